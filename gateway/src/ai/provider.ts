@@ -1,0 +1,47 @@
+// One interface for every AI provider. Providers know nothing of sockets or wire formats:
+// a turn goes in, a stream of events comes out, and the signal cancels it at any point.
+
+export type AgeBand = '3-5' | '6-9' | '10-13'
+
+export interface ChildProfile {
+	id: string
+	name: string
+	age: number
+}
+
+export interface HistoryEntry {
+	role: 'child' | 'assistant'
+	text: string
+}
+
+export interface TurnInput {
+	/** Uplink speech as mono int16 PCM at `sampleRate`; empty for a typed turn. */
+	pcm: Int16Array
+	sampleRate: number
+	/** A typed message (seed-json `text`, xiaozhi `listen detect` text); skips transcription. */
+	text?: string
+	child: ChildProfile
+	history: readonly HistoryEntry[]
+	signal: AbortSignal
+}
+
+export type ProviderEvent =
+	/** What the child said, once known. */
+	| { type: 'transcript'; text: string }
+	/** A sentence of the answer, emitted before its audio. */
+	| { type: 'sentence'; text: string }
+	/** Answer audio: mono int16 PCM. Any rate; the session resamples and encodes. */
+	| { type: 'audio'; pcm: Int16Array; sampleRate: number }
+
+export interface Provider {
+	readonly name: string
+	/** Streams the answer. Must stop promptly (and not throw) once `input.signal` aborts. */
+	answer(input: TurnInput): AsyncIterable<ProviderEvent>
+	close?(): Promise<void>
+}
+
+export function ageBand(age: number): AgeBand {
+	if (age <= 5) return '3-5'
+	if (age <= 9) return '6-9'
+	return '10-13'
+}

@@ -1,0 +1,90 @@
+// Errors are values with a stable upper-case code. The same codes go out in REST bodies
+// ({code, message}) and in the WebSocket `error` message, and each maps to a close code.
+
+export type ErrorCode =
+	| 'BAD_REQUEST'
+	| 'INVALID_JSON'
+	| 'UNKNOWN_TYPE'
+	| 'INVALID_MESSAGE'
+	| 'INVALID_AUDIO'
+	| 'INVALID_AGE'
+	| 'UNAUTHORIZED'
+	| 'FORBIDDEN'
+	| 'NOT_FOUND'
+	| 'HELLO_TIMEOUT'
+	| 'IDLE_TIMEOUT'
+	| 'REPLACED'
+	| 'FRAME_TOO_LARGE'
+	| 'RATE_LIMITED'
+	| 'INTERNAL'
+	| 'RESTARTING'
+
+export const CLOSE = {
+	normal: 1000,
+	internal: 1011,
+	restarting: 1012,
+	protocol: 4400,
+	unauthorized: 4401,
+	forbidden: 4403,
+	timeout: 4408,
+	replaced: 4409,
+	tooLarge: 4413,
+	rateLimited: 4429,
+} as const
+
+const closeByCode: Record<ErrorCode, number> = {
+	BAD_REQUEST: CLOSE.protocol,
+	INVALID_JSON: CLOSE.protocol,
+	UNKNOWN_TYPE: CLOSE.protocol,
+	INVALID_MESSAGE: CLOSE.protocol,
+	INVALID_AUDIO: CLOSE.protocol,
+	INVALID_AGE: CLOSE.protocol,
+	UNAUTHORIZED: CLOSE.unauthorized,
+	FORBIDDEN: CLOSE.forbidden,
+	NOT_FOUND: CLOSE.protocol,
+	HELLO_TIMEOUT: CLOSE.timeout,
+	IDLE_TIMEOUT: CLOSE.timeout,
+	REPLACED: CLOSE.replaced,
+	FRAME_TOO_LARGE: CLOSE.tooLarge,
+	RATE_LIMITED: CLOSE.rateLimited,
+	INTERNAL: CLOSE.internal,
+	RESTARTING: CLOSE.restarting,
+}
+
+const statusByCode: Record<ErrorCode, number> = {
+	BAD_REQUEST: 400,
+	INVALID_JSON: 400,
+	UNKNOWN_TYPE: 400,
+	INVALID_MESSAGE: 400,
+	INVALID_AUDIO: 400,
+	INVALID_AGE: 400,
+	UNAUTHORIZED: 401,
+	FORBIDDEN: 403,
+	NOT_FOUND: 404,
+	HELLO_TIMEOUT: 408,
+	IDLE_TIMEOUT: 408,
+	REPLACED: 409,
+	FRAME_TOO_LARGE: 413,
+	RATE_LIMITED: 429,
+	INTERNAL: 500,
+	RESTARTING: 503,
+}
+
+export class GatewayError extends Error {
+	constructor(
+		readonly code: ErrorCode,
+		message: string,
+	) {
+		super(message)
+		this.name = 'GatewayError'
+	}
+	get status(): number {
+		return statusByCode[this.code]
+	}
+	get closeCode(): number {
+		return closeByCode[this.code]
+	}
+	toJSON(): { code: ErrorCode; message: string } {
+		return { code: this.code, message: this.message }
+	}
+}
