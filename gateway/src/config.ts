@@ -1,0 +1,136 @@
+import { type Static, Type as T } from '@sinclair/typebox'
+import { Value } from '@sinclair/typebox/value'
+
+// Env → typed config. One TypeBox schema says what each variable may hold; every bad value is
+// reported at once, by its env name, before anything starts listening.
+
+const Bool = T.Boolean()
+const Int = (minimum: number, maximum: number) => T.Integer({ minimum, maximum })
+
+export const ConfigSchema = T.Object({
+	port: Int(0, 65535),
+	host: T.String({ minLength: 1 }),
+	dataDir: T.String({ minLength: 1 }),
+	databaseUrl: T.Optional(T.String({ pattern: '^postgres(ql)?://' })),
+	redisUrl: T.Optional(T.String({ pattern: '^rediss?://' })),
+	openaiApiKey: T.Optional(T.String({ minLength: 1 })),
+	openaiBaseUrl: T.Optional(T.String({ pattern: '^https?://' })),
+	esp32SharedSecret: T.Optional(T.String({ pattern: '^[0-9a-fA-F]{64}$' })),
+	encryptionKey: T.Optional(T.String({ minLength: 1 })),
+	allowLegacyTokens: Bool,
+	requirePairing: Bool,
+	codec: T.Optional(T.Union([T.Literal('native'), T.Literal('fallback')])),
+	nodeEnv: T.String(),
+	logLevel: T.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => T.Literal(l))),
+	limits: T.Object({
+		textFrameBytes: Int(256, 1 << 20),
+		binaryFrameBytes: Int(256, 1 << 20),
+		turnMaxMs: Int(1000, 600_000),
+		helloTimeoutMs: Int(100, 600_000),
+		idleTimeoutMs: Int(1000, 3_600_000),
+		tokenWindowSeconds: Int(1, 3600),
+		nonceTtlSeconds: Int(60, 86_400),
+		connectionsPerIpPerMinute: Int(1, 1_000_000),
+		sendBufferBytes: Int(4096, 16 << 20),
+	}),
+	shutdownGraceMs: Int(0, 60_000),
+})
+
+export type Config = Static<typeof ConfigSchema>
+
+type Env = Record<string, string | undefined>
+
+// Where each config field comes from, so an error names the variable the operator must fix.
+const envName: Record<string, string> = {
+	'/port': 'PORT',
+	'/host': 'HOST',
+	'/dataDir': 'DATA_DIR',
+	'/databaseUrl': 'DATABASE_URL',
+	'/redisUrl': 'REDIS_URL',
+	'/openaiApiKey': 'OPENAI_API_KEY',
+	'/openaiBaseUrl': 'OPENAI_BASE_URL',
+	'/esp32SharedSecret': 'ESP32_SHARED_SECRET',
+	'/encryptionKey': 'ENCRYPTION_KEY',
+	'/allowLegacyTokens': 'ALLOW_LEGACY_TOKENS',
+	'/requirePairing': 'REQUIRE_PAIRING',
+	'/codec': 'TEDDY_CODEC',
+	'/nodeEnv': 'NODE_ENV',
+	'/logLevel': 'LOG_LEVEL',
+	'/limits/textFrameBytes': 'MAX_TEXT_FRAME_BYTES',
+	'/limits/binaryFrameBytes': 'MAX_BINARY_FRAME_BYTES',
+	'/limits/turnMaxMs': 'TURN_MAX_MS',
+	'/limits/helloTimeoutMs': 'HELLO_TIMEOUT_MS',
+	'/limits/idleTimeoutMs': 'IDLE_TIMEOUT_MS',
+	'/limits/tokenWindowSeconds': 'TOKEN_WINDOW_SECONDS',
+	'/limits/nonceTtlSeconds': 'NONCE_TTL_SECONDS',
+	'/limits/connectionsPerIpPerMinute': 'CONNECTIONS_PER_IP_PER_MINUTE',
+	'/limits/sendBufferBytes': 'SEND_BUFFER_BYTES',
+	'/shutdownGraceMs': 'SHUTDOWN_GRACE_MS',
+}
+
+export class ConfigError extends Error {
+	constructor(readonly problems: string[]) {
+		super(`Invalid configuration:\n  ${problems.join('\n  ')}`)
+		this.name = 'ConfigError'
+	}
+}
+
+const TRUE = new Set(['true', '1', 'yes', 'on'])
+const FALSE = new Set(['false', '0', 'no', 'off'])
+
+function bool(value: string | undefined, fallback: boolean): boolean | string {
+	if (value === undefined || value === '') return fallback
+	const v = value.toLowerCase()
+	if (TRUE.has(v)) return true
+	if (FALSE.has(v)) return false
+	return value // left as a string so the schema reports it
+}
+
+function num(value: string | undefined, fallback: number): number | string {
+	if (value === undefined || value === '') return fallback
+	return /^-?\d+$/.test(value.trim()) ? Number(value) : value
+}
+
+const blank = (v: string | undefined) => (v === undefined || v === '' ? undefined : v)
+
+export function loadConfig(env: Env = process.env): Config {
+	const production = env.NODE_ENV === 'production'
+	const raw = {
+		port: num(env.PORT, 8000),
+		host: env.HOST || '0.0.0.0',
+		dataDir: env.DATA_DIR || './data',
+		databaseUrl: blank(env.DATABASE_URL),
+		redisUrl: blank(env.REDIS_URL),
+		openaiApiKey: blank(env.OPENAI_API_KEY),
+		openaiBaseUrl: blank(env.OPENAI_BASE_URL),
+		esp32SharedSecret: blank(env.ESP32_SHARED_SECRET),
+		encryptionKey: blank(env.ENCRYPTION_KEY),
+		allowLegacyTokens: bool(env.ALLOW_LEGACY_TOKENS, !production),
+		requirePairing: bool(env.REQUIRE_PAIRING, production),
+		codec: blank(env.TEDDY_CODEC),
+		nodeEnv: env.NODE_ENV || 'development',
+		logLevel: env.LOG_LEVEL || 'info',
+		limits: {
+			textFrameBytes: num(env.MAX_TEXT_FRAME_BYTES, 16 * 1024),
+			binaryFrameBytes: num(env.MAX_BINARY_FRAME_BYTES, 4 * 1024),
+			turnMaxMs: num(env.TURN_MAX_MS, 30_000),
+			helloTimeoutMs: num(env.HELLO_TIMEOUT_MS, 10_000),
+			idleTimeoutMs: num(env.IDLE_TIMEOUT_MS, 120_000),
+			tokenWindowSeconds: num(env.TOKEN_WINDOW_SECONDS, 120),
+			nonceTtlSeconds: num(env.NONCE_TTL_SECONDS, 600),
+			connectionsPerIpPerMinute: num(env.CONNECTIONS_PER_IP_PER_MINUTE, 600),
+			sendBufferBytes: num(env.SEND_BUFFER_BYTES, 256 * 1024),
+		},
+		shutdownGraceMs: num(env.SHUTDOWN_GRACE_MS, 8_000),
+	}
+	const problems = [...Value.Errors(ConfigSchema, raw)].map((e) => {
+		const name = envName[e.path] ?? e.path
+		return `${name}: ${e.message} (got ${JSON.stringify(e.value)})`
+	})
+	if (production) {
+		if (!raw.esp32SharedSecret) problems.push('ESP32_SHARED_SECRET: required when NODE_ENV=production')
+		if (!raw.encryptionKey) problems.push('ENCRYPTION_KEY: required when NODE_ENV=production')
+	}
+	if (problems.length > 0) throw new ConfigError(problems)
+	return raw as Config
+}
