@@ -1,0 +1,13 @@
+//! Pure-Rust core of the Teddy gateway's native module.
+//!
+//! No napi types live here so the logic is testable with plain `cargo test`
+//! and reusable from other hosts (benchmarks, fuzz targets). The napi binding
+//! in `../binding` only converts arguments and calls into this crate.
+
+pub mod error;
+pub mod opus;
+pub mod token;
+
+pub use error::CodecError;
+pub use opus::{Application, Decoder, Encoder};
+pub use token::{TokenVerifier, Verified};
