@@ -1,1 +1,36 @@
+//! napi-rs binding: one small file per exported class, each method only
+//! converts arguments and calls `teddy-core`. The JS-facing shape the gateway
+//! relies on is wrapped again in `gateway/src/codec/native.ts`.
 
+mod decoder;
+mod encoder;
+mod token;
+
+use napi::{Error, Status};
+use teddy_core::CodecError;
+
+/// Core errors become JS errors whose `code` is `InvalidArg` for bad input
+/// (corrupt packet, wrong frame size, bad rate) and `GenericFailure` for libopus
+/// failing on its own, so the gateway can tell a bad device from a bug.
+pub(crate) fn map_error(err: CodecError) -> Error {
+    let status = if err.is_bad_input() {
+        Status::InvalidArg
+    } else {
+        Status::GenericFailure
+    };
+    Error::new(status, err.to_string())
+}
+
+/// JS may pass views of one ArrayBuffer as both input and output; Rust must not
+/// hold `&[T]` and `&mut [U]` over the same bytes, so such calls are refused.
+pub(crate) fn check_disjoint<T, U>(input: &[T], output: &[U]) -> napi::Result<()> {
+    let (a, b) = (input.as_ptr_range(), output.as_ptr_range());
+    // Compare addresses, not pointers: the two ranges have different element types.
+    if (a.start as usize) < b.end as usize && (b.start as usize) < a.end as usize {
+        return Err(Error::new(
+            Status::InvalidArg,
+            "input and output buffers overlap: pass separate buffers",
+        ));
+    }
+    Ok(())
+}
