@@ -1,0 +1,133 @@
+import { createRequire } from 'node:module'
+import {
+	type Codec,
+	CodecError,
+	type OpusDecoder,
+	type OpusEncoder,
+	type TokenVerifier,
+	type VerifiedToken,
+} from './types'
+
+// The Rust module in native/ (built by `bun run build:native`) behind the Codec interface.
+// ? The shape is declared here rather than imported from native/index.d.ts: that file is a
+//   build output, and type-checking must not depend on whether the Rust build has run.
+
+interface NativeDecoder {
+	decode(packet: Uint8Array | null | undefined, out: Int16Array): number
+	reset(): void
+}
+
+interface NativeEncoder {
+	encode(pcm: Int16Array, out: Uint8Array): number
+	setBitrate(bps: number): void
+	setComplexity(complexity: number): void
+	reset(): void
+}
+
+interface NativeVerified {
+	kind: 'legacy' | 'v2'
+	ts?: number
+	nonce?: string
+}
+
+interface NativeModule {
+	OpusDecoder: new (sampleRate: number, channels: number) => NativeDecoder
+	OpusEncoder: new (sampleRate: number, channels: number, application: string) => NativeEncoder
+	TokenVerifier: new (secret: string) => { verify(deviceId: string, token: string): NativeVerified | null }
+}
+
+const MODULE_PATH = '../../../native/index.js'
+
+let loadError: unknown = null
+
+/** Why the last `loadNativeCodec()` returned null (for logs and the readiness check). */
+export function nativeCodecLoadError(): unknown {
+	return loadError
+}
+
+/** The native codec, or null when native/ is not built (the caller falls back to opusscript). */
+export function loadNativeCodec(): Codec | null {
+	let mod: NativeModule
+	try {
+		mod = createRequire(import.meta.url)(MODULE_PATH) as NativeModule
+	} catch (e) {
+		loadError = e
+		return null
+	}
+	// ! A stale build from an older API would otherwise fail later, mid-session.
+	for (const name of ['OpusDecoder', 'OpusEncoder', 'TokenVerifier'] as const) {
+		if (typeof mod[name] !== 'function') {
+			loadError = new Error(`native module lacks ${name}; rebuild it with \`bun run build:native\``)
+			return null
+		}
+	}
+	loadError = null
+	return {
+		kind: 'native',
+		createDecoder: (rate, channels = 1) => new NativeOpusDecoder(new mod.OpusDecoder(rate, channels)),
+		createEncoder: (rate, channels = 1, application = 'voip') =>
+			new NativeOpusEncoder(new mod.OpusEncoder(rate, channels, application)),
+		createTokenVerifier: (secret) => new NativeTokenVerifier(new mod.TokenVerifier(secret)),
+	}
+}
+
+// The native errors carry the core's message (what was wrong, what is accepted) and a napi
+// `code` (`InvalidArg` for bad input, `GenericFailure` for libopus itself); both are kept.
+function toCodecError(e: unknown): CodecError {
+	return new CodecError((e as Error)?.message ?? String(e), { cause: e })
+}
+
+class NativeOpusDecoder implements OpusDecoder {
+	constructor(private readonly native: NativeDecoder) {}
+
+	decode(packet: Uint8Array | null, out: Int16Array): number {
+		try {
+			return this.native.decode(packet, out)
+		} catch (e) {
+			throw toCodecError(e)
+		}
+	}
+
+	reset(): void {
+		this.native.reset()
+	}
+}
+
+class NativeOpusEncoder implements OpusEncoder {
+	constructor(private readonly native: NativeEncoder) {}
+
+	encode(pcm: Int16Array, out: Uint8Array): number {
+		try {
+			return this.native.encode(pcm, out)
+		} catch (e) {
+			// ? Same as the fallback encoder, so callers handle one error type for both codecs.
+			throw toCodecError(e)
+		}
+	}
+
+	setBitrate(bitsPerSecond: number): void {
+		this.native.setBitrate(bitsPerSecond)
+	}
+
+	setComplexity(complexity: number): void {
+		this.native.setComplexity(complexity)
+	}
+
+	reset(): void {
+		this.native.reset()
+	}
+}
+
+class NativeTokenVerifier implements TokenVerifier {
+	constructor(private readonly native: InstanceType<NativeModule['TokenVerifier']>) {}
+
+	verify(deviceId: string, token: string): VerifiedToken | null {
+		const r = this.native.verify(deviceId, token)
+		if (r === null || r === undefined) return null
+		if (r.kind === 'legacy') return { kind: 'legacy' }
+		if (r.kind === 'v2' && typeof r.ts === 'number' && typeof r.nonce === 'string') {
+			return { kind: 'v2', ts: r.ts, nonce: r.nonce }
+		}
+		return null
+	}
+}
