@@ -63,7 +63,7 @@ describe('fake OpenAI API', () => {
 		expect(wrongKey).toBeInstanceOf(AuthenticationError)
 		fake.setBehaviour({ apiKey: undefined })
 
-		const missing = await client.post('/nowhere', { body: {} }).catch((e) => e)
+		const missing = (await client.post('/nowhere', { body: {} }).catch((e) => e)) as NotFoundError
 		expect(missing).toBeInstanceOf(NotFoundError)
 		expect(missing.message).toContain('Invalid URL')
 
