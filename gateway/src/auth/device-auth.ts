@@ -1,0 +1,54 @@
+import type { TokenVerifier } from '../codec'
+
+// Token policy on top of the codec's HMAC check: which token kinds are allowed, how fresh a v2
+// token must be, and that each v2 nonce is used once. PROTOCOL.md §1.
+
+export interface NonceClaimer {
+	/** True the first time (deviceId, nonce) is seen within ttl, false on a replay. */
+	claim(deviceId: string, nonce: string, ttlSeconds: number): Promise<boolean>
+}
+
+export type AuthFailure = 'missing' | 'bad_device_id' | 'bad_token' | 'legacy_disabled' | 'expired' | 'replayed'
+
+export type AuthResult = { ok: true; kind: 'legacy' | 'v2' } | { ok: false; reason: AuthFailure; message: string }
+
+export interface AuthPolicy {
+	allowLegacyTokens: boolean
+	tokenWindowSeconds: number
+	nonceTtlSeconds: number
+}
+
+// Device ids are MACs, serials or model-number strings; anything else is refused before any HMAC.
+const DEVICE_ID = /^[A-Za-z0-9:_.-]{1,64}$/
+
+const MESSAGES: Record<AuthFailure, string> = {
+	missing: 'device_id and token are required',
+	bad_device_id: 'device_id must be 1-64 characters of letters, digits, ":", "_", "." or "-"',
+	bad_token: 'token is not valid for this device',
+	legacy_disabled: 'legacy tokens are disabled on this gateway; use a v2 token',
+	expired: 'token timestamp is outside the accepted window; check the device clock',
+	replayed: 'token nonce was already used',
+}
+
+const fail = (reason: AuthFailure): AuthResult => ({ ok: false, reason, message: MESSAGES[reason] })
+
+export class DeviceAuthenticator {
+	constructor(
+		private readonly verifier: TokenVerifier,
+		private readonly nonces: NonceClaimer,
+		private readonly policy: AuthPolicy,
+		private readonly nowSeconds: () => number = () => Math.floor(Date.now() / 1000),
+	) {}
+
+	async authenticate(deviceId: string | null | undefined, token: string | null | undefined): Promise<AuthResult> {
+		if (!deviceId || !token) return fail('missing')
+		if (!DEVICE_ID.test(deviceId)) return fail('bad_device_id')
+		const verified = this.verifier.verify(deviceId, token)
+		if (!verified) return fail('bad_token')
+		if (verified.kind === 'legacy') return this.policy.allowLegacyTokens ? { ok: true, kind: 'legacy' } : fail('legacy_disabled')
+		if (Math.abs(this.nowSeconds() - verified.ts) > this.policy.tokenWindowSeconds) return fail('expired')
+		// The nonce is claimed only after the signature checks out, so forged tokens can't burn nonces.
+		if (!(await this.nonces.claim(deviceId, verified.nonce, this.policy.nonceTtlSeconds))) return fail('replayed')
+		return { ok: true, kind: 'v2' }
+	}
+}

@@ -1,0 +1,106 @@
+import type { Server } from 'bun'
+import { createProvider, OfflineProvider } from './ai'
+import { buildApp } from './app'
+import { DeviceAuthenticator } from './auth/device-auth'
+import { resolveSharedSecret } from './auth/shared-secret'
+import { loadCodec } from './codec'
+import type { Config } from './config'
+import { log as rootLog, type Logger } from './obs/logger'
+import { prepareSeedSessionWith } from './session/open-seed-session'
+import { createStore } from './store'
+import { loadFieldCipher } from './store/crypto'
+import { openDatabase } from './store/database'
+import { migrate } from './store/migrate'
+import { MemoryNonceStore, RedisNonceStore } from './store/nonces'
+import { connectRedis } from './store/redis'
+import type { ConnectionData } from './ws/connection'
+import { createDeviceSockets, SEED_JSON_PATHS } from './ws/device-sockets'
+
+// Composition root: builds every part from config, wires them, listens. Nothing else constructs
+// infrastructure, so tests can start a whole gateway in-process with a config object.
+
+export const VERSION = '0.1.0'
+
+export interface RunningGateway {
+	server: Server<ConnectionData>
+	url: URL
+	codec: 'native' | 'fallback'
+	stop(): Promise<void>
+}
+
+export async function startGateway(config: Config, log: Logger = rootLog): Promise<RunningGateway> {
+	const startedAt = Date.now()
+	const codec = loadCodec(config.codec)
+	const secret = resolveSharedSecret(config.esp32SharedSecret, config.dataDir, log)
+	const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir })
+	const { applied } = await migrate(db.sql)
+	if (applied.length > 0) log.info({ applied }, 'migrations applied')
+	const cipher = loadFieldCipher(
+		{ ENCRYPTION_KEY: config.encryptionKey, ENCRYPTION_KEYS_OLD: process.env.ENCRYPTION_KEYS_OLD, NODE_ENV: config.nodeEnv },
+		config.dataDir,
+	)
+	const store = createStore(db, cipher)
+	const redis = config.redisUrl ? connectRedis(config.redisUrl) : undefined
+	const nonces = redis ? new RedisNonceStore(redis) : new MemoryNonceStore()
+	const auth = new DeviceAuthenticator(codec.createTokenVerifier(secret), nonces, {
+		allowLegacyTokens: config.allowLegacyTokens,
+		tokenWindowSeconds: config.limits.tokenWindowSeconds,
+		nonceTtlSeconds: config.limits.nonceTtlSeconds,
+	})
+	const provider = createProvider({ openaiApiKey: config.openaiApiKey, openaiBaseUrl: config.openaiBaseUrl })
+	if (provider instanceof OfflineProvider) {
+		provider.warm().catch((err) => log.warn({ err }, 'offline lines could not be pre-rendered'))
+	}
+
+	const sockets = createDeviceSockets({
+		config,
+		log,
+		auth,
+		prepareSeedSession: prepareSeedSessionWith({ config, log, codec, provider, store }),
+	})
+	let draining = false
+	const app = buildApp({
+		log,
+		health: {
+			codec: codec.kind,
+			provider: provider.name,
+			version: VERSION,
+			startedAt,
+			connections: () => sockets.registry.size,
+			draining: () => draining,
+			database: async () => {
+				await db.sql`select 1`
+				return { ok: true, kind: db.kind }
+			},
+			redis: async () => {
+				if (!redis) return { ok: true, kind: 'in-process' }
+				await redis.ping()
+				return { ok: true, kind: 'redis' }
+			},
+		},
+	})
+
+	const server = Bun.serve<ConnectionData>({
+		port: config.port,
+		hostname: config.host,
+		fetch(req, srv) {
+			const url = new URL(req.url)
+			if (SEED_JSON_PATHS.has(url.pathname)) return sockets.upgrade(req, srv, url)
+			return app.handle(req)
+		},
+		websocket: sockets.websocket,
+	})
+	const url = new URL(`http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${server.port}`)
+	log.info({ url: url.href, codec: codec.kind, provider: provider.name, database: db.kind }, 'gateway listening')
+
+	let stopped: Promise<void> | undefined
+	async function stop(): Promise<void> {
+		draining = true
+		sockets.drain()
+		// Give close frames a moment to flush before the listener goes away.
+		await Bun.sleep(100)
+		server.stop(true)
+		await Promise.allSettled([provider.close?.(), redis?.quit(), nonces.close?.(), db.close()])
+	}
+	return { server, url, codec: codec.kind, stop: () => (stopped ??= stop()) }
+}

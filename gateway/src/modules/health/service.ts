@@ -1,0 +1,39 @@
+import type { CodecKind } from '../../codec'
+import type { CheckResult, ReadyBody } from './model'
+
+export interface HealthDeps {
+	codec: CodecKind
+	provider: string
+	version: string
+	startedAt: number
+	connections: () => number
+	draining: () => boolean
+	database: () => Promise<CheckResult>
+	redis: () => Promise<CheckResult>
+}
+
+const TIMEOUT_MS = 2000
+
+// A hung dependency must make readiness fail, not make the probe hang.
+async function bounded(check: () => Promise<CheckResult>): Promise<CheckResult> {
+	let timer: ReturnType<typeof setTimeout> | undefined
+	const timeout = new Promise<CheckResult>((resolve) => {
+		timer = setTimeout(() => resolve({ ok: false, error: `no answer within ${TIMEOUT_MS} ms` }), TIMEOUT_MS)
+	})
+	try {
+		return await Promise.race([check().catch((e: Error) => ({ ok: false, error: e.message })), timeout])
+	} finally {
+		clearTimeout(timer)
+	}
+}
+
+export async function readiness(deps: HealthDeps): Promise<ReadyBody> {
+	const [database, redis] = await Promise.all([bounded(deps.database), bounded(deps.redis)])
+	const codec = { ok: true, kind: deps.codec }
+	return {
+		ready: database.ok && redis.ok && !deps.draining(),
+		codec: deps.codec,
+		provider: deps.provider,
+		checks: { database, redis, codec },
+	}
+}

@@ -1,0 +1,100 @@
+// Releases a turn's downlink on a real-time clock: a short burst to fill the toy's jitter
+// buffer, then one frame per frame time. One shared timer serves every speaking toy, so an idle
+// or listening toy costs no timer at all.
+
+export type PacedItem =
+	| { kind: 'audio'; packet: Uint8Array }
+	| { kind: 'sentence'; text: string }
+	| { kind: 'end' }
+
+export interface PacedSink {
+	audio(packet: Uint8Array): void
+	sentence(text: string): void
+	end(): void
+}
+
+const TICK_MS = 10
+const active = new Set<Pacer>()
+let timer: ReturnType<typeof setInterval> | undefined
+
+function schedule(p: Pacer): void {
+	active.add(p)
+	if (!timer) {
+		timer = setInterval(() => {
+			const now = performance.now()
+			for (const pacer of active) pacer.pump(now)
+		}, TICK_MS)
+		// The pacer must never keep a draining process alive on its own.
+		timer.unref?.()
+	}
+}
+
+function unschedule(p: Pacer): void {
+	active.delete(p)
+	if (active.size === 0 && timer) {
+		clearInterval(timer)
+		timer = undefined
+	}
+}
+
+export class Pacer {
+	private queue: PacedItem[] = []
+	private head = 0
+	private sent = 0
+	private t0 = 0
+
+	constructor(
+		private readonly sink: PacedSink,
+		private readonly frameMs: number,
+		private readonly burstFrames = 5,
+	) {}
+
+	push(item: PacedItem): void {
+		this.queue.push(item)
+		if (this.queue.length - this.head === 1) schedule(this)
+		this.pump(performance.now())
+	}
+
+	/** Drops everything not yet sent (barge-in, shutdown). Sends nothing. */
+	clear(): void {
+		this.queue = []
+		this.head = 0
+		this.sent = 0
+		unschedule(this)
+	}
+
+	get pending(): number {
+		return this.queue.length - this.head
+	}
+
+	pump(now: number): void {
+		while (this.head < this.queue.length) {
+			const item = this.queue[this.head]
+			if (item.kind === 'audio') {
+				if (this.sent === 0) this.t0 = now
+				// How much audio the toy holds now; after an underrun it holds none, so re-base.
+				let ahead = this.t0 + this.sent * this.frameMs - now
+				if (ahead < 0) {
+					this.t0 = now - this.sent * this.frameMs
+					ahead = 0
+				}
+				if (ahead >= this.burstFrames * this.frameMs) return
+				this.head++
+				this.sent++
+				this.sink.audio(item.packet)
+			} else {
+				this.head++
+				if (item.kind === 'sentence') this.sink.sentence(item.text)
+				else {
+					this.clear()
+					this.sink.end()
+					return
+				}
+			}
+		}
+		// Drained but the turn is not over: stay idle until the next push re-schedules.
+		this.queue = []
+		this.head = 0
+		unschedule(this)
+	}
+}

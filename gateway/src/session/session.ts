@@ -1,0 +1,213 @@
+import { randomUUID } from 'node:crypto'
+import type { ChildProfile, HistoryEntry, Provider } from '../ai/provider'
+import { CodecError, type Codec, type OpusRate } from '../codec'
+import { GatewayError } from '../errors'
+import type { Logger } from '../obs/logger'
+import { Downlink, type DownlinkFormat } from './downlink'
+import { Pacer } from './pacer'
+import { Uplink, type UplinkFormat } from './uplink'
+
+// One conversation engine per connected toy. Protocol adapters translate the wire into these
+// calls and the SessionSink back into the wire; the session knows no wire format.
+
+export type SessionState = 'idle' | 'listening' | 'thinking' | 'speaking'
+
+export interface SessionSink {
+	transcript(text: string): void
+	/** tts start: before any audio of a turn. */
+	speechStart(): void
+	/** tts sentence_start: just before that sentence's audio. */
+	sentence(text: string): void
+	audio(packet: Uint8Array): void
+	/** tts stop: after the last frame, or at once on abort. */
+	speechEnd(): void
+}
+
+export interface TurnRecorder {
+	record(role: 'child' | 'assistant', text: string): Promise<void>
+}
+
+export interface SessionOptions {
+	codec: Codec
+	provider: Provider
+	log: Logger
+	child: ChildProfile
+	turnMaxMs: number
+	downlink: { format: DownlinkFormat; sampleRate: OpusRate; frameMs: number }
+	recorder?: TurnRecorder
+}
+
+const HISTORY_TURNS = 20
+
+export class Session {
+	state: SessionState = 'idle'
+	readonly id = randomUUID()
+	private readonly uplink: Uplink
+	private downlink: Downlink
+	private readonly pacer: Pacer
+	private readonly history: HistoryEntry[] = []
+	private turn: AbortController | undefined
+	private speaking = false
+	private closed = false
+
+	constructor(
+		private readonly opts: SessionOptions,
+		private readonly sink: SessionSink,
+	) {
+		this.uplink = new Uplink(opts.codec, opts.turnMaxMs)
+		const d = opts.downlink
+		this.downlink = new Downlink(opts.codec, d.format, d.sampleRate, d.frameMs)
+		this.pacer = new Pacer(
+			{
+				audio: (p) => this.sink.audio(p),
+				sentence: (t) => this.sink.sentence(t),
+				end: () => this.finishSpeaking(),
+			},
+			d.frameMs,
+		)
+	}
+
+	get downlinkFormat(): { format: DownlinkFormat; sampleRate: OpusRate; frameMs: number } {
+		return this.opts.downlink
+	}
+
+	/** Seed-json toys choose the answer's format per turn (audio_start.response_format). */
+	setDownlinkFormat(format: DownlinkFormat): void {
+		const d = this.opts.downlink
+		if (d.format === format) return
+		this.interrupt()
+		this.opts.downlink = { ...d, format }
+		this.downlink = new Downlink(this.opts.codec, format, d.sampleRate, d.frameMs)
+	}
+
+	/** audio_start / listen start. A new turn while speaking interrupts the answer (barge-in). */
+	beginListening(format: UplinkFormat, sampleRate: number): void {
+		if (!Uplink.validRate(format, sampleRate)) {
+			throw new GatewayError('INVALID_MESSAGE', `sample_rate ${sampleRate} is not supported for ${format}`)
+		}
+		this.interrupt()
+		this.uplink.begin(format, sampleRate)
+		this.state = 'listening'
+	}
+
+	/** One chunk of the child's audio. Returns true when the turn hit its length cap and was ended. */
+	pushAudio(data: Uint8Array): boolean {
+		if (this.state !== 'listening') return false
+		try {
+			if (this.uplink.push(data)) return false
+		} catch (e) {
+			if (e instanceof CodecError) throw new GatewayError('INVALID_AUDIO', e.message)
+			throw e
+		}
+		// ? 30 s cap: end the turn as if the child had stopped (PROTOCOL.md §5).
+		this.endListening()
+		return true
+	}
+
+	/** audio_end / listen stop: the child finished; answer. */
+	endListening(): void {
+		if (this.state !== 'listening') return
+		const pcm = this.uplink.take()
+		this.startTurn({ pcm, sampleRate: this.uplink.sampleRate })
+	}
+
+	/** A typed message: answer it without audio. */
+	say(text: string): void {
+		this.interrupt()
+		this.startTurn({ pcm: new Int16Array(0), sampleRate: 16000, text })
+	}
+
+	/** Barge-in: cancel the provider, drop queued audio, tell the toy at once. */
+	interrupt(): void {
+		this.turn?.abort()
+		this.turn = undefined
+		this.pacer.clear()
+		this.downlink.reset()
+		if (this.speaking) this.finishSpeaking()
+		if (this.state === 'thinking' || this.state === 'speaking') this.state = 'idle'
+	}
+
+	close(): void {
+		this.closed = true
+		this.turn?.abort()
+		this.turn = undefined
+		this.pacer.clear()
+	}
+
+	private startTurn(input: { pcm: Int16Array; sampleRate: number; text?: string }): void {
+		const ctrl = new AbortController()
+		this.turn = ctrl
+		this.state = 'thinking'
+		void this.runTurn(input, ctrl).catch((err) => {
+			// runTurn handles its own errors; this only guards against a bug escaping it.
+			this.opts.log.error({ err, sessionId: this.id }, 'turn crashed')
+		})
+	}
+
+	private async runTurn(input: { pcm: Int16Array; sampleRate: number; text?: string }, ctrl: AbortController): Promise<void> {
+		const { provider, child, log, recorder } = this.opts
+		const turnId = randomUUID()
+		const frames: Uint8Array[] = []
+		const answer: string[] = []
+		const live = () => !ctrl.signal.aborted && !this.closed
+		try {
+			const events = provider.answer({ ...input, child, history: this.history.slice(), signal: ctrl.signal })
+			for await (const ev of events) {
+				if (!live()) break
+				if (ev.type === 'transcript') {
+					this.sink.transcript(ev.text)
+					this.remember('child', ev.text)
+					void recorder?.record('child', ev.text).catch((err) => log.error({ err, turnId }, 'store child text failed'))
+					continue
+				}
+				this.startSpeaking()
+				if (ev.type === 'sentence') {
+					answer.push(ev.text)
+					this.pacer.push({ kind: 'sentence', text: ev.text })
+				} else {
+					this.downlink.push(ev.pcm, ev.sampleRate, frames)
+					for (const packet of frames) this.pacer.push({ kind: 'audio', packet })
+					frames.length = 0
+				}
+			}
+			if (!live()) return
+			this.startSpeaking()
+			this.downlink.flush(frames)
+			for (const packet of frames) this.pacer.push({ kind: 'audio', packet })
+			this.pacer.push({ kind: 'end' })
+		} catch (err) {
+			if (!live()) return
+			log.error({ err, turnId, sessionId: this.id, provider: provider.name }, 'provider failed')
+			// ! Never leave the toy in `speaking`: whatever was queued plays out, then tts stop.
+			// A toy waiting for an answer gets an (empty) answer rather than silence forever.
+			this.downlink.reset()
+			this.startSpeaking()
+			this.pacer.push({ kind: 'end' })
+		} finally {
+			if (answer.length > 0) {
+				const text = answer.join(' ')
+				this.remember('assistant', text)
+				void recorder?.record('assistant', text).catch((err) => log.error({ err, turnId }, 'store answer failed'))
+			}
+		}
+	}
+
+	private startSpeaking(): void {
+		if (this.speaking) return
+		this.speaking = true
+		this.state = 'speaking'
+		this.sink.speechStart()
+	}
+
+	private finishSpeaking(): void {
+		if (!this.speaking) return
+		this.speaking = false
+		if (this.state === 'speaking') this.state = 'idle'
+		this.sink.speechEnd()
+	}
+
+	private remember(role: HistoryEntry['role'], text: string): void {
+		this.history.push({ role, text })
+		if (this.history.length > HISTORY_TURNS) this.history.splice(0, this.history.length - HISTORY_TURNS)
+	}
+}

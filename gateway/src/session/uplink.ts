@@ -1,0 +1,78 @@
+import { CodecError, type Codec, type OpusDecoder, type OpusRate } from '../codec'
+
+// Collects one turn of the child's speech as 16-bit PCM. The decoder is made when audio starts
+// (not on connect) and reused for later turns at the same rate.
+
+export type UplinkFormat = 'opus' | 'pcm16'
+
+const OPUS_RATES = new Set([8000, 12000, 16000, 24000, 48000])
+const MAX_FRAME_MS = 120
+
+export class Uplink {
+	private decoder: OpusDecoder | undefined
+	private decoderRate = 0
+	private scratch = new Int16Array(0)
+	private chunks: Int16Array[] = []
+	private samples = 0
+	format: UplinkFormat = 'opus'
+	sampleRate = 16000
+
+	constructor(
+		private readonly codec: Codec,
+		private readonly maxMs: number,
+	) {}
+
+	static validRate(format: UplinkFormat, rate: number): boolean {
+		return format === 'opus' ? OPUS_RATES.has(rate) : Number.isInteger(rate) && rate >= 8000 && rate <= 48000
+	}
+
+	begin(format: UplinkFormat, sampleRate: number): void {
+		this.format = format
+		this.sampleRate = sampleRate
+		this.chunks = []
+		this.samples = 0
+		if (format === 'opus' && this.decoderRate !== sampleRate) {
+			this.decoder = this.codec.createDecoder(sampleRate as OpusRate)
+			this.decoderRate = sampleRate
+			this.scratch = new Int16Array((sampleRate * MAX_FRAME_MS) / 1000)
+		}
+	}
+
+	/** Adds one chunk; returns false once the turn has reached its length cap. Throws CodecError on bad audio. */
+	push(data: Uint8Array): boolean {
+		if (this.full) return false
+		let pcm: Int16Array
+		if (this.format === 'opus') {
+			if (!this.decoder) throw new CodecError('audio before audio_start')
+			const n = this.decoder.decode(data, this.scratch)
+			pcm = this.scratch.slice(0, n)
+		} else {
+			if (data.byteLength % 2 !== 0) throw new CodecError('pcm16 chunk has an odd number of bytes')
+			pcm = new Int16Array(data.slice().buffer)
+		}
+		this.chunks.push(pcm)
+		this.samples += pcm.length
+		return !this.full
+	}
+
+	get full(): boolean {
+		return this.samples >= (this.sampleRate * this.maxMs) / 1000
+	}
+
+	get durationMs(): number {
+		return (this.samples * 1000) / this.sampleRate
+	}
+
+	/** The turn's speech, and an empty buffer for the next turn. */
+	take(): Int16Array {
+		const out = new Int16Array(this.samples)
+		let o = 0
+		for (const c of this.chunks) {
+			out.set(c, o)
+			o += c.length
+		}
+		this.chunks = []
+		this.samples = 0
+		return out
+	}
+}

@@ -1,0 +1,26 @@
+import type { ServerWebSocket } from 'bun'
+import type { GatewayError } from '../errors'
+
+// What every device socket carries, whatever its protocol. Kept small: thousands of these live
+// at once and most of them are idle.
+
+export interface ProtocolHandler {
+	message(data: string | Buffer): void | Promise<void>
+	close(code: number): void
+}
+
+export interface ConnectionData {
+	/** Correlation id: in every log line and REST error about this connection. */
+	cid: string
+	protocol: 'seed-json'
+	deviceId: string
+	ip: string
+	/** Set when the handshake failed: the socket opens only to say why, then closes. */
+	reject?: GatewayError
+	/** Made during the (async) handshake; called once, synchronously, when the socket opens. */
+	attach?: (ws: DeviceSocket) => ProtocolHandler
+	handler?: ProtocolHandler
+	lastFrameAt: number
+}
+
+export type DeviceSocket = ServerWebSocket<ConnectionData>

@@ -1,0 +1,110 @@
+import { randomUUID } from 'node:crypto'
+import type { Server, WebSocketHandler } from 'bun'
+import type { DeviceAuthenticator } from '../auth/device-auth'
+import { CLOSE, GatewayError } from '../errors'
+import type { Logger } from '../obs/logger'
+import type { Config } from '../config'
+import type { ConnectionData, DeviceSocket } from './connection'
+import { DeviceRegistry } from './device-registry'
+import { authenticateSeed, type SeedHandshake } from './seed-json-handshake'
+import type { ProtocolHandler } from './connection'
+import { asGatewayError, closeWithError } from './send'
+
+// The device WebSocket endpoints on Bun's own server (no framework per-message layer on the hot
+// path). Handshake failures still open the socket so the toy reads an `error` and a close code
+// instead of an opaque failed upgrade.
+
+export const SEED_JSON_PATHS = new Set(['/api/v1/esp32/private/chat', '/ws/esp32/connect'])
+
+/** Does the handshake's async work (store lookups) and returns what builds the session on open. */
+export type PrepareSeedSession = (handshake: SeedHandshake, cid: string) => Promise<(ws: DeviceSocket) => ProtocolHandler>
+
+export interface DeviceSocketsDeps {
+	config: Config
+	log: Logger
+	auth: DeviceAuthenticator
+	prepareSeedSession: PrepareSeedSession
+}
+
+export function createDeviceSockets(deps: DeviceSocketsDeps) {
+	const { config, log } = deps
+	const registry = new DeviceRegistry()
+	let draining = false
+
+	async function upgrade(req: Request, server: Server<ConnectionData>, url: URL): Promise<Response | undefined> {
+		const cid = randomUUID()
+		const ip = server.requestIP(req)?.address ?? 'unknown'
+		const data: ConnectionData = { cid, protocol: 'seed-json', deviceId: '', ip, lastFrameAt: Date.now() }
+		try {
+			if (draining) throw new GatewayError('RESTARTING', 'gateway is restarting; reconnect shortly')
+			const handshake = await authenticateSeed(url, deps.auth)
+			data.deviceId = handshake.deviceId
+			data.attach = await deps.prepareSeedSession(handshake, cid)
+		} catch (err) {
+			data.reject = asGatewayError(err)
+			if (data.reject.code === 'INTERNAL') log.error({ err, cid }, 'handshake failed')
+			log.info({ cid, ip, code: data.reject.code, reason: data.reject.message }, 'device handshake refused')
+		}
+		if (req.headers.get('upgrade')?.toLowerCase() !== 'websocket') {
+			const err = data.reject ?? new GatewayError('BAD_REQUEST', 'this path takes a WebSocket upgrade')
+			return Response.json({ ...err.toJSON(), correlation_id: cid }, { status: err.status })
+		}
+		if (server.upgrade(req, { data, headers: { 'x-correlation-id': cid } })) return undefined
+		return Response.json({ code: 'BAD_REQUEST', message: 'WebSocket upgrade failed' }, { status: 400 })
+	}
+
+	const websocket: WebSocketHandler<ConnectionData> = {
+		// Frames over our limits get a typed error from the adapter; this cap only stops abuse.
+		maxPayloadLength: Math.max(config.limits.textFrameBytes, config.limits.binaryFrameBytes) * 4,
+		backpressureLimit: config.limits.sendBufferBytes,
+		closeOnBackpressureLimit: true,
+		idleTimeout: Math.ceil(config.limits.idleTimeoutMs / 1000),
+		perMessageDeflate: false,
+		sendPings: true,
+		open(ws) {
+			const { reject, attach } = ws.data
+			ws.data.attach = undefined
+			if (reject || !attach) return closeWithError(ws, reject ?? new GatewayError('INTERNAL', 'no session'))
+			ws.data.handler = attach(ws)
+			registry.add(ws)
+			log.info({ cid: ws.data.cid, device: ws.data.deviceId, protocol: ws.data.protocol }, 'device connected')
+		},
+		message(ws, message) {
+			ws.data.lastFrameAt = Date.now()
+			const handler = ws.data.handler
+			if (!handler) return // refused socket: already closing
+			try {
+				const r = handler.message(message)
+				if (r) r.catch((err) => internalError(ws, err))
+			} catch (err) {
+				internalError(ws, err)
+			}
+		},
+		close(ws, code) {
+			registry.remove(ws)
+			ws.data.handler?.close(code)
+			ws.data.handler = undefined
+			if (ws.data.deviceId) log.info({ cid: ws.data.cid, device: ws.data.deviceId, code }, 'device disconnected')
+		},
+	}
+
+	// ! An unexpected exception ends this toy's socket with 1011 and a correlation id; never the process.
+	function internalError(ws: DeviceSocket, err: unknown): void {
+		log.error({ err, cid: ws.data.cid, device: ws.data.deviceId }, 'internal error on device socket')
+		if (ws.readyState === 1) {
+			closeWithError(ws, new GatewayError('INTERNAL', `internal error (correlation id ${ws.data.cid})`))
+		}
+	}
+
+	/** Stops accepting and tells every toy to come back later (1012). */
+	function drain(): void {
+		draining = true
+		for (const ws of registry.all()) {
+			closeWithError(ws, new GatewayError('RESTARTING', 'gateway is restarting; reconnect with backoff'))
+		}
+	}
+
+	return { upgrade, websocket, registry, drain, CLOSE }
+}
+
+export type DeviceSockets = ReturnType<typeof createDeviceSockets>

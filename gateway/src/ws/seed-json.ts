@@ -1,0 +1,146 @@
+import { GatewayError } from '../errors'
+import type { Logger } from '../obs/logger'
+import type { Session, SessionSink } from '../session/session'
+import type { DeviceSocket, ProtocolHandler } from './connection'
+import { type SeedInboundType, type SeedMessage, seedCheckers } from './seed-json-messages'
+import { closeWithError, sendJson } from './send'
+
+// Adapter for the seed-json protocol (PROTOCOL.md §3): JSON text frames with base64 audio.
+// It translates; the Session decides.
+
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/
+
+export class SeedJsonAdapter implements ProtocolHandler, SessionSink {
+	private seq = 0
+	private pendingText = ''
+	private audioSessionId: string | undefined
+	private session!: Session
+
+	constructor(
+		private readonly ws: DeviceSocket,
+		private readonly log: Logger,
+		private readonly maxTextBytes: number,
+	) {}
+
+	attach(session: Session): void {
+		this.session = session
+	}
+
+	message(data: string | Buffer): void {
+		try {
+			this.handle(data)
+		} catch (err) {
+			if (!(err instanceof GatewayError)) throw err
+			this.log.warn({ cid: this.ws.data.cid, code: err.code, reason: err.message }, 'bad input from device')
+			closeWithError(this.ws, err)
+		}
+	}
+
+	close(): void {
+		this.session?.close()
+	}
+
+	// SessionSink ----------------------------------------------------------------------------
+
+	transcript(text: string): void {
+		sendJson(this.ws, { type: 'transcript', text, audio_session_id: this.audioSessionId })
+	}
+
+	speechStart(): void {
+		this.seq = 0
+	}
+
+	sentence(text: string): void {
+		this.pendingText = text
+	}
+
+	audio(packet: Uint8Array): void {
+		const { format, sampleRate, frameMs } = this.session.downlinkFormat
+		sendJson(this.ws, {
+			type: 'audio_response',
+			audio_data: Buffer.from(packet.buffer, packet.byteOffset, packet.byteLength).toString('base64'),
+			// The sentence's text rides on its first piece only: the toy may show it, not repeat it.
+			text: this.pendingText,
+			format,
+			sample_rate: sampleRate,
+			frame_duration: frameMs,
+			seq: this.seq++,
+			final: false,
+		})
+		this.pendingText = ''
+	}
+
+	speechEnd(): void {
+		const { format, sampleRate, frameMs } = this.session.downlinkFormat
+		sendJson(this.ws, {
+			type: 'audio_response',
+			audio_data: '',
+			text: '',
+			format,
+			sample_rate: sampleRate,
+			frame_duration: frameMs,
+			seq: this.seq++,
+			final: true,
+		})
+	}
+
+	// Wire → session --------------------------------------------------------------------------
+
+	private handle(data: string | Buffer): void {
+		if (typeof data !== 'string') throw new GatewayError('INVALID_MESSAGE', 'seed-json takes text frames only')
+		if (data.length > this.maxTextBytes || Buffer.byteLength(data) > this.maxTextBytes) {
+			throw new GatewayError('FRAME_TOO_LARGE', `text frame exceeds ${this.maxTextBytes} bytes`)
+		}
+		const msg = parse(data)
+		switch (msg.type) {
+			case 'ping':
+				sendJson(this.ws, { type: 'pong' })
+				return
+			case 'audio_start':
+				if (msg.response_format === 'mp3') {
+					throw new GatewayError('INVALID_MESSAGE', 'response_format mp3 is not supported; use opus or pcm16')
+				}
+				this.audioSessionId = msg.audio_session_id
+				this.session.setDownlinkFormat(msg.response_format ?? 'opus')
+				this.session.beginListening(msg.format ?? 'pcm16', msg.sample_rate ?? 16000)
+				return
+			case 'audio_chunk': {
+				if (msg.audio_data.length % 4 !== 0 || !BASE64.test(msg.audio_data)) {
+					throw new GatewayError('INVALID_MESSAGE', 'audio_data is not valid base64')
+				}
+				if (this.session.state !== 'listening') {
+					throw new GatewayError('INVALID_MESSAGE', 'audio_chunk outside audio_start … audio_end')
+				}
+				const ended = this.session.pushAudio(Buffer.from(msg.audio_data, 'base64'))
+				if (!ended && msg.is_final) this.session.endListening()
+				return
+			}
+			case 'audio_end':
+				this.session.endListening()
+				return
+			case 'text':
+				this.session.say(msg.text)
+				return
+		}
+	}
+}
+
+function parse(data: string): SeedMessage {
+	let value: unknown
+	try {
+		value = JSON.parse(data)
+	} catch {
+		throw new GatewayError('INVALID_JSON', 'message is not valid JSON')
+	}
+	if (typeof value !== 'object' || value === null || typeof (value as { type?: unknown }).type !== 'string') {
+		throw new GatewayError('INVALID_MESSAGE', 'message must be a JSON object with a string "type"')
+	}
+	const type = (value as { type: string }).type
+	const checker = Object.hasOwn(seedCheckers, type) ? seedCheckers[type as SeedInboundType] : undefined
+	if (!checker) throw new GatewayError('UNKNOWN_TYPE', `unknown message type "${type.slice(0, 40)}"`)
+	if (!checker.Check(value)) {
+		const first = checker.Errors(value).First()
+		throw new GatewayError('INVALID_MESSAGE', `${type}: ${first?.path || '/'} ${first?.message ?? 'is invalid'}`)
+	}
+	return value as SeedMessage
+}

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Runs every test suite (cargo for native/, bun for the gateway) against real PostgreSQL and
+# Redis on loopback, and ends with one line: "N passed, N failed".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh || exit 1
+
+if [ -z "${TEST_DATABASE_URL:-}" ] || [ -z "${TEST_REDIS_URL:-}" ]; then
+	services=$(bash scripts/services.sh) || { echo "could not start PostgreSQL/Redis for the tests" >&2; exit 1; }
+	eval "$services"
+fi
+
+out=$(mktemp -d)
+passed=0
+failed=0
+
+# cargo: "test result: ok. 12 passed; 0 failed; ..." once per test binary.
+(cd native && cargo test --release 2>&1) | tee "$out/cargo.log" | grep -E '^test result|panicked|error(\[|:)' >&2
+cargo_rc=${PIPESTATUS[0]}
+read -r cp cf < <(awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } } END { print p+0, f+0 }' "$out/cargo.log")
+passed=$((passed + cp))
+failed=$((failed + cf))
+[ "$cargo_rc" -ne 0 ] && [ "$cf" -eq 0 ] && failed=$((failed + 1)) # build failure counts
+
+# bun: summary lines " 42 pass" / " 1 fail".
+bun test --timeout 60000 "$@" 2>&1 | tee "$out/bun.log"
+bun_rc=${PIPESTATUS[0]}
+bp=$(grep -E '^ *[0-9]+ pass$' "$out/bun.log" | tail -n 1 | awk '{print $1}')
+bf=$(grep -E '^ *[0-9]+ fail$' "$out/bun.log" | tail -n 1 | awk '{print $1}')
+passed=$((passed + ${bp:-0}))
+failed=$((failed + ${bf:-0}))
+[ "$bun_rc" -ne 0 ] && [ "${bf:-0}" -eq 0 ] && failed=$((failed + 1)) # crash or no tests
+
+rm -rf "$out"
+echo "${passed} passed, ${failed} failed"
+[ "$failed" -eq 0 ]
