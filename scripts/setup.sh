@@ -4,18 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-need_apt=()
-command -v espeak-ng >/dev/null || need_apt+=(espeak-ng)  # offline provider's voice
-command -v cmake >/dev/null || need_apt+=(cmake)          # builds libopus inside the native crate
-if [ ${#need_apt[@]} -gt 0 ]; then
-	if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-		echo "setup: installing ${need_apt[*]}" >&2
-		apt-get update -qq
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null
-	else
-		echo "setup: please install: ${need_apt[*]} (Debian: apt-get install ${need_apt[*]})" >&2
-	fi
-fi
+bash scripts/install-system.sh run || echo "setup: continuing without them" >&2
 
 if ! command -v bun >/dev/null; then
 	echo "setup: installing Bun from npm" >&2

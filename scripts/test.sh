@@ -3,6 +3,7 @@
 # Redis on loopback, and ends with one line: "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
+bash scripts/install-system.sh test || exit 1
 bash scripts/setup.sh || exit 1
 
 if [ -z "${TEST_DATABASE_URL:-}" ] || [ -z "${TEST_REDIS_URL:-}" ]; then

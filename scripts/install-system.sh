@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the project needs, only those missing. Usage:
+#   install-system.sh run    espeak-ng (offline voice) and cmake (builds libopus in native/)
+#   install-system.sh test   the above plus postgresql and redis-server for the integration tests
+set -euo pipefail
+want=(espeak-ng cmake)
+[ "${1:-run}" = test ] && want+=(postgresql redis-server)
+
+has() {
+	case "$1" in
+		postgresql) ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 ;;
+		*) command -v "$1" >/dev/null ;;
+	esac
+}
+missing=()
+for p in "${want[@]}"; do has "$p" || missing+=("$p"); done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+	echo "install-system: installing ${missing[*]}" >&2
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq >/dev/null
+	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+else
+	echo "install-system: missing ${missing[*]}; install them (Debian: sudo apt-get install ${missing[*]})" >&2
+	exit 1
+fi
