@@ -6,7 +6,7 @@ import { resolveSharedSecret } from './auth/shared-secret'
 import { loadCodec } from './codec'
 import type { Config } from './config'
 import { log as rootLog, type Logger } from './obs/logger'
-import { prepareSeedSessionWith } from './session/open-seed-session'
+import { prepareSeedSessionWith, prepareXiaozhiSessionWith } from './session/open-session'
 import { createStore } from './store'
 import { loadFieldCipher } from './store/crypto'
 import { openDatabase } from './store/database'
@@ -14,7 +14,7 @@ import { migrate } from './store/migrate'
 import { MemoryNonceStore, RedisNonceStore } from './store/nonces'
 import { connectRedis } from './store/redis'
 import type { ConnectionData } from './ws/connection'
-import { createDeviceSockets, SEED_JSON_PATHS } from './ws/device-sockets'
+import { createDeviceSockets, deviceProtocolOf } from './ws/device-sockets'
 
 // Composition root: builds every part from config, wires them, listens. Nothing else constructs
 // infrastructure, so tests can start a whole gateway in-process with a config object.
@@ -57,6 +57,7 @@ export async function startGateway(config: Config, log: Logger = rootLog): Promi
 		log,
 		auth,
 		prepareSeedSession: prepareSeedSessionWith({ config, log, codec, provider, store }),
+		prepareXiaozhiSession: prepareXiaozhiSessionWith({ config, log, codec, provider, store }),
 	})
 	let draining = false
 	const app = buildApp({
@@ -85,7 +86,8 @@ export async function startGateway(config: Config, log: Logger = rootLog): Promi
 		hostname: config.host,
 		fetch(req, srv) {
 			const url = new URL(req.url)
-			if (SEED_JSON_PATHS.has(url.pathname)) return sockets.upgrade(req, srv, url)
+			const protocol = deviceProtocolOf(url.pathname)
+			if (protocol) return sockets.upgrade(req, srv, url, protocol)
 			return app.handle(req)
 		},
 		websocket: sockets.websocket,

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type { ChildProfile, HistoryEntry, Provider } from '../ai/provider'
-import { CodecError, type Codec, type OpusRate } from '../codec'
+import { CodecError, type Codec, type OpusRate, type Vad } from '../codec'
 import { GatewayError } from '../errors'
 import type { Logger } from '../obs/logger'
 import { Downlink, type DownlinkFormat } from './downlink'
@@ -37,7 +37,14 @@ export interface SessionOptions {
 	recorder?: TurnRecorder
 }
 
+export interface ListenOptions {
+	endpointing?: boolean
+	bargeIn?: boolean
+}
+
 const HISTORY_TURNS = 20
+const VAD_SPEECH_START = 1
+const VAD_SPEECH_END = 2
 
 export class Session {
 	state: SessionState = 'idle'
@@ -47,6 +54,10 @@ export class Session {
 	private readonly pacer: Pacer
 	private readonly history: HistoryEntry[] = []
 	private turn: AbortController | undefined
+	private listen: ListenOptions = {}
+	private vad: Vad | undefined
+	private vadRate = 0
+	private heardSpeech = false
 	private speaking = false
 	private closed = false
 
@@ -80,21 +91,42 @@ export class Session {
 		this.downlink = new Downlink(this.opts.codec, format, d.sampleRate, d.frameMs)
 	}
 
-	/** audio_start / listen start. A new turn while speaking interrupts the answer (barge-in). */
-	beginListening(format: UplinkFormat, sampleRate: number): void {
+	/**
+	 * audio_start / listen start. A new turn while speaking interrupts the answer (barge-in).
+	 * `endpointing`: the gateway's VAD ends the turn (xiaozhi auto/realtime); `bargeIn`: keep
+	 * listening while speaking and interrupt when the child speaks (realtime).
+	 */
+	beginListening(format: UplinkFormat, sampleRate: number, mode: ListenOptions = {}): void {
 		if (!Uplink.validRate(format, sampleRate)) {
 			throw new GatewayError('INVALID_MESSAGE', `sample_rate ${sampleRate} is not supported for ${format}`)
 		}
 		this.interrupt()
+		this.listen = mode
+		this.heardSpeech = false
+		if (mode.endpointing || mode.bargeIn) {
+			if (!this.vad || this.vadRate !== sampleRate) {
+				this.vad = this.opts.codec.createVad(sampleRate)
+				this.vadRate = sampleRate
+			} else this.vad.reset()
+		}
 		this.uplink.begin(format, sampleRate)
 		this.state = 'listening'
 	}
 
-	/** One chunk of the child's audio. Returns true when the turn hit its length cap and was ended. */
+	/** One chunk of the child's audio. Returns true when this chunk ended the turn. */
 	pushAudio(data: Uint8Array): boolean {
-		if (this.state !== 'listening') return false
 		try {
-			if (this.uplink.push(data)) return false
+			if (this.state !== 'listening') return this.listenForBargeIn(data)
+			const pcm = this.uplink.push(data)
+			if (pcm && this.vad && this.listen.endpointing) {
+				const event = this.vad.process(pcm)
+				if (event === VAD_SPEECH_START) this.heardSpeech = true
+				else if (event === VAD_SPEECH_END && this.heardSpeech) {
+					this.endListening()
+					return true
+				}
+			}
+			if (pcm) return false
 		} catch (e) {
 			if (e instanceof CodecError) throw new GatewayError('INVALID_AUDIO', e.message)
 			throw e
@@ -104,10 +136,25 @@ export class Session {
 		return true
 	}
 
+	private listenForBargeIn(data: Uint8Array): boolean {
+		if (!this.listen.bargeIn || !this.vad || (this.state !== 'speaking' && this.state !== 'thinking')) return false
+		if (this.vad.process(this.uplink.decodeOnly(data)) !== VAD_SPEECH_START) return false
+		this.opts.log.info({ sessionId: this.id }, 'barge-in: child spoke over the answer')
+		const { format, sampleRate } = this.uplink
+		this.beginListening(format, sampleRate, this.listen)
+		this.heardSpeech = true
+		return false
+	}
+
 	/** audio_end / listen stop: the child finished; answer. */
 	endListening(): void {
 		if (this.state !== 'listening') return
 		const pcm = this.uplink.take()
+		if (this.listen.endpointing && !this.heardSpeech) {
+			// Nothing but silence or noise: answering it would be the toy talking to itself.
+			this.state = 'idle'
+			return
+		}
 		this.startTurn({ pcm, sampleRate: this.uplink.sampleRate })
 	}
 
@@ -204,6 +251,13 @@ export class Session {
 		this.speaking = false
 		if (this.state === 'speaking') this.state = 'idle'
 		this.sink.speechEnd()
+		// Realtime mode is always listening: the next turn starts when the answer ends.
+		if (this.listen.bargeIn && this.state === 'idle' && !this.closed) {
+			this.uplink.begin(this.uplink.format, this.uplink.sampleRate)
+			this.vad?.reset()
+			this.heardSpeech = false
+			this.state = 'listening'
+		}
 	}
 
 	private remember(role: HistoryEntry['role'], text: string): void {

@@ -38,21 +38,31 @@ export class Uplink {
 		}
 	}
 
-	/** Adds one chunk; returns false once the turn has reached its length cap. Throws CodecError on bad audio. */
-	push(data: Uint8Array): boolean {
-		if (this.full) return false
+	/** Decodes one chunk without keeping it (realtime mode listens for barge-in while speaking). */
+	decodeOnly(data: Uint8Array): Int16Array {
+		return this.decode(data)
+	}
+
+	/** Adds one chunk and returns its PCM, or null once the turn has reached its length cap. Throws CodecError on bad audio. */
+	push(data: Uint8Array): Int16Array | null {
+		if (this.full) return null
+		const pcm = this.decode(data).slice()
+		this.chunks.push(pcm)
+		this.samples += pcm.length
+		return pcm
+	}
+
+	private decode(data: Uint8Array): Int16Array {
 		let pcm: Int16Array
 		if (this.format === 'opus') {
 			if (!this.decoder) throw new CodecError('audio before audio_start')
 			const n = this.decoder.decode(data, this.scratch)
-			pcm = this.scratch.slice(0, n)
+			pcm = this.scratch.subarray(0, n)
 		} else {
 			if (data.byteLength % 2 !== 0) throw new CodecError('pcm16 chunk has an odd number of bytes')
 			pcm = new Int16Array(data.slice().buffer)
 		}
-		this.chunks.push(pcm)
-		this.samples += pcm.length
-		return !this.full
+		return pcm
 	}
 
 	get full(): boolean {

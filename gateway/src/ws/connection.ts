@@ -12,7 +12,7 @@ export interface ProtocolHandler {
 export interface ConnectionData {
 	/** Correlation id: in every log line and REST error about this connection. */
 	cid: string
-	protocol: 'seed-json'
+	protocol: 'seed-json' | 'xiaozhi'
 	deviceId: string
 	ip: string
 	/** Set when the handshake failed: the socket opens only to say why, then closes. */

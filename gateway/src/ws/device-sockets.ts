@@ -8,22 +8,35 @@ import type { ConnectionData, DeviceSocket } from './connection'
 import { DeviceRegistry } from './device-registry'
 import { authenticateSeed, type SeedHandshake } from './seed-json-handshake'
 import type { ProtocolHandler } from './connection'
+import { authenticateXiaozhi, type XiaozhiHandshake } from './xiaozhi-handshake'
 import { asGatewayError, closeWithError } from './send'
 
 // The device WebSocket endpoints on Bun's own server (no framework per-message layer on the hot
 // path). Handshake failures still open the socket so the toy reads an `error` and a close code
 // instead of an opaque failed upgrade.
 
-export const SEED_JSON_PATHS = new Set(['/api/v1/esp32/private/chat', '/ws/esp32/connect'])
+const SEED_JSON_PATHS = new Set(['/api/v1/esp32/private/chat', '/ws/esp32/connect'])
+const XIAOZHI_PATHS = new Set(['/xiaozhi/v1/', '/xiaozhi/v1', '/api/v1/esp32/ws'])
 
-/** Does the handshake's async work (store lookups) and returns what builds the session on open. */
-export type PrepareSeedSession = (handshake: SeedHandshake, cid: string) => Promise<(ws: DeviceSocket) => ProtocolHandler>
+/** Which device protocol a path speaks, or undefined for REST. */
+export function deviceProtocolOf(pathname: string): ConnectionData['protocol'] | undefined {
+	if (SEED_JSON_PATHS.has(pathname)) return 'seed-json'
+	if (XIAOZHI_PATHS.has(pathname)) return 'xiaozhi'
+	return undefined
+}
+
+type Attach = (ws: DeviceSocket) => ProtocolHandler
+
+/** Do the handshake's async work (store lookups) and return what builds the session on open. */
+export type PrepareSeedSession = (handshake: SeedHandshake, cid: string) => Promise<Attach>
+export type PrepareXiaozhiSession = (handshake: XiaozhiHandshake, cid: string) => Promise<Attach>
 
 export interface DeviceSocketsDeps {
 	config: Config
 	log: Logger
 	auth: DeviceAuthenticator
 	prepareSeedSession: PrepareSeedSession
+	prepareXiaozhiSession: PrepareXiaozhiSession
 }
 
 export function createDeviceSockets(deps: DeviceSocketsDeps) {
@@ -31,15 +44,26 @@ export function createDeviceSockets(deps: DeviceSocketsDeps) {
 	const registry = new DeviceRegistry()
 	let draining = false
 
-	async function upgrade(req: Request, server: Server<ConnectionData>, url: URL): Promise<Response | undefined> {
+	async function upgrade(
+		req: Request,
+		server: Server<ConnectionData>,
+		url: URL,
+		protocol: ConnectionData['protocol'],
+	): Promise<Response | undefined> {
 		const cid = randomUUID()
 		const ip = server.requestIP(req)?.address ?? 'unknown'
-		const data: ConnectionData = { cid, protocol: 'seed-json', deviceId: '', ip, lastFrameAt: Date.now() }
+		const data: ConnectionData = { cid, protocol, deviceId: '', ip, lastFrameAt: Date.now() }
 		try {
 			if (draining) throw new GatewayError('RESTARTING', 'gateway is restarting; reconnect shortly')
-			const handshake = await authenticateSeed(url, deps.auth)
-			data.deviceId = handshake.deviceId
-			data.attach = await deps.prepareSeedSession(handshake, cid)
+			if (protocol === 'seed-json') {
+				const handshake = await authenticateSeed(url, deps.auth)
+				data.deviceId = handshake.deviceId
+				data.attach = await deps.prepareSeedSession(handshake, cid)
+			} else {
+				const handshake = await authenticateXiaozhi(req, url, deps.auth)
+				data.deviceId = handshake.deviceId
+				data.attach = await deps.prepareXiaozhiSession(handshake, cid)
+			}
 		} catch (err) {
 			data.reject = asGatewayError(err)
 			if (data.reject.code === 'INTERNAL') log.error({ err, cid }, 'handshake failed')

@@ -2,7 +2,8 @@ import { GatewayError } from '../errors'
 import type { Logger } from '../obs/logger'
 import type { Session, SessionSink } from '../session/session'
 import type { DeviceSocket, ProtocolHandler } from './connection'
-import { type SeedInboundType, type SeedMessage, seedCheckers } from './seed-json-messages'
+import { type SeedMessage, seedCheckers } from './seed-json-messages'
+import { parseTyped } from './json-message'
 import { closeWithError, sendJson } from './send'
 
 // Adapter for the seed-json protocol (PROTOCOL.md §3): JSON text frames with base64 audio.
@@ -126,21 +127,5 @@ export class SeedJsonAdapter implements ProtocolHandler, SessionSink {
 }
 
 function parse(data: string): SeedMessage {
-	let value: unknown
-	try {
-		value = JSON.parse(data)
-	} catch {
-		throw new GatewayError('INVALID_JSON', 'message is not valid JSON')
-	}
-	if (typeof value !== 'object' || value === null || typeof (value as { type?: unknown }).type !== 'string') {
-		throw new GatewayError('INVALID_MESSAGE', 'message must be a JSON object with a string "type"')
-	}
-	const type = (value as { type: string }).type
-	const checker = Object.hasOwn(seedCheckers, type) ? seedCheckers[type as SeedInboundType] : undefined
-	if (!checker) throw new GatewayError('UNKNOWN_TYPE', `unknown message type "${type.slice(0, 40)}"`)
-	if (!checker.Check(value)) {
-		const first = checker.Errors(value).First()
-		throw new GatewayError('INVALID_MESSAGE', `${type}: ${first?.path || '/'} ${first?.message ?? 'is invalid'}`)
-	}
-	return value as SeedMessage
+	return parseTyped<SeedMessage>(data, seedCheckers)
 }

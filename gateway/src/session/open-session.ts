@@ -1,0 +1,93 @@
+import type { ChildProfile, Provider } from '../ai/provider'
+import type { Codec } from '../codec'
+import type { Config } from '../config'
+import { GatewayError } from '../errors'
+import type { Logger } from '../obs/logger'
+import type { Device, Store } from '../store'
+import type { DeviceSocket, ProtocolHandler } from '../ws/connection'
+import { SeedJsonAdapter } from '../ws/seed-json'
+import { childOf, type SeedHandshake } from '../ws/seed-json-handshake'
+import { XiaozhiAdapter } from '../ws/xiaozhi'
+import type { XiaozhiHandshake } from '../ws/xiaozhi-handshake'
+import { Session, type SessionOptions, type SessionSink, type TurnRecorder } from './session'
+
+// Builds the session behind an authenticated socket: registers the device, checks it may talk,
+// resolves the child profile, and records the conversation (encrypted) as it happens. The async
+// part runs before the upgrade; the returned function wires the socket synchronously on open.
+
+export interface SessionDeps {
+	config: Config
+	log: Logger
+	codec: Codec
+	provider: Provider
+	store: Store
+}
+
+type Attach = (ws: DeviceSocket) => ProtocolHandler
+
+// Unpaired binary-protocol toys talk with a default profile (PROTOCOL.md §1): age band 6–9.
+const DEFAULT_CHILD: ChildProfile = { id: '', name: 'friend', age: 7 }
+
+async function admitDevice(deps: SessionDeps, deviceId: string): Promise<Device> {
+	const device = await deps.store.devices.upsertSeen(deviceId)
+	if (device.revokedAt) throw new GatewayError('FORBIDDEN', 'this toy has been revoked')
+	if (deps.config.requirePairing && !device.pairedChildId) {
+		throw new GatewayError('FORBIDDEN', 'this toy must be paired with a child profile first')
+	}
+	return device
+}
+
+function sessionOptions(deps: SessionDeps, log: Logger, child: ChildProfile, downlinkRate: 16000 | 24000, recorder?: TurnRecorder): SessionOptions {
+	return {
+		codec: deps.codec,
+		provider: deps.provider,
+		log,
+		child,
+		turnMaxMs: deps.config.limits.turnMaxMs,
+		downlink: { format: 'opus', sampleRate: downlinkRate, frameMs: 60 },
+		recorder,
+	}
+}
+
+function wire<A extends SessionSink & ProtocolHandler & { attach(s: Session): void }>(adapter: A, opts: SessionOptions): A {
+	adapter.attach(new Session(opts, adapter))
+	return adapter
+}
+
+export function prepareSeedSessionWith(deps: SessionDeps) {
+	return async (h: SeedHandshake, cid: string): Promise<Attach> => {
+		await admitDevice(deps, h.deviceId)
+		const child = await deps.store.children.upsertFromSeed({ externalId: h.childExternalId, name: h.childName, age: h.childAge })
+		const recorder = conversationRecorder(deps.store, h.deviceId, child.id)
+		const log = deps.log.child({ cid })
+		// Seed toys announce 16 kHz audio; answering at the same rate suits their decoder.
+		const opts = sessionOptions(deps, log, childOf(h, child.id), 16000, recorder)
+		return (ws) => wire(new SeedJsonAdapter(ws, log, deps.config.limits.textFrameBytes), opts)
+	}
+}
+
+export function prepareXiaozhiSessionWith(deps: SessionDeps) {
+	return async (h: XiaozhiHandshake, cid: string): Promise<Attach> => {
+		const device = await admitDevice(deps, h.deviceId)
+		const paired = device.pairedChildId ? await deps.store.children.get(device.pairedChildId) : null
+		const child = paired ? { id: paired.id, name: paired.name, age: paired.age } : DEFAULT_CHILD
+		// ! Conversations of unpaired toys are not stored: there is no child (or parent) to own them.
+		const recorder = paired ? conversationRecorder(deps.store, h.deviceId, paired.id) : undefined
+		const log = deps.log.child({ cid })
+		const { limits } = deps.config
+		// xiaozhi firmware decodes whatever rate the gateway's hello names; 24 kHz is the providers' native rate.
+		const opts = sessionOptions(deps, log, child, 24000, recorder)
+		return (ws) => wire(new XiaozhiAdapter(ws, log, h.version, limits), opts)
+	}
+}
+
+// The conversation row is made on the first thing said, so a toy that connects and idles writes nothing.
+function conversationRecorder(store: Store, deviceId: string, childId: string): TurnRecorder {
+	let conversation: Promise<string> | undefined
+	return {
+		async record(role, text) {
+			conversation ??= store.conversations.start(deviceId, childId)
+			await store.conversations.append(await conversation, role, text)
+		},
+	}
+}

@@ -1,0 +1,193 @@
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import OpusScript from 'opusscript'
+import { loadPackets } from '../../bench/lib/packets'
+import { createTestDatabase, type TestDatabase } from '../support/databases'
+import { type GatewayProcess, startGatewayProcess } from '../support/gateway-process'
+import { v2Token } from '../support/seed-url'
+import { TestSocket } from '../support/ws-client'
+
+// The xiaozhi-compatible binary protocol, byte for byte, against a real gateway process.
+
+let gw: GatewayProcess
+let db: TestDatabase
+let speech: Uint8Array[] = []
+
+beforeAll(async () => {
+	speech = await loadPackets(`${import.meta.dir}/../../bench/assets/speech-16k.opuspackets`)
+	db = await createTestDatabase()
+	gw = await startGatewayProcess({ DATABASE_URL: db.url, HELLO_TIMEOUT_MS: '1000' })
+})
+
+afterAll(async () => {
+	await gw?.stop()
+	await db?.drop()
+})
+
+type Version = 1 | 2 | 3
+
+function frame(version: Version, payload: Uint8Array, type = 0, sizeDelta = 0): Uint8Array {
+	if (version === 1) return payload
+	if (version === 2) {
+		const out = new Uint8Array(16 + payload.length)
+		const v = new DataView(out.buffer)
+		v.setUint16(0, 2)
+		v.setUint16(2, type)
+		v.setUint32(8, 1234)
+		v.setUint32(12, payload.length + sizeDelta)
+		out.set(payload, 16)
+		return out
+	}
+	const out = new Uint8Array(4 + payload.length)
+	out[0] = type
+	new DataView(out.buffer).setUint16(2, payload.length + sizeDelta)
+	out.set(payload, 4)
+	return out
+}
+
+function unframe(version: Version, data: Uint8Array): Uint8Array {
+	if (version === 1) return data
+	if (version === 2) {
+		expect(new DataView(data.buffer, data.byteOffset).getUint32(12)).toBe(data.length - 16)
+		return data.subarray(16)
+	}
+	expect(new DataView(data.buffer, data.byteOffset).getUint16(2)).toBe(data.length - 4)
+	return data.subarray(4)
+}
+
+async function connect(deviceId: string, version: Version, viaQuery = false): Promise<TestSocket> {
+	const token = v2Token(deviceId)
+	const s = viaQuery
+		? new TestSocket(`${gw.wsUrl}/xiaozhi/v1/?device_id=${deviceId}&client_id=c1&token=${token}&protocol_version=${version}`)
+		: new TestSocket(`${gw.wsUrl}/xiaozhi/v1/`, {
+				Authorization: `Bearer ${token}`,
+				'Protocol-Version': String(version),
+				'Device-Id': deviceId,
+				'Client-Id': 'c1',
+			})
+	await s.opened
+	return s
+}
+
+async function hello(s: TestSocket, version: Version): Promise<Record<string, unknown>> {
+	s.send({ type: 'hello', version, transport: 'websocket', audio_params: { format: 'opus', sample_rate: 16000, channels: 1, frame_duration: 60 } })
+	return s.waitFor((m) => m.type === 'hello')
+}
+
+async function speak(s: TestSocket, version: Version): Promise<void> {
+	s.send({ type: 'listen', state: 'start', mode: 'manual' })
+	for (const p of speech) s.send(frame(version, p))
+	s.send({ type: 'listen', state: 'stop' })
+}
+
+function rms(pcm: Int16Array): number {
+	let e = 0
+	for (const v of pcm) e += v * v
+	return Math.sqrt(e / Math.max(1, pcm.length))
+}
+
+describe('xiaozhi binary protocol', () => {
+	for (const version of [1, 2, 3] as const) {
+		test(`a full spoken turn over v${version}: tts start, audio, tts stop, decodable speech`, async () => {
+			const s = await connect(`xz-turn-v${version}`, version, version === 3)
+			const h = await hello(s, version)
+			expect(h.transport).toBe('websocket')
+			expect(typeof h.session_id).toBe('string')
+			const params = h.audio_params as { sample_rate: number; frame_duration: number; format: string }
+			expect(params.format).toBe('opus')
+			await speak(s, version)
+			await s.waitFor((m) => m.type === 'tts' && m.state === 'stop', 30_000)
+			const order = s.messages.filter((m) => m.type === 'tts').map((m) => m.state)
+			expect(order[0]).toBe('start')
+			expect(order).toContain('sentence_start')
+			expect(order.at(-1)).toBe('stop')
+			expect(s.binary.length).toBeGreaterThan(10)
+			const dec = new OpusScript(params.sample_rate as 16000, 1)
+			const pcm: number[] = []
+			for (const b of s.binary) {
+				const out = dec.decode(Buffer.from(unframe(version, b)))
+				pcm.push(...new Int16Array(out.buffer, out.byteOffset, out.length / 2))
+			}
+			expect(pcm.length / params.sample_rate).toBeGreaterThan(1)
+			expect(rms(Int16Array.from(pcm))).toBeGreaterThan(500)
+			s.close()
+		})
+	}
+
+	test('no hello within the timeout closes with 4408', async () => {
+		const s = await connect('xz-silent', 3)
+		const closed = await s.closed
+		expect(closed.code).toBe(4408)
+		expect(s.messages.find((m) => m.type === 'error')?.code).toBe('HELLO_TIMEOUT')
+	})
+
+	test('a payload_size that disagrees with the frame is a protocol error (4400)', async () => {
+		const s = await connect('xz-size', 2)
+		await hello(s, 2)
+		s.send({ type: 'listen', state: 'start', mode: 'manual' })
+		s.send(frame(2, speech[0], 0, 3))
+		expect((await s.closed).code).toBe(4400)
+	})
+
+	test('a binary frame over 4 KiB closes with 4413', async () => {
+		const s = await connect('xz-big', 1)
+		await hello(s, 1)
+		s.send(new Uint8Array(5000))
+		expect((await s.closed).code).toBe(4413)
+	})
+
+	test('abort mid-answer: tts stop at once and no audio frame after it', async () => {
+		const s = await connect('xz-abort', 3)
+		await hello(s, 3)
+		await speak(s, 3)
+		await s.waitFor((m) => m.type === 'tts' && m.state === 'start', 30_000)
+		while (s.binary.length < 6) await Bun.sleep(10)
+		s.send({ type: 'abort', reason: 'wake_word_detected' })
+		await s.waitFor((m) => m.type === 'tts' && m.state === 'stop')
+		const atStop = s.binary.length
+		await Bun.sleep(600)
+		// Frames already in flight when abort was sent may land; none may follow the stop.
+		expect(s.binary.length).toBe(atStop)
+		expect(s.readyState).toBe(WebSocket.OPEN)
+		s.close()
+	})
+
+	test('downlink is paced: after the burst, frames arrive no faster than real time', async () => {
+		const s = await connect('xz-pace', 3)
+		await hello(s, 3)
+		const arrivals: number[] = []
+		const start = Date.now()
+		await speak(s, 3)
+		await s.waitFor((m) => m.type === 'tts' && m.state === 'start', 30_000)
+		let seen = 0
+		while (!s.messages.some((m) => m.type === 'tts' && m.state === 'stop')) {
+			if (s.binary.length > seen) {
+				for (let i = seen; i < s.binary.length; i++) arrivals.push(Date.now() - start)
+				seen = s.binary.length
+			}
+			await Bun.sleep(2)
+		}
+		const frames = arrivals.length
+		expect(frames).toBeGreaterThan(10)
+		// Frames beyond the 5-frame burst need at least 60 ms each (minus timer slack).
+		const span = arrivals[frames - 1] - arrivals[0]
+		expect(span).toBeGreaterThanOrEqual((frames - 6) * 60 - 60)
+		s.close()
+	})
+
+	test('a second connection of the same toy replaces the first (4409)', async () => {
+		const a = await connect('xz-dup', 3)
+		await hello(a, 3)
+		const b = await connect('xz-dup', 3)
+		await hello(b, 3)
+		expect((await a.closed).code).toBe(4409)
+		b.send({ type: 'ping' })
+		await b.waitFor((m) => m.type === 'pong')
+		b.close()
+	})
+
+	test('a bad token is refused with 4401', async () => {
+		const s = new TestSocket(`${gw.wsUrl}/api/v1/esp32/ws`, { Authorization: 'Bearer nope', 'Device-Id': 'xz-bad', 'Protocol-Version': '3' })
+		expect((await s.closed).code).toBe(4401)
+		expect(s.messages.find((m) => m.type === 'error')?.code).toBe('UNAUTHORIZED')
+	})
+})
