@@ -4,6 +4,7 @@
 
 mod decoder;
 mod encoder;
+mod resampler;
 mod token;
 
 use napi::{Error, Status};

@@ -6,8 +6,10 @@
 
 pub mod error;
 pub mod opus;
+pub mod resample;
 pub mod token;
 
 pub use error::CodecError;
 pub use opus::{Application, Decoder, Encoder};
+pub use resample::{ResampleError, Resampler};
 pub use token::{TokenVerifier, Verified};
