@@ -5,11 +5,14 @@
 //! in `../binding` only converts arguments and calls into this crate.
 
 pub mod error;
+pub mod ogg;
+mod ogg_reader;
 pub mod opus;
 pub mod resample;
 pub mod token;
 
 pub use error::CodecError;
+pub use ogg::{OggError, OggOpusReader, OggOpusWriter, OpusHead};
 pub use opus::{Application, Decoder, Encoder};
 pub use resample::{ResampleError, Resampler};
 pub use token::{TokenVerifier, Verified};
