@@ -75,6 +75,8 @@ export class ConfigError extends Error {
 	}
 }
 
+const SECRET_VARS = new Set(['ESP32_SHARED_SECRET', 'ENCRYPTION_KEY', 'OPENAI_API_KEY', 'DATABASE_URL', 'REDIS_URL'])
+
 const TRUE = new Set(['true', '1', 'yes', 'on'])
 const FALSE = new Set(['false', '0', 'no', 'off'])
 
@@ -125,7 +127,9 @@ export function loadConfig(env: Env = process.env): Config {
 	}
 	const problems = [...Value.Errors(ConfigSchema, raw)].map((e) => {
 		const name = envName[e.path] ?? e.path
-		return `${name}: ${e.message} (got ${JSON.stringify(e.value)})`
+		// ! Secrets and URLs (which may hold passwords) are never echoed into logs.
+		const shown = SECRET_VARS.has(name) ? '[redacted]' : JSON.stringify(e.value)
+		return `${name}: ${e.message} (got ${shown})`
 	})
 	if (production) {
 		if (!raw.esp32SharedSecret) problems.push('ESP32_SHARED_SECRET: required when NODE_ENV=production')

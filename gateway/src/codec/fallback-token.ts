@@ -19,6 +19,7 @@ export class FallbackTokenVerifier implements TokenVerifier {
 	constructor(private readonly secret: string) {}
 
 	verify(deviceId: string, token: string): VerifiedToken | null {
+		if (deviceId.length === 0) return null
 		if (LEGACY.test(token)) {
 			return sameHex(hmac(this.secret, deviceId), token) ? { kind: 'legacy' } : null
 		}

@@ -78,7 +78,8 @@ export class Pacer {
 					this.t0 = now - this.sent * this.frameMs
 					ahead = 0
 				}
-				if (ahead >= this.burstFrames * this.frameMs) return
+				// Send while the toy holds at most burst-1 frames (1 ms slack absorbs clock jitter between pushes).
+				if (ahead > (this.burstFrames - 1) * this.frameMs + 1) return
 				this.head++
 				this.sent++
 				this.sink.audio(item.packet)
