@@ -23,6 +23,22 @@ passed=$((passed + cp))
 failed=$((failed + cf))
 [ "$cargo_rc" -ne 0 ] && [ "$cf" -eq 0 ] && failed=$((failed + 1)) # build failure counts
 
+# Static checks, each counted as one test: the type-check and Rust lints.
+check() {
+	local name=$1
+	shift
+	if "$@" >"$out/check.log" 2>&1; then
+		passed=$((passed + 1))
+	else
+		failed=$((failed + 1))
+		echo "FAILED: $name" >&2
+		tail -n 30 "$out/check.log" >&2
+	fi
+}
+check "tsc --noEmit" bunx tsc --noEmit -p .
+check "cargo fmt --check" bash -c 'cd native && cargo fmt --check'
+check "cargo clippy -D warnings" bash -c 'cd native && cargo clippy --release --all-targets -- -D warnings'
+
 # bun: summary lines " 42 pass" / " 1 fail".
 bun test --timeout 60000 "$@" 2>&1 | tee "$out/bun.log"
 bun_rc=${PIPESTATUS[0]}
