@@ -4,6 +4,7 @@
 
 mod decoder;
 mod encoder;
+mod ogg;
 mod resampler;
 mod token;
 
