@@ -1,0 +1,132 @@
+import { describe, expect, test } from 'bun:test'
+import { ConfigError, loadConfig } from '../../gateway/src/config'
+
+// Env → config (DESIGN.md "Configuration names"): documented defaults, production hardening, and
+// every bad value reported by the name of the variable the operator has to fix.
+
+const SECRET = 'a'.repeat(64)
+const KEY = 'b'.repeat(64)
+
+function problemsOf(env: Record<string, string>): string[] {
+	try {
+		loadConfig(env)
+	} catch (err) {
+		if (err instanceof ConfigError) return err.problems
+		throw err
+	}
+	throw new Error(`config accepted ${JSON.stringify(env)}`)
+}
+
+describe('config', () => {
+	test('has the documented defaults with an empty env', () => {
+		const c = loadConfig({})
+		expect(c.port).toBe(8000)
+		expect(c.host).toBe('0.0.0.0')
+		expect(c.dataDir).toBe('./data')
+		expect(c.allowLegacyTokens).toBe(true)
+		expect(c.requirePairing).toBe(false)
+		expect(c.databaseUrl).toBeUndefined()
+		expect(c.redisUrl).toBeUndefined()
+		expect(c.limits.textFrameBytes).toBe(16 * 1024)
+		expect(c.limits.binaryFrameBytes).toBe(4 * 1024)
+		expect(c.limits.turnMaxMs).toBe(30_000)
+		expect(c.limits.helloTimeoutMs).toBe(10_000)
+		expect(c.limits.idleTimeoutMs).toBe(120_000)
+		expect(c.limits.tokenWindowSeconds).toBe(120)
+		expect(c.limits.nonceTtlSeconds).toBe(600)
+	})
+
+	test('reads the documented variables', () => {
+		const c = loadConfig({
+			PORT: '9001',
+			HOST: '127.0.0.1',
+			DATA_DIR: '/tmp/teddy',
+			DATABASE_URL: 'postgres://u@h/db',
+			REDIS_URL: 'redis://h:6379',
+			TEDDY_CODEC: 'fallback',
+			ALLOW_LEGACY_TOKENS: 'false',
+			REQUIRE_PAIRING: 'true',
+			ESP32_SHARED_SECRET: SECRET,
+		})
+		expect(c.port).toBe(9001)
+		expect(c.host).toBe('127.0.0.1')
+		expect(c.dataDir).toBe('/tmp/teddy')
+		expect(c.databaseUrl).toBe('postgres://u@h/db')
+		expect(c.redisUrl).toBe('redis://h:6379')
+		expect(c.codec).toBe('fallback')
+		expect(c.allowLegacyTokens).toBe(false)
+		expect(c.requirePairing).toBe(true)
+		expect(c.esp32SharedSecret).toBe(SECRET)
+	})
+
+	test('production turns legacy tokens off and pairing on', () => {
+		const c = loadConfig({ NODE_ENV: 'production', ESP32_SHARED_SECRET: SECRET, ENCRYPTION_KEY: KEY })
+		expect(c.allowLegacyTokens).toBe(false)
+		expect(c.requirePairing).toBe(true)
+	})
+
+	test('production still lets an operator choose explicitly', () => {
+		const c = loadConfig({
+			NODE_ENV: 'production',
+			ESP32_SHARED_SECRET: SECRET,
+			ENCRYPTION_KEY: KEY,
+			ALLOW_LEGACY_TOKENS: 'true',
+			REQUIRE_PAIRING: 'false',
+		})
+		expect(c.allowLegacyTokens).toBe(true)
+		expect(c.requirePairing).toBe(false)
+	})
+
+	test('production requires the shared secret and the encryption key', () => {
+		const problems = problemsOf({ NODE_ENV: 'production' })
+		expect(problems.some((p) => p.includes('ESP32_SHARED_SECRET'))).toBe(true)
+		expect(problems.some((p) => p.includes('ENCRYPTION_KEY'))).toBe(true)
+		expect(problemsOf({ NODE_ENV: 'production', ESP32_SHARED_SECRET: SECRET }).join('\n')).toContain('ENCRYPTION_KEY')
+		expect(problemsOf({ NODE_ENV: 'production', ENCRYPTION_KEY: KEY }).join('\n')).toContain('ESP32_SHARED_SECRET')
+	})
+
+	const bad: Array<[string, string]> = [
+		['PORT', 'abc'],
+		['PORT', '70000'],
+		['PORT', '-1'],
+		['TEDDY_CODEC', 'fast'],
+		['ALLOW_LEGACY_TOKENS', 'maybe'],
+		['REQUIRE_PAIRING', 'sometimes'],
+		['DATABASE_URL', 'mysql://x'],
+		['REDIS_URL', 'memcached://x'],
+		['ESP32_SHARED_SECRET', 'short'],
+	]
+
+	test.each(bad)('reports %s=%s by its name', (name, value) => {
+		const problems = problemsOf({ [name]: value })
+		expect(problems).toHaveLength(1)
+		expect(problems[0]).toContain(name)
+	})
+
+	test('the error message names the variable too', () => {
+		expect(() => loadConfig({ PORT: 'abc' })).toThrow(/PORT/)
+	})
+
+	// A near-miss secret (one character short) is almost the whole fleet secret: never echo it to logs.
+	test('does not print the value of a bad shared secret', () => {
+		const nearMiss = '0123456789abcdef'.repeat(4).slice(0, 63)
+		const problems = problemsOf({ ESP32_SHARED_SECRET: nearMiss })
+		expect(problems.join('\n')).toContain('ESP32_SHARED_SECRET')
+		expect(problems.join('\n')).not.toContain(nearMiss)
+	})
+
+	test('reports several bad values at once', () => {
+		const problems = problemsOf({
+			PORT: 'abc',
+			TEDDY_CODEC: 'fast',
+			ALLOW_LEGACY_TOKENS: 'maybe',
+			DATABASE_URL: 'mysql://x',
+			ESP32_SHARED_SECRET: 'short',
+		})
+		const text = problems.join('\n')
+		for (const name of ['PORT', 'TEDDY_CODEC', 'ALLOW_LEGACY_TOKENS', 'DATABASE_URL', 'ESP32_SHARED_SECRET']) {
+			expect(text).toContain(name)
+		}
+		expect(problems.length).toBeGreaterThanOrEqual(5)
+	})
+})

@@ -1,0 +1,123 @@
+import { describe, expect, test } from 'bun:test'
+import { Pacer } from '../../gateway/src/session/pacer'
+
+// Downlink pacing (PROTOCOL.md §4): a burst of at most 5 frames, then real time, so a toy's
+// 40-packet queue never overflows; sentence marks ride just before their audio; end after the last.
+// Real timers: only lower bounds on time are asserted.
+
+const FRAME_MS = 60
+
+type Event = { kind: 'audio'; n: number; at: number } | { kind: 'sentence'; text: string; at: number } | { kind: 'end'; at: number }
+
+function recorder() {
+	const events: Event[] = []
+	const sink = {
+		audio: (p: Uint8Array) => events.push({ kind: 'audio', n: p[0], at: performance.now() }),
+		sentence: (text: string) => events.push({ kind: 'sentence', text, at: performance.now() }),
+		end: () => events.push({ kind: 'end', at: performance.now() }),
+	}
+	return { events, sink, audio: () => events.filter((e) => e.kind === 'audio') }
+}
+
+const packet = (n: number) => new Uint8Array([n, 0xaa, 0xbb])
+
+async function until(pred: () => boolean, timeoutMs = 5000): Promise<void> {
+	const deadline = performance.now() + timeoutMs
+	while (!pred()) {
+		if (performance.now() > deadline) throw new Error('timed out')
+		await Bun.sleep(5)
+	}
+}
+
+describe('pacer', () => {
+	test('releases exactly 5 frames at once when 20 are pushed together', () => {
+		const r = recorder()
+		const pacer = new Pacer(r.sink, FRAME_MS)
+		for (let i = 0; i < 20; i++) pacer.push({ kind: 'audio', packet: packet(i) })
+		expect(r.audio().length).toBe(5)
+		expect(pacer.pending).toBe(15)
+		pacer.clear()
+	})
+
+	test('releases the rest no faster than real time', async () => {
+		const r = recorder()
+		const pacer = new Pacer(r.sink, FRAME_MS)
+		const t0 = performance.now()
+		for (let i = 0; i < 20; i++) pacer.push({ kind: 'audio', packet: packet(i) })
+		pacer.push({ kind: 'end' })
+		const samples: Array<{ elapsed: number; sent: number }> = []
+		while (!r.events.some((e) => e.kind === 'end')) {
+			samples.push({ elapsed: performance.now() - t0, sent: r.audio().length })
+			if (performance.now() - t0 > 10_000) throw new Error('pacer never finished')
+			await Bun.sleep(7)
+		}
+		for (const s of samples) expect(s.sent).toBeLessThanOrEqual(5 + Math.ceil(s.elapsed / FRAME_MS))
+		// frame i (from 0) may leave only once the toy holds fewer than 5 frames: (i - 4) frame times in
+		const audio = r.audio()
+		expect(audio.length).toBe(20)
+		for (let i = 5; i < audio.length; i++) expect(audio[i].at - audio[0].at).toBeGreaterThanOrEqual((i - 4) * FRAME_MS - 2)
+		expect(audio.map((e) => (e.kind === 'audio' ? e.n : -1))).toEqual([...Array(20).keys()])
+	})
+
+	test('puts each sentence right before its audio', async () => {
+		const r = recorder()
+		const pacer = new Pacer(r.sink, FRAME_MS)
+		pacer.push({ kind: 'sentence', text: 'one' })
+		for (let i = 0; i < 7; i++) pacer.push({ kind: 'audio', packet: packet(i) })
+		pacer.push({ kind: 'sentence', text: 'two' })
+		for (let i = 7; i < 10; i++) pacer.push({ kind: 'audio', packet: packet(i) })
+		pacer.push({ kind: 'end' })
+		// 'two' must not jump ahead of audio still waiting its turn
+		expect(r.events.some((e) => e.kind === 'sentence' && e.text === 'two')).toBe(false)
+		await until(() => r.events.some((e) => e.kind === 'end'))
+		const order = r.events.map((e) => (e.kind === 'audio' ? `a${e.n}` : e.kind === 'sentence' ? `s:${e.text}` : 'end'))
+		expect(order).toEqual(['s:one', 'a0', 'a1', 'a2', 'a3', 'a4', 'a5', 'a6', 's:two', 'a7', 'a8', 'a9', 'end'])
+	})
+
+	test('sends end only after the last audio', async () => {
+		const r = recorder()
+		const pacer = new Pacer(r.sink, FRAME_MS)
+		for (let i = 0; i < 8; i++) pacer.push({ kind: 'audio', packet: packet(i) })
+		pacer.push({ kind: 'end' })
+		expect(r.events.some((e) => e.kind === 'end')).toBe(false)
+		await until(() => r.events.some((e) => e.kind === 'end'))
+		expect(r.events.at(-1)?.kind).toBe('end')
+		expect(r.audio().length).toBe(8)
+		expect(r.events.filter((e) => e.kind === 'end').length).toBe(1)
+	})
+
+	test('sends end at once when nothing is queued', () => {
+		const r = recorder()
+		const pacer = new Pacer(r.sink, FRAME_MS)
+		pacer.push({ kind: 'end' })
+		expect(r.events.map((e) => e.kind)).toEqual(['end'])
+	})
+
+	test('sends nothing after clear', async () => {
+		const r = recorder()
+		const pacer = new Pacer(r.sink, FRAME_MS)
+		pacer.push({ kind: 'sentence', text: 'hello' })
+		for (let i = 0; i < 20; i++) pacer.push({ kind: 'audio', packet: packet(i) })
+		pacer.push({ kind: 'sentence', text: 'later' })
+		pacer.push({ kind: 'audio', packet: packet(99) })
+		pacer.push({ kind: 'end' })
+		await Bun.sleep(FRAME_MS * 2)
+		pacer.clear()
+		const count = r.events.length
+		expect(pacer.pending).toBe(0)
+		await Bun.sleep(FRAME_MS * 6)
+		expect(r.events.length).toBe(count)
+		expect(r.events.some((e) => e.kind === 'end')).toBe(false)
+	})
+
+	test('starts a fresh burst for the next turn after clear', () => {
+		const r = recorder()
+		const pacer = new Pacer(r.sink, FRAME_MS)
+		for (let i = 0; i < 20; i++) pacer.push({ kind: 'audio', packet: packet(i) })
+		pacer.clear()
+		const before = r.audio().length
+		for (let i = 0; i < 20; i++) pacer.push({ kind: 'audio', packet: packet(i) })
+		expect(r.audio().length - before).toBe(5)
+		pacer.clear()
+	})
+})
