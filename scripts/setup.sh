@@ -21,7 +21,7 @@ node_file=$(ls native/*.node 2>/dev/null | head -n 1 || true)
 if [ -z "$node_file" ] || [ -n "$(find native/core native/binding native/Cargo.toml -newer "$node_file" -type f 2>/dev/null | head -n 1)" ]; then
 	if command -v cargo >/dev/null; then
 		echo "setup: building the native module (first build takes a few minutes)" >&2
-		if ! (cd native && bun run build >/dev/null 2>native/build.log); then
+		if ! (cd native && bun run build >build.log 2>&1); then
 			echo "setup: native build failed (see native/build.log); the gateway will use the fallback codec" >&2
 		fi
 	else
