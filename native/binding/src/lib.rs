@@ -7,6 +7,7 @@ mod encoder;
 mod ogg;
 mod resampler;
 mod token;
+mod vad;
 
 use napi::{Error, Status};
 use teddy_core::CodecError;

@@ -10,9 +10,11 @@ mod ogg_reader;
 pub mod opus;
 pub mod resample;
 pub mod token;
+pub mod vad;
 
 pub use error::CodecError;
 pub use ogg::{OggError, OggOpusReader, OggOpusWriter, OpusHead};
 pub use opus::{Application, Decoder, Encoder};
 pub use resample::{ResampleError, Resampler};
 pub use token::{TokenVerifier, Verified};
+pub use vad::{TurnDetector, VadError, VadEvent, VadOptions};

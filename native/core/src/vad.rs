@@ -1,0 +1,348 @@
+//! Speech detector and turn endpointer, the Rust twin of `gateway/src/codec/vad.ts`.
+//!
+//! ! Keep the two in step: same constants, same order of operations, so native and fallback
+//! gateways cut turns at the same frames (`test/unit/vad.test.ts` checks they agree).
+//!
+//! Every 10 ms sub-frame gives three cheap features:
+//! - log energy above an adaptive noise floor (fast down, slow up; slower still in speech),
+//! - zero crossings per sample (voiced speech < 0.3, hiss ~0.5 at any rate),
+//! - share of energy in 300–3000 Hz (one-pole high-pass and low-pass), against hum and hiss,
+//!
+//! combined by a fixed logistic score into a speech probability. [`TurnDetector`] starts a
+//! turn after `start_ms` of (mostly) speech and ends it after `hangover_ms` of non-speech.
+//! Nothing allocates after construction.
+
+use std::f64::consts::PI;
+use std::fmt;
+
+pub const VAD_RATES: [u32; 4] = [8000, 16000, 24000, 48000];
+const SUB_MS: u32 = 10;
+const MAX_SUB: usize = 480; // 10 ms at 48 kHz
+const FULL_SCALE_POWER: f64 = 32768.0 * 32768.0;
+/// Below this a sub-frame is never speech, whatever the floor says.
+const SILENCE_DB: f64 = -60.0;
+/// A floor below a quiet room's would make any hiss look like speech.
+const FLOOR_MIN_DB: f64 = -75.0;
+const FLOOR_DOWN: f64 = 0.3;
+/// Per 10 ms outside speech: ~0.5 s time constant.
+const FLOOR_UP: f64 = 0.02;
+/// Inside speech: ~5 s, so a long sentence does not raise the floor much.
+const FLOOR_UP_SPEECH: f64 = 0.002;
+const MAX_OPTION_MS: u32 = 60_000;
+/// Crossings per sample: white noise ~0.5 at any rate, voiced speech under ~0.3 even at 8 kHz.
+/// Above it the penalty outweighs any loudness, so hiss switching on after digital silence
+/// (floor at its lowest) is not a turn; fricatives lose too, but sit inside a turn's hangover.
+const ZCR_NOISE: f64 = 0.3;
+/// Loudness alone never outvotes the crossing rate.
+const SNR_CAP_DB: f64 = 24.0;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum VadError {
+    InvalidSampleRate {
+        rate: u32,
+    },
+    /// A duration out of range: whole ms, 1..=60000 (pre-roll may be 0).
+    InvalidOption {
+        name: &'static str,
+        ms: u32,
+    },
+}
+
+impl fmt::Display for VadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            VadError::InvalidSampleRate { rate } => write!(
+                f,
+                "invalid VAD sample rate {rate} Hz: use 8000, 16000, 24000 or 48000"
+            ),
+            VadError::InvalidOption { name, ms } => write!(
+                f,
+                "invalid VAD option {name}={ms}: use whole ms, 1..={MAX_OPTION_MS} (preroll may be 0)"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for VadError {}
+
+/// Scores 10 ms sub-frames: probability of speech, from energy, crossings and band share.
+#[derive(Debug, Clone)]
+pub struct SpeechScorer {
+    n: usize,
+    dc_r: f64,
+    lp_a: f64,
+    hp_r: f64,
+    x1: f64,
+    y1: f64,
+    lp: f64,
+    lp_prev: f64,
+    hp: f64,
+    floor: Option<f64>,
+    speaking: bool,
+}
+
+impl SpeechScorer {
+    pub fn new(sample_rate: u32) -> Result<Self, VadError> {
+        if !VAD_RATES.contains(&sample_rate) {
+            return Err(VadError::InvalidSampleRate { rate: sample_rate });
+        }
+        let fs = f64::from(sample_rate);
+        Ok(Self {
+            n: (sample_rate * SUB_MS / 1000) as usize,
+            dc_r: (-2.0 * PI * 60.0 / fs).exp(),
+            lp_a: 1.0 - (-2.0 * PI * 3000.0 / fs).exp(),
+            hp_r: (-2.0 * PI * 300.0 / fs).exp(),
+            x1: 0.0,
+            y1: 0.0,
+            lp: 0.0,
+            lp_prev: 0.0,
+            hp: 0.0,
+            floor: None,
+            speaking: false,
+        })
+    }
+
+    /// Samples in one 10 ms sub-frame.
+    pub fn sub_frame_len(&self) -> usize {
+        self.n
+    }
+
+    /// Probability (0..1) that `sub` (exactly one 10 ms sub-frame) is speech.
+    pub fn score(&mut self, sub: &[i16]) -> f64 {
+        debug_assert_eq!(sub.len(), self.n);
+        let (mut total, mut band, mut crossings) = (0.0f64, 0.0f64, 0u32);
+        let mut neg = self.y1 < 0.0;
+        for &s in sub {
+            let x = f64::from(s);
+            let y = x - self.x1 + self.dc_r * self.y1;
+            self.x1 = x;
+            self.y1 = y;
+            self.lp += self.lp_a * (y - self.lp);
+            self.hp = self.hp_r * (self.hp + self.lp - self.lp_prev);
+            self.lp_prev = self.lp;
+            total += y * y;
+            band += self.hp * self.hp;
+            let n = y < 0.0;
+            crossings += u32::from(n != neg);
+            neg = n;
+        }
+        let db = 10.0 * ((total / self.n as f64 + 1.0) / FULL_SCALE_POWER).log10();
+        let ratio = if total > 0.0 { band / total } else { 0.0 };
+        let zcr = f64::from(crossings) / self.n as f64;
+        let floor = match self.floor {
+            None => db,
+            Some(f) if db < f => f + FLOOR_DOWN * (db - f),
+            Some(f) => {
+                let rate = if self.speaking {
+                    FLOOR_UP_SPEECH
+                } else {
+                    FLOOR_UP
+                };
+                f + rate * (db - f)
+            }
+        };
+        self.floor = Some(floor);
+        let snr = db - floor.max(FLOOR_MIN_DB);
+        let mut s = 0.8 * (snr.min(SNR_CAP_DB) - 9.0) + 5.0 * (ratio - 0.3)
+            - 150.0 * (zcr - ZCR_NOISE).max(0.0);
+        if db < SILENCE_DB {
+            s -= 10.0;
+        }
+        let p = 1.0 / (1.0 + (-s).exp());
+        self.speaking = p > 0.5;
+        p
+    }
+
+    pub fn reset(&mut self) {
+        (self.x1, self.y1, self.lp, self.lp_prev, self.hp) = (0.0, 0.0, 0.0, 0.0, 0.0);
+        self.floor = None;
+        self.speaking = false;
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct VadOptions {
+    /// Speech needed before a turn starts.
+    pub start_ms: u32,
+    /// Non-speech that ends a turn.
+    pub hangover_ms: u32,
+    /// Audio before the detected onset that belongs to the turn.
+    pub preroll_ms: u32,
+}
+
+impl Default for VadOptions {
+    fn default() -> Self {
+        Self {
+            start_ms: 90,
+            hangover_ms: 500,
+            preroll_ms: 300,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VadEvent {
+    None,
+    /// The turn's audio is the last `preroll_ms` ms, counting back from the end of the frames
+    /// pushed so far: the onset plus the pre-roll, capped at the stream's start.
+    SpeechStart {
+        preroll_ms: u32,
+    },
+    /// The turn had `speech_ms` of speech, onset to last speech (the hangover not counted).
+    SpeechEnd {
+        speech_ms: u32,
+    },
+}
+
+/// Speech detector with endpointing for one mono stream. Frames may have any length; they
+/// are analysed in 10 ms sub-frames, a partial one carried over to the next push.
+#[derive(Debug, Clone)]
+pub struct TurnDetector {
+    scorer: SpeechScorer,
+    opts: VadOptions,
+    rest: [i16; MAX_SUB],
+    rest_len: usize,
+    p: f64,
+    /// End of the last analysed sub-frame.
+    now_ms: u32,
+    in_speech: bool,
+    /// Leaky count of recent speech while waiting for a start.
+    run_ms: u32,
+    onset_ms: u32,
+    /// Where the turn's audio starts, pre-roll included.
+    turn_from_ms: u32,
+    silence_ms: u32,
+    last_speech_ms: u32,
+}
+
+impl TurnDetector {
+    pub fn new(sample_rate: u32, opts: VadOptions) -> Result<Self, VadError> {
+        for (name, ms, min) in [
+            ("startMs", opts.start_ms, 1),
+            ("hangoverMs", opts.hangover_ms, 1),
+            ("prerollMs", opts.preroll_ms, 0),
+        ] {
+            if ms < min || ms > MAX_OPTION_MS {
+                return Err(VadError::InvalidOption { name, ms });
+            }
+        }
+        Ok(Self {
+            scorer: SpeechScorer::new(sample_rate)?,
+            opts,
+            rest: [0; MAX_SUB],
+            rest_len: 0,
+            p: 0.0,
+            now_ms: 0,
+            in_speech: false,
+            run_ms: 0,
+            onset_ms: 0,
+            turn_from_ms: 0,
+            silence_ms: 0,
+            last_speech_ms: 0,
+        })
+    }
+
+    /// Mean speech probability over the sub-frames of the last push.
+    pub fn probability(&self) -> f64 {
+        self.p
+    }
+
+    pub fn is_speaking(&self) -> bool {
+        self.in_speech
+    }
+
+    /// Analyses one frame. Reports at most one event; a second one in the same frame comes
+    /// with the next push.
+    pub fn push(&mut self, frame: &[i16]) -> VadEvent {
+        let n = self.scorer.sub_frame_len();
+        let (mut event, mut sum, mut count) = (VadEvent::None, 0.0, 0u32);
+        let mut rest_of_frame = frame;
+        if self.rest_len > 0 {
+            let take = (n - self.rest_len).min(frame.len());
+            self.rest[self.rest_len..self.rest_len + take].copy_from_slice(&frame[..take]);
+            self.rest_len += take;
+            rest_of_frame = &frame[take..];
+            if self.rest_len == n {
+                let p = self.scorer.score(&self.rest[..n]);
+                (sum, count) = (sum + p, count + 1);
+                event = self.step(p, event);
+                self.rest_len = 0;
+            }
+        }
+        let mut subs = rest_of_frame.chunks_exact(n);
+        for sub in &mut subs {
+            let p = self.scorer.score(sub);
+            (sum, count) = (sum + p, count + 1);
+            event = self.step(p, event);
+        }
+        let tail = subs.remainder();
+        self.rest[self.rest_len..self.rest_len + tail.len()].copy_from_slice(tail);
+        self.rest_len += tail.len();
+        if count > 0 {
+            self.p = sum / f64::from(count);
+        }
+        // The pre-roll counts back from the end of what this push analysed, where the caller is.
+        match event {
+            VadEvent::SpeechStart { .. } => VadEvent::SpeechStart {
+                preroll_ms: self.now_ms - self.turn_from_ms,
+            },
+            e => e,
+        }
+    }
+
+    pub fn reset(&mut self) {
+        self.scorer.reset();
+        self.rest_len = 0;
+        self.p = 0.0;
+        self.now_ms = 0;
+        self.in_speech = false;
+        self.run_ms = 0;
+        self.onset_ms = 0;
+        self.turn_from_ms = 0;
+        self.silence_ms = 0;
+        self.last_speech_ms = 0;
+    }
+
+    // One 10 ms sub-frame through the endpointer. A transition waits while this push already
+    // has an event, so each push reports at most one and the next push reports the other.
+    fn step(&mut self, p: f64, event: VadEvent) -> VadEvent {
+        let start = self.now_ms;
+        self.now_ms += SUB_MS;
+        let speech = p > 0.5;
+        let free = event == VadEvent::None;
+        if !self.in_speech {
+            if speech {
+                if self.run_ms == 0 {
+                    self.onset_ms = start;
+                }
+                self.run_ms += SUB_MS;
+            } else {
+                // Gaps decay the count twice as fast as speech builds it: flickers of noise
+                // never add up to a start, a consonant's dip does not restart the count.
+                self.run_ms = self.run_ms.saturating_sub(2 * SUB_MS);
+            }
+            if free && self.run_ms >= self.opts.start_ms {
+                self.in_speech = true;
+                self.silence_ms = 0;
+                self.last_speech_ms = self.now_ms;
+                self.turn_from_ms = self.onset_ms.saturating_sub(self.opts.preroll_ms);
+                return VadEvent::SpeechStart { preroll_ms: 0 };
+            }
+            return event;
+        }
+        if speech {
+            self.silence_ms = 0;
+            self.last_speech_ms = self.now_ms;
+        } else {
+            self.silence_ms += SUB_MS;
+        }
+        if free && self.silence_ms >= self.opts.hangover_ms {
+            self.in_speech = false;
+            self.run_ms = 0;
+            return VadEvent::SpeechEnd {
+                speech_ms: self.last_speech_ms - self.onset_ms,
+            };
+        }
+        event
+    }
+}
