@@ -1,10 +1,14 @@
 import { FallbackOpusDecoder, FallbackOpusEncoder } from './fallback-opus'
+import { FallbackResampler } from './fallback-resample'
 import { FallbackTokenVerifier } from './fallback-token'
 import type { Codec } from './types'
+import { VadTs } from './vad'
 
 export const fallbackCodec: Codec = {
 	kind: 'fallback',
 	createDecoder: (rate, channels = 1) => new FallbackOpusDecoder(rate, channels),
 	createEncoder: (rate, channels = 1, application = 'voip') => new FallbackOpusEncoder(rate, channels, application),
 	createTokenVerifier: (secret) => new FallbackTokenVerifier(secret),
+	createResampler: (inRate, outRate) => new FallbackResampler(inRate, outRate),
+	createVad: (sampleRate, options) => new VadTs(sampleRate, options),
 }

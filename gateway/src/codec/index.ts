@@ -3,7 +3,19 @@ import { fallbackCodec } from './fallback'
 import { loadNativeCodec } from './native'
 import type { Codec, CodecKind } from './types'
 
-export type { Codec, CodecKind, OpusDecoder, OpusEncoder, OpusRate, TokenVerifier, VerifiedToken } from './types'
+export type {
+	Codec,
+	CodecKind,
+	OpusDecoder,
+	OpusEncoder,
+	OpusRate,
+	Resampler,
+	TokenVerifier,
+	Vad,
+	VadEvent,
+	VadOptions,
+	VerifiedToken,
+} from './types'
 export { CodecError } from './types'
 
 /**

@@ -4,7 +4,11 @@ import {
 	CodecError,
 	type OpusDecoder,
 	type OpusEncoder,
+	type Resampler,
 	type TokenVerifier,
+	type Vad,
+	type VadEvent,
+	type VadOptions,
 	type VerifiedToken,
 } from './types'
 
@@ -30,10 +34,27 @@ interface NativeVerified {
 	nonce?: string
 }
 
+interface NativeResampler {
+	process(input: Int16Array, output: Int16Array): number
+	flush(output: Int16Array): number
+	reset(): void
+	maxOutput(inputLen: number): number
+	maxFlush(): number
+}
+
+interface NativeVad {
+	process(frame: Int16Array): number
+	readonly probability: number
+	readonly lastEventMs: number
+	reset(): void
+}
+
 interface NativeModule {
 	OpusDecoder: new (sampleRate: number, channels: number) => NativeDecoder
 	OpusEncoder: new (sampleRate: number, channels: number, application: string) => NativeEncoder
 	TokenVerifier: new (secret: string) => { verify(deviceId: string, token: string): NativeVerified | null }
+	Resampler: new (inRate: number, outRate: number) => NativeResampler
+	Vad: new (sampleRate: number, options?: VadOptions) => NativeVad
 }
 
 const MODULE_PATH = '../../../native/index.js'
@@ -55,7 +76,7 @@ export function loadNativeCodec(): Codec | null {
 		return null
 	}
 	// ! A stale build from an older API would otherwise fail later, mid-session.
-	for (const name of ['OpusDecoder', 'OpusEncoder', 'TokenVerifier'] as const) {
+	for (const name of ['OpusDecoder', 'OpusEncoder', 'TokenVerifier', 'Resampler', 'Vad'] as const) {
 		if (typeof mod[name] !== 'function') {
 			loadError = new Error(`native module lacks ${name}; rebuild it with \`bun run build:native\``)
 			return null
@@ -68,6 +89,16 @@ export function loadNativeCodec(): Codec | null {
 		createEncoder: (rate, channels = 1, application = 'voip') =>
 			new NativeOpusEncoder(new mod.OpusEncoder(rate, channels, application)),
 		createTokenVerifier: (secret) => new NativeTokenVerifier(new mod.TokenVerifier(secret)),
+		createResampler: (inRate, outRate) => new NativeResamplerAdapter(construct(() => new mod.Resampler(inRate, outRate))),
+		createVad: (sampleRate, options) => new NativeVadAdapter(construct(() => new mod.Vad(sampleRate, options))),
+	}
+}
+
+function construct<T>(make: () => T): T {
+	try {
+		return make()
+	} catch (e) {
+		throw toCodecError(e)
 	}
 }
 
@@ -129,5 +160,57 @@ class NativeTokenVerifier implements TokenVerifier {
 			return { kind: 'v2', ts: r.ts, nonce: r.nonce }
 		}
 		return null
+	}
+}
+
+class NativeResamplerAdapter implements Resampler {
+	constructor(private readonly native: NativeResampler) {}
+
+	process(input: Int16Array, output: Int16Array): number {
+		try {
+			return this.native.process(input, output)
+		} catch (e) {
+			throw toCodecError(e)
+		}
+	}
+
+	flush(output: Int16Array): number {
+		try {
+			return this.native.flush(output)
+		} catch (e) {
+			throw toCodecError(e)
+		}
+	}
+
+	reset(): void {
+		this.native.reset()
+	}
+
+	maxOutput(inputLen: number): number {
+		return this.native.maxOutput(inputLen)
+	}
+
+	maxFlush(): number {
+		return this.native.maxFlush()
+	}
+}
+
+class NativeVadAdapter implements Vad {
+	constructor(private readonly native: NativeVad) {}
+
+	process(frame: Int16Array): VadEvent {
+		return this.native.process(frame) as VadEvent
+	}
+
+	get probability(): number {
+		return this.native.probability
+	}
+
+	get lastEventMs(): number {
+		return this.native.lastEventMs
+	}
+
+	reset(): void {
+		this.native.reset()
 	}
 }

@@ -37,11 +37,55 @@ export interface TokenVerifier {
 	verify(deviceId: string, token: string): VerifiedToken | null
 }
 
+/** Streaming mono int16 resampler writing into caller-provided buffers (no allocation per call). */
+export interface Resampler {
+	/** Resamples `input` into `output`; returns samples written. Throws CodecError, consuming nothing, if `output` is shorter than `maxOutput(input.length)`. */
+	process(input: Int16Array, output: Int16Array): number
+	/** Writes the filter's tail (size `output` with `maxFlush()`) and resets for a new stream. */
+	flush(output: Int16Array): number
+	reset(): void
+	/** Output samples the next `process` of `inputLen` samples may write, at most. */
+	maxOutput(inputLen: number): number
+	/** Output samples `flush` may write now, at most. */
+	maxFlush(): number
+}
+
+export interface VadOptions {
+	/** Speech needed before a turn starts (default 90). */
+	startMs?: number
+	/** Non-speech that ends a turn (default 500). */
+	hangoverMs?: number
+	/** Audio before the detected onset that belongs to the turn (default 300). */
+	prerollMs?: number
+}
+
+/** 0: nothing happened, 1: speech started, 2: speech ended. */
+export type VadEvent = 0 | 1 | 2
+
+/** Speech detector with endpointing for one mono stream; takes frames of any length (10 ms steps inside). */
+export interface Vad {
+	/** Analyses one frame; returns at most one event (a second one in the same frame comes with the next call). */
+	process(frame: Int16Array): VadEvent
+	/** Mean speech probability (0..1) over the last frame. */
+	readonly probability: number
+	/**
+	 * After a start: how many ms of audio, counting back from the end of the frames processed so far,
+	 * belong to the turn (onset plus pre-roll, capped at the stream's start). After an end: the
+	 * turn's speech length in ms, without the hangover.
+	 */
+	readonly lastEventMs: number
+	reset(): void
+}
+
 export interface Codec {
 	readonly kind: CodecKind
 	createDecoder(sampleRate: OpusRate, channels?: 1): OpusDecoder
 	createEncoder(sampleRate: OpusRate, channels?: 1, application?: OpusApplication): OpusEncoder
 	createTokenVerifier(secret: string): TokenVerifier
+	/** Throws CodecError on rates outside 1000..384000 Hz (8000, 16000, 22050, 24000, 48000 are the usual). */
+	createResampler(inRate: number, outRate: number): Resampler
+	/** `sampleRate` is 8000, 16000, 24000 or 48000; throws CodecError otherwise. */
+	createVad(sampleRate: number, options?: VadOptions): Vad
 }
 
 export class CodecError extends Error {
