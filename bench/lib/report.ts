@@ -1,0 +1,97 @@
+// Shared by the micro-benchmarks: what machine and commit a figure came from, a median timer,
+// and the JSON + Markdown files each bench writes under bench/results/.
+
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { availableParallelism, loadavg } from 'node:os'
+import { join } from 'node:path'
+
+export interface Machine {
+	cpu: string
+	cores: number
+	bun: string
+	platform: string
+	commit: string
+	date: string
+	/** 1-minute load average when the bench started: above ~0.3 other work shared the cores. */
+	load1: number
+}
+
+export const RESULTS_DIR = join(import.meta.dir, '..', 'results')
+
+function cpuModel(): string {
+	try {
+		const line = readFileSync('/proc/cpuinfo', 'utf8')
+			.split('\n')
+			.find((l) => l.startsWith('model name'))
+		return line?.split(':')[1]?.trim() ?? 'unknown'
+	} catch {
+		return 'unknown'
+	}
+}
+
+function commit(): string {
+	const r = Bun.spawnSync(['git', 'rev-parse', '--short', 'HEAD'], { cwd: import.meta.dir })
+	const dirty = Bun.spawnSync(['git', 'status', '--porcelain', '--untracked-files=no'], { cwd: import.meta.dir })
+	const id = r.success ? r.stdout.toString().trim() : 'unknown'
+	// ? A figure measured on uncommitted code is not reproducible from the id alone; say so.
+	return dirty.success && dirty.stdout.length > 0 ? `${id}-dirty` : id
+}
+
+export function machine(): Machine {
+	return {
+		cpu: cpuModel(),
+		cores: availableParallelism(),
+		bun: Bun.version,
+		platform: `${process.platform}-${process.arch}`,
+		commit: commit(),
+		date: new Date().toISOString(),
+		load1: Number(loadavg()[0].toFixed(2)),
+	}
+}
+
+export interface TimerOptions {
+	/** Timed runs; the median is reported (default 7). */
+	runs?: number
+	/** Untimed runs first, for the JIT and caches (default 1). */
+	warmup?: number
+}
+
+/** Median over runs of µs per iteration; `run(n)` must do `n` iterations. */
+export function medianMicros(iterations: number, run: (n: number) => void, opts: TimerOptions = {}): number {
+	const runs = opts.runs ?? 7
+	for (let i = 0; i < (opts.warmup ?? 1); i++) run(iterations)
+	const times: number[] = []
+	for (let i = 0; i < runs; i++) {
+		const t = Bun.nanoseconds()
+		run(iterations)
+		times.push((Bun.nanoseconds() - t) / 1000 / iterations)
+	}
+	times.sort((a, b) => a - b)
+	return times[Math.floor(runs / 2)]
+}
+
+export type Cell = string | number | null | undefined
+
+/** A Markdown table; numbers get `digits` decimals, null/undefined show as "—". */
+export function markdownTable(header: readonly string[], rows: readonly Cell[][], digits = 1): string {
+	const fmt = (c: Cell) => (c === null || c === undefined ? '—' : typeof c === 'number' ? c.toFixed(digits) : c)
+	const lines = [
+		`| ${header.join(' | ')} |`,
+		`|${header.map((_, i) => (i === 0 ? '---' : '---:')).join('|')}|`,
+		...rows.map((r) => `| ${r.map(fmt).join(' | ')} |`),
+	]
+	return `${lines.join('\n')}\n`
+}
+
+export function machineLine(m: Machine): string {
+	return `${m.cpu}, ${m.cores} cores, Bun ${m.bun}, ${m.platform}, commit ${m.commit}, ${m.date}, load average ${m.load1} at start`
+}
+
+/** Writes `<name>.json` and `<name>.md` into bench/results/ and returns their paths. */
+export function writeResults(name: string, json: unknown, markdown: string): string[] {
+	mkdirSync(RESULTS_DIR, { recursive: true })
+	const paths = [join(RESULTS_DIR, `${name}.json`), join(RESULTS_DIR, `${name}.md`)]
+	writeFileSync(paths[0], `${JSON.stringify(json, null, 2)}\n`)
+	writeFileSync(paths[1], markdown)
+	return paths
+}
