@@ -58,7 +58,8 @@ struct Table {
     up: usize,
     down: usize,
     taps: usize,
-    coeffs: Vec<f32>,
+    /// f32-rounded like the TypeScript table, stored widened so the dot product needs no conversion.
+    coeffs: Vec<f64>,
 }
 
 fn gcd(mut a: u32, mut b: u32) -> u32 {
@@ -90,7 +91,7 @@ impl Table {
         let taps = 2 * (HALF_TAPS / ratio).ceil() as usize;
         let half = (taps / 2) as f64;
         let i0b = bessel_i0(KAISER_BETA);
-        let mut coeffs = vec![0f32; up * taps];
+        let mut coeffs = vec![0f64; up * taps];
         for (p, phase) in coeffs.chunks_exact_mut(taps).enumerate() {
             let frac = p as f64 / up as f64;
             let mut sum = 0.0f64;
@@ -108,12 +109,12 @@ impl Table {
                     (std::f64::consts::PI * fc * d).sin() / (std::f64::consts::PI * fc * d)
                 };
                 let v = fc * s * w;
-                *c = v as f32;
+                *c = f64::from(v as f32);
                 sum += v;
             }
             // Unity DC gain per phase, so a constant input stays constant.
             for c in phase.iter_mut() {
-                *c = (f64::from(*c) / sum) as f32;
+                *c = f64::from((*c / sum) as f32);
             }
         }
         Self {
@@ -152,7 +153,8 @@ pub struct Resampler {
     table: Arc<Table>,
     in_rate: u32,
     out_rate: u32,
-    buf: Vec<f32>,
+    /// Input history widened to f64 (exact for i16), the layout the dot product wants.
+    buf: Vec<f64>,
     /// Valid samples in `buf`.
     len: usize,
     /// Index in `buf` of the first tap of the next output.
@@ -227,7 +229,7 @@ impl Resampler {
                 capacity: output.len(),
             });
         }
-        self.append(input.iter().map(|&s| f32::from(s)), input.len());
+        self.append(input.iter().map(|&s| f64::from(s)), input.len());
         Ok(self.run(output))
     }
 
@@ -266,7 +268,7 @@ impl Resampler {
         ((r + 1) * up - self.phase).div_ceil(down)
     }
 
-    fn append(&mut self, samples: impl Iterator<Item = f32>, count: usize) {
+    fn append(&mut self, samples: impl Iterator<Item = f64>, count: usize) {
         let end = self.len + count;
         if end > self.buf.len() {
             // Only a chunk longer than any before it gets here.
@@ -286,40 +288,47 @@ impl Resampler {
             taps,
             ref coeffs,
         } = *table;
-        let mut n = 0;
-        while self.base + taps <= self.len {
-            let c = &coeffs[self.phase * taps..][..taps];
-            let acc = dot(&self.buf[self.base..][..taps], c);
+        // Whole and fractional input steps per output, so the loop needs no division.
+        let (step, frac) = (down / up, down % up);
+        let (mut base, mut phase, mut n) = (self.base, self.phase, 0);
+        let buf = &self.buf[..self.len];
+        while base + taps <= buf.len() {
+            let acc = dot(&buf[base..][..taps], &coeffs[phase * taps..][..taps]);
             // Math.round in resample.ts rounds halves up, not away from zero.
             output[n] = (acc + 0.5).floor().clamp(-32768.0, 32767.0) as i16;
             n += 1;
-            self.phase += down;
-            self.base += self.phase / up;
-            self.phase %= up;
+            base += step;
+            phase += frac;
+            if phase >= up {
+                phase -= up;
+                base += 1;
+            }
         }
-        self.buf.copy_within(self.base..self.len, 0);
-        self.len -= self.base;
+        self.phase = phase;
+        self.buf.copy_within(base..self.len, 0);
+        self.len -= base;
         self.base = 0;
         n
     }
 }
 
-/// f64 dot product of f32 data. Each product is exact in f64, so the four partial sums
-/// differ from the TypeScript running sum only in the last bits of an f64, which moves
-/// the rounded int16 only when a sample lands within ~1e-12 of a half.
+/// Dot product with eight partial sums, so it vectorises. Each product of an i16 and an
+/// f32-valued coefficient is exact in f64, so the sum differs from the TypeScript running sum
+/// only in the last bits of an f64, which moves the rounded int16 only when a sample lands
+/// within ~1e-12 of a half.
 #[inline]
-fn dot(x: &[f32], c: &[f32]) -> f64 {
-    let mut acc = [0f64; 4];
-    let (xc, xr) = x.split_at(x.len() / 4 * 4);
+fn dot(x: &[f64], c: &[f64]) -> f64 {
+    let mut acc = [0f64; 8];
+    let (xc, xr) = x.split_at(x.len() / 8 * 8);
     let (cc, cr) = c.split_at(xc.len());
-    for (xs, cs) in xc.chunks_exact(4).zip(cc.chunks_exact(4)) {
-        for k in 0..4 {
-            acc[k] += f64::from(xs[k]) * f64::from(cs[k]);
+    for (xs, cs) in xc.chunks_exact(8).zip(cc.chunks_exact(8)) {
+        for k in 0..8 {
+            acc[k] += xs[k] * cs[k];
         }
     }
-    let mut sum = (acc[0] + acc[1]) + (acc[2] + acc[3]);
+    let mut sum = ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
     for (a, b) in xr.iter().zip(cr) {
-        sum += f64::from(*a) * f64::from(*b);
+        sum += a * b;
     }
     sum
 }
