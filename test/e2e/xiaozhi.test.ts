@@ -113,6 +113,35 @@ describe('xiaozhi binary protocol', () => {
 		})
 	}
 
+	test('auto mode: the gateway VAD ends the turn without listen stop', async () => {
+		const s = await connect('xz-auto', 3)
+		await hello(s, 3)
+		const enc = new OpusScript(16000, 1, OpusScript.Application.VOIP)
+		const silence = new Uint8Array(enc.encode(Buffer.alloc(960 * 2), 960))
+		s.send({ type: 'listen', state: 'start', mode: 'auto' })
+		for (const p of speech) s.send(frame(3, p))
+		for (let i = 0; i < 20; i++) s.send(frame(3, silence))
+		await s.waitFor((m) => m.type === 'tts' && m.state === 'stop', 30_000)
+		expect(s.binary.length).toBeGreaterThan(10)
+		s.close()
+	})
+
+	test('auto mode: silence alone is not answered', async () => {
+		const s = await connect('xz-auto-quiet', 3)
+		await hello(s, 3)
+		const enc = new OpusScript(16000, 1, OpusScript.Application.VOIP)
+		const silence = new Uint8Array(enc.encode(Buffer.alloc(960 * 2), 960))
+		s.send({ type: 'listen', state: 'start', mode: 'auto' })
+		for (let i = 0; i < 40; i++) s.send(frame(3, silence))
+		s.send({ type: 'listen', state: 'stop' })
+		s.send({ type: 'ping' })
+		await s.waitFor((m) => m.type === 'pong')
+		await Bun.sleep(500)
+		expect(s.messages.some((m) => m.type === 'tts')).toBe(false)
+		expect(s.binary.length).toBe(0)
+		s.close()
+	})
+
 	test('no hello within the timeout closes with 4408', async () => {
 		const s = await connect('xz-silent', 3)
 		const closed = await s.closed
