@@ -1,5 +1,5 @@
-import type { TypeCheck } from '@sinclair/typebox/compiler'
 import type { TSchema } from '@sinclair/typebox'
+import { type TypeCheck, TypeCompiler } from '@sinclair/typebox/compiler'
 import { GatewayError } from '../errors'
 
 // Shared by both protocol families: text → typed message, or the typed error PROTOCOL.md §5 names.
@@ -22,4 +22,11 @@ export function parseTyped<M>(data: string, checkers: Record<string, TypeCheck<T
 		throw new GatewayError('INVALID_MESSAGE', `${type}: ${first?.path || '/'} ${first?.message ?? 'is invalid'}`)
 	}
 	return value as M
+}
+
+/** One compiled checker per message type, built once at load. */
+export function compileCheckers<S extends Record<string, TSchema>>(schemas: S): { [K in keyof S]: TypeCheck<S[K]> } {
+	return Object.fromEntries(Object.entries(schemas).map(([type, schema]) => [type, TypeCompiler.Compile(schema)])) as {
+		[K in keyof S]: TypeCheck<S[K]>
+	}
 }

@@ -1,5 +1,5 @@
 import { type Static, Type as T } from '@sinclair/typebox'
-import { TypeCompiler } from '@sinclair/typebox/compiler'
+import { compileCheckers } from './json-message'
 
 // Wire schemas of the seed-json protocol (PROTOCOL.md §3). Compiled once at load: checking a
 // message is then a generated function call, not a schema walk.
@@ -36,9 +36,7 @@ export type SeedMessage =
 	| Static<typeof Text>
 	| Static<typeof Ping>
 
-export const seedCheckers = Object.fromEntries(
-	Object.entries(SeedInbound).map(([type, schema]) => [type, TypeCompiler.Compile(schema)]),
-) as unknown as { [K in SeedInboundType]: ReturnType<typeof TypeCompiler.Compile> }
+export const seedCheckers = compileCheckers(SeedInbound)
 
 // Gateway → device
 export const Transcript = T.Object({ type: T.Literal('transcript'), text: T.String(), audio_session_id: T.Optional(T.String()) })

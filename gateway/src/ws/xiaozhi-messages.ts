@@ -1,5 +1,5 @@
 import { type Static, Type as T } from '@sinclair/typebox'
-import { TypeCompiler } from '@sinclair/typebox/compiler'
+import { compileCheckers } from './json-message'
 
 // JSON control messages of the xiaozhi-compatible protocol (PROTOCOL.md §4), compiled once.
 
@@ -41,9 +41,7 @@ export type XiaozhiMessage =
 	| Static<typeof Goodbye>
 	| Static<typeof Ping>
 
-export const xiaozhiCheckers = Object.fromEntries(
-	Object.entries(XiaozhiInbound).map(([type, schema]) => [type, TypeCompiler.Compile(schema)]),
-) as unknown as { [K in XiaozhiInboundType]: ReturnType<typeof TypeCompiler.Compile> }
+export const xiaozhiCheckers = compileCheckers(XiaozhiInbound)
 
 // Gateway → device
 export const ServerHello = T.Object({
