@@ -169,7 +169,7 @@ const sum = (...xs: (number | undefined)[]) => (xs.every((x) => x !== undefined)
 
 async function main(): Promise<void> {
 	const m = machine()
-	if (m.load1 > 0.5) notes.push(`load average ${m.load1} at start: other processes shared the cores, figures are noisy`)
+	if ((m.busyAtStart ?? 0) > 20) notes.push(`CPU ${m.busyAtStart}% busy at start: other processes shared the cores, figures are noisy`)
 	const packets = await loadPackets(ASSET)
 	const pcm16 = decodeAll(fallbackCodec, packets)
 	const speech16 = frames(pcm16, FRAME)

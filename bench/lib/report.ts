@@ -2,7 +2,7 @@
 // and the JSON + Markdown files each bench writes under bench/results/.
 
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
-import { availableParallelism, loadavg } from 'node:os'
+import { availableParallelism } from 'node:os'
 import { join } from 'node:path'
 
 export interface Machine {
@@ -12,8 +12,8 @@ export interface Machine {
 	platform: string
 	commit: string
 	date: string
-	/** 1-minute load average when the bench started: above ~0.3 other work shared the cores. */
-	load1: number
+	/** CPU busy (all cores, %) over the half second before the bench: above ~20, other work shared the cores. */
+	busyAtStart: number | null
 }
 
 export const RESULTS_DIR = join(import.meta.dir, '..', 'results')
@@ -37,6 +37,26 @@ function commit(): string {
 	return dirty.success && dirty.stdout.length > 0 ? `${id}-dirty` : id
 }
 
+// ? The load average lags by a minute; /proc/stat over a short window says whether someone else
+//   is using the cores right now.
+function cpuTimes(): number[] | null {
+	try {
+		return readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1, 9).map(Number)
+	} catch {
+		return null
+	}
+}
+
+function busyPercent(): number | null {
+	const a = cpuTimes()
+	Bun.sleepSync(500)
+	const b = cpuTimes()
+	if (!a || !b) return null
+	const d = b.map((v, i) => v - a[i])
+	const total = d.reduce((x, y) => x + y, 0)
+	return total > 0 ? Math.round((100 * (total - d[3] - d[4])) / total) : null
+}
+
 export function machine(): Machine {
 	return {
 		cpu: cpuModel(),
@@ -45,7 +65,7 @@ export function machine(): Machine {
 		platform: `${process.platform}-${process.arch}`,
 		commit: commit(),
 		date: new Date().toISOString(),
-		load1: Number(loadavg()[0].toFixed(2)),
+		busyAtStart: busyPercent(),
 	}
 }
 
@@ -84,7 +104,7 @@ export function markdownTable(header: readonly string[], rows: readonly Cell[][]
 }
 
 export function machineLine(m: Machine): string {
-	return `${m.cpu}, ${m.cores} cores, Bun ${m.bun}, ${m.platform}, commit ${m.commit}, ${m.date}, load average ${m.load1} at start`
+	return `${m.cpu}, ${m.cores} cores, Bun ${m.bun}, ${m.platform}, commit ${m.commit}, ${m.date}, CPU ${m.busyAtStart ?? '?'}% busy at start`
 }
 
 /** Writes `<name>.json` and `<name>.md` into bench/results/ and returns their paths. */
