@@ -23,6 +23,17 @@ export interface TurnInput {
 	child: ChildProfile
 	history: readonly HistoryEntry[]
 	signal: AbortSignal
+	/** Who and when, for per-toy metering, break reminders and logs. */
+	session?: TurnSession
+}
+
+export interface TurnSession {
+	id: string
+	deviceId: string
+	/** ms since epoch when this toy's conversation session began (survives a resume). */
+	startedAt: number
+	/** 0 for the first turn of the session. */
+	turnIndex: number
 }
 
 export type ProviderEvent =
@@ -32,6 +43,11 @@ export type ProviderEvent =
 	| { type: 'sentence'; text: string }
 	/** Answer audio: mono int16 PCM. Any rate; the session resamples and encodes. */
 	| { type: 'audio'; pcm: Int16Array; sampleRate: number }
+	/**
+	 * Answer audio already in Opus (provider Ogg Opus demuxed, or a cached fixed line): passed to
+	 * the toy without decoding when its rate and frame length match the downlink, else transcoded.
+	 */
+	| { type: 'opus'; packets: readonly Uint8Array[]; sampleRate: number; frameMs: number }
 
 export interface Provider {
 	readonly name: string

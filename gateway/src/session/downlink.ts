@@ -1,4 +1,4 @@
-import type { Codec, OpusEncoder, OpusRate } from '../codec'
+import type { Codec, OpusDecoder, OpusEncoder, OpusRate } from '../codec'
 import { Resampler } from '../codec/resample'
 
 // Turns provider PCM (any rate, any chunking) into the toy's downlink frames: resampled to the
@@ -15,6 +15,9 @@ export class Downlink {
 	private readonly frame: Int16Array
 	private fill = 0
 	private readonly packetBuf = new Uint8Array(MAX_PACKET)
+	private decoder: OpusDecoder | undefined
+	private decoderRate = 0
+	private decodeBuf = new Int16Array(0)
 
 	constructor(
 		private readonly codec: Codec,
@@ -35,6 +38,22 @@ export class Downlink {
 			this.fill += n
 			i += n
 			if (this.fill === this.frame.length) out.push(this.emit())
+		}
+	}
+
+	/**
+	 * Provider Opus: passed through untouched when it already is the toy's rate and frame length
+	 * (no decode, no encode), otherwise decoded and re-framed like PCM.
+	 */
+	pushOpus(packets: readonly Uint8Array[], rate: number, frameMs: number, out: Uint8Array[]): void {
+		if (this.format === 'opus' && rate === this.sampleRate && frameMs === this.frameMs && this.fill === 0) {
+			for (const p of packets) out.push(p)
+			return
+		}
+		const decoder = this.decoderFor(rate as OpusRate)
+		for (const p of packets) {
+			const n = decoder.decode(p, this.decodeBuf)
+			this.push(this.decodeBuf.subarray(0, n), rate, out)
 		}
 	}
 
@@ -71,6 +90,16 @@ export class Downlink {
 		enc.setBitrate(24_000)
 		enc.setComplexity(5)
 		return enc
+	}
+
+	private decoderFor(rate: OpusRate): OpusDecoder {
+		if (!this.decoder || this.decoderRate !== rate) {
+			this.decoder = this.codec.createDecoder(rate)
+			this.decoderRate = rate
+			// 120 ms is the longest Opus packet.
+			this.decodeBuf = new Int16Array((rate * 120) / 1000)
+		}
+		return this.decoder
 	}
 
 	private resamplerFor(rate: number): Resampler {

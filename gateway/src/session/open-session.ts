@@ -37,8 +37,16 @@ async function admitDevice(deps: SessionDeps, deviceId: string): Promise<Device>
 	return device
 }
 
-function sessionOptions(deps: SessionDeps, log: Logger, child: ChildProfile, downlinkRate: 16000 | 24000, recorder?: TurnRecorder): SessionOptions {
+function sessionOptions(
+	deps: SessionDeps,
+	log: Logger,
+	deviceId: string,
+	child: ChildProfile,
+	downlinkRate: 16000 | 24000,
+	recorder?: TurnRecorder,
+): SessionOptions {
 	return {
+		deviceId,
 		codec: deps.codec,
 		provider: deps.provider,
 		log,
@@ -61,7 +69,7 @@ export function prepareSeedSessionWith(deps: SessionDeps) {
 		const recorder = conversationRecorder(deps.store, h.deviceId, child.id)
 		const log = deps.log.child({ cid })
 		// Seed toys announce 16 kHz audio; answering at the same rate suits their decoder.
-		const opts = sessionOptions(deps, log, childOf(h, child.id), 16000, recorder)
+		const opts = sessionOptions(deps, log, h.deviceId, childOf(h, child.id), 16000, recorder)
 		return (ws) => wire(new SeedJsonAdapter(ws, log, deps.config.limits.textFrameBytes), opts)
 	}
 }
@@ -76,7 +84,7 @@ export function prepareXiaozhiSessionWith(deps: SessionDeps) {
 		const log = deps.log.child({ cid })
 		const { limits } = deps.config
 		// xiaozhi firmware decodes whatever rate the gateway's hello names; 24 kHz is the providers' native rate.
-		const opts = sessionOptions(deps, log, child, 24000, recorder)
+		const opts = sessionOptions(deps, log, h.deviceId, child, 24000, recorder)
 		return (ws) => wire(new XiaozhiAdapter(ws, log, h.version, limits), opts)
 	}
 }

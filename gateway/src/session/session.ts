@@ -32,6 +32,7 @@ export interface SessionOptions {
 	provider: Provider
 	log: Logger
 	child: ChildProfile
+	deviceId: string
 	turnMaxMs: number
 	downlink: { format: DownlinkFormat; sampleRate: OpusRate; frameMs: number }
 	recorder?: TurnRecorder
@@ -58,6 +59,8 @@ export class Session {
 	private vad: Vad | undefined
 	private vadRate = 0
 	private heardSpeech = false
+	private turns = 0
+	private readonly startedAt = Date.now()
 	private speaking = false
 	private closed = false
 
@@ -198,7 +201,8 @@ export class Session {
 		const answer: string[] = []
 		const live = () => !ctrl.signal.aborted && !this.closed
 		try {
-			const events = provider.answer({ ...input, child, history: this.history.slice(), signal: ctrl.signal })
+			const session = { id: this.id, deviceId: this.opts.deviceId, startedAt: this.startedAt, turnIndex: this.turns++ }
+			const events = provider.answer({ ...input, child, history: this.history.slice(), signal: ctrl.signal, session })
 			for await (const ev of events) {
 				if (!live()) break
 				if (ev.type === 'transcript') {
@@ -211,6 +215,10 @@ export class Session {
 				if (ev.type === 'sentence') {
 					answer.push(ev.text)
 					this.pacer.push({ kind: 'sentence', text: ev.text })
+				} else if (ev.type === 'opus') {
+					this.downlink.pushOpus(ev.packets, ev.sampleRate, ev.frameMs, frames)
+					for (const packet of frames) this.pacer.push({ kind: 'audio', packet })
+					frames.length = 0
 				} else {
 					this.downlink.push(ev.pcm, ev.sampleRate, frames)
 					for (const packet of frames) this.pacer.push({ kind: 'audio', packet })
