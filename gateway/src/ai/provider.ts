@@ -25,6 +25,20 @@ export interface TurnInput {
 	signal: AbortSignal
 	/** Who and when, for per-toy metering, break reminders and logs. */
 	session?: TurnSession
+	/**
+	 * The uplink Opus packets this PCM was decoded from, when the toy sent Opus: uploaded to
+	 * transcription as Ogg Opus without re-encoding. `opusRate` is the rate they were decoded at.
+	 */
+	opusPackets?: readonly Uint8Array[]
+	opusRate?: number
+	/** The toy's downlink, so a provider can ask for Opus the toy can take without transcoding. */
+	downlink?: DownlinkHint
+}
+
+export interface DownlinkHint {
+	format: 'opus' | 'pcm16'
+	sampleRate: number
+	frameMs: number
 }
 
 export interface TurnSession {
