@@ -31,6 +31,7 @@ export const ConfigSchema = T.Object({
 		tokenWindowSeconds: Int(1, 3600),
 		nonceTtlSeconds: Int(60, 86_400),
 		connectionsPerIpPerMinute: Int(1, 1_000_000),
+		turnsPerDevicePerMinute: Int(1, 10_000),
 		sendBufferBytes: Int(4096, 16 << 20),
 	}),
 	shutdownGraceMs: Int(0, 60_000),
@@ -64,6 +65,7 @@ const envName: Record<string, string> = {
 	'/limits/tokenWindowSeconds': 'TOKEN_WINDOW_SECONDS',
 	'/limits/nonceTtlSeconds': 'NONCE_TTL_SECONDS',
 	'/limits/connectionsPerIpPerMinute': 'CONNECTIONS_PER_IP_PER_MINUTE',
+	'/limits/turnsPerDevicePerMinute': 'TURNS_PER_DEVICE_PER_MINUTE',
 	'/limits/sendBufferBytes': 'SEND_BUFFER_BYTES',
 	'/shutdownGraceMs': 'SHUTDOWN_GRACE_MS',
 }
@@ -121,6 +123,7 @@ export function loadConfig(env: Env = process.env): Config {
 			tokenWindowSeconds: num(env.TOKEN_WINDOW_SECONDS, 120),
 			nonceTtlSeconds: num(env.NONCE_TTL_SECONDS, 600),
 			connectionsPerIpPerMinute: num(env.CONNECTIONS_PER_IP_PER_MINUTE, 600),
+			turnsPerDevicePerMinute: num(env.TURNS_PER_DEVICE_PER_MINUTE, 20),
 			sendBufferBytes: num(env.SEND_BUFFER_BYTES, 256 * 1024),
 		},
 		shutdownGraceMs: num(env.SHUTDOWN_GRACE_MS, 8_000),

@@ -6,12 +6,14 @@ import { resolveSharedSecret } from './auth/shared-secret'
 import { loadCodec } from './codec'
 import type { Config } from './config'
 import { log as rootLog, type Logger } from './obs/logger'
+import { ResumeCache } from './session/resume-cache'
 import { prepareSeedSessionWith, prepareXiaozhiSessionWith } from './session/open-session'
 import { createStore } from './store'
 import { loadFieldCipher } from './store/crypto'
 import { openDatabase } from './store/database'
 import { migrate } from './store/migrate'
 import { MemoryNonceStore, RedisNonceStore } from './store/nonces'
+import { MemoryRateLimiter, type RateLimiter, RedisRateLimiter } from './store/rate-limits'
 import { connectRedis } from './store/redis'
 import type { ConnectionData } from './ws/connection'
 import { createDeviceSockets, deviceProtocolOf } from './ws/device-sockets'
@@ -52,12 +54,18 @@ export async function startGateway(config: Config, log: Logger = rootLog): Promi
 		provider.warm().catch((err) => log.warn({ err }, 'offline lines could not be pre-rendered'))
 	}
 
+	const connectionLimiter: RateLimiter = redis
+		? new RedisRateLimiter(redis, config.limits.connectionsPerIpPerMinute, 60_000, 'teddy:rl:conn:')
+		: new MemoryRateLimiter(config.limits.connectionsPerIpPerMinute, 60_000)
+	const turnLimiter = new MemoryRateLimiter(config.limits.turnsPerDevicePerMinute, 60_000)
+	const sessionDeps = { config, log, codec, provider, store, turnLimiter, resume: new ResumeCache() }
 	const sockets = createDeviceSockets({
 		config,
 		log,
 		auth,
-		prepareSeedSession: prepareSeedSessionWith({ config, log, codec, provider, store }),
-		prepareXiaozhiSession: prepareXiaozhiSessionWith({ config, log, codec, provider, store }),
+		connectionLimiter,
+		prepareSeedSession: prepareSeedSessionWith(sessionDeps),
+		prepareXiaozhiSession: prepareXiaozhiSessionWith(sessionDeps),
 	})
 	let draining = false
 	const app = buildApp({
@@ -102,6 +110,8 @@ export async function startGateway(config: Config, log: Logger = rootLog): Promi
 		// Give close frames a moment to flush before the listener goes away.
 		await Bun.sleep(100)
 		server.stop(true)
+		connectionLimiter.close?.()
+		turnLimiter.close()
 		await Promise.allSettled([provider.close?.(), redis?.quit(), nonces.close?.(), db.close()])
 	}
 	return { server, url, codec: codec.kind, stop: () => (stopped ??= stop()) }

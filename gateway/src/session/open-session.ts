@@ -4,11 +4,13 @@ import type { Config } from '../config'
 import { GatewayError } from '../errors'
 import type { Logger } from '../obs/logger'
 import type { Device, Store } from '../store'
+import type { MemoryRateLimiter } from '../store/rate-limits'
 import type { DeviceSocket, ProtocolHandler } from '../ws/connection'
 import { SeedJsonAdapter } from '../ws/seed-json'
 import { childOf, type SeedHandshake } from '../ws/seed-json-handshake'
 import { XiaozhiAdapter } from '../ws/xiaozhi'
 import type { XiaozhiHandshake } from '../ws/xiaozhi-handshake'
+import type { ResumeCache } from './resume-cache'
 import { Session, type SessionOptions, type SessionSink, type TurnRecorder } from './session'
 
 // Builds the session behind an authenticated socket: registers the device, checks it may talk,
@@ -21,6 +23,9 @@ export interface SessionDeps {
 	codec: Codec
 	provider: Provider
 	store: Store
+	// ? In memory on purpose: a toy is connected to one gateway at a time.
+	turnLimiter: MemoryRateLimiter
+	resume: ResumeCache
 }
 
 type Attach = (ws: DeviceSocket) => ProtocolHandler
@@ -47,6 +52,9 @@ function sessionOptions(
 ): SessionOptions {
 	return {
 		deviceId,
+		allowTurn: () => deps.turnLimiter.hitSync(deviceId),
+		resume: () => deps.resume.take(deviceId),
+		onClose: (ctx) => deps.resume.park(deviceId, ctx),
 		codec: deps.codec,
 		provider: deps.provider,
 		log,

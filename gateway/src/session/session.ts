@@ -5,6 +5,7 @@ import { GatewayError } from '../errors'
 import type { Logger } from '../obs/logger'
 import { Downlink, type DownlinkFormat } from './downlink'
 import { Pacer } from './pacer'
+import type { SessionContext } from './resume-cache'
 import { Uplink, type UplinkFormat } from './uplink'
 
 // One conversation engine per connected toy. Protocol adapters translate the wire into these
@@ -36,6 +37,12 @@ export interface SessionOptions {
 	turnMaxMs: number
 	downlink: { format: DownlinkFormat; sampleRate: OpusRate; frameMs: number }
 	recorder?: TurnRecorder
+	/** Per-device turn rate limit (PROTOCOL.md §5); false refuses the turn with RATE_LIMITED. */
+	allowTurn?: () => boolean
+	/** Context of this toy's previous session if it reconnected within the resume window. */
+	resume?: () => SessionContext | undefined
+	/** Receives the context when the session closes, so a quick reconnect can resume it. */
+	onClose?: (ctx: SessionContext) => void
 }
 
 export interface ListenOptions {
@@ -60,7 +67,7 @@ export class Session {
 	private vadRate = 0
 	private heardSpeech = false
 	private turns = 0
-	private readonly startedAt = Date.now()
+	private readonly startedAt: number
 	private speaking = false
 	private closed = false
 
@@ -68,6 +75,10 @@ export class Session {
 		private readonly opts: SessionOptions,
 		private readonly sink: SessionSink,
 	) {
+		const resumed = opts.resume?.()
+		this.startedAt = resumed?.startedAt ?? Date.now()
+		this.turns = resumed?.turns ?? 0
+		if (resumed) this.history.push(...resumed.history)
 		this.uplink = new Uplink(opts.codec, opts.turnMaxMs)
 		const d = opts.downlink
 		this.downlink = new Downlink(opts.codec, d.format, d.sampleRate, d.frameMs)
@@ -178,6 +189,7 @@ export class Session {
 	}
 
 	close(): void {
+		if (!this.closed) this.opts.onClose?.({ history: this.history.slice(), startedAt: this.startedAt, turns: this.turns })
 		this.closed = true
 		this.turn?.abort()
 		this.turn = undefined
@@ -185,6 +197,10 @@ export class Session {
 	}
 
 	private startTurn(input: { pcm: Int16Array; sampleRate: number; text?: string }): void {
+		if (this.opts.allowTurn && !this.opts.allowTurn()) {
+			this.state = 'idle'
+			throw new GatewayError('RATE_LIMITED', 'too many turns from this toy; slow down')
+		}
 		const ctrl = new AbortController()
 		this.turn = ctrl
 		this.state = 'thinking'

@@ -45,22 +45,29 @@ export function parseFrame(version: ProtocolVersion, frame: Uint8Array): ParsedF
 	return { type, payload: frame.subarray(V3_HEADER), timestampMs: 0 }
 }
 
-/** Wraps one downlink Opus packet for the device's protocol version. */
+// One scratch frame for all sockets: send() copies synchronously, so the downlink frames cost
+// no allocation per frame. Packets larger than this (never from our encoder) get their own.
+const scratch = new Uint8Array(V2_HEADER + 4096)
+const scratchView = new DataView(scratch.buffer)
+
+/** Wraps one downlink Opus packet for the device's protocol version. The result is valid until the next call. */
 export function opusFrame(version: ProtocolVersion, packet: Uint8Array, timestampMs = 0): Uint8Array {
 	if (version === 1) return packet
+	const big = packet.byteLength > scratch.length - V2_HEADER
+	const out = big ? new Uint8Array(V2_HEADER + packet.byteLength) : scratch
+	const view = big ? new DataView(out.buffer) : scratchView
 	if (version === 2) {
-		const out = new Uint8Array(V2_HEADER + packet.byteLength)
-		const view = new DataView(out.buffer)
+		view.setUint32(4, 0)
 		view.setUint16(0, 2)
 		view.setUint16(2, FRAME_OPUS)
 		view.setUint32(8, timestampMs >>> 0)
 		view.setUint32(12, packet.byteLength)
 		out.set(packet, V2_HEADER)
-		return out
+		return out.subarray(0, V2_HEADER + packet.byteLength)
 	}
-	const out = new Uint8Array(V3_HEADER + packet.byteLength)
 	out[0] = FRAME_OPUS
-	new DataView(out.buffer).setUint16(2, packet.byteLength)
+	out[1] = 0
+	view.setUint16(2, packet.byteLength)
 	out.set(packet, V3_HEADER)
-	return out
+	return out.subarray(0, V3_HEADER + packet.byteLength)
 }

@@ -7,6 +7,8 @@ import type { GatewayError } from '../errors'
 export interface ProtocolHandler {
 	message(data: string | Buffer): void | Promise<void>
 	close(code: number): void
+	/** True while a turn is being answered: such a toy is not idle even if it sends nothing. */
+	busy(): boolean
 }
 
 export interface ConnectionData {
@@ -21,6 +23,8 @@ export interface ConnectionData {
 	attach?: (ws: DeviceSocket) => ProtocolHandler
 	handler?: ProtocolHandler
 	lastFrameAt: number
+	/** Set when the toy stopped reading mid-answer; cleared at the next answer (ws/send.ts). */
+	audioDropped?: boolean
 }
 
 export type DeviceSocket = ServerWebSocket<ConnectionData>

@@ -12,6 +12,9 @@ export class DeviceRegistry {
 		const old = this.sockets.get(ws.data.deviceId)
 		this.sockets.set(ws.data.deviceId, ws)
 		if (old && old !== ws) {
+			// The old session ends now, before the new one is built, so its context can be resumed.
+			old.data.handler?.close(CLOSE.replaced)
+			old.data.handler = undefined
 			sendError(old, 'REPLACED', 'a newer connection of this device replaced this one')
 			old.close(CLOSE.replaced, 'replaced')
 		}

@@ -9,7 +9,8 @@ import { DeviceRegistry } from './device-registry'
 import { authenticateSeed, type SeedHandshake } from './seed-json-handshake'
 import type { ProtocolHandler } from './connection'
 import { authenticateXiaozhi, type XiaozhiHandshake } from './xiaozhi-handshake'
-import { asGatewayError, closeWithError } from './send'
+import { asGatewayError, closeWithError, configureSendBuffer } from './send'
+import type { RateLimiter } from '../store/rate-limits'
 
 // The device WebSocket endpoints on Bun's own server (no framework per-message layer on the hot
 // path). Handshake failures still open the socket so the toy reads an `error` and a close code
@@ -35,6 +36,8 @@ export interface DeviceSocketsDeps {
 	config: Config
 	log: Logger
 	auth: DeviceAuthenticator
+	/** New connections per IP (PROTOCOL.md §5); checked before any token work. */
+	connectionLimiter: RateLimiter
 	prepareSeedSession: PrepareSeedSession
 	prepareXiaozhiSession: PrepareXiaozhiSession
 }
@@ -43,6 +46,9 @@ export function createDeviceSockets(deps: DeviceSocketsDeps) {
 	const { config, log } = deps
 	const registry = new DeviceRegistry()
 	let draining = false
+	configureSendBuffer(config.limits.sendBufferBytes)
+	const idleSweep = setInterval(closeIdle, Math.min(5000, Math.max(250, config.limits.idleTimeoutMs / 4)))
+	idleSweep.unref?.()
 
 	async function upgrade(
 		req: Request,
@@ -55,6 +61,9 @@ export function createDeviceSockets(deps: DeviceSocketsDeps) {
 		const data: ConnectionData = { cid, protocol, deviceId: '', ip, lastFrameAt: Date.now() }
 		try {
 			if (draining) throw new GatewayError('RESTARTING', 'gateway is restarting; reconnect shortly')
+			if (!(await deps.connectionLimiter.hit(ip))) {
+				throw new GatewayError('RATE_LIMITED', 'too many new connections from this address; retry later')
+			}
 			if (protocol === 'seed-json') {
 				const handshake = await authenticateSeed(url, deps.auth)
 				data.deviceId = handshake.deviceId
@@ -80,17 +89,19 @@ export function createDeviceSockets(deps: DeviceSocketsDeps) {
 	const websocket: WebSocketHandler<ConnectionData> = {
 		// Frames over our limits get a typed error from the adapter; this cap only stops abuse.
 		maxPayloadLength: Math.max(config.limits.textFrameBytes, config.limits.binaryFrameBytes) * 4,
+		// Past this, Bun drops sends; ws/send.ts turns that into a logged close.
 		backpressureLimit: config.limits.sendBufferBytes,
-		closeOnBackpressureLimit: true,
-		idleTimeout: Math.ceil(config.limits.idleTimeoutMs / 1000),
+		closeOnBackpressureLimit: false,
+		// Our own sweep enforces the idle limit with 4408; Bun's timer is only a backstop.
+		idleTimeout: 960,
 		perMessageDeflate: false,
 		sendPings: true,
 		open(ws) {
 			const { reject, attach } = ws.data
 			ws.data.attach = undefined
 			if (reject || !attach) return closeWithError(ws, reject ?? new GatewayError('INTERNAL', 'no session'))
-			ws.data.handler = attach(ws)
 			registry.add(ws)
+			ws.data.handler = attach(ws)
 			log.info({ cid: ws.data.cid, device: ws.data.deviceId, protocol: ws.data.protocol }, 'device connected')
 		},
 		message(ws, message) {
@@ -120,8 +131,19 @@ export function createDeviceSockets(deps: DeviceSocketsDeps) {
 		}
 	}
 
+	// One timer for all sockets: a toy that sends nothing while no answer is playing is idle.
+	function closeIdle(): void {
+		const deadline = Date.now() - config.limits.idleTimeoutMs
+		for (const ws of registry.all()) {
+			if (ws.data.lastFrameAt >= deadline || ws.data.handler?.busy()) continue
+			log.info({ cid: ws.data.cid, device: ws.data.deviceId }, 'closing idle device')
+			closeWithError(ws, new GatewayError('IDLE_TIMEOUT', `no frame for ${config.limits.idleTimeoutMs} ms`))
+		}
+	}
+
 	/** Stops accepting and tells every toy to come back later (1012). */
 	function drain(): void {
+		clearInterval(idleSweep)
 		draining = true
 		for (const ws of registry.all()) {
 			closeWithError(ws, new GatewayError('RESTARTING', 'gateway is restarting; reconnect with backoff'))

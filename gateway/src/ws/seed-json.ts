@@ -4,7 +4,7 @@ import type { Session, SessionSink } from '../session/session'
 import type { DeviceSocket, ProtocolHandler } from './connection'
 import { type SeedMessage, seedCheckers } from './seed-json-messages'
 import { parseTyped } from './json-message'
-import { closeWithError, sendJson } from './send'
+import { closeWithError, resumeAudio, sendAudio, sendJson } from './send'
 
 // Adapter for the seed-json protocol (PROTOCOL.md §3): JSON text frames with base64 audio.
 // It translates; the Session decides.
@@ -41,6 +41,10 @@ export class SeedJsonAdapter implements ProtocolHandler, SessionSink {
 		this.session?.close()
 	}
 
+	busy(): boolean {
+		return this.session.state === 'thinking' || this.session.state === 'speaking'
+	}
+
 	// SessionSink ----------------------------------------------------------------------------
 
 	transcript(text: string): void {
@@ -49,6 +53,7 @@ export class SeedJsonAdapter implements ProtocolHandler, SessionSink {
 
 	speechStart(): void {
 		this.seq = 0
+		resumeAudio(this.ws)
 	}
 
 	sentence(text: string): void {
@@ -57,7 +62,7 @@ export class SeedJsonAdapter implements ProtocolHandler, SessionSink {
 
 	audio(packet: Uint8Array): void {
 		const { format, sampleRate, frameMs } = this.session.downlinkFormat
-		sendJson(this.ws, {
+		sendAudio(this.ws, JSON.stringify({
 			type: 'audio_response',
 			audio_data: Buffer.from(packet.buffer, packet.byteOffset, packet.byteLength).toString('base64'),
 			// The sentence's text rides on its first piece only: the toy may show it, not repeat it.
@@ -67,7 +72,7 @@ export class SeedJsonAdapter implements ProtocolHandler, SessionSink {
 			frame_duration: frameMs,
 			seq: this.seq++,
 			final: false,
-		})
+		}))
 		this.pendingText = ''
 	}
 

@@ -1,8 +1,49 @@
 import { CLOSE, type ErrorCode, GatewayError } from '../errors'
+import { log } from '../obs/logger'
 import type { DeviceSocket } from './connection'
 
-export function sendJson(ws: DeviceSocket, msg: object): void {
-	ws.send(JSON.stringify(msg))
+// Every byte to a toy goes through here, so one place enforces the send-buffer policy:
+// a toy on slow Wi-Fi that stops reading never makes the gateway buffer without bound.
+//   - audio beyond half the cap is dropped for the rest of that answer (the toy resumes cleanly
+//     at the next turn instead of hearing a stuttering tail);
+//   - a send that Bun drops because the cap is reached closes the socket with a logged reason.
+
+let audioCap = 128 * 1024
+
+export function configureSendBuffer(sendBufferBytes: number): void {
+	audioCap = sendBufferBytes >> 1
+}
+
+const DROPPED = 0
+
+function sent(ws: DeviceSocket, result: number): boolean {
+	if (result !== DROPPED || ws.readyState !== 1) return result !== DROPPED
+	log.warn(
+		{ cid: ws.data.cid, device: ws.data.deviceId, buffered: ws.getBufferedAmount() },
+		'closing a device that is not reading: send buffer full',
+	)
+	ws.close(CLOSE.internal, 'send buffer full')
+	return false
+}
+
+export function sendJson(ws: DeviceSocket, msg: object): boolean {
+	return sent(ws, ws.send(JSON.stringify(msg)))
+}
+
+/** One downlink audio frame; false when it was dropped under backpressure. */
+export function sendAudio(ws: DeviceSocket, frame: Uint8Array | string): boolean {
+	if (ws.data.audioDropped) return false
+	if (ws.getBufferedAmount() > audioCap) {
+		ws.data.audioDropped = true
+		log.warn({ cid: ws.data.cid, device: ws.data.deviceId }, 'device is reading too slowly: dropping the rest of this answer')
+		return false
+	}
+	return sent(ws, ws.send(frame))
+}
+
+/** A new answer starts: audio flows again if the toy has caught up. */
+export function resumeAudio(ws: DeviceSocket): void {
+	ws.data.audioDropped = false
 }
 
 export function sendError(ws: DeviceSocket, code: ErrorCode, message: string): void {

@@ -6,7 +6,7 @@ import { FRAME_JSON, FrameError, opusFrame, parseFrame, type ProtocolVersion } f
 import type { DeviceSocket, ProtocolHandler } from './connection'
 import { parseTyped } from './json-message'
 import { type XiaozhiMessage, xiaozhiCheckers } from './xiaozhi-messages'
-import { closeWithError, sendJson } from './send'
+import { closeWithError, resumeAudio, sendAudio, sendJson } from './send'
 
 // Adapter for xiaozhi-esp32 firmware (PROTOCOL.md §4): JSON control in text frames (or in
 // binary json frames for v2/v3), Opus in binary frames. Translates only; the Session decides.
@@ -58,6 +58,10 @@ export class XiaozhiAdapter implements ProtocolHandler, SessionSink {
 		this.session?.close()
 	}
 
+	busy(): boolean {
+		return this.session.state === 'thinking' || this.session.state === 'speaking'
+	}
+
 	// SessionSink ----------------------------------------------------------------------------
 
 	transcript(text: string): void {
@@ -65,6 +69,7 @@ export class XiaozhiAdapter implements ProtocolHandler, SessionSink {
 	}
 
 	speechStart(): void {
+		resumeAudio(this.ws)
 		sendJson(this.ws, { type: 'tts', state: 'start', session_id: this.session.id })
 	}
 
@@ -73,7 +78,7 @@ export class XiaozhiAdapter implements ProtocolHandler, SessionSink {
 	}
 
 	audio(packet: Uint8Array): void {
-		this.ws.send(opusFrame(this.version, packet))
+		sendAudio(this.ws, opusFrame(this.version, packet))
 	}
 
 	speechEnd(): void {

@@ -1,0 +1,43 @@
+import type { HistoryEntry } from '../ai/provider'
+
+// A toy that drops and reconnects within the window (Wi-Fi blip, brown-out) keeps its
+// conversation: the context is parked here when its socket closes and taken by the next session
+// of the same device. In memory: the reconnect usually lands on the same gateway, and a miss
+// only costs the toy its short-term context, never stored data.
+
+export interface SessionContext {
+	history: readonly HistoryEntry[]
+	startedAt: number
+	turns: number
+}
+
+export class ResumeCache {
+	private readonly parked = new Map<string, { ctx: SessionContext; expiresAt: number }>()
+
+	constructor(
+		private readonly windowMs = 30_000,
+		private readonly now: () => number = Date.now,
+	) {}
+
+	park(deviceId: string, ctx: SessionContext): void {
+		this.prune()
+		this.parked.set(deviceId, { ctx, expiresAt: this.now() + this.windowMs })
+	}
+
+	/** The parked context of this device if it is still fresh; taken only once. */
+	take(deviceId: string): SessionContext | undefined {
+		const entry = this.parked.get(deviceId)
+		if (!entry) return undefined
+		this.parked.delete(deviceId)
+		return entry.expiresAt > this.now() ? entry.ctx : undefined
+	}
+
+	get size(): number {
+		return this.parked.size
+	}
+
+	private prune(): void {
+		const now = this.now()
+		for (const [k, v] of this.parked) if (v.expiresAt <= now) this.parked.delete(k)
+	}
+}
