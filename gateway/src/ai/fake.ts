@@ -1,0 +1,99 @@
+// A provider for benchmarks: no network, no model, no TTS. Every turn is answered after a fixed
+// latency with a fixed length of pre-rendered 24 kHz PCM, so what a fleet benchmark measures is
+// the gateway, not the AI. Selected with TEDDY_PROVIDER=fake (ai/index.ts).
+//
+// Timestamp contract (what bench/fleet reads): the answer's one sentence is
+//   "fake t=<epoch ms, 3 decimals> turn=<n>"
+// stamped at the moment the provider yields its first audio (the "provider first byte"). The
+// sentence rides on xiaozhi `tts sentence_start` and on the first seed-json `audio_response`
+// piece, so a client on the same clock computes provider first byte → first frame out.
+
+import type { Provider, ProviderEvent, TurnInput } from './provider'
+
+export interface FakeProviderOptions {
+	/** From end of the child's turn to the first audio (default 200). */
+	latencyMs?: number
+	/** Length of every answer (default 2000). */
+	answerMs?: number
+	/** Length of each audio event (default 240 = four 60 ms frames). */
+	chunkMs?: number
+	/** How much faster than real time the rest of the answer streams in (default 4, like a TTS API). */
+	speed?: number
+}
+
+export const FAKE_RATE = 24000
+
+const clips = new Map<number, Int16Array>()
+
+// A voiced, syllable-like signal (harmonics of 180 Hz under a 4 Hz envelope): Opus spends about
+// what it spends on speech, where a pure tone or silence would flatter the encoder.
+function clip(ms: number): Int16Array {
+	let pcm = clips.get(ms)
+	if (pcm) return pcm
+	pcm = new Int16Array(Math.round((FAKE_RATE * ms) / 1000))
+	for (let i = 0; i < pcm.length; i++) {
+		const t = i / FAKE_RATE
+		const env = 0.55 + 0.45 * Math.sin(2 * Math.PI * 4 * t)
+		let v = 0
+		for (let h = 1; h <= 8; h++) v += Math.sin(2 * Math.PI * 180 * h * t + h * 0.7) / h
+		pcm[i] = Math.round(6000 * env * v)
+	}
+	clips.set(ms, pcm)
+	return pcm
+}
+
+/** Epoch milliseconds with sub-millisecond precision, comparable across processes on one host. */
+export function epochMs(): number {
+	return performance.timeOrigin + performance.now()
+}
+
+export class FakeProvider implements Provider {
+	readonly name = 'fake'
+	readonly latencyMs: number
+	readonly answerMs: number
+	private readonly chunkMs: number
+	private readonly speed: number
+	private turns = 0
+
+	constructor(opts: FakeProviderOptions = {}) {
+		this.latencyMs = opts.latencyMs ?? 200
+		this.answerMs = opts.answerMs ?? 2000
+		this.chunkMs = opts.chunkMs ?? 240
+		this.speed = opts.speed ?? 4
+		clip(this.answerMs)
+	}
+
+	async *answer(input: TurnInput): AsyncIterable<ProviderEvent> {
+		const { signal } = input
+		const turn = this.turns++
+		if (signal.aborted) return
+		yield { type: 'transcript', text: input.text ?? 'fake transcript' }
+		if (!(await sleep(this.latencyMs, signal))) return
+		const pcm = clip(this.answerMs)
+		const step = Math.round((FAKE_RATE * this.chunkMs) / 1000)
+		const gap = this.chunkMs / this.speed
+		yield { type: 'sentence', text: `fake t=${epochMs().toFixed(3)} turn=${turn}` }
+		for (let at = 0; at < pcm.length; at += step) {
+			if (at > 0 && !(await sleep(gap, signal))) return
+			if (signal.aborted) return
+			// A view, not a copy: the session copies samples into its own frame buffer.
+			yield { type: 'audio', pcm: pcm.subarray(at, at + step), sampleRate: FAKE_RATE }
+		}
+	}
+}
+
+/** Resolves true after `ms`, or false as soon as the signal aborts. */
+function sleep(ms: number, signal: AbortSignal): Promise<boolean> {
+	if (signal.aborted) return Promise.resolve(false)
+	return new Promise((resolve) => {
+		const onAbort = () => {
+			clearTimeout(timer)
+			resolve(false)
+		}
+		const timer = setTimeout(() => {
+			signal.removeEventListener('abort', onAbort)
+			resolve(true)
+		}, ms)
+		signal.addEventListener('abort', onAbort, { once: true })
+	})
+}
