@@ -220,3 +220,37 @@ describe('xiaozhi binary protocol', () => {
 		expect(s.messages.find((m) => m.type === 'error')?.code).toBe('UNAUTHORIZED')
 	})
 })
+
+describe('realtime mode', () => {
+	test('speech over the answer interrupts it (tts stop, no more old audio) and starts a new turn', async () => {
+		const s = await connect('xz-realtime', 3)
+		await hello(s, 3)
+		const enc = new OpusScript(16000, 1, OpusScript.Application.VOIP)
+		const silence = new Uint8Array(enc.encode(Buffer.alloc(960 * 2), 960))
+		s.send({ type: 'listen', state: 'start', mode: 'realtime' })
+		for (const p of speech) s.send(frame(3, p))
+		for (let i = 0; i < 15; i++) s.send(frame(3, silence))
+		await s.waitFor((m) => m.type === 'tts' && m.state === 'start', 30_000)
+		while (s.binary.length < 3) await Bun.sleep(10)
+		// The child talks over the bear, in real time as a microphone would deliver it.
+		for (const p of speech.slice(0, 20)) {
+			s.send(frame(3, p))
+			await Bun.sleep(20)
+		}
+		await s.waitFor((m) => m.type === 'tts' && m.state === 'stop', 10_000)
+		const atStop = s.binary.length
+		// The stop came from the barge-in, not from the answer running out.
+		expect(gw.logs()).toContain('barge-in: child spoke over the answer')
+		const stops = () => s.messages.filter((m) => m.type === 'tts' && m.state === 'stop').length
+		// No new answer yet (the child is still talking), so no audio may follow the stop.
+		await Bun.sleep(300)
+		expect(s.binary.length).toBe(atStop)
+		expect(s.messages.filter((m) => m.type === 'tts' && m.state === 'start').length).toBe(1)
+		// The child finishes; the bear answers the new turn.
+		for (const p of speech.slice(20)) s.send(frame(3, p))
+		for (let i = 0; i < 15; i++) s.send(frame(3, silence))
+		await s.waitFor(() => s.messages.filter((m) => m.type === 'tts' && m.state === 'start').length === 2, 30_000)
+		expect(stops()).toBeGreaterThanOrEqual(1)
+		s.close()
+	})
+})
