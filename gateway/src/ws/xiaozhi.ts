@@ -107,8 +107,9 @@ export class XiaozhiAdapter implements ProtocolHandler, SessionSink {
 		}
 		if (frame.type === FRAME_JSON) return this.text(decoder.decode(frame.payload))
 		if (!this.greeted) throw new GatewayError('BAD_REQUEST', 'audio before hello')
-		// ? Audio outside a listening window (e.g. the tail after listen stop) is dropped, not an error.
-		if (this.session.state === 'listening') this.session.pushAudio(frame.payload)
+		// ? The session drops audio outside a listening window (e.g. the tail after listen stop),
+		// except in realtime mode, where it listens over the answer for barge-in.
+		this.session.pushAudio(frame.payload)
 	}
 
 	private control(msg: XiaozhiMessage): void {
