@@ -1,6 +1,7 @@
 import { FallbackOpusDecoder, FallbackOpusEncoder } from './fallback-opus'
 import { FallbackResampler } from './fallback-resample'
 import { FallbackTokenVerifier } from './fallback-token'
+import { muxOggOpus, OggOpusDemuxerTs } from './ogg'
 import type { Codec } from './types'
 import { VadTs } from './vad'
 
@@ -11,4 +12,6 @@ export const fallbackCodec: Codec = {
 	createTokenVerifier: (secret) => new FallbackTokenVerifier(secret),
 	createResampler: (inRate, outRate) => new FallbackResampler(inRate, outRate),
 	createVad: (sampleRate, options) => new VadTs(sampleRate, options),
+	muxOggOpus: (packets, frameSamples48k, inputSampleRate) => muxOggOpus(packets, frameSamples48k, inputSampleRate),
+	createOggDemuxer: () => new OggOpusDemuxerTs(),
 }

@@ -6,6 +6,7 @@ import type { Codec, CodecKind } from './types'
 export type {
 	Codec,
 	CodecKind,
+	OggDemuxer,
 	OpusDecoder,
 	OpusEncoder,
 	OpusRate,

@@ -1,7 +1,9 @@
 import { createRequire } from 'node:module'
+import { checkMuxArgs } from './ogg'
 import {
 	type Codec,
 	CodecError,
+	type OggDemuxer,
 	type OpusDecoder,
 	type OpusEncoder,
 	type Resampler,
@@ -49,12 +51,20 @@ interface NativeVad {
 	reset(): void
 }
 
+interface NativeOggDemuxer {
+	push(bytes: Uint8Array): Uint8Array[]
+	end(): void
+	readonly sampleRate: number | null | undefined
+}
+
 interface NativeModule {
 	OpusDecoder: new (sampleRate: number, channels: number) => NativeDecoder
 	OpusEncoder: new (sampleRate: number, channels: number, application: string) => NativeEncoder
 	TokenVerifier: new (secret: string) => { verify(deviceId: string, token: string): NativeVerified | null }
 	Resampler: new (inRate: number, outRate: number) => NativeResampler
 	Vad: new (sampleRate: number, options?: VadOptions) => NativeVad
+	muxOggOpus(packets: Uint8Array[], frameSamples48k: number, inputSampleRate: number): Uint8Array
+	OggOpusDemuxer: new () => NativeOggDemuxer
 }
 
 const MODULE_PATH = '../../../native/index.js'
@@ -76,7 +86,7 @@ export function loadNativeCodec(): Codec | null {
 		return null
 	}
 	// ! A stale build from an older API would otherwise fail later, mid-session.
-	for (const name of ['OpusDecoder', 'OpusEncoder', 'TokenVerifier', 'Resampler', 'Vad'] as const) {
+	for (const name of ['OpusDecoder', 'OpusEncoder', 'TokenVerifier', 'Resampler', 'Vad', 'muxOggOpus', 'OggOpusDemuxer'] as const) {
 		if (typeof mod[name] !== 'function') {
 			loadError = new Error(`native module lacks ${name}; rebuild it with \`bun run build:native\``)
 			return null
@@ -91,6 +101,14 @@ export function loadNativeCodec(): Codec | null {
 		createTokenVerifier: (secret) => new NativeTokenVerifier(new mod.TokenVerifier(secret)),
 		createResampler: (inRate, outRate) => new NativeResamplerAdapter(construct(() => new mod.Resampler(inRate, outRate))),
 		createVad: (sampleRate, options) => new NativeVadAdapter(construct(() => new mod.Vad(sampleRate, options))),
+		muxOggOpus: (packets, frameSamples48k, inputSampleRate) => {
+			// ? Checked here too: napi would wrap a negative or fractional u32 instead of refusing it.
+			checkMuxArgs(frameSamples48k, inputSampleRate)
+			const file = construct(() => mod.muxOggOpus([...packets], frameSamples48k, inputSampleRate))
+			// ! napi hands back a Buffer, whose slice() is a view: give callers a plain Uint8Array as the fallback does.
+			return new Uint8Array(file.buffer, file.byteOffset, file.byteLength)
+		},
+		createOggDemuxer: () => new NativeOggDemuxerAdapter(new mod.OggOpusDemuxer()),
 	}
 }
 
@@ -212,5 +230,29 @@ class NativeVadAdapter implements Vad {
 
 	reset(): void {
 		this.native.reset()
+	}
+}
+
+class NativeOggDemuxerAdapter implements OggDemuxer {
+	constructor(private readonly native: NativeOggDemuxer) {}
+
+	push(bytes: Uint8Array): Uint8Array[] {
+		try {
+			return this.native.push(bytes)
+		} catch (e) {
+			throw toCodecError(e)
+		}
+	}
+
+	end(): void {
+		try {
+			this.native.end()
+		} catch (e) {
+			throw toCodecError(e)
+		}
+	}
+
+	get sampleRate(): number | null {
+		return this.native.sampleRate ?? null
 	}
 }

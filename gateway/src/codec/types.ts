@@ -77,6 +77,19 @@ export interface Vad {
 	reset(): void
 }
 
+/**
+ * Incremental Ogg Opus demuxer for one physical stream (chained streams are read in order).
+ * Throws CodecError on input that is not clean Ogg Opus, and the same error on every call after.
+ */
+export interface OggDemuxer {
+	/** Adds bytes as they arrive; returns the audio packets their pages completed (headers are consumed). */
+	push(bytes: Uint8Array): Uint8Array[]
+	/** Throws CodecError if the input stopped inside a page or packet, or before the headers were complete. */
+	end(): void
+	/** The input sample rate from OpusHead once it has arrived (0 = the writer did not say). */
+	readonly sampleRate: number | null
+}
+
 export interface Codec {
 	readonly kind: CodecKind
 	createDecoder(sampleRate: OpusRate, channels?: 1): OpusDecoder
@@ -86,6 +99,13 @@ export interface Codec {
 	createResampler(inRate: number, outRate: number): Resampler
 	/** `sampleRate` is 8000, 16000, 24000 or 48000; throws CodecError otherwise. */
 	createVad(sampleRate: number, options?: VadOptions): Vad
+	/**
+	 * Muxes mono Opus packets, each lasting `frameSamples48k` samples at 48 kHz (2880 for 60 ms), into
+	 * one Ogg Opus file with a random serial. `inputSampleRate` is only recorded in OpusHead for players.
+	 * Throws CodecError on a duration outside 1..5760 or a rate that is not a u32.
+	 */
+	muxOggOpus(packets: readonly Uint8Array[], frameSamples48k: number, inputSampleRate: number): Uint8Array
+	createOggDemuxer(): OggDemuxer
 }
 
 export class CodecError extends Error {
