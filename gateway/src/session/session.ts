@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import type { ChildProfile, HistoryEntry, Provider } from '../ai/provider'
+import type { ChildProfile, HistoryEntry, Provider, TurnInput } from '../ai/provider'
 import { CodecError, type Codec, type OpusRate, type Vad } from '../codec'
 import { GatewayError } from '../errors'
 import type { Logger } from '../obs/logger'
@@ -44,6 +44,8 @@ export interface SessionOptions {
 	/** Receives the context when the session closes, so a quick reconnect can resume it. */
 	onClose?: (ctx: SessionContext) => void
 }
+
+type TurnAudio = Pick<TurnInput, 'pcm' | 'sampleRate' | 'text' | 'opusPackets' | 'opusRate'>
 
 export interface ListenOptions {
 	endpointing?: boolean
@@ -163,13 +165,15 @@ export class Session {
 	/** audio_end / listen stop: the child finished; answer. */
 	endListening(): void {
 		if (this.state !== 'listening') return
+		const opusPackets = this.uplink.takePackets()
 		const pcm = this.uplink.take()
 		if (this.listen.endpointing && !this.heardSpeech) {
 			// Nothing but silence or noise: answering it would be the toy talking to itself.
 			this.state = 'idle'
 			return
 		}
-		this.startTurn({ pcm, sampleRate: this.uplink.sampleRate })
+		const sampleRate = this.uplink.sampleRate
+		this.startTurn(opusPackets.length > 0 ? { pcm, sampleRate, opusPackets, opusRate: sampleRate } : { pcm, sampleRate })
 	}
 
 	/** A typed message: answer it without audio. */
@@ -196,7 +200,7 @@ export class Session {
 		this.pacer.clear()
 	}
 
-	private startTurn(input: { pcm: Int16Array; sampleRate: number; text?: string }): void {
+	private startTurn(input: TurnAudio): void {
 		if (this.opts.allowTurn && !this.opts.allowTurn()) {
 			this.state = 'idle'
 			throw new GatewayError('RATE_LIMITED', 'too many turns from this toy; slow down')
@@ -210,7 +214,7 @@ export class Session {
 		})
 	}
 
-	private async runTurn(input: { pcm: Int16Array; sampleRate: number; text?: string }, ctrl: AbortController): Promise<void> {
+	private async runTurn(input: TurnAudio, ctrl: AbortController): Promise<void> {
 		const { provider, child, log, recorder } = this.opts
 		const turnId = randomUUID()
 		const frames: Uint8Array[] = []
@@ -218,7 +222,9 @@ export class Session {
 		const live = () => !ctrl.signal.aborted && !this.closed
 		try {
 			const session = { id: this.id, deviceId: this.opts.deviceId, startedAt: this.startedAt, turnIndex: this.turns++ }
-			const events = provider.answer({ ...input, child, history: this.history.slice(), signal: ctrl.signal, session })
+			const downlink = this.opts.downlink
+			const history = this.history.slice()
+			const events = provider.answer({ ...input, child, history, signal: ctrl.signal, session, downlink })
 			for await (const ev of events) {
 				if (!live()) break
 				if (ev.type === 'transcript') {

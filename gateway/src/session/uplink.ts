@@ -13,6 +13,9 @@ export class Uplink {
 	private decoderRate = 0
 	private scratch = new Int16Array(0)
 	private chunks: Int16Array[] = []
+	// The turn's Opus packets as received: transcription can take them as Ogg Opus with no
+	// re-encoding. Dropped with the turn (no audio is kept after it is answered).
+	private packets: Uint8Array[] = []
 	private samples = 0
 	format: UplinkFormat = 'opus'
 	sampleRate = 16000
@@ -30,6 +33,7 @@ export class Uplink {
 		this.format = format
 		this.sampleRate = sampleRate
 		this.chunks = []
+		this.packets = []
 		this.samples = 0
 		if (format === 'opus' && this.decoderRate !== sampleRate) {
 			this.decoder = this.codec.createDecoder(sampleRate as OpusRate)
@@ -47,6 +51,7 @@ export class Uplink {
 	push(data: Uint8Array): Int16Array | null {
 		if (this.full) return null
 		const pcm = this.decode(data).slice()
+		if (this.format === 'opus') this.packets.push(data.slice())
 		this.chunks.push(pcm)
 		this.samples += pcm.length
 		return pcm
@@ -71,6 +76,13 @@ export class Uplink {
 
 	get durationMs(): number {
 		return (this.samples * 1000) / this.sampleRate
+	}
+
+	/** The turn's Opus packets (empty for pcm16 toys); call before take(). */
+	takePackets(): Uint8Array[] {
+		const p = this.packets
+		this.packets = []
+		return p
 	}
 
 	/** The turn's speech, and an empty buffer for the next turn. */
