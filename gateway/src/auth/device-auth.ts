@@ -8,15 +8,33 @@ export interface NonceClaimer {
 	claim(deviceId: string, nonce: string, ttlSeconds: number): Promise<boolean>
 }
 
-export type AuthFailure = 'missing' | 'bad_device_id' | 'bad_token' | 'legacy_disabled' | 'expired' | 'replayed'
+/** Device JWTs (auth/device-jwt.ts); an interface so this file stays free of SQL and of jose. */
+export interface JwtChecker {
+	verify(deviceId: string, token: string): Promise<'ok' | 'bad' | 'expired' | 'revoked'>
+}
 
-export type AuthResult = { ok: true; kind: 'legacy' | 'v2' } | { ok: false; reason: AuthFailure; message: string }
+export type AuthFailure =
+	| 'missing'
+	| 'bad_device_id'
+	| 'bad_token'
+	| 'legacy_disabled'
+	| 'expired'
+	| 'replayed'
+	| 'jwt_expired'
+	| 'revoked'
+
+export type AuthKind = 'legacy' | 'v2' | 'jwt'
+
+export type AuthResult = { ok: true; kind: AuthKind } | { ok: false; reason: AuthFailure; message: string }
 
 export interface AuthPolicy {
 	allowLegacyTokens: boolean
 	tokenWindowSeconds: number
 	nonceTtlSeconds: number
 }
+
+// JWTs are three base64url parts starting with `{"`; v2 tokens start with "v2." and legacy ones are hex.
+const JWT_SHAPE = /^eyJ[\w-]*\.[\w-]+\.[\w-]+$/
 
 // Device ids are MACs, serials or model-number strings; anything else is refused before any HMAC.
 const DEVICE_ID = /^[A-Za-z0-9:_.-]{1,64}$/
@@ -28,6 +46,8 @@ const MESSAGES: Record<AuthFailure, string> = {
 	legacy_disabled: 'legacy tokens are disabled on this gateway; use a v2 token',
 	expired: 'token timestamp is outside the accepted window; check the device clock',
 	replayed: 'token nonce was already used',
+	jwt_expired: 'device token has expired; check in again (POST /xiaozhi/ota/) for a new one',
+	revoked: 'device token was revoked (the toy was unpaired or revoked); check in again for a new one',
 }
 
 const fail = (reason: AuthFailure): AuthResult => ({ ok: false, reason, message: MESSAGES[reason] })
@@ -38,11 +58,13 @@ export class DeviceAuthenticator {
 		private readonly nonces: NonceClaimer,
 		private readonly policy: AuthPolicy,
 		private readonly nowSeconds: () => number = () => Math.floor(Date.now() / 1000),
+		private readonly jwt?: JwtChecker,
 	) {}
 
 	async authenticate(deviceId: string | null | undefined, token: string | null | undefined): Promise<AuthResult> {
 		if (!deviceId || !token) return fail('missing')
 		if (!DEVICE_ID.test(deviceId)) return fail('bad_device_id')
+		if (this.jwt && JWT_SHAPE.test(token)) return this.authenticateJwt(deviceId, token)
 		const verified = this.verifier.verify(deviceId, token)
 		if (!verified) return fail('bad_token')
 		if (verified.kind === 'legacy') return this.policy.allowLegacyTokens ? { ok: true, kind: 'legacy' } : fail('legacy_disabled')
@@ -51,4 +73,15 @@ export class DeviceAuthenticator {
 		if (!(await this.nonces.claim(deviceId, verified.nonce, this.policy.nonceTtlSeconds))) return fail('replayed')
 		return { ok: true, kind: 'v2' }
 	}
+
+	private async authenticateJwt(deviceId: string, token: string): Promise<AuthResult> {
+		const verdict = await this.jwt!.verify(deviceId, token)
+		if (verdict === 'ok') return { ok: true, kind: 'jwt' }
+		return fail(verdict === 'expired' ? 'jwt_expired' : verdict === 'revoked' ? 'revoked' : 'bad_token')
+	}
+}
+
+/** Device ids are checked with this before any token or database work (REST uses it too). */
+export function isValidDeviceId(deviceId: string): boolean {
+	return DEVICE_ID.test(deviceId)
 }
