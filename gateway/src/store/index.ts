@@ -3,11 +3,13 @@ import { ConversationRepository } from './conversations'
 import type { FieldCipher } from './crypto'
 import type { Database } from './database'
 import { DeviceRepository } from './devices'
+import { PairingRepository } from './pairing'
 
 export interface Store {
 	devices: DeviceRepository
 	children: ChildRepository
 	conversations: ConversationRepository
+	pairing: PairingRepository
 }
 
 export function createStore(db: Database, cipher: FieldCipher): Store {
@@ -15,6 +17,7 @@ export function createStore(db: Database, cipher: FieldCipher): Store {
 		devices: new DeviceRepository(db.sql),
 		children: new ChildRepository(db.sql, cipher),
 		conversations: new ConversationRepository(db.sql, cipher),
+		pairing: new PairingRepository(db.sql),
 	}
 }
 
@@ -27,4 +30,5 @@ export type { Device } from './devices'
 export { MigrationChecksumError, MigrationError, migrate } from './migrate'
 export { MemoryNonceStore, type NonceStore, RedisNonceStore } from './nonces'
 export { connectRedis, isRedisReady } from './redis'
-export { ChildRepository, ConversationRepository, DeviceRepository }
+export type { ClaimOutcome, PairingCode } from './pairing'
+export { ChildRepository, ConversationRepository, DeviceRepository, PairingRepository }
