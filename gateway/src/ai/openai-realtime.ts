@@ -1,0 +1,321 @@
+// Speech-to-speech through the OpenAI Realtime API (GA events) with the official SDK. One socket
+// per toy session keeps the model's memory of the conversation; each turn appends the child's
+// audio (resampled to 24 kHz), and the answer streams back as 24 kHz PCM with its transcript.
+//
+// Turn-taking: with `vad: 'gateway'` (default) the gateway's VAD has already cut the turn, so the
+// audio is appended, committed and answered (server VAD off). With `vad: 'server'` the API's VAD
+// decides when the child stopped; the turn's audio is followed by silence so it can tell.
+// ? Today the session hands over a turn's audio when it ends; streaming it while the child
+//   speaks (and letting server VAD cut it) is the follow-up that removes that wait.
+//
+// Barge-in: the response is cancelled and the assistant item truncated to what the child heard,
+// so the model does not remember saying what was never played. The session's pacer sends a
+// 5-frame (300 ms) burst and then real time, so heard ≈ min(audio yielded, time since the first
+// audio was yielded + 300 ms).
+
+import OpenAI from 'openai'
+import type { RealtimeServerEvent, RealtimeSessionCreateRequest } from 'openai/resources/realtime/realtime'
+import { resample } from '../codec/resample'
+import { log } from '../obs/logger'
+import { systemPrompt } from '../safety/prompts'
+import { AsyncQueue } from './async-queue'
+import { ProviderError } from './errors'
+import { RealtimeConnection } from './openai-realtime-connection'
+import type { Provider, ProviderEvent, TurnInput } from './provider'
+import { SentenceSplitter } from './sentence-splitter'
+
+export interface OpenAIRealtimeOptions {
+	apiKey: string
+	baseURL?: string
+	model?: string
+	transcribeModel?: string
+	voice?: string
+	/** Who ends the child's turn: the gateway's VAD (default) or the API's server VAD. */
+	vad?: 'gateway' | 'server'
+	maxTokens?: number
+	historyLimit?: number
+	/** Connecting and configuring a session must finish within this. */
+	connectTimeoutMs?: number
+	/** A toy's socket is closed after this long without a turn. */
+	idleMs?: number
+	/** Audio the child heard beyond what was sent in real time: the pacer's opening burst. */
+	burstMs?: number
+}
+
+export const REALTIME_RATE = 24_000
+const APPEND_MS = 500
+const SERVER_VAD_SILENCE_MS = 500
+const TRANSCRIPT_GRACE_MS = 1500
+
+interface TurnState {
+	/** The assistant item being spoken (for truncation). */
+	itemId: string
+	/** A response is in progress (needs response.cancel on barge-in). */
+	active: boolean
+	/** Answer samples yielded, at 24 kHz. */
+	samples: number
+	firstAudioAt: number
+	finished: boolean
+	/** The child's words are still to come from input transcription. */
+	awaitTranscript: boolean
+	/** response.done arrived; only the transcript is awaited. */
+	ended: boolean
+}
+
+export class OpenAIRealtimeProvider implements Provider {
+	readonly name = 'openai-realtime'
+	private readonly client: OpenAI
+	private readonly opts: Required<Omit<OpenAIRealtimeOptions, 'apiKey' | 'baseURL'>>
+	private readonly conns = new Map<string, RealtimeConnection>()
+	private sweeper: ReturnType<typeof setInterval> | undefined
+
+	constructor(opts: OpenAIRealtimeOptions) {
+		this.client = new OpenAI({ apiKey: opts.apiKey, baseURL: opts.baseURL })
+		this.opts = {
+			model: opts.model ?? 'gpt-realtime-mini',
+			transcribeModel: opts.transcribeModel ?? 'gpt-4o-mini-transcribe',
+			voice: opts.voice ?? 'alloy',
+			vad: opts.vad ?? 'gateway',
+			maxTokens: opts.maxTokens ?? 300,
+			historyLimit: opts.historyLimit ?? 20,
+			connectTimeoutMs: opts.connectTimeoutMs ?? 5000,
+			idleMs: opts.idleMs ?? 120_000,
+			burstMs: opts.burstMs ?? 300,
+		}
+	}
+
+	async *answer(input: TurnInput): AsyncIterable<ProviderEvent> {
+		if (input.signal.aborted) return
+		const key = input.session?.id ?? crypto.randomUUID()
+		const conn = await this.connection(key, input)
+		// A barge-in cancelled the previous response; a new one is refused until that has ended.
+		await Promise.race([conn.responseDone, Bun.sleep(1000)])
+		if (input.signal.aborted) return
+
+		const q = new AsyncQueue<ProviderEvent>()
+		const splitter = new SentenceSplitter()
+		const turn: TurnState = { itemId: '', active: false, samples: 0, firstAudioAt: 0, finished: false, awaitTranscript: input.text === undefined, ended: false }
+		let endResponse = () => {}
+		conn.responseDone = new Promise<void>((resolve) => {
+			endResponse = resolve
+		})
+		conn.listen((ev) => this.onEvent(ev, turn, q, splitter, endResponse))
+		const offClose = conn.onClose((err) => {
+			endResponse()
+			q.fail(err)
+		})
+		const onAbort = () => q.end()
+		input.signal.addEventListener('abort', onAbort, { once: true })
+		try {
+			if (input.text !== undefined) {
+				yield { type: 'transcript', text: input.text }
+				conn.send({ type: 'conversation.item.create', item: { type: 'message', role: 'user', content: [{ type: 'input_text', text: input.text }] } })
+				conn.send({ type: 'response.create' })
+			} else {
+				this.appendAudio(conn, input.pcm, input.sampleRate)
+				if (this.opts.vad === 'gateway') {
+					conn.send({ type: 'input_audio_buffer.commit' })
+					conn.send({ type: 'response.create' })
+				}
+			}
+			for (let ev = await q.next(); ev !== undefined; ev = await q.next()) {
+				if (input.signal.aborted) break
+				if (ev.type === 'audio') {
+					if (!turn.firstAudioAt) turn.firstAudioAt = performance.now()
+					turn.samples += ev.pcm.length
+				}
+				yield ev
+			}
+			// ? The answer arrives faster than it plays: stay cancellable until it has (nearly) all
+			// been heard, so a barge-in during playback still truncates the model's memory.
+			if (turn.firstAudioAt && !input.signal.aborted) {
+				const left = (turn.samples / REALTIME_RATE) * 1000 - (performance.now() - turn.firstAudioAt) - this.opts.burstMs
+				if (left > 0) await abortable(left, input.signal)
+			}
+			turn.finished = !input.signal.aborted
+		} catch (err) {
+			if (input.signal.aborted) return
+			// ? A socket in an unknown state is not reused: the next turn starts clean from history.
+			this.drop(key)
+			throw err
+		} finally {
+			input.signal.removeEventListener('abort', onAbort)
+			offClose()
+			if (!turn.finished && !conn.closed) this.cutShort(conn, turn)
+		}
+	}
+
+	async close(): Promise<void> {
+		for (const key of [...this.conns.keys()]) this.drop(key)
+		if (this.sweeper) clearInterval(this.sweeper)
+		this.sweeper = undefined
+	}
+
+	/** Cancels the answer in progress and truncates it to what the child heard. */
+	private cutShort(conn: RealtimeConnection, turn: TurnState): void {
+		try {
+			if (turn.active) conn.send({ type: 'response.cancel' })
+			if (turn.itemId && turn.samples > 0) {
+				const yielded = (turn.samples / REALTIME_RATE) * 1000
+				const played = performance.now() - turn.firstAudioAt + this.opts.burstMs
+				const heard = Math.floor(Math.min(yielded, played))
+				conn.send({ type: 'conversation.item.truncate', item_id: turn.itemId, content_index: 0, audio_end_ms: heard })
+			}
+		} catch (err) {
+			log.warn({ provider: this.name, err: String(err) }, 'realtime barge-in cleanup failed')
+		}
+	}
+
+	private onEvent(
+		ev: RealtimeServerEvent,
+		turn: TurnState,
+		q: AsyncQueue<ProviderEvent>,
+		splitter: SentenceSplitter,
+		endResponse: () => void,
+	): void {
+		switch (ev.type) {
+			case 'conversation.item.input_audio_transcription.completed':
+				if (!turn.awaitTranscript) return
+				turn.awaitTranscript = false
+				q.push({ type: 'transcript', text: ev.transcript })
+				if (turn.ended) q.end()
+				return
+			case 'conversation.item.input_audio_transcription.failed':
+				turn.awaitTranscript = false
+				if (turn.ended) q.end()
+				return
+			case 'response.created':
+				turn.active = true
+				return
+			case 'response.output_audio_transcript.delta':
+				for (const s of splitter.push(ev.delta)) q.push({ type: 'sentence', text: s })
+				return
+			case 'response.output_audio.delta':
+				turn.itemId = ev.item_id
+				q.push({ type: 'audio', pcm: decodePcm(ev.delta), sampleRate: REALTIME_RATE })
+				return
+			case 'response.done': {
+				turn.active = false
+				endResponse()
+				const rest = splitter.flush()
+				if (rest) q.push({ type: 'sentence', text: rest })
+				const status = ev.response.status
+				if (status === 'failed') q.fail(new ProviderError(this.name, 'chat', `response failed: ${JSON.stringify(ev.response.status_details ?? {})}`))
+				else if (!turn.awaitTranscript) q.end()
+				else {
+					// Transcription runs beside the response and may finish after it: wait a little,
+					// because the child's words feed history, safety and the parent's transcript.
+					turn.ended = true
+					setTimeout(() => q.end(), TRANSCRIPT_GRACE_MS).unref?.()
+				}
+				return
+			}
+			case 'error':
+				// ? Cleanup after a barge-in may race the response's own end; that is not a failure.
+				if (ev.error.code === 'response_cancel_not_active') return
+				endResponse()
+				q.fail(new ProviderError(this.name, 'chat', ev.error.message, { status: ev.error.type === 'server_error' ? 500 : 400 }))
+				return
+		}
+	}
+
+	private appendAudio(conn: RealtimeConnection, pcm: Int16Array, rate: number): void {
+		let audio = rate === REALTIME_RATE ? pcm : resample(pcm, rate, REALTIME_RATE)
+		if (this.opts.vad === 'server') {
+			// Trailing silence lets the server's VAD hear the end of the turn.
+			const padded = new Int16Array(audio.length + (REALTIME_RATE * (SERVER_VAD_SILENCE_MS + 200)) / 1000)
+			padded.set(audio)
+			audio = padded
+		}
+		const step = (REALTIME_RATE * APPEND_MS) / 1000
+		for (let at = 0; at < audio.length; at += step) {
+			const chunk = audio.subarray(at, at + step)
+			conn.send({ type: 'input_audio_buffer.append', audio: Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString('base64') })
+		}
+	}
+
+	private async connection(key: string, input: TurnInput): Promise<RealtimeConnection> {
+		const open = this.conns.get(key)
+		if (open && !open.closed) return open
+		let conn: RealtimeConnection
+		try {
+			conn = await RealtimeConnection.open(this.client, this.opts.model, this.sessionConfig(input), this.name, this.opts.connectTimeoutMs)
+		} catch (err) {
+			if (err instanceof ProviderError) throw err
+			throw new ProviderError(this.name, 'chat', `connect failed: ${(err as Error).message}`, { cause: err })
+		}
+		// A new socket knows nothing: tell it the conversation so far, as text.
+		for (const h of input.history.slice(-this.opts.historyLimit)) {
+			conn.send({
+				type: 'conversation.item.create',
+				item:
+					h.role === 'child'
+						? { type: 'message', role: 'user', content: [{ type: 'input_text', text: h.text }] }
+						: { type: 'message', role: 'assistant', content: [{ type: 'output_text', text: h.text }] },
+			})
+		}
+		this.conns.set(key, conn)
+		this.sweep()
+		return conn
+	}
+
+	private sessionConfig(input: TurnInput): RealtimeSessionCreateRequest {
+		return {
+			type: 'realtime',
+			model: this.opts.model,
+			instructions: systemPrompt(input.child),
+			output_modalities: ['audio'],
+			max_output_tokens: this.opts.maxTokens,
+			audio: {
+				input: {
+					format: { type: 'audio/pcm', rate: REALTIME_RATE },
+					transcription: { model: this.opts.transcribeModel },
+					turn_detection:
+						this.opts.vad === 'server'
+							? { type: 'server_vad', silence_duration_ms: SERVER_VAD_SILENCE_MS, create_response: true, interrupt_response: true }
+							: null,
+				},
+				output: { format: { type: 'audio/pcm', rate: REALTIME_RATE }, voice: this.opts.voice },
+			},
+		}
+	}
+
+	private drop(key: string): void {
+		this.conns.get(key)?.close()
+		this.conns.delete(key)
+	}
+
+	/** Closes sockets of toys that went quiet; one unref'd timer for all of them. */
+	private sweep(): void {
+		if (this.sweeper) return
+		this.sweeper = setInterval(() => {
+			const cutoff = Date.now() - this.opts.idleMs
+			for (const [key, conn] of this.conns) if (conn.closed || conn.lastUsed < cutoff) this.drop(key)
+			if (this.conns.size === 0 && this.sweeper) {
+				clearInterval(this.sweeper)
+				this.sweeper = undefined
+			}
+		}, Math.min(30_000, this.opts.idleMs))
+		this.sweeper.unref?.()
+	}
+}
+
+function decodePcm(b64: string): Int16Array {
+	const bytes = Buffer.from(b64, 'base64')
+	const pcm = new Int16Array(bytes.length >> 1)
+	for (let i = 0; i < pcm.length; i++) pcm[i] = bytes.readInt16LE(i * 2)
+	return pcm
+}
+
+/** Waits `ms`, or less if the turn is cancelled. */
+function abortable(ms: number, signal: AbortSignal): Promise<void> {
+	return new Promise((resolve) => {
+		const done = () => {
+			clearTimeout(t)
+			signal.removeEventListener('abort', done)
+			resolve()
+		}
+		const t = setTimeout(done, ms)
+		signal.addEventListener('abort', done, { once: true })
+	})
+}
