@@ -1,20 +1,24 @@
-import type { Codec, OpusDecoder, OpusEncoder, OpusRate } from '../codec'
-import { Resampler } from '../codec/resample'
+import type { Codec, OpusDecoder, OpusEncoder, OpusRate, Resampler } from '../codec'
 
 // Turns provider PCM (any rate, any chunking) into the toy's downlink frames: resampled to the
 // toy's rate, cut into whole frames, Opus-encoded (or left as PCM16 for seed-json pcm16 toys).
-// Encoder, resampler and frame buffer live as long as the session and are reused across turns.
+// Codec state is made on the first answer and reused across turns; the frame buffer exists only
+// while a turn is being framed, so an idle toy holds none of it.
 
 export type DownlinkFormat = 'opus' | 'pcm16'
 
 const MAX_PACKET = 1500
+// One encode target for every session: the packet is copied out before the next encode.
+const packetBuf = new Uint8Array(MAX_PACKET)
+const EMPTY = new Int16Array(0)
 
 export class Downlink {
 	private encoder: OpusEncoder | undefined
 	private resampler: Resampler | undefined
-	private readonly frame: Int16Array
+	private resamplerRate = 0
+	private resampled = EMPTY
+	private frame = EMPTY
 	private fill = 0
-	private readonly packetBuf = new Uint8Array(MAX_PACKET)
 	private decoder: OpusDecoder | undefined
 	private decoderRate = 0
 	private decodeBuf = new Int16Array(0)
@@ -24,13 +28,15 @@ export class Downlink {
 		readonly format: DownlinkFormat,
 		readonly sampleRate: OpusRate,
 		readonly frameMs: number,
-	) {
-		this.frame = new Int16Array((sampleRate * frameMs) / 1000)
-	}
+	) {}
 
 	/** Frames completed by this chunk of provider audio. */
 	push(pcm: Int16Array, rate: number, out: Uint8Array[]): void {
-		const samples = rate === this.sampleRate ? pcm : this.resamplerFor(rate).process(pcm)
+		this.frameIn(rate === this.sampleRate ? pcm : this.resample(pcm, rate), out)
+	}
+
+	private frameIn(samples: Int16Array, out: Uint8Array[]): void {
+		if (this.frame.length === 0) this.frame = new Int16Array((this.sampleRate * this.frameMs) / 1000)
 		let i = 0
 		while (i < samples.length) {
 			const n = Math.min(this.frame.length - this.fill, samples.length - i)
@@ -60,8 +66,8 @@ export class Downlink {
 	/** Ends a turn: the resampler's tail and a last frame padded with silence. */
 	flush(out: Uint8Array[]): void {
 		if (this.resampler) {
-			const tail = this.resampler.flush()
-			this.push(tail, this.sampleRate, out)
+			const tail = this.scratch(this.resampler.maxFlush())
+			this.frameIn(tail.subarray(0, this.resampler.flush(tail)), out)
 		}
 		if (this.fill > 0) {
 			this.frame.fill(0, this.fill)
@@ -72,6 +78,8 @@ export class Downlink {
 
 	reset(): void {
 		this.fill = 0
+		this.frame = EMPTY
+		this.resampled = EMPTY
 		this.resampler?.reset()
 		this.encoder?.reset()
 	}
@@ -80,8 +88,8 @@ export class Downlink {
 		this.fill = 0
 		if (this.format === 'pcm16') return new Uint8Array(this.frame.slice().buffer)
 		this.encoder ??= this.createEncoder()
-		const n = this.encoder.encode(this.frame, this.packetBuf)
-		return this.packetBuf.slice(0, n)
+		const n = this.encoder.encode(this.frame, packetBuf)
+		return packetBuf.slice(0, n)
 	}
 
 	private createEncoder(): OpusEncoder {
@@ -102,8 +110,17 @@ export class Downlink {
 		return this.decoder
 	}
 
-	private resamplerFor(rate: number): Resampler {
-		if (!this.resampler || this.resampler.inRate !== rate) this.resampler = new Resampler(rate, this.sampleRate)
-		return this.resampler
+	private resample(pcm: Int16Array, rate: number): Int16Array {
+		if (!this.resampler || this.resamplerRate !== rate) {
+			this.resampler = this.codec.createResampler(rate, this.sampleRate)
+			this.resamplerRate = rate
+		}
+		const out = this.scratch(this.resampler.maxOutput(pcm.length))
+		return out.subarray(0, this.resampler.process(pcm, out))
+	}
+
+	private scratch(samples: number): Int16Array {
+		if (this.resampled.length < samples) this.resampled = new Int16Array(Math.max(samples, 4096))
+		return this.resampled
 	}
 }
