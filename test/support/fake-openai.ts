@@ -7,6 +7,11 @@
 //
 // It is independent of the gateway's own code on purpose (audio comes from espeak-ng + sox, or a
 // tone), so a bug in the gateway's WAV or PCM handling cannot hide behind the same bug here.
+// `response_format: 'opus'` speech is a real Ogg Opus file: encoded by opusscript and muxed by the
+// codec's TypeScript Ogg writer (the demuxer under test is the gateway's, on the other end).
+
+import OpusScript from 'opusscript'
+import { muxOggOpus } from '../../gateway/src/codec/ogg'
 
 export type FakeRoute = 'chat/completions' | 'audio/transcriptions' | 'audio/speech' | 'moderations' | 'models'
 
@@ -57,6 +62,8 @@ export interface FakeBehaviour {
 	speech: 'espeak' | 'tone'
 	/** Bytes per chunk of a speech response body. */
 	speechChunkBytes: number
+	/** Frame length of `response_format: 'opus'` speech (the toys' downlink uses 60 ms). */
+	speechOpusFrameMs: 20 | 40 | 60
 	delays: Partial<Record<FakeRoute, RouteDelay>>
 	/** Words (case-insensitive) that make a moderation input flagged, with their category. */
 	flaggedWords: Record<string, ModerationCategory>
@@ -157,6 +164,21 @@ async function renderPcm24k(text: string, mode: FakeBehaviour['speech']): Promis
 	return out
 }
 
+/** 24 kHz s16le → Ogg Opus, as the real endpoint's `opus` format (a complete Ogg Opus file). */
+function oggOpus(raw: Uint8Array, frameMs: number): Uint8Array {
+	const enc = new OpusScript(24000, 1, OpusScript.Application.VOIP)
+	const frame = (24000 * frameMs) / 1000
+	const pcm = new Int16Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + (raw.byteLength & ~1)))
+	const packets: Uint8Array[] = []
+	for (let at = 0; at < pcm.length; at += frame) {
+		const block = new Int16Array(frame)
+		block.set(pcm.subarray(at, Math.min(at + frame, pcm.length)))
+		packets.push(new Uint8Array(enc.encode(Buffer.from(block.buffer), frame)))
+	}
+	enc.delete()
+	return muxOggOpus(packets, frameMs * 48, 24000)
+}
+
 function moderate(input: string, words: Record<string, ModerationCategory>) {
 	const lower = input.toLowerCase()
 	const hits = new Set(Object.entries(words).filter(([w]) => lower.includes(w.toLowerCase())).map(([, c]) => c))
@@ -172,6 +194,7 @@ export async function startFakeOpenAI(opts: Partial<FakeBehaviour> = {}): Promis
 		transcript: 'Hi Teddy! Can you tell me a story about a dragon?',
 		speech: 'tone',
 		speechChunkBytes: 4800,
+		speechOpusFrameMs: 60,
 		delays: {},
 		flaggedWords: {},
 		...opts,
@@ -267,8 +290,10 @@ export async function startFakeOpenAI(opts: Partial<FakeBehaviour> = {}): Promis
 		if (body.input.length > 4096)
 			return errorResponse(400, "Invalid 'input': string too long. Expected a string with maximum length 4096.", 'invalid_request_error', 'input', 'string_above_max_length')
 		const format = (body.response_format as string | undefined) ?? 'mp3'
-		if (format !== 'pcm') return errorResponse(400, `response_format '${format}' is unsupported in fake; use 'pcm'`, 'invalid_request_error', 'response_format', null)
-		const pcm = await renderPcm24k(body.input, behaviour.speech)
+		if (format !== 'pcm' && format !== 'opus')
+			return errorResponse(400, `response_format '${format}' is unsupported in fake; use 'pcm' or 'opus'`, 'invalid_request_error', 'response_format', null)
+		const raw = await renderPcm24k(body.input, behaviour.speech)
+		const pcm = format === 'opus' ? oggOpus(raw, behaviour.speechOpusFrameMs) : raw
 		const size = behaviour.speechChunkBytes
 		const gap = behaviour.delays['audio/speech']?.betweenChunksMs ?? 0
 		async function* pieces() {
@@ -280,7 +305,7 @@ export async function startFakeOpenAI(opts: Partial<FakeBehaviour> = {}): Promis
 		}
 		// The real endpoint streams with chunked transfer encoding and no content-length.
 		return new Response(stream(record, signal, pieces()), {
-			headers: { 'content-type': 'application/octet-stream', 'x-request-id': newId('req') },
+			headers: { 'content-type': format === 'opus' ? 'audio/ogg' : 'application/octet-stream', 'x-request-id': newId('req') },
 		})
 	}
 

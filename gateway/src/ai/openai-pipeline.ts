@@ -2,13 +2,19 @@
 // OpenAI-compatible local servers. The chat stream is cut into sentences and each is spoken as
 // soon as it is complete, while the model keeps writing; the child hears the first sentence
 // long before the answer is finished.
+//
+// With a codec, audio stays Opus where it can: the toy's uplink packets go to transcription as an
+// Ogg Opus file (muxed, not transcoded), and speech for an Opus toy is asked for as Ogg Opus and
+// handed on as packets, which the session passes through when their frames match the toy's.
 
 import OpenAI, { APIError, APIUserAbortError, toFile } from 'openai'
 import type { ChatCompletionMessageParam } from 'openai/resources/chat/completions'
+import type { Codec, OpusRate } from '../codec'
 import { log } from '../obs/logger'
 import { systemPrompt } from '../safety/prompts'
 import { AsyncQueue } from './async-queue'
 import { ProviderError, type ProviderStage } from './errors'
+import { packetSamples48k } from './opus-packets'
 import type { Provider, ProviderEvent, TurnInput } from './provider'
 import { SentenceSplitter } from './sentence-splitter'
 import { encodeWav } from './wav'
@@ -28,6 +34,8 @@ export interface OpenAIPipelineOptions {
 	timeoutMs?: number
 	/** SDK retries on 429/5xx/connection errors. Each retry is silence for the child, so few. */
 	maxRetries?: number
+	/** Enables Ogg Opus for uploads and speech; without one, WAV up and PCM down. */
+	codec?: Codec
 }
 
 /** `response_format: 'pcm'` is raw s16le mono at this rate. */
@@ -44,6 +52,7 @@ export class OpenAIPipelineProvider implements Provider {
 	private readonly voice: string
 	private readonly maxTokens: number
 	private readonly historyLimit: number
+	private readonly codec: Codec | undefined
 
 	constructor(opts: OpenAIPipelineOptions) {
 		this.client = new OpenAI({
@@ -58,6 +67,7 @@ export class OpenAIPipelineProvider implements Provider {
 		this.voice = opts.voice ?? 'alloy'
 		this.maxTokens = opts.maxTokens ?? 200
 		this.historyLimit = opts.historyLimit ?? 20
+		this.codec = opts.codec
 	}
 
 	async *answer(input: TurnInput): AsyncIterable<ProviderEvent> {
@@ -70,7 +80,7 @@ export class OpenAIPipelineProvider implements Provider {
 		try {
 			let text = input.text
 			if (text === undefined) {
-				text = await this.transcribe(input.pcm, input.sampleRate, turn.signal)
+				text = await this.transcribe(input, turn.signal)
 				if (turn.signal.aborted) return
 				yield { type: 'transcript', text }
 				// Nothing was said (noise, a cough): no answer rather than an answer to nothing.
@@ -85,7 +95,7 @@ export class OpenAIPipelineProvider implements Provider {
 				// ? Sentences already queued must not be spoken once the turn is cancelled.
 				if (turn.signal.aborted) return
 				yield { type: 'sentence', text: s }
-				yield* this.speak(s, turn.signal)
+				yield* this.speak(s, input, turn.signal)
 			}
 		} catch (err) {
 			if (turn.signal.aborted || err instanceof APIUserAbortError) return
@@ -96,9 +106,12 @@ export class OpenAIPipelineProvider implements Provider {
 		}
 	}
 
-	private async transcribe(pcm: Int16Array, sampleRate: number, signal: AbortSignal): Promise<string> {
+	private async transcribe(input: TurnInput, signal: AbortSignal): Promise<string> {
 		try {
-			const file = await toFile(encodeWav(pcm, sampleRate), 'speech.wav', { type: 'audio/wav' })
+			const ogg = this.uploadOgg(input)
+			const file = ogg
+				? await toFile(ogg, 'speech.ogg', { type: 'audio/ogg' })
+				: await toFile(encodeWav(input.pcm, input.sampleRate), 'speech.wav', { type: 'audio/wav' })
 			const res = await this.client.audio.transcriptions.create(
 				{ file, model: this.transcribeModel, response_format: 'json' },
 				{ signal },
@@ -137,7 +150,44 @@ export class OpenAIPipelineProvider implements Provider {
 		}
 	}
 
-	private async *speak(sentence: string, signal: AbortSignal): AsyncGenerator<ProviderEvent> {
+	/**
+	 * The turn as Ogg Opus: the toy's own packets when it sent Opus, else the PCM encoded once
+	 * (a tenth of the WAV's size). Undefined without a codec or at a rate Opus cannot take.
+	 */
+	private uploadOgg(input: TurnInput): Uint8Array | undefined {
+		const codec = this.codec
+		if (!codec) return undefined
+		const packets = input.opusPackets
+		if (packets && packets.length > 0) {
+			const frame = packetSamples48k(packets[0])
+			// ? One duration per file (OpusHead has none per packet); toys send fixed frames.
+			if (frame > 0 && packets.every((p) => packetSamples48k(p) === frame))
+				return codec.muxOggOpus(packets, frame, input.opusRate ?? input.sampleRate)
+		}
+		const rate = input.sampleRate
+		if (!isOpusRate(rate) || input.pcm.length === 0) return undefined
+		const enc = codec.createEncoder(rate, 1, 'voip')
+		enc.setBitrate(24_000)
+		enc.setComplexity(5)
+		const n = (rate * 60) / 1000
+		const block = new Int16Array(n)
+		const buf = new Uint8Array(1500)
+		const out: Uint8Array[] = []
+		for (let at = 0; at < input.pcm.length; at += n) {
+			block.fill(0)
+			block.set(input.pcm.subarray(at, Math.min(at + n, input.pcm.length)))
+			out.push(buf.slice(0, enc.encode(block, buf)))
+		}
+		return codec.muxOggOpus(out, 2880, rate)
+	}
+
+	private async *speak(sentence: string, input: TurnInput, signal: AbortSignal): AsyncGenerator<ProviderEvent> {
+		const d = input.downlink
+		// Opus only for Opus toys: a pcm16 toy would have to decode it again.
+		if (this.codec && d?.format === 'opus' && isOpusRate(d.sampleRate)) {
+			yield* this.speakOpus(sentence, this.codec, d.sampleRate, signal)
+			return
+		}
 		let body: ReadableStream<Uint8Array> | null
 		try {
 			const res = await this.client.audio.speech.create(
@@ -172,6 +222,42 @@ export class OpenAIPipelineProvider implements Provider {
 		}
 	}
 
+	/**
+	 * Speech as Ogg Opus, demuxed as it streams. Packets are yielded at the toy's rate: Opus packets
+	 * carry no rate, any decoder rate plays them, so the session passes them through when their
+	 * frame length matches the toy's and otherwise decodes them at the toy's rate (no resampling).
+	 */
+	private async *speakOpus(sentence: string, codec: Codec, rate: OpusRate, signal: AbortSignal): AsyncGenerator<ProviderEvent> {
+		let body: ReadableStream<Uint8Array> | null
+		try {
+			const res = await this.client.audio.speech.create(
+				{ model: this.ttsModel, voice: this.voice, input: sentence, response_format: 'opus' },
+				{ signal },
+			)
+			body = res.body
+		} catch (err) {
+			throw this.wrap('speech', err, signal)
+		}
+		if (!body) return
+		const reader = body.getReader()
+		const demux = codec.createOggDemuxer()
+		try {
+			while (true) {
+				const { done, value } = await reader.read()
+				if (signal.aborted) return
+				if (value) yield* opusEvents(demux.push(value), rate)
+				if (done) {
+					demux.end()
+					return
+				}
+			}
+		} catch (err) {
+			throw this.wrap('speech', err, signal)
+		} finally {
+			reader.cancel().catch(() => {})
+		}
+	}
+
 	private wrap(stage: ProviderStage, err: unknown, signal: AbortSignal): unknown {
 		if (signal.aborted || err instanceof APIUserAbortError) return err
 		if (err instanceof ProviderError) return err
@@ -195,4 +281,20 @@ function toInt16(bytes: Uint8Array): Int16Array {
 	const pcm = new Int16Array(bytes.length >> 1)
 	for (let i = 0; i < pcm.length; i++) pcm[i] = view.getInt16(i * 2, true)
 	return pcm
+}
+
+function isOpusRate(rate: number): rate is OpusRate {
+	return rate === 8000 || rate === 12000 || rate === 16000 || rate === 24000 || rate === 48000
+}
+
+/** Groups packets into events of one frame length each (an event carries one `frameMs`). */
+function* opusEvents(packets: Uint8Array[], rate: OpusRate): Generator<ProviderEvent> {
+	let start = 0
+	for (let i = 1; i <= packets.length; i++) {
+		if (i < packets.length && packetSamples48k(packets[i]) === packetSamples48k(packets[start])) continue
+		const group = packets.slice(start, i)
+		const ms = packetSamples48k(group[0]) / 48
+		if (ms > 0) yield { type: 'opus', packets: group, sampleRate: rate, frameMs: ms }
+		start = i
+	}
 }
