@@ -63,10 +63,13 @@ export function toolVersions(): { espeak: string; sox: string } {
 	return { espeak: first(run(['espeak-ng', '--version'])), sox: first(run(['sox', '--version'])) }
 }
 
-/** One utterance as 16 kHz mono int16 (espeak-ng renders 22.05 kHz WAV; sox resamples, high quality). */
+/**
+ * One utterance as 16 kHz mono int16 (espeak-ng renders 22.05 kHz WAV; sox resamples, high quality).
+ * ! `-D`: sox otherwise adds random dither when it writes 16 bits, and the corpus would differ per run.
+ */
 function render(text: string, v: (typeof VOICES)[number]): Int16Array {
 	const wav = run(['espeak-ng', '-v', v.voice, '-s', String(v.speed), '-p', String(v.pitch), '--stdout', text])
-	const raw = run(['sox', '-t', 'wav', '-', '-t', 'raw', '-r', String(RATE), '-c', '1', '-b', '16', '-e', 'signed', '-'], wav)
+	const raw = run(['sox', '-D', '-t', 'wav', '-', '-t', 'raw', '-r', String(RATE), '-c', '1', '-b', '16', '-e', 'signed', '-'], wav)
 	return new Int16Array(raw.buffer, raw.byteOffset, raw.byteLength >> 1)
 }
 
