@@ -35,6 +35,16 @@ export const ConfigSchema = T.Object({
 		sendBufferBytes: Int(4096, 16 << 20),
 	}),
 	shutdownGraceMs: Int(0, 60_000),
+	// AI provider: which OpenAI API, and how long a child may wait before the gateway steps in.
+	ai: T.Object({
+		mode: T.Union([T.Literal('pipeline'), T.Literal('realtime')]),
+		realtimeVad: T.Union([T.Literal('gateway'), T.Literal('server')]),
+		firstAudioTimeoutMs: Int(200, 30_000),
+		upstreamTimeoutMs: Int(1000, 120_000),
+		retries: Int(0, 5),
+		circuitFailures: Int(1, 100),
+		circuitCooldownMs: Int(1000, 3_600_000),
+	}),
 })
 
 export type Config = Static<typeof ConfigSchema>
@@ -68,6 +78,13 @@ const envName: Record<string, string> = {
 	'/limits/turnsPerDevicePerMinute': 'TURNS_PER_DEVICE_PER_MINUTE',
 	'/limits/sendBufferBytes': 'SEND_BUFFER_BYTES',
 	'/shutdownGraceMs': 'SHUTDOWN_GRACE_MS',
+	'/ai/mode': 'OPENAI_MODE',
+	'/ai/realtimeVad': 'OPENAI_REALTIME_VAD',
+	'/ai/firstAudioTimeoutMs': 'FIRST_AUDIO_TIMEOUT_MS',
+	'/ai/upstreamTimeoutMs': 'AI_UPSTREAM_TIMEOUT_MS',
+	'/ai/retries': 'AI_RETRIES',
+	'/ai/circuitFailures': 'AI_CIRCUIT_FAILURES',
+	'/ai/circuitCooldownMs': 'AI_CIRCUIT_COOLDOWN_MS',
 }
 
 export class ConfigError extends Error {
@@ -127,6 +144,15 @@ export function loadConfig(env: Env = process.env): Config {
 			sendBufferBytes: num(env.SEND_BUFFER_BYTES, 256 * 1024),
 		},
 		shutdownGraceMs: num(env.SHUTDOWN_GRACE_MS, 8_000),
+		ai: {
+			mode: env.OPENAI_MODE || 'pipeline',
+			realtimeVad: env.OPENAI_REALTIME_VAD || 'gateway',
+			firstAudioTimeoutMs: num(env.FIRST_AUDIO_TIMEOUT_MS, 2500),
+			upstreamTimeoutMs: num(env.AI_UPSTREAM_TIMEOUT_MS, 10_000),
+			retries: num(env.AI_RETRIES, 2),
+			circuitFailures: num(env.AI_CIRCUIT_FAILURES, 3),
+			circuitCooldownMs: num(env.AI_CIRCUIT_COOLDOWN_MS, 15_000),
+		},
 	}
 	const problems = [...Value.Errors(ConfigSchema, raw)].map((e) => {
 		const name = envName[e.path] ?? e.path

@@ -49,7 +49,7 @@ export async function startGateway(config: Config, log: Logger = rootLog): Promi
 		tokenWindowSeconds: config.limits.tokenWindowSeconds,
 		nonceTtlSeconds: config.limits.nonceTtlSeconds,
 	})
-	const provider = createProvider({ openaiApiKey: config.openaiApiKey, openaiBaseUrl: config.openaiBaseUrl })
+	const provider = createProvider({ openaiApiKey: config.openaiApiKey, openaiBaseUrl: config.openaiBaseUrl, codec, ai: config.ai })
 	if (provider instanceof OfflineProvider) {
 		provider.warm().catch((err) => log.warn({ err }, 'offline lines could not be pre-rendered'))
 	}

@@ -56,8 +56,9 @@ describe('spoken turn through an OpenAI-compatible server', () => {
 
 		const stt = fake.requests.find((q) => q.path === '/v1/audio/transcriptions')!.body as Body
 		const file = stt.file as { filename: string; size: number }
-		// the child's ~4 s of speech reached the transcriber, not an empty file
-		expect(file.size).toBeGreaterThan(16000 * 2)
+		// the child's ~4 s of speech reached the transcriber as the toy's own Opus in Ogg, not an empty file
+		expect(file.filename).toBe('speech.ogg')
+		expect(file.size).toBeGreaterThan(packets.reduce((n, p) => n + p.length, 0))
 
 		const chat = fake.requests.find((q) => q.path === '/v1/chat/completions')!.body as Body
 		const messages = chat.messages as Array<{ role: string; content: string }>

@@ -1,14 +1,36 @@
-// Picks the provider from config: a remote OpenAI-compatible pipeline when one is configured,
-// otherwise the offline bear so the embedded default works with nothing external.
+// Picks the provider from config: a remote OpenAI-compatible pipeline (or Realtime) when one is
+// configured, otherwise the offline bear so the embedded default works with nothing external.
+// A remote provider is wrapped so timeouts, retries and a circuit breaker fall back to the bear
+// and to cached spoken lines rather than to silence.
 
+import { log } from '../obs/logger'
+import type { Codec } from '../codec'
 import { FakeProvider } from './fake'
+import { FixedLines } from './fixed-lines'
 import { OfflineProvider } from './offline'
 import { OpenAIPipelineProvider } from './openai-pipeline'
+import { OpenAIRealtimeProvider } from './openai-realtime'
 import type { Provider } from './provider'
+import { ResilientProvider } from './resilient-provider'
 
 export interface ProviderConfig {
 	openaiApiKey?: string
 	openaiBaseUrl?: string
+	/** Enables Ogg Opus up and down, and the cached fixed lines the resilient wrapper speaks. */
+	codec?: Codec
+	ai?: AiSettings
+}
+
+export interface AiSettings {
+	/** OPENAI_MODE: STT → chat → TTS (default) or speech-to-speech Realtime. */
+	mode?: 'pipeline' | 'realtime'
+	/** OPENAI_REALTIME_VAD: who ends the child's turn in realtime mode. */
+	realtimeVad?: 'gateway' | 'server'
+	firstAudioTimeoutMs?: number
+	upstreamTimeoutMs?: number
+	retries?: number
+	circuitFailures?: number
+	circuitCooldownMs?: number
 }
 
 export function createProvider(cfg: ProviderConfig, env: Record<string, string | undefined> = process.env): Provider {
@@ -16,9 +38,30 @@ export function createProvider(cfg: ProviderConfig, env: Record<string, string |
 	if (env.TEDDY_PROVIDER === 'fake') return fakeFromEnv(env)
 	const apiKey = cfg.openaiApiKey?.trim()
 	const baseURL = cfg.openaiBaseUrl?.trim()
+	if (!apiKey && !baseURL) return new OfflineProvider()
+	const ai = cfg.ai ?? {}
 	// ? Local OpenAI-compatible servers usually ignore the key, but the SDK insists on one.
-	if (apiKey || baseURL) return new OpenAIPipelineProvider({ apiKey: apiKey || 'local', baseURL: baseURL || undefined })
-	return new OfflineProvider()
+	const key = apiKey || 'local'
+	const url = baseURL || undefined
+	const primary: Provider =
+		ai.mode === 'realtime'
+			? new OpenAIRealtimeProvider({ apiKey: key, baseURL: url, vad: ai.realtimeVad })
+			: // Retries belong to the wrapper, which knows whether the child has heard anything yet.
+				new OpenAIPipelineProvider({ apiKey: key, baseURL: url, codec: cfg.codec, maxRetries: cfg.codec ? 0 : 1 })
+	if (!cfg.codec) return primary
+	const lines = new FixedLines({ codec: cfg.codec })
+	const fallback = new OfflineProvider()
+	// Rendered now so the first slow turn's "let me think" costs nothing.
+	Promise.all([lines.warm(), fallback.warm()]).catch((err) => log.warn({ err }, 'fixed lines could not be pre-rendered'))
+	return new ResilientProvider({
+		primary,
+		fallback,
+		lines,
+		firstAudioTimeoutMs: ai.firstAudioTimeoutMs,
+		upstreamTimeoutMs: ai.upstreamTimeoutMs,
+		retries: ai.retries,
+		breaker: { failureThreshold: ai.circuitFailures, cooldownMs: ai.circuitCooldownMs },
+	})
 }
 
 function fakeFromEnv(env: Record<string, string | undefined>): FakeProvider {
@@ -32,8 +75,12 @@ function fakeFromEnv(env: Record<string, string | undefined>): FakeProvider {
 }
 
 export { ProviderError, TtsFailedError, TtsUnavailableError } from './errors'
+export { CircuitBreaker, type CircuitState } from './circuit-breaker'
 export { FakeProvider } from './fake'
+export { FixedLines, fixedLineTexts, type FixedLineId } from './fixed-lines'
 export { OfflineProvider } from './offline'
 export { OpenAIPipelineProvider, type OpenAIPipelineOptions } from './openai-pipeline'
+export { OpenAIRealtimeProvider, type OpenAIRealtimeOptions } from './openai-realtime'
 export * from './provider'
+export { ResilientProvider, type ResilientOptions } from './resilient-provider'
 export { EspeakTts, synthesize } from './tts-espeak'
