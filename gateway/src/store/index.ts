@@ -3,6 +3,7 @@ import { ConversationRepository } from './conversations'
 import type { FieldCipher } from './crypto'
 import type { Database } from './database'
 import { DeviceRepository } from './devices'
+import { createSafetyStore, type SafetyStore } from './safety'
 import { PairingRepository } from './pairing'
 
 export interface Store {
@@ -10,6 +11,7 @@ export interface Store {
 	children: ChildRepository
 	conversations: ConversationRepository
 	pairing: PairingRepository
+	safety: SafetyStore
 }
 
 export function createStore(db: Database, cipher: FieldCipher): Store {
@@ -18,6 +20,7 @@ export function createStore(db: Database, cipher: FieldCipher): Store {
 		children: new ChildRepository(db.sql, cipher),
 		conversations: new ConversationRepository(db.sql, cipher),
 		pairing: new PairingRepository(db.sql),
+		safety: createSafetyStore(db.sql, cipher),
 	}
 }
 
@@ -28,6 +31,7 @@ export type { Sealed } from './crypto'
 export { type Database, openDatabase } from './database'
 export type { Device } from './devices'
 export { MigrationChecksumError, MigrationError, migrate } from './migrate'
+export type { SafetyStore } from './safety'
 export { MemoryNonceStore, type NonceStore, RedisNonceStore } from './nonces'
 export { connectRedis, isRedisReady } from './redis'
 export type { ClaimOutcome, PairingCode } from './pairing'

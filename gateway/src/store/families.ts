@@ -1,0 +1,88 @@
+import type postgres from 'postgres'
+import type { FieldCipher } from './crypto'
+
+// A parent's settings for the toys of their children. Every setting may be null: the gateway's
+// configured default applies, so a child with no family at all behaves like an all-null family.
+
+export interface FamilySettings {
+	id: string
+	timezone: string | null
+	dailyTokenBudget: number | null
+	dailyLimitMinutes: number | null
+	/** Minutes after local midnight; start > end wraps past midnight. */
+	quietHours: { startMinute: number; endMinute: number } | null
+	playReminderMinutes: number | null
+	parentEmail: string | null
+}
+
+export type NewFamily = Partial<Omit<FamilySettings, 'id'>>
+
+interface FamilyRow {
+	id: string
+	timezone: string | null
+	daily_token_budget: number | null
+	daily_limit_minutes: number | null
+	quiet_start_minute: number | null
+	quiet_end_minute: number | null
+	play_reminder_minutes: number | null
+	parent_email_ciphertext: Uint8Array | null
+	parent_email_nonce: Uint8Array | null
+	parent_email_key_id: string | null
+}
+
+const emailAad = (familyId: string) => `families.parent_email:${familyId}`
+
+export class FamilyRepository {
+	constructor(
+		private readonly sql: postgres.Sql,
+		private readonly cipher: FieldCipher,
+	) {}
+
+	async create(f: NewFamily = {}): Promise<FamilySettings> {
+		const id = crypto.randomUUID()
+		const email = f.parentEmail ? this.cipher.encrypt(f.parentEmail, emailAad(id)) : null
+		const [row] = await this.sql<FamilyRow[]>`
+			insert into families (id, timezone, daily_token_budget, daily_limit_minutes, quiet_start_minute,
+				quiet_end_minute, play_reminder_minutes, parent_email_ciphertext, parent_email_nonce, parent_email_key_id)
+			values (${id}, ${f.timezone ?? null}, ${f.dailyTokenBudget ?? null}, ${f.dailyLimitMinutes ?? null},
+				${f.quietHours?.startMinute ?? null}, ${f.quietHours?.endMinute ?? null}, ${f.playReminderMinutes ?? null},
+				${email?.ciphertext ?? null}, ${email?.nonce ?? null}, ${email?.keyId ?? null})
+			returning *
+		`
+		return this.toFamily(row!)
+	}
+
+	async addChild(familyId: string, childId: string): Promise<void> {
+		await this.sql`update children set family_id = ${familyId} where id = ${childId}`
+	}
+
+	/** The family of a child, or null when the child has none (or does not exist). */
+	async ofChild(childId: string): Promise<FamilySettings | null> {
+		const [row] = await this.sql<FamilyRow[]>`
+			select f.* from families f join children c on c.family_id = f.id where c.id = ${childId}
+		`
+		return row ? this.toFamily(row) : null
+	}
+
+	private toFamily(r: FamilyRow): FamilySettings {
+		const parentEmail =
+			r.parent_email_ciphertext && r.parent_email_nonce && r.parent_email_key_id
+				? this.cipher.decrypt(
+						{ ciphertext: r.parent_email_ciphertext, nonce: r.parent_email_nonce, keyId: r.parent_email_key_id },
+						emailAad(r.id),
+					)
+				: null
+		return {
+			id: r.id,
+			timezone: r.timezone,
+			dailyTokenBudget: r.daily_token_budget,
+			dailyLimitMinutes: r.daily_limit_minutes,
+			quietHours:
+				r.quiet_start_minute === null || r.quiet_end_minute === null
+					? null
+					: { startMinute: r.quiet_start_minute, endMinute: r.quiet_end_minute },
+			playReminderMinutes: r.play_reminder_minutes,
+			parentEmail,
+		}
+	}
+}

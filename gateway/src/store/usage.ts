@@ -1,0 +1,65 @@
+import type postgres from 'postgres'
+
+// Daily metering per toy and per family: what a turn cost in (estimated) tokens and audio time.
+// `day` is the family's local date (YYYY-MM-DD), decided by the caller, so a family's day ends at
+// its own midnight.
+
+export type UsageScope = 'device' | 'family'
+
+export interface Usage {
+	turns: number
+	tokensIn: number
+	tokensOut: number
+	audioInMs: number
+	audioOutMs: number
+}
+
+export const NO_USAGE: Usage = { turns: 0, tokensIn: 0, tokensOut: 0, audioInMs: 0, audioOutMs: 0 }
+
+interface UsageRow {
+	turns: number
+	tokens_in: string | number
+	tokens_out: string | number
+	audio_in_ms: string | number
+	audio_out_ms: string | number
+}
+
+const toUsage = (r: UsageRow): Usage => ({
+	turns: Number(r.turns),
+	tokensIn: Number(r.tokens_in),
+	tokensOut: Number(r.tokens_out),
+	audioInMs: Number(r.audio_in_ms),
+	audioOutMs: Number(r.audio_out_ms),
+})
+
+export class UsageRepository {
+	constructor(private readonly sql: postgres.Sql) {}
+
+	async get(scope: UsageScope, scopeId: string, day: string): Promise<Usage> {
+		const [row] = await this.sql<UsageRow[]>`
+			select turns, tokens_in, tokens_out, audio_in_ms, audio_out_ms from usage_daily
+			where scope = ${scope} and scope_id = ${scopeId} and day = ${day}
+		`
+		return row ? toUsage(row) : { ...NO_USAGE }
+	}
+
+	/** Adds one turn to the device's row and, when it has one, the family's, atomically. */
+	async add(day: string, deviceId: string, familyId: string | null, u: Usage): Promise<void> {
+		const scopes: [UsageScope, string][] = [['device', deviceId]]
+		if (familyId) scopes.push(['family', familyId])
+		await this.sql.begin(async (tx) => {
+			for (const [scope, id] of scopes) {
+				await tx`
+					insert into usage_daily (day, scope, scope_id, turns, tokens_in, tokens_out, audio_in_ms, audio_out_ms)
+					values (${day}, ${scope}, ${id}, ${u.turns}, ${u.tokensIn}, ${u.tokensOut}, ${u.audioInMs}, ${u.audioOutMs})
+					on conflict (scope, scope_id, day) do update set
+						turns = usage_daily.turns + excluded.turns,
+						tokens_in = usage_daily.tokens_in + excluded.tokens_in,
+						tokens_out = usage_daily.tokens_out + excluded.tokens_out,
+						audio_in_ms = usage_daily.audio_in_ms + excluded.audio_in_ms,
+						audio_out_ms = usage_daily.audio_out_ms + excluded.audio_out_ms
+				`
+			}
+		})
+	}
+}
