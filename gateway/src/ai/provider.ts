@@ -7,6 +7,8 @@ export interface ChildProfile {
 	id: string
 	name: string
 	age: number
+	/** The learning programme's current lesson goal, set by the safety layer; added to the system prompt. */
+	lesson?: string
 }
 
 export interface HistoryEntry {
