@@ -1,0 +1,35 @@
+// Everything the safety layer says in its own words. These lines are fixed, never model text, so
+// they can be reviewed, translated and pre-rendered once. Crisis and disclosure lines exist in
+// every language of the keyword lists, because they answer a child in the language it spoke.
+
+import type { Language } from './normalize'
+
+export const disclosure: Record<Language, string> = {
+	en: "I'm Teddy, an AI friend inside a toy. I'm not a person and I'm not alive, but I love talking with you!",
+	ar: 'أنا تيدي، صديق ذكاء اصطناعي داخل لعبة. لست إنسانًا ولست حيًّا، لكني أحب التحدث معك!',
+	vi: 'Mình là Teddy, một người bạn trí tuệ nhân tạo trong đồ chơi. Mình không phải là người và không có sự sống, nhưng mình rất thích nói chuyện với bạn!',
+	ru: 'Я Тедди, друг с искусственным интеллектом внутри игрушки. Я не человек и не живой, но мне очень нравится с тобой разговаривать!',
+}
+
+/** Said first in a session, before the answer. */
+export const sessionIntro = "Hi! Just so you know, I'm Teddy, an AI friend, not a person."
+
+export const crisisReply: Record<Language, string> = {
+	en: "Thank you for telling me. That is really important, and you deserve to be safe. I'm an AI friend, so please tell a grown-up you trust, like a parent or a teacher, right now. If you are in danger, ask a grown-up to call for help.",
+	ar: 'شكرًا لأنك أخبرتني. هذا مهم جدًا، ومن حقك أن تكون بأمان. أنا صديق ذكاء اصطناعي، لذلك أخبر الآن شخصًا بالغًا تثق به، مثل أحد والديك أو معلمك. إذا كنت في خطر، اطلب من شخص بالغ أن يتصل طلبًا للمساعدة.',
+	vi: 'Cảm ơn bạn đã kể cho mình nghe. Điều này rất quan trọng, và bạn xứng đáng được an toàn. Mình là bạn trí tuệ nhân tạo, nên hãy kể ngay với một người lớn mà bạn tin tưởng, như bố mẹ hoặc thầy cô. Nếu bạn đang gặp nguy hiểm, hãy nhờ người lớn gọi giúp đỡ.',
+	ru: 'Спасибо, что рассказал мне. Это очень важно, и ты заслуживаешь быть в безопасности. Я друг с искусственным интеллектом, поэтому прямо сейчас расскажи взрослому, которому доверяешь, например маме, папе или учителю. Если тебе грозит опасность, попроси взрослого позвать на помощь.',
+}
+
+/** Replaces an answer (or a request) that must not be spoken; it changes the subject kindly. */
+export const redirect = "Hmm, let's talk about something else! Do you want to hear a fun fact about animals?"
+
+export const breakReminder =
+	"We've been playing for a long time! Remember, I'm an AI friend, not a person. Let's take a little break, stretch, and maybe play with a grown-up."
+
+export const quietHoursLine = "It's quiet time now, so Teddy is resting. Goodnight, sleep tight, and let's talk again tomorrow!"
+export const dailyLimitLine = "That's all our talking time for today. Thank you for playing with me! Let's talk again tomorrow. Goodnight!"
+export const budgetLine = "Teddy is getting very sleepy now. Thank you for talking with me today! Let's talk again tomorrow. Goodnight!"
+
+/** espeak-ng voices for the fixed lines of each language. */
+export const voiceOf: Record<Language, string> = { en: 'en-us+f3', ar: 'ar', vi: 'vi', ru: 'ru' }
