@@ -3,6 +3,9 @@ import { Elysia } from 'elysia'
 import { GatewayError } from './errors'
 import { healthModule } from './modules/health'
 import type { HealthDeps } from './modules/health/service'
+import { otaModule } from './modules/ota'
+import type { OtaDeps } from './modules/ota/service'
+import { type PairingModuleDeps, pairingModule } from './modules/pairing'
 import type { Logger } from './obs/logger'
 
 // The REST side: one Elysia app, feature modules plugged in, one place that turns errors into
@@ -11,6 +14,8 @@ import type { Logger } from './obs/logger'
 export interface AppDeps {
 	log: Logger
 	health: HealthDeps
+	ota: OtaDeps
+	pairing: PairingModuleDeps
 }
 
 export function buildApp(deps: AppDeps) {
@@ -46,6 +51,8 @@ export function buildApp(deps: AppDeps) {
 			return { code: 'INTERNAL', message: `internal error (correlation id ${cid})` }
 		})
 		.use(healthModule(deps.health))
+		.use(otaModule(deps.ota))
+		.use(pairingModule(deps.pairing))
 }
 
 export type App = ReturnType<typeof buildApp>

@@ -19,6 +19,13 @@ export const ConfigSchema = T.Object({
 	encryptionKey: T.Optional(T.String({ minLength: 1 })),
 	allowLegacyTokens: Bool,
 	requirePairing: Bool,
+	// where toys are told to open their WebSocket (xiaozhi OTA); unset = derived from the request's Host
+	publicWsUrl: T.Optional(T.String({ pattern: '^wss?://[^\\s]+$' })),
+	// ! Stop-gap parent credential for POST /api/v1/pair/claim until parent accounts exist; unset = claims off
+	parentApiToken: T.Optional(T.String({ minLength: 16 })),
+	// an OTA check-in must carry a device token (v2, legacy or JWT) before it is given a device JWT
+	otaRequireDeviceAuth: Bool,
+	deviceJwtTtlSeconds: Int(60, 366 * 24 * 3600),
 	codec: T.Optional(T.Union([T.Literal('native'), T.Literal('fallback')])),
 	nodeEnv: T.String(),
 	logLevel: T.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => T.Literal(l))),
@@ -33,6 +40,7 @@ export const ConfigSchema = T.Object({
 		connectionsPerIpPerMinute: Int(1, 1_000_000),
 		turnsPerDevicePerMinute: Int(1, 10_000),
 		sendBufferBytes: Int(4096, 16 << 20),
+		pairClaimsPerIpPer10Min: Int(1, 1_000_000),
 	}),
 	shutdownGraceMs: Int(0, 60_000),
 	// AI provider: which OpenAI API, and how long a child may wait before the gateway steps in.
@@ -64,6 +72,10 @@ const envName: Record<string, string> = {
 	'/encryptionKey': 'ENCRYPTION_KEY',
 	'/allowLegacyTokens': 'ALLOW_LEGACY_TOKENS',
 	'/requirePairing': 'REQUIRE_PAIRING',
+	'/publicWsUrl': 'PUBLIC_WS_URL',
+	'/parentApiToken': 'PARENT_API_TOKEN',
+	'/otaRequireDeviceAuth': 'OTA_REQUIRE_DEVICE_AUTH',
+	'/deviceJwtTtlSeconds': 'DEVICE_JWT_TTL_SECONDS',
 	'/codec': 'TEDDY_CODEC',
 	'/nodeEnv': 'NODE_ENV',
 	'/logLevel': 'LOG_LEVEL',
@@ -77,6 +89,7 @@ const envName: Record<string, string> = {
 	'/limits/connectionsPerIpPerMinute': 'CONNECTIONS_PER_IP_PER_MINUTE',
 	'/limits/turnsPerDevicePerMinute': 'TURNS_PER_DEVICE_PER_MINUTE',
 	'/limits/sendBufferBytes': 'SEND_BUFFER_BYTES',
+	'/limits/pairClaimsPerIpPer10Min': 'PAIR_CLAIMS_PER_IP_PER_10_MIN',
 	'/shutdownGraceMs': 'SHUTDOWN_GRACE_MS',
 	'/ai/mode': 'OPENAI_MODE',
 	'/ai/realtimeVad': 'OPENAI_REALTIME_VAD',
@@ -94,7 +107,7 @@ export class ConfigError extends Error {
 	}
 }
 
-const SECRET_VARS = new Set(['ESP32_SHARED_SECRET', 'ENCRYPTION_KEY', 'OPENAI_API_KEY', 'DATABASE_URL', 'REDIS_URL'])
+const SECRET_VARS = new Set(['ESP32_SHARED_SECRET', 'ENCRYPTION_KEY', 'OPENAI_API_KEY', 'DATABASE_URL', 'REDIS_URL', 'PARENT_API_TOKEN'])
 
 const TRUE = new Set(['true', '1', 'yes', 'on'])
 const FALSE = new Set(['false', '0', 'no', 'off'])
@@ -128,6 +141,10 @@ export function loadConfig(env: Env = process.env): Config {
 		encryptionKey: blank(env.ENCRYPTION_KEY),
 		allowLegacyTokens: bool(env.ALLOW_LEGACY_TOKENS, !production),
 		requirePairing: bool(env.REQUIRE_PAIRING, production),
+		publicWsUrl: blank(env.PUBLIC_WS_URL),
+		parentApiToken: blank(env.PARENT_API_TOKEN),
+		otaRequireDeviceAuth: bool(env.OTA_REQUIRE_DEVICE_AUTH, production),
+		deviceJwtTtlSeconds: num(env.DEVICE_JWT_TTL_SECONDS, 30 * 24 * 3600),
 		codec: blank(env.TEDDY_CODEC),
 		nodeEnv: env.NODE_ENV || 'development',
 		logLevel: env.LOG_LEVEL || 'info',
@@ -142,6 +159,7 @@ export function loadConfig(env: Env = process.env): Config {
 			connectionsPerIpPerMinute: num(env.CONNECTIONS_PER_IP_PER_MINUTE, 600),
 			turnsPerDevicePerMinute: num(env.TURNS_PER_DEVICE_PER_MINUTE, 20),
 			sendBufferBytes: num(env.SEND_BUFFER_BYTES, 256 * 1024),
+			pairClaimsPerIpPer10Min: num(env.PAIR_CLAIMS_PER_IP_PER_10_MIN, 20),
 		},
 		shutdownGraceMs: num(env.SHUTDOWN_GRACE_MS, 8_000),
 		ai: {

@@ -18,6 +18,8 @@ export type ErrorCode =
 	| 'RATE_LIMITED'
 	| 'INTERNAL'
 	| 'RESTARTING'
+	| 'PAIRING_CODE_INVALID'
+	| 'PAIRING_CODE_EXPIRED'
 
 export const CLOSE = {
 	normal: 1000,
@@ -49,6 +51,8 @@ const closeByCode: Record<ErrorCode, number> = {
 	RATE_LIMITED: CLOSE.rateLimited,
 	INTERNAL: CLOSE.internal,
 	RESTARTING: CLOSE.restarting,
+	PAIRING_CODE_INVALID: CLOSE.protocol,
+	PAIRING_CODE_EXPIRED: CLOSE.protocol,
 }
 
 const statusByCode: Record<ErrorCode, number> = {
@@ -68,6 +72,9 @@ const statusByCode: Record<ErrorCode, number> = {
 	RATE_LIMITED: 429,
 	INTERNAL: 500,
 	RESTARTING: 503,
+	PAIRING_CODE_INVALID: 400,
+	// ? 410 Gone: the code existed and will never work again; the toy must start pairing anew
+	PAIRING_CODE_EXPIRED: 410,
 }
 
 export class GatewayError extends Error {

@@ -2,6 +2,7 @@ import type { Server } from 'bun'
 import { createProvider, OfflineProvider } from './ai'
 import { buildApp } from './app'
 import { DeviceAuthenticator } from './auth/device-auth'
+import { DeviceJwt } from './auth/device-jwt'
 import { resolveSharedSecret } from './auth/shared-secret'
 import { loadCodec } from './codec'
 import type { Config } from './config'
@@ -44,11 +45,18 @@ export async function startGateway(config: Config, log: Logger = rootLog): Promi
 	const store = createStore(db, cipher)
 	const redis = config.redisUrl ? connectRedis(config.redisUrl) : undefined
 	const nonces = redis ? new RedisNonceStore(redis) : new MemoryNonceStore()
-	const auth = new DeviceAuthenticator(codec.createTokenVerifier(secret), nonces, {
-		allowLegacyTokens: config.allowLegacyTokens,
-		tokenWindowSeconds: config.limits.tokenWindowSeconds,
-		nonceTtlSeconds: config.limits.nonceTtlSeconds,
-	})
+	const deviceJwt = new DeviceJwt(secret, store.pairing, config.deviceJwtTtlSeconds)
+	const auth = new DeviceAuthenticator(
+		codec.createTokenVerifier(secret),
+		nonces,
+		{
+			allowLegacyTokens: config.allowLegacyTokens,
+			tokenWindowSeconds: config.limits.tokenWindowSeconds,
+			nonceTtlSeconds: config.limits.nonceTtlSeconds,
+		},
+		undefined,
+		deviceJwt,
+	)
 	const provider = createProvider({ openaiApiKey: config.openaiApiKey, openaiBaseUrl: config.openaiBaseUrl, codec, ai: config.ai })
 	if (provider instanceof OfflineProvider) {
 		provider.warm().catch((err) => log.warn({ err }, 'offline lines could not be pre-rendered'))
@@ -58,6 +66,12 @@ export async function startGateway(config: Config, log: Logger = rootLog): Promi
 		? new RedisRateLimiter(redis, config.limits.connectionsPerIpPerMinute, 60_000, 'teddy:rl:conn:')
 		: new MemoryRateLimiter(config.limits.connectionsPerIpPerMinute, 60_000)
 	const turnLimiter = new MemoryRateLimiter(config.limits.turnsPerDevicePerMinute, 60_000)
+	// Pairing claims per IP over ten minutes: the brute-force bound on guessing six-digit codes.
+	const claimLimiter: RateLimiter = redis
+		? new RedisRateLimiter(redis, config.limits.pairClaimsPerIpPer10Min, 600_000, 'teddy:rl:claim:')
+		: new MemoryRateLimiter(config.limits.pairClaimsPerIpPer10Min, 600_000)
+	// ? Elysia handles requests without the server at hand; the socket address is noted per request here.
+	const clientIps = new WeakMap<Request, string>()
 	const sessionDeps = { config, log, codec, provider, store, turnLimiter, resume: new ResumeCache() }
 	const sockets = createDeviceSockets({
 		config,
@@ -87,6 +101,24 @@ export async function startGateway(config: Config, log: Logger = rootLog): Promi
 				return { ok: true, kind: 'redis' }
 			},
 		},
+		ota: {
+			auth,
+			jwt: deviceJwt,
+			devices: store.devices,
+			pairing: store.pairing,
+			secret,
+			requirePairing: config.requirePairing,
+			requireDeviceAuth: config.otaRequireDeviceAuth,
+			publicWsUrl: config.publicWsUrl,
+		},
+		pairing: {
+			auth,
+			devices: store.devices,
+			pairing: store.pairing,
+			claimLimiter,
+			parentApiToken: config.parentApiToken,
+			clientIp: (req) => clientIps.get(req) ?? 'unknown',
+		},
 	})
 
 	const server = Bun.serve<ConnectionData>({
@@ -96,6 +128,7 @@ export async function startGateway(config: Config, log: Logger = rootLog): Promi
 			const url = new URL(req.url)
 			const protocol = deviceProtocolOf(url.pathname)
 			if (protocol) return sockets.upgrade(req, srv, url, protocol)
+			clientIps.set(req, srv.requestIP(req)?.address ?? 'unknown')
 			return app.handle(req)
 		},
 		websocket: sockets.websocket,
@@ -112,6 +145,7 @@ export async function startGateway(config: Config, log: Logger = rootLog): Promi
 		server.stop(true)
 		connectionLimiter.close?.()
 		turnLimiter.close()
+		claimLimiter.close?.()
 		await Promise.allSettled([provider.close?.(), redis?.quit(), nonces.close?.(), db.close()])
 	}
 	return { server, url, codec: codec.kind, stop: () => (stopped ??= stop()) }

@@ -1,0 +1,133 @@
+import { createHmac, timingSafeEqual } from 'node:crypto'
+import type { DeviceAuthenticator } from '../../auth/device-auth'
+import type { DeviceJwt } from '../../auth/device-jwt'
+import { GatewayError } from '../../errors'
+import type { DeviceRepository, PairingRepository } from '../../store'
+import { PAIRING_CODE_TTL_SECONDS } from '../pairing/service'
+import type { ActivateReplyBody, ActivateRequest, CheckIn, CheckInReplyBody, DeviceTokenBody } from './model'
+
+export interface OtaDeps {
+	auth: DeviceAuthenticator
+	jwt: DeviceJwt
+	devices: DeviceRepository
+	pairing: PairingRepository
+	/** Fleet secret: device keys for the activation HMAC derive from it (PROTOCOL.md §1). */
+	secret: string
+	requirePairing: boolean
+	/** OTA_REQUIRE_DEVICE_AUTH: without it a Device-Id alone is enough to be handed a JWT. */
+	requireDeviceAuth: boolean
+	publicWsUrl?: string
+}
+
+// The binary protocol version our gateway prefers (PROTOCOL.md §4: the project's firmware speaks 3).
+const WS_PROTOCOL_VERSION = 3
+// xiaozhi polls /activate with this as its budget; its own default is 30 s too.
+const ACTIVATION_TIMEOUT_MS = 30_000
+
+export interface CheckInRequest {
+	deviceId: string
+	token: string | null
+	body: CheckIn | undefined
+	wsUrl: string
+}
+
+export async function checkIn(deps: OtaDeps, req: CheckInRequest): Promise<CheckInReplyBody> {
+	await requireCredential(deps, req.deviceId, req.token)
+	const device = await deps.devices.upsertSeen(req.deviceId)
+	if (device.revokedAt) throw new GatewayError('FORBIDDEN', 'this toy has been revoked')
+	const issued = await issueJwt(deps, req.deviceId)
+	const reply: CheckInReplyBody = {
+		// ? UTC with no offset: the gateway cannot know the toy's time zone; the parent app may set one later
+		server_time: { timestamp: Date.now(), timezone_offset: 0 },
+		// ? No firmware channel here yet: echo the toy's version with no URL, which xiaozhi treats as "up to date"
+		firmware: { version: reportedVersion(req.body), url: '' },
+		websocket: { url: req.wsUrl, token: issued.token, version: WS_PROTOCOL_VERSION },
+	}
+	if (!device.pairedChildId) {
+		const code = await deps.pairing.issue(req.deviceId, PAIRING_CODE_TTL_SECONDS, true)
+		reply.activation = {
+			code: code.code,
+			message: `Pairing code ${code.code.split('').join(' ')}. Ask a grown-up to enter it in the Teddy app.`,
+			challenge: code.challenge,
+			timeout_ms: ACTIVATION_TIMEOUT_MS,
+		}
+	}
+	return reply
+}
+
+export async function activate(
+	deps: OtaDeps,
+	deviceId: string,
+	body: ActivateRequest | undefined,
+): Promise<{ status: 200 | 202; body: ActivateReplyBody }> {
+	if (body && (body.hmac !== undefined || body.algorithm !== undefined)) await checkActivationHmac(deps, deviceId, body)
+	const device = await deps.devices.get(deviceId)
+	if (device?.revokedAt) throw new GatewayError('FORBIDDEN', 'this toy has been revoked')
+	const paired = Boolean(device?.pairedChildId)
+	if (!paired && deps.requirePairing) {
+		return { status: 202, body: { status: 'waiting', paired, message: 'waiting for a parent to enter the pairing code' } }
+	}
+	const message = paired ? 'paired' : 'pairing is optional on this gateway; the code stays valid for a parent to claim'
+	return { status: 200, body: { status: 'activated', paired, message } }
+}
+
+/** POST /api/v1/devices/token: a v2 token buys a device JWT. */
+export async function exchangeToken(deps: OtaDeps, deviceId: string, token: string | null): Promise<DeviceTokenBody> {
+	const result = await deps.auth.authenticate(deviceId, token)
+	if (!result.ok) throw new GatewayError('UNAUTHORIZED', result.message)
+	// ! Legacy tokens are static and a JWT refreshing itself would never die: only a fresh v2 token counts.
+	if (result.kind !== 'v2') throw new GatewayError('UNAUTHORIZED', 'a v2 token is required to obtain a device JWT')
+	const device = await deps.devices.upsertSeen(deviceId)
+	if (device.revokedAt) throw new GatewayError('FORBIDDEN', 'this toy has been revoked')
+	const issued = await issueJwt(deps, deviceId)
+	return { token: issued.token, token_type: 'Bearer', expires_in: issued.expiresIn }
+}
+
+/** Where the toy should connect: PUBLIC_WS_URL, or the host it reached us on. */
+export function websocketUrl(publicWsUrl: string | undefined, request: Request): string {
+	if (publicWsUrl) return publicWsUrl
+	const url = new URL(request.url)
+	const host = request.headers.get('host') ?? url.host
+	// a Host header is attacker-supplied text that ends up in our reply; fall back if it is not a host
+	const safeHost = /^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/.test(host) ? host : url.host
+	const secure = url.protocol === 'https:' || request.headers.get('x-forwarded-proto')?.split(',')[0]?.trim() === 'https'
+	return `${secure ? 'wss' : 'ws'}://${safeHost}/xiaozhi/v1/`
+}
+
+async function requireCredential(deps: OtaDeps, deviceId: string, token: string | null): Promise<void> {
+	if (token) {
+		const result = await deps.auth.authenticate(deviceId, token)
+		if (!result.ok) throw new GatewayError('UNAUTHORIZED', result.message)
+		return
+	}
+	if (deps.requireDeviceAuth) {
+		throw new GatewayError('UNAUTHORIZED', 'this gateway requires Authorization: Bearer <device token> on check-in')
+	}
+}
+
+async function issueJwt(deps: OtaDeps, deviceId: string) {
+	const generation = await deps.pairing.tokenGeneration(deviceId)
+	if (generation === null) throw new GatewayError('FORBIDDEN', 'this toy has been revoked')
+	return deps.jwt.issue(deviceId, generation)
+}
+
+function reportedVersion(body: CheckIn | undefined): string {
+	const v = body?.application?.version
+	return typeof v === 'string' && v.length > 0 && v.length <= 32 ? v : '0.0.0'
+}
+
+// The xiaozhi activation answer: hex(HMAC_SHA256(device_key, challenge)), where device_key is the
+// per-toy key of PROTOCOL.md §1 (burned into the toy's eFuse as HMAC_KEY0 by our factory).
+async function checkActivationHmac(deps: OtaDeps, deviceId: string, body: ActivateRequest): Promise<void> {
+	const { algorithm, challenge, hmac } = body
+	if (algorithm !== 'hmac-sha256' || !challenge || !hmac) {
+		throw new GatewayError('BAD_REQUEST', 'activation needs algorithm "hmac-sha256", challenge and hmac')
+	}
+	if (!/^[0-9a-fA-F]{64}$/.test(hmac)) throw new GatewayError('UNAUTHORIZED', 'activation HMAC does not match')
+	const deviceKey = createHmac('sha256', deps.secret).update(`teddy-device-key|${deviceId}`).digest()
+	const expected = createHmac('sha256', deviceKey).update(challenge).digest()
+	if (!timingSafeEqual(expected, Buffer.from(hmac, 'hex'))) throw new GatewayError('UNAUTHORIZED', 'activation HMAC does not match')
+	// A captured answer must not be replayable once the toy has been given another challenge.
+	const live = await deps.pairing.live(deviceId)
+	if (live && live.challenge !== challenge) throw new GatewayError('UNAUTHORIZED', 'that challenge was not issued to this toy')
+}

@@ -1,0 +1,191 @@
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import postgres from 'postgres'
+import { ChildRepository, FieldCipher } from '../../gateway/src/store'
+import { createTestDatabase, type TestDatabase } from '../support/databases'
+import { type GatewayProcess, startGatewayProcess } from '../support/gateway-process'
+import { v2Token } from '../support/seed-url'
+
+// Pairing over REST (PROTOCOL.md §2) against a real gateway: a toy starts, a parent claims, and
+// guessing codes is bounded per toy and per address.
+
+const ENCRYPTION_KEY = '5a'.repeat(32)
+const PARENT = 'parent-stop-gap-token-0123456789'
+
+let db: TestDatabase
+let sql: postgres.Sql
+let children: ChildRepository
+
+beforeAll(async () => {
+	db = await createTestDatabase()
+	sql = postgres(db.url, { max: 2, onnotice: () => {} })
+	children = new ChildRepository(sql, new FieldCipher(Buffer.from(ENCRYPTION_KEY, 'hex')))
+})
+
+afterAll(async () => {
+	await sql?.end()
+	await db?.drop()
+})
+
+const newChild = async () => (await children.upsertFromSeed({ externalId: `ext-${crypto.randomUUID()}`, name: 'Ada', age: 8 })).id
+
+async function pairedChildOf(deviceId: string): Promise<string | null> {
+	const [row] = await sql<{ paired_child_id: string | null }[]>`select paired_child_id from devices where device_id = ${deviceId}`
+	return row?.paired_child_id ?? null
+}
+
+function start(gw: GatewayProcess, deviceId: string, token: string | null = v2Token(deviceId)): Promise<Response> {
+	const headers: Record<string, string> = { 'Device-Id': deviceId }
+	if (token) headers.Authorization = `Bearer ${token}`
+	return fetch(`${gw.url}/api/v1/pair/start`, { method: 'POST', headers })
+}
+
+async function startOk(gw: GatewayProcess, deviceId: string): Promise<string> {
+	const r = await start(gw, deviceId)
+	expect(r.status).toBe(200)
+	const body = (await r.json()) as { code: string; expires_in: number }
+	expect(body.expires_in).toBe(600)
+	expect(body.code).toMatch(/^\d{6}$/)
+	return body.code
+}
+
+function claim(gw: GatewayProcess, body: object, token: string | null = PARENT): Promise<Response> {
+	const headers: Record<string, string> = { 'Content-Type': 'application/json' }
+	if (token) headers.Authorization = `Bearer ${token}`
+	return fetch(`${gw.url}/api/v1/pair/claim`, { method: 'POST', headers, body: JSON.stringify(body) })
+}
+
+async function expectError(r: Response, status: number, code: string): Promise<void> {
+	expect(r.status).toBe(status)
+	const body = (await r.json()) as { code: string; message: string }
+	expect(body.code).toBe(code)
+	expect(body.message.length).toBeGreaterThan(0)
+}
+
+// a code that is not `code` (and so cannot be right by chance)
+const other = (code: string, i = 1) => String((Number(code) + i) % 1_000_000).padStart(6, '0')
+
+describe('pairing', () => {
+	let gw: GatewayProcess
+	beforeAll(async () => {
+		gw = await startGatewayProcess({ DATABASE_URL: db.url, ENCRYPTION_KEY, PARENT_API_TOKEN: PARENT, PAIR_CLAIMS_PER_IP_PER_10_MIN: '1000' })
+	})
+	afterAll(async () => {
+		await gw?.stop()
+	})
+
+	test('a toy starts pairing and a parent binds it to a child with the spoken code', async () => {
+		const deviceId = 'pair-toy-1'
+		const code = await startOk(gw, deviceId)
+		const childId = await newChild()
+		const r = await claim(gw, { code, child_id: childId })
+		expect(r.status).toBe(200)
+		expect(await r.json()).toEqual({ device_id: deviceId, child_id: childId, paired: true })
+		expect(await pairedChildOf(deviceId)).toBe(childId)
+		// a used code pairs nothing a second time
+		await expectError(await claim(gw, { code, child_id: await newChild() }), 400, 'PAIRING_CODE_INVALID')
+		expect(await pairedChildOf(deviceId)).toBe(childId)
+	})
+
+	test('a parent may name the toy and give its code out of band', async () => {
+		const deviceId = 'pair-toy-2'
+		const code = await startOk(gw, deviceId)
+		const childId = await newChild()
+		const r = await claim(gw, { device_id: deviceId, oob_code: code, child_id: childId })
+		expect(r.status).toBe(200)
+		expect(await pairedChildOf(deviceId)).toBe(childId)
+	})
+
+	test('starting again gives a fresh code and the old one stops working', async () => {
+		const deviceId = 'pair-toy-3'
+		const first = await startOk(gw, deviceId)
+		let second = await startOk(gw, deviceId)
+		while (second === first) second = await startOk(gw, deviceId)
+		await expectError(await claim(gw, { code: first, child_id: await newChild() }), 400, 'PAIRING_CODE_INVALID')
+		expect((await claim(gw, { code: second, child_id: await newChild() })).status).toBe(200)
+	})
+
+	test('starting needs a device token and a well-formed Device-Id', async () => {
+		await expectError(await start(gw, 'pair-toy-4', null), 401, 'UNAUTHORIZED')
+		await expectError(await start(gw, 'pair-toy-4', v2Token('pair-toy-5')), 401, 'UNAUTHORIZED')
+		await expectError(await start(gw, 'bad id!', v2Token('bad id!')), 400, 'BAD_REQUEST')
+	})
+
+	test('claiming needs the parent token', async () => {
+		const code = await startOk(gw, 'pair-toy-6')
+		const childId = await newChild()
+		await expectError(await claim(gw, { code, child_id: childId }, null), 401, 'UNAUTHORIZED')
+		await expectError(await claim(gw, { code, child_id: childId }, 'not-the-parent-token-000000'), 401, 'UNAUTHORIZED')
+		expect(await pairedChildOf('pair-toy-6')).toBeNull()
+	})
+
+	test('five wrong codes burn the toy’s code: 429, and even the right code then never binds', async () => {
+		const deviceId = 'pair-toy-7'
+		const code = await startOk(gw, deviceId)
+		const childId = await newChild()
+		for (let i = 1; i <= 4; i++) {
+			await expectError(await claim(gw, { device_id: deviceId, oob_code: other(code, i), child_id: childId }), 400, 'PAIRING_CODE_INVALID')
+		}
+		await expectError(await claim(gw, { device_id: deviceId, oob_code: other(code, 5), child_id: childId }), 429, 'RATE_LIMITED')
+		await expectError(await claim(gw, { device_id: deviceId, oob_code: code, child_id: childId }), 429, 'RATE_LIMITED')
+		await expectError(await claim(gw, { code, child_id: childId }), 429, 'RATE_LIMITED')
+		expect(await pairedChildOf(deviceId)).toBeNull()
+		// the toy can start over with a new code
+		const fresh = await startOk(gw, deviceId)
+		expect((await claim(gw, { device_id: deviceId, oob_code: fresh, child_id: childId })).status).toBe(200)
+	})
+
+	test('an expired code is refused with 410 and never binds', async () => {
+		const deviceId = 'pair-toy-8'
+		const code = await startOk(gw, deviceId)
+		await sql`update pairing_codes set expires_at = now() - interval '1 second' where device_id = ${deviceId}`
+		const childId = await newChild()
+		await expectError(await claim(gw, { code, child_id: childId }), 410, 'PAIRING_CODE_EXPIRED')
+		await expectError(await claim(gw, { device_id: deviceId, oob_code: code, child_id: childId }), 410, 'PAIRING_CODE_EXPIRED')
+		expect(await pairedChildOf(deviceId)).toBeNull()
+	})
+
+	test('an unknown child is 404 and a malformed body is 400', async () => {
+		const code = await startOk(gw, 'pair-toy-9')
+		await expectError(await claim(gw, { code, child_id: crypto.randomUUID() }), 404, 'NOT_FOUND')
+		await expectError(await claim(gw, { code: '12345', child_id: await newChild() }), 400, 'BAD_REQUEST')
+		await expectError(await claim(gw, { code, child_id: 'not-a-uuid' }), 400, 'BAD_REQUEST')
+		expect(await pairedChildOf('pair-toy-9')).toBeNull()
+	})
+})
+
+describe('pairing limits per address', () => {
+	let gw: GatewayProcess
+	beforeAll(async () => {
+		gw = await startGatewayProcess({ DATABASE_URL: db.url, ENCRYPTION_KEY, PARENT_API_TOKEN: PARENT, PAIR_CLAIMS_PER_IP_PER_10_MIN: '3' })
+	})
+	afterAll(async () => {
+		await gw?.stop()
+	})
+
+	test('past the per-IP limit every claim gets 429, the right code included, and nothing binds', async () => {
+		const code = await startOk(gw, 'pair-ip-1')
+		const childId = await newChild()
+		for (let i = 1; i <= 3; i++) {
+			// code-only guesses do not name a toy, so only the address limit stops them
+			await expectError(await claim(gw, { code: other(code, i * 1000), child_id: childId }), 400, 'PAIRING_CODE_INVALID')
+		}
+		await expectError(await claim(gw, { code, child_id: childId }), 429, 'RATE_LIMITED')
+		expect(await pairedChildOf('pair-ip-1')).toBeNull()
+	})
+})
+
+describe('pairing without a parent token configured', () => {
+	let gw: GatewayProcess
+	beforeAll(async () => {
+		gw = await startGatewayProcess({ DATABASE_URL: db.url, ENCRYPTION_KEY })
+	})
+	afterAll(async () => {
+		await gw?.stop()
+	})
+
+	test('claims are refused with 403 until PARENT_API_TOKEN is set', async () => {
+		const code = await startOk(gw, 'pair-off-1')
+		await expectError(await claim(gw, { code, child_id: await newChild() }), 403, 'FORBIDDEN')
+		expect(await pairedChildOf('pair-off-1')).toBeNull()
+	})
+})
