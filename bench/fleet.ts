@@ -1,0 +1,192 @@
+// Fleet benchmark: simulated toys against a gateway with the fake AI provider.
+//   bun bench/fleet.ts <idle|talk|storm|soak|sweep|all> [options]
+// Starts its own gateway (bun gateway/src/main.ts, TEDDY_PROVIDER=fake) unless --url is given,
+// and writes bench/results/fleet-<scenario>.{json,md} (sweep also .png; all writes fleet.*).
+// Run `bun bench/fleet.ts --help` for the options; README "Performance" for the recorded runs.
+
+import { randomBytes } from 'node:crypto'
+import { join } from 'node:path'
+import { parseArgs } from 'node:util'
+import { renderChart, runMarkdown, type Sweep, type SweepStep, sweepMarkdown } from './fleet/report'
+import { loadAverage } from './fleet/proc'
+import { type RunOptions, type RunResult, runScenario } from './fleet/run'
+import type { Scenario, ToyProtocol } from './fleet/types'
+import { machine, machineLine, RESULTS_DIR, writeResults } from './lib/report'
+import { loadSharedSecret } from './lib/token'
+
+const HELP = `bun bench/fleet.ts <idle|talk|storm|soak|sweep|all> [options]
+  --n N               toys (default: idle 10000, talk 500, storm 5000, soak 2000)
+  --duration S        measured seconds (default: idle 20, talk 40, storm 90 max wait, soak 120)
+  --ramp S            seconds over which the toys connect (default N/1000, at least 2)
+  --workers W         load-generator processes (default 1 per core left after the gateway's; 0 = in-process)
+  --mix v3=7,v2=1,v1=1,seed=1   protocol mix by weight
+  --codec native|fallback       gateway codec (sweep: --codec native,fallback)
+  --latency MS        fake provider latency (default 200)
+  --answer MS         fake provider answer length (default 2000)
+  --pause MIN-MAX     think time between turns, ms (default 1000-4000)
+  --barge SHARE       share of turns barged into (default 0.1)
+  --talk-share SHARE  soak: share of toys talking (default 0.2)
+  --heartbeat MS      ping interval of idle toys (default 30000)
+  --no-pin            do not pin the gateway to cpu 0 and the workers to the rest
+  --url ws://host:port  drive a running gateway (any xiaozhi-compatible server); secret from ESP32_SHARED_SECRET
+  --gateway-pid PID   with --url: read that process's /proc for CPU and RSS
+  --database-url URL  gateway DATABASE_URL (default: embedded PGlite in a temp dir)
+  sweep: --steps 100,200,...  --budget MS (gateway-added p99, default 20)`
+
+const { values: a, positionals } = parseArgs({
+	allowPositionals: true,
+	options: {
+		n: { type: 'string' },
+		duration: { type: 'string' },
+		ramp: { type: 'string' },
+		workers: { type: 'string' },
+		mix: { type: 'string', default: 'v3=7,v2=1,v1=1,seed=1' },
+		codec: { type: 'string', default: 'native' },
+		latency: { type: 'string', default: '200' },
+		answer: { type: 'string', default: '2000' },
+		pause: { type: 'string', default: '1000-4000' },
+		barge: { type: 'string', default: '0.1' },
+		'talk-share': { type: 'string', default: '0.2' },
+		heartbeat: { type: 'string', default: '30000' },
+		'no-pin': { type: 'boolean', default: false },
+		url: { type: 'string' },
+		'gateway-pid': { type: 'string' },
+		'database-url': { type: 'string' },
+		steps: { type: 'string', default: '100,200,300,400,500,600,700,800,1000,1200,1500,2000' },
+		budget: { type: 'string', default: '20' },
+		help: { type: 'boolean', default: false },
+	},
+})
+
+const command = positionals[0] as Scenario | 'sweep' | 'all' | undefined
+if (a.help || !command || !['idle', 'talk', 'storm', 'soak', 'sweep', 'all'].includes(command)) {
+	console.log(HELP)
+	process.exit(a.help ? 0 : 2)
+}
+
+const DEFAULT_N: Record<Scenario, number> = { idle: 10_000, talk: 500, storm: 5000, soak: 2000 }
+const DEFAULT_S: Record<Scenario, number> = { idle: 20, talk: 40, storm: 90, soak: 120 }
+
+function mix(text: string): Partial<Record<ToyProtocol, number>> {
+	const out: Partial<Record<ToyProtocol, number>> = {}
+	for (const part of text.split(',')) {
+		const [k, v] = part.split('=')
+		if (!['v1', 'v2', 'v3', 'seed'].includes(k) || !(Number(v) >= 0)) throw new Error(`--mix: bad entry "${part}"`)
+		out[k as ToyProtocol] = Number(v)
+	}
+	return out
+}
+
+const cores = navigator.hardwareConcurrency
+const pin = !a['no-pin'] && !a.url
+const secret = a.url ? loadSharedSecret() : randomBytes(32).toString('hex')
+const [pauseLo, pauseHi] = a.pause.split('-').map(Number)
+
+function options(scenario: Scenario, overrides: Partial<RunOptions> = {}): RunOptions {
+	const n = overrides.n ?? (a.n ? Number(a.n) : DEFAULT_N[scenario])
+	return {
+		scenario,
+		n,
+		durationMs: (a.duration ? Number(a.duration) : DEFAULT_S[scenario]) * 1000,
+		rampMs: (a.ramp ? Number(a.ramp) : Math.max(2, n / 1000)) * 1000,
+		workers: a.workers ? Number(a.workers) : Math.max(1, cores - 1),
+		mix: mix(a.mix),
+		codec: a.codec.split(',')[0] as 'native' | 'fallback',
+		url: a.url,
+		gatewayPid: a['gateway-pid'] ? Number(a['gateway-pid']) : undefined,
+		secret,
+		latencyMs: Number(a.latency),
+		answerMs: Number(a.answer),
+		pauseMs: [pauseLo, pauseHi],
+		bargeInShare: Number(a.barge),
+		talkShare: Number(a['talk-share']),
+		heartbeatMs: Number(a.heartbeat),
+		pin,
+		databaseUrl: a['database-url'],
+		...overrides,
+	}
+}
+
+/** Why a sweep step failed its limits, or '' when it held. */
+function verdict(r: RunResult, budgetMs: number): string {
+	const f = r.figures
+	const why: string[] = []
+	if (f.connectionsHeld < r.options.n) why.push(`${r.options.n - f.connectionsHeld} toys not connected`)
+	if (f.framesLost > 0) why.push(`${f.framesLost} frames lost`)
+	if (f.turns.unanswered > 0) why.push(`${f.turns.unanswered} turns unanswered`)
+	if (f.turns.answered === 0) why.push('no turn answered')
+	const p99 = f.gatewayAddedMs.p99
+	if (p99 !== null && p99 > budgetMs) why.push(`added p99 ${p99} ms > ${budgetMs} ms`)
+	return why.join('; ')
+}
+
+async function sweep(codec: 'native' | 'fallback'): Promise<Sweep> {
+	const budgetMs = Number(a.budget)
+	const steps: SweepStep[] = []
+	let maxToys = 0
+	let limitedBy = `not reached (held at every step up to ${a.steps.split(',').at(-1)})`
+	for (const n of a.steps.split(',').map(Number)) {
+		const result = await runScenario(options('talk', { n, codec, durationMs: (a.duration ? Number(a.duration) : 30) * 1000 }))
+		const reason = verdict(result, budgetMs)
+		steps.push({ n, held: reason === '', reason, result })
+		console.error(`sweep ${codec} N=${n}: ${reason || 'held'} (added p99 ${result.figures.gatewayAddedMs.p99} ms, gateway CPU ${result.figures.gateway.cpuPercentAvg}%)`)
+		if (reason) {
+			limitedBy = `at N=${n}: ${reason}`
+			break
+		}
+		maxToys = n
+	}
+	return { codec, budgetMs, maxToys, limitedBy, steps }
+}
+
+const m = machine()
+const load = loadAverage()
+const header = (title: string) =>
+	[
+		`# ${title}`,
+		'',
+		`Machine: ${machineLine(m)}; load average at start ${load}.`,
+		`Gateway pinned to cpu 0 and load generator to the other core(s): ${pin && cores >= 2 ? 'yes' : 'no'}.`,
+		m.busyAtStart !== null && m.busyAtStart > 20
+			? `**The machine was busy (${m.busyAtStart}% CPU) when the run started: the figures are noisy.**`
+			: 'The machine was quiet when the run started.',
+		'',
+		`Reproduce: \`bun bench/fleet.ts ${process.argv.slice(2).join(' ')}\``,
+		'',
+	].join('\n')
+
+function printAndWrite(name: string, json: unknown, md: string): void {
+	console.log(md)
+	for (const p of writeResults(name, json, md)) console.error(`wrote ${p}`)
+}
+
+if (command === 'sweep' || command === 'all') {
+	const codecs = (command === 'all' ? 'native,fallback' : a.codec).split(',') as Array<'native' | 'fallback'>
+	const runs: Record<string, RunResult> = {}
+	const sections: string[] = []
+	if (command === 'all') {
+		for (const s of ['idle', 'storm', 'soak'] as const) {
+			runs[s] = await runScenario(options(s))
+			sections.push(runMarkdown(`${s}`, runs[s]))
+		}
+	}
+	const sweeps: Sweep[] = []
+	for (const c of codecs) sweeps.push(await sweep(c))
+	const png = join(RESULTS_DIR, 'fleet-sweep.png')
+	const chart = renderChart(sweeps, png) ? 'fleet-sweep.png' : null
+	const headline = markdownHeadline(sweeps)
+	for (const s of sweeps) {
+		sections.push(sweepMarkdown(s, chart))
+		const top = s.steps.filter((st) => st.held).at(-1)
+		if (top) sections.push(runMarkdown(`talk at the largest N that held, ${s.codec} (${top.n} toys)`, top.result))
+	}
+	const name = command === 'all' ? 'fleet' : 'fleet-sweep'
+	printAndWrite(name, { machine: m, loadAverage: load, command: process.argv.slice(2), runs, sweeps }, `${header('Fleet benchmark')}${headline}\n${sections.join('\n')}`)
+} else {
+	const r = await runScenario(options(command))
+	printAndWrite(`fleet-${command}`, { machine: m, loadAverage: load, command: process.argv.slice(2), run: r }, `${header(`Fleet benchmark: ${command}`)}${runMarkdown(command, r)}`)
+}
+
+function markdownHeadline(sweeps: Sweep[]): string {
+	return `${sweeps.map((s) => `- **Toys talking per gateway, ${s.codec} codec: ${s.maxToys}** (${s.limitedBy})`).join('\n')}\n`
+}
