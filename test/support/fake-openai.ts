@@ -89,6 +89,8 @@ export interface FakeRequest {
 	closedEarly: boolean
 	/** Set when the whole response was written. */
 	completed: boolean
+	/** performance.now() when the first body chunk of a streamed response was handed to the socket (benchmarks). */
+	firstByteAt?: number
 }
 
 export interface FakeOpenAI {
@@ -222,7 +224,10 @@ export async function startFakeOpenAI(opts: Partial<FakeBehaviour> = {}): Promis
 					if (signal.aborted) record.closedEarly = true
 					else record.completed = !record.closedEarly
 					ctl.close()
-				} else ctl.enqueue(value)
+				} else {
+					record.firstByteAt ??= performance.now()
+					ctl.enqueue(value)
+				}
 			},
 			cancel() {
 				record.closedEarly = true
