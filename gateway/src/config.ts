@@ -53,6 +53,20 @@ export const ConfigSchema = T.Object({
 		circuitFailures: Int(1, 100),
 		circuitCooldownMs: Int(1000, 3_600_000),
 	}),
+	// Child safety defaults; a family's own settings override them (docs/safety.md).
+	safety: T.Object({
+		smtpUrl: T.Optional(T.String({ pattern: '^smtps?://' })),
+		smtpFrom: T.String({ minLength: 3 }),
+		alertEmail: T.Optional(T.String({ pattern: '^[^@\\s]+@[^@\\s]+$' })),
+		moderation: T.Union([T.Literal('auto'), T.Literal('openai'), T.Literal('local')]),
+		moderationModel: T.String({ minLength: 1 }),
+		timezone: T.String({ minLength: 1 }),
+		quietHours: T.Optional(T.String({ pattern: '^([01]\\d|2[0-3]):[0-5]\\d-([01]\\d|2[0-3]):[0-5]\\d$' })),
+		dailyTokenBudget: Int(0, 1_000_000_000),
+		dailyLimitMinutes: Int(0, 1440),
+		// ? At most 180: California SB 243 and New York GBL Art. 47 ask for a reminder at least every 3 hours.
+		playReminderMinutes: Int(1, 180),
+	}),
 })
 
 export type Config = Static<typeof ConfigSchema>
@@ -98,6 +112,16 @@ const envName: Record<string, string> = {
 	'/ai/retries': 'AI_RETRIES',
 	'/ai/circuitFailures': 'AI_CIRCUIT_FAILURES',
 	'/ai/circuitCooldownMs': 'AI_CIRCUIT_COOLDOWN_MS',
+	'/safety/smtpUrl': 'SMTP_URL',
+	'/safety/smtpFrom': 'SMTP_FROM',
+	'/safety/alertEmail': 'SAFETY_ALERT_EMAIL',
+	'/safety/moderation': 'MODERATION',
+	'/safety/moderationModel': 'MODERATION_MODEL',
+	'/safety/timezone': 'TIMEZONE',
+	'/safety/quietHours': 'QUIET_HOURS',
+	'/safety/dailyTokenBudget': 'DAILY_TOKEN_BUDGET',
+	'/safety/dailyLimitMinutes': 'DAILY_LIMIT_MINUTES',
+	'/safety/playReminderMinutes': 'PLAY_TIME_REMINDER_MINUTES',
 }
 
 export class ConfigError extends Error {
@@ -107,7 +131,7 @@ export class ConfigError extends Error {
 	}
 }
 
-const SECRET_VARS = new Set(['ESP32_SHARED_SECRET', 'ENCRYPTION_KEY', 'OPENAI_API_KEY', 'DATABASE_URL', 'REDIS_URL', 'PARENT_API_TOKEN'])
+const SECRET_VARS = new Set(['ESP32_SHARED_SECRET', 'ENCRYPTION_KEY', 'OPENAI_API_KEY', 'DATABASE_URL', 'REDIS_URL', 'PARENT_API_TOKEN', 'SMTP_URL'])
 
 const TRUE = new Set(['true', '1', 'yes', 'on'])
 const FALSE = new Set(['false', '0', 'no', 'off'])
@@ -171,6 +195,18 @@ export function loadConfig(env: Env = process.env): Config {
 			circuitFailures: num(env.AI_CIRCUIT_FAILURES, 3),
 			circuitCooldownMs: num(env.AI_CIRCUIT_COOLDOWN_MS, 15_000),
 		},
+		safety: {
+			smtpUrl: blank(env.SMTP_URL),
+			smtpFrom: env.SMTP_FROM || 'Teddy <teddy@localhost>',
+			alertEmail: blank(env.SAFETY_ALERT_EMAIL),
+			moderation: env.MODERATION || 'auto',
+			moderationModel: env.MODERATION_MODEL || 'omni-moderation-latest',
+			timezone: env.TIMEZONE || 'UTC',
+			quietHours: blank(env.QUIET_HOURS),
+			dailyTokenBudget: num(env.DAILY_TOKEN_BUDGET, 200_000),
+			dailyLimitMinutes: num(env.DAILY_LIMIT_MINUTES, 0),
+			playReminderMinutes: num(env.PLAY_TIME_REMINDER_MINUTES, 180),
+		},
 	}
 	const problems = [...Value.Errors(ConfigSchema, raw)].map((e) => {
 		const name = envName[e.path] ?? e.path
@@ -182,6 +218,16 @@ export function loadConfig(env: Env = process.env): Config {
 		if (!raw.esp32SharedSecret) problems.push('ESP32_SHARED_SECRET: required when NODE_ENV=production')
 		if (!raw.encryptionKey) problems.push('ENCRYPTION_KEY: required when NODE_ENV=production')
 	}
+	if (!validTimeZone(raw.safety.timezone)) problems.push(`TIMEZONE: not an IANA time zone (got ${JSON.stringify(raw.safety.timezone)})`)
 	if (problems.length > 0) throw new ConfigError(problems)
 	return raw as Config
+}
+
+function validTimeZone(zone: string): boolean {
+	try {
+		new Intl.DateTimeFormat('en', { timeZone: zone })
+		return true
+	} catch {
+		return false
+	}
 }

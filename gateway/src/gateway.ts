@@ -1,5 +1,6 @@
 import type { Server } from 'bun'
 import { createProvider, OfflineProvider } from './ai'
+import { FixedLines } from './ai/fixed-lines'
 import { buildApp } from './app'
 import { DeviceAuthenticator } from './auth/device-auth'
 import { DeviceJwt } from './auth/device-jwt'
@@ -7,6 +8,8 @@ import { resolveSharedSecret } from './auth/shared-secret'
 import { loadCodec } from './codec'
 import type { Config } from './config'
 import { log as rootLog, type Logger } from './obs/logger'
+import { createSafety } from './safety/create-safety'
+import { cachedFixed } from './safety/speak-fixed'
 import { ResumeCache } from './session/resume-cache'
 import { prepareSeedSessionWith, prepareXiaozhiSessionWith } from './session/open-session'
 import { createStore } from './store'
@@ -57,10 +60,13 @@ export async function startGateway(config: Config, log: Logger = rootLog): Promi
 		undefined,
 		deviceJwt,
 	)
-	const provider = createProvider({ openaiApiKey: config.openaiApiKey, openaiBaseUrl: config.openaiBaseUrl, codec, ai: config.ai })
-	if (provider instanceof OfflineProvider) {
-		provider.warm().catch((err) => log.warn({ err }, 'offline lines could not be pre-rendered'))
+	const answering = createProvider({ openaiApiKey: config.openaiApiKey, openaiBaseUrl: config.openaiBaseUrl, codec, ai: config.ai })
+	if (answering instanceof OfflineProvider) {
+		answering.warm().catch((err) => log.warn({ err }, 'offline lines could not be pre-rendered'))
 	}
+	// Child safety wraps whichever provider answers, so sessions only ever talk to the SafeProvider.
+	const safety = await createSafety(answering, config, store.safety, log, cachedFixed(new FixedLines({ codec })))
+	const provider = safety.provider
 
 	const connectionLimiter: RateLimiter = redis
 		? new RedisRateLimiter(redis, config.limits.connectionsPerIpPerMinute, 60_000, 'teddy:rl:conn:')
@@ -146,7 +152,7 @@ export async function startGateway(config: Config, log: Logger = rootLog): Promi
 		connectionLimiter.close?.()
 		turnLimiter.close()
 		claimLimiter.close?.()
-		await Promise.allSettled([provider.close?.(), redis?.quit(), nonces.close?.(), db.close()])
+		await Promise.allSettled([provider.close?.(), safety.close(), redis?.quit(), nonces.close?.(), db.close()])
 	}
 	return { server, url, codec: codec.kind, stop: () => (stopped ??= stop()) }
 }

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { join } from 'node:path'
 import { loadPackets } from '../../bench/lib/packets'
+import { sessionIntro } from '../../gateway/src/safety/fixed-lines'
 import { runSeedTurn } from '../../bench/lib/seed-client'
 import { type FakeOpenAI, startFakeOpenAI } from '../support/fake-openai'
 import { type GatewayProcess, startGatewayProcess, TEST_SECRET } from '../support/gateway-process'
@@ -47,7 +48,8 @@ describe('spoken turn through an OpenAI-compatible server', () => {
 		expect(r.final).toBe(true)
 		expect(r.audioSeconds).toBeGreaterThanOrEqual(1)
 		expect(r.rms).toBeGreaterThan(300)
-		expect(r.answerTexts.join(' ')).toBe(ANSWER)
+		// the first answer of a session opens with the AI disclosure (gateway/src/safety/fixed-lines.ts)
+		expect(r.answerTexts.join(' ')).toBe(`${sessionIntro} ${ANSWER}`)
 
 		const paths = fake.requests.map((q) => q.path)
 		expect(paths).toContain('/v1/audio/transcriptions')

@@ -1,0 +1,37 @@
+import { describe, expect, test } from 'bun:test'
+import { ConfigError, loadConfig } from '../../gateway/src/config'
+import { createModerator, safetyDefaults } from '../../gateway/src/safety/create-safety'
+import { log } from '../../gateway/src/obs/logger'
+
+describe('safety config', () => {
+	test('defaults: no quiet hours, no time limit, a budget, a 3-hour break reminder, local moderation without a key', () => {
+		const cfg = loadConfig({})
+		expect(safetyDefaults(cfg.safety)).toEqual({
+			timezone: 'UTC',
+			dailyTokenBudget: 200_000,
+			dailyLimitMinutes: 0,
+			quietHours: null,
+			playReminderMinutes: 180,
+		})
+		expect(createModerator(cfg, log).name).toBe('none')
+		expect(createModerator(loadConfig({ OPENAI_API_KEY: 'sk-test' }), log).name).toBe('openai')
+		expect(createModerator(loadConfig({ OPENAI_API_KEY: 'sk-test', MODERATION: 'local' }), log).name).toBe('none')
+	})
+
+	test('quiet hours parse into minutes after midnight', () => {
+		const cfg = loadConfig({ QUIET_HOURS: '20:30-07:00', TIMEZONE: 'Europe/Berlin' })
+		expect(safetyDefaults(cfg.safety)).toMatchObject({ timezone: 'Europe/Berlin', quietHours: { startMinute: 1230, endMinute: 420 } })
+	})
+
+	test('refuses a break reminder longer than three hours, bad quiet hours, an unknown zone, and never echoes SMTP_URL', () => {
+		try {
+			loadConfig({ PLAY_TIME_REMINDER_MINUTES: '240', QUIET_HOURS: '8pm-7am', TIMEZONE: 'Mars/Base', SMTP_URL: 'http://u:secret@x' })
+			throw new Error('expected a ConfigError')
+		} catch (err) {
+			expect(err).toBeInstanceOf(ConfigError)
+			const message = (err as Error).message
+			for (const name of ['PLAY_TIME_REMINDER_MINUTES', 'QUIET_HOURS', 'TIMEZONE', 'SMTP_URL']) expect(message).toContain(name)
+			expect(message).not.toContain('secret')
+		}
+	})
+})
