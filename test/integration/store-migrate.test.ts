@@ -56,11 +56,19 @@ describe.each(DATABASE_KINDS)('migrate on %s', (kind) => {
 			select table_name from information_schema.tables where table_schema = 'public' order by table_name
 		`
 		expect(tables.map((t) => t.table_name)).toEqual([
+			'child_progress',
+			'child_summaries',
 			'children',
 			'conversations',
 			'devices',
+			'episodes',
+			'families',
 			'messages',
+			'pairing_codes',
+			'parent_alerts',
 			'schema_migrations',
+			'seasons',
+			'usage_daily',
 		])
 	}, SLOW)
 
