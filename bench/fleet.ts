@@ -31,7 +31,7 @@ const HELP = `bun bench/fleet.ts <idle|talk|storm|soak|sweep|all> [options]
   --url ws://host:port  drive a running gateway (any xiaozhi-compatible server); secret from ESP32_SHARED_SECRET
   --gateway-pid PID   with --url: read that process's /proc for CPU and RSS
   --database-url URL  gateway DATABASE_URL (default: embedded PGlite in a temp dir)
-  sweep: --steps 100,200,...  --budget MS (gateway-added p99, default 20)`
+  sweep: --steps 100,200,...  [--fallback-steps 50,60,... for the fallback codec]  --budget MS (gateway-added p99, default 20)`
 
 const { values: a, positionals } = parseArgs({
 	allowPositionals: true,
@@ -53,6 +53,7 @@ const { values: a, positionals } = parseArgs({
 		'gateway-pid': { type: 'string' },
 		'database-url': { type: 'string' },
 		steps: { type: 'string', default: '100,200,300,400,500,600,700,800,1000,1200,1500,2000' },
+		'fallback-steps': { type: 'string' },
 		budget: { type: 'string', default: '20' },
 		help: { type: 'boolean', default: false },
 	},
@@ -123,9 +124,10 @@ function verdict(r: RunResult, budgetMs: number): string {
 async function sweep(codec: 'native' | 'fallback'): Promise<Sweep> {
 	const budgetMs = Number(a.budget)
 	const steps: SweepStep[] = []
+	const list = (codec === 'fallback' && a['fallback-steps']) || a.steps
 	let maxToys = 0
-	let limitedBy = `not reached (held at every step up to ${a.steps.split(',').at(-1)})`
-	for (const n of a.steps.split(',').map(Number)) {
+	let limitedBy = `not reached (held at every step up to ${list.split(',').at(-1)})`
+	for (const n of list.split(',').map(Number)) {
 		const result = await runScenario(options('talk', { n, codec, durationMs: (a.duration ? Number(a.duration) : 30) * 1000 }))
 		const reason = verdict(result, budgetMs)
 		steps.push({ n, held: reason === '', reason, result })

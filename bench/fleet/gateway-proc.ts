@@ -102,7 +102,7 @@ export async function startGatewayProcess(opts: GatewayOptions, needFds: number)
 					for (const line of dec.decode(chunk).split('\n')) {
 						if (!line) continue
 						tail.push(line.slice(0, 400))
-						if (tail.length > 50) tail.shift()
+						if (tail.length > 200) tail.shift()
 					}
 				}
 			})()

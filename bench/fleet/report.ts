@@ -40,6 +40,7 @@ export function runMarkdown(title: string, r: RunResult): string {
 			.map(([k, v]) => `${k} ${v}`)
 			.join(', ')}), codec ${o.codec}, ${o.scenario === 'storm' ? 'restart storm' : `${o.durationMs / 1000} s measured`}, ` +
 			`fake provider ${o.latencyMs} ms latency / ${o.answerMs} ms answers, ${f.generator.workers} worker process(es) on cpus ${f.generator.cpus}` +
+			`, database ${o.url ? 'whatever the external gateway uses' : o.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : 'embedded PGlite'}` +
 			`${o.url ? `, external gateway ${o.url}` : ''}.`,
 		'',
 		markdownTable(
@@ -60,7 +61,7 @@ export function runMarkdown(title: string, r: RunResult): string {
 				['storm: fleet back after (ms)', f.stormRecoveryMs],
 				['gateway CPU % (avg / max 1 s)', `${f.gateway.cpuPercentAvg ?? '—'} / ${f.gateway.cpuPercentMax ?? '—'}`],
 				['gateway RSS MiB (baseline → end)', `${kib(f.gateway.rssBaselineKiB)} → ${kib(f.gateway.rssKiB)}`],
-				['gateway RSS per connection KiB', f.gateway.rssPerConnectionKiB],
+				['gateway RSS per connection KiB', f.gateway.rssPerConnectionKiB?.toFixed(1)],
 				['gateway socket+file I/O bytes/conn/s', f.gateway.ioBytesPerConnectionPerSec],
 				['wire bytes/toy/s up / down', `${f.client.uplinkBytesPerToyPerSec} / ${f.client.downlinkBytesPerToyPerSec}`],
 				['load generator CPU %', f.generator.cpuPercent],
@@ -85,7 +86,7 @@ export function runMarkdown(title: string, r: RunResult): string {
 				] as Array<[string, Summary]>
 			)
 				.filter(([, s]) => s.n > 0)
-				.map(([name, s]) => [name, s.n, ...pct(s)]),
+				.map(([name, s]) => [name, String(s.n), ...pct(s)]),
 			1,
 		),
 	]
@@ -100,11 +101,11 @@ export function sweepMarkdown(s: Sweep, chart: string | null): string {
 	const rows = s.steps.map((st) => {
 		const f = st.result.figures
 		return [
-			st.n,
-			f.connectionsHeld,
-			f.turns.answered,
-			f.turns.unanswered,
-			f.framesLost,
+			String(st.n),
+			String(f.connectionsHeld),
+			String(f.turns.answered),
+			String(f.turns.unanswered),
+			String(f.framesLost),
 			f.gatewayAddedMs.p50,
 			f.gatewayAddedMs.p99,
 			f.providerToFirstFrameMs.p99,

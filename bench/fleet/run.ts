@@ -382,7 +382,7 @@ export async function runScenario(o: RunOptions): Promise<RunResult> {
 			downlinkBytesPerToyPerSec: Math.round(r.downlinkBytes / Math.max(1, o.n) / activeS),
 		},
 		generator: { workers: o.workers, cpuPercent: genCpu, cpus: workerCpus ?? (o.workers === 0 ? 'in-process' : 'any') },
-		gatewayLogTail: logTail.slice(-10),
+		gatewayLogTail: logTail.slice(-40),
 	}
 	const { secret: _secret, log: _log, ...options } = o
 	return { options, figures, timeline, startedAt, elapsedMs: Math.round(performance.now() - started) }
