@@ -108,6 +108,7 @@ export class FixedLines {
 			block.set(pcm.subarray(at, Math.min(at + frame, pcm.length)))
 			packets.push(buf.slice(0, enc.encode(block, buf)))
 		}
+		enc.free()
 		return { text, sampleRate: rate, frameMs: FIXED_LINE_FRAME_MS, packets, durationMs: packets.length * FIXED_LINE_FRAME_MS }
 	}
 }

@@ -178,6 +178,7 @@ export class OpenAIPipelineProvider implements Provider {
 			block.set(input.pcm.subarray(at, Math.min(at + n, input.pcm.length)))
 			out.push(buf.slice(0, enc.encode(block, buf)))
 		}
+		enc.free()
 		return codec.muxOggOpus(out, 2880, rate)
 	}
 

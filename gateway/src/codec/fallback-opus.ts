@@ -39,6 +39,14 @@ export class FallbackOpusDecoder implements OpusDecoder {
 	reset(): void {
 		this.opus.decoderCTL(OPUS_RESET_STATE, 0)
 	}
+
+	free(): void {
+		if (this.freed) return
+		this.freed = true
+		this.opus.delete()
+	}
+
+	private freed = false
 }
 
 export class FallbackOpusEncoder implements OpusEncoder {
@@ -71,4 +79,12 @@ export class FallbackOpusEncoder implements OpusEncoder {
 	reset(): void {
 		this.opus.encoderCTL(OPUS_RESET_STATE, 0)
 	}
+
+	free(): void {
+		if (this.freed) return
+		this.freed = true
+		this.opus.delete()
+	}
+
+	private freed = false
 }

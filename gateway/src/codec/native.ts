@@ -140,6 +140,9 @@ class NativeOpusDecoder implements OpusDecoder {
 	reset(): void {
 		this.native.reset()
 	}
+
+	// The native state is freed by its finalizer; nothing scarce to return early.
+	free(): void {}
 }
 
 class NativeOpusEncoder implements OpusEncoder {
@@ -165,6 +168,9 @@ class NativeOpusEncoder implements OpusEncoder {
 	reset(): void {
 		this.native.reset()
 	}
+
+	// The native state is freed by its finalizer; nothing scarce to return early.
+	free(): void {}
 }
 
 class NativeTokenVerifier implements TokenVerifier {

@@ -16,6 +16,8 @@ export interface OpusDecoder {
 	 */
 	decode(packet: Uint8Array | null, out: Int16Array): number
 	reset(): void
+	/** Releases the codec state now. The fallback's WebAssembly heap is fixed-size, so state must not wait for GC. */
+	free(): void
 }
 
 export interface OpusEncoder {
@@ -24,6 +26,8 @@ export interface OpusEncoder {
 	setBitrate(bitsPerSecond: number): void
 	setComplexity(complexity: number): void
 	reset(): void
+	/** Releases the codec state now (see OpusDecoder.free). */
+	free(): void
 }
 
 export type VerifiedToken = { kind: 'legacy' } | { kind: 'v2'; ts: number; nonce: string }

@@ -12,6 +12,16 @@ const MAX_PACKET = 1500
 const packetBuf = new Uint8Array(MAX_PACKET)
 const EMPTY = new Int16Array(0)
 
+// Complexity by load (DESIGN.md: downlink encode dominates). Each answer picks its complexity when
+// its first frame is encoded, from how many answers are being encoded at that moment; c5 costs
+// about 3x c0 per frame (bench/results/codec.md) for a small gain on a toy's speaker.
+let encoding = 0
+function complexityForLoad(): number {
+	if (encoding <= 32) return 5
+	if (encoding <= 128) return 3
+	return 1
+}
+
 export class Downlink {
 	private encoder: OpusEncoder | undefined
 	private resampler: Resampler | undefined
@@ -22,6 +32,7 @@ export class Downlink {
 	private decoder: OpusDecoder | undefined
 	private decoderRate = 0
 	private decodeBuf = new Int16Array(0)
+	private inTurn = false
 
 	constructor(
 		private readonly codec: Codec,
@@ -76,7 +87,19 @@ export class Downlink {
 		this.reset()
 	}
 
+	/** Releases codec state; a later push makes it again. */
+	free(): void {
+		this.reset()
+		this.encoder?.free()
+		this.decoder?.free()
+		this.encoder = undefined
+		this.decoder = undefined
+		this.decoderRate = 0
+	}
+
 	reset(): void {
+		if (this.inTurn) encoding--
+		this.inTurn = false
 		this.fill = 0
 		this.frame = EMPTY
 		this.resampled = EMPTY
@@ -88,20 +111,25 @@ export class Downlink {
 		this.fill = 0
 		if (this.format === 'pcm16') return new Uint8Array(this.frame.slice().buffer)
 		this.encoder ??= this.createEncoder()
+		if (!this.inTurn) {
+			this.inTurn = true
+			encoding++
+			this.encoder.setComplexity(complexityForLoad())
+		}
 		const n = this.encoder.encode(this.frame, packetBuf)
 		return packetBuf.slice(0, n)
 	}
 
 	private createEncoder(): OpusEncoder {
 		const enc = this.codec.createEncoder(this.sampleRate, 1, 'voip')
-		// Speech to a small speaker: 24 kbit/s is transparent enough, complexity 5 halves the CPU of 10.
+		// Speech to a small speaker: 24 kbit/s is transparent enough; complexity is set per answer.
 		enc.setBitrate(24_000)
-		enc.setComplexity(5)
 		return enc
 	}
 
 	private decoderFor(rate: OpusRate): OpusDecoder {
 		if (!this.decoder || this.decoderRate !== rate) {
+			this.decoder?.free()
 			this.decoder = this.codec.createDecoder(rate)
 			this.decoderRate = rate
 			// 120 ms is the longest Opus packet.

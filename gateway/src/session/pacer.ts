@@ -40,6 +40,7 @@ function unschedule(p: Pacer): void {
 export class Pacer {
 	private queue: PacedItem[] = []
 	private head = 0
+	private waiter: { limit: number; resolve: () => void } | undefined
 	private sent = 0
 	private t0 = 0
 
@@ -61,6 +62,26 @@ export class Pacer {
 		this.head = 0
 		this.sent = 0
 		unschedule(this)
+		this.wake()
+	}
+
+	/**
+	 * Resolves once at most `limit` items wait. The session awaits this between provider events,
+	 * so a provider that produces faster than real time is held back (its stream backpressured)
+	 * and the encode work is spread over the answer instead of bunching at its start.
+	 */
+	waitBelow(limit: number): Promise<void> {
+		if (this.pending <= limit) return Promise.resolve()
+		return new Promise((resolve) => {
+			this.waiter?.resolve()
+			this.waiter = { limit, resolve }
+		})
+	}
+
+	private wake(): void {
+		const w = this.waiter
+		this.waiter = undefined
+		w?.resolve()
 	}
 
 	get pending(): number {
@@ -83,6 +104,7 @@ export class Pacer {
 				this.head++
 				this.sent++
 				this.sink.audio(item.packet)
+				if (this.waiter && this.queue.length - this.head <= this.waiter.limit) this.wake()
 			} else {
 				this.head++
 				if (item.kind === 'sentence') this.sink.sentence(item.text)
@@ -97,5 +119,6 @@ export class Pacer {
 		this.queue = []
 		this.head = 0
 		unschedule(this)
+		this.wake()
 	}
 }

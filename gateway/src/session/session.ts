@@ -53,6 +53,7 @@ export interface ListenOptions {
 }
 
 const HISTORY_TURNS = 20
+const AHEAD_FRAMES = 10
 const VAD_SPEECH_START = 1
 const VAD_SPEECH_END = 2
 
@@ -104,6 +105,7 @@ export class Session {
 		if (d.format === format) return
 		this.interrupt()
 		this.opts.downlink = { ...d, format }
+		this.downlink.free()
 		this.downlink = new Downlink(this.opts.codec, format, d.sampleRate, d.frameMs)
 	}
 
@@ -198,6 +200,8 @@ export class Session {
 		this.turn?.abort()
 		this.turn = undefined
 		this.pacer.clear()
+		this.uplink.free()
+		this.downlink.free()
 	}
 
 	private startTurn(input: TurnAudio): void {
@@ -237,14 +241,13 @@ export class Session {
 				if (ev.type === 'sentence') {
 					answer.push(ev.text)
 					this.pacer.push({ kind: 'sentence', text: ev.text })
-				} else if (ev.type === 'opus') {
-					this.downlink.pushOpus(ev.packets, ev.sampleRate, ev.frameMs, frames)
-					for (const packet of frames) this.pacer.push({ kind: 'audio', packet })
-					frames.length = 0
 				} else {
-					this.downlink.push(ev.pcm, ev.sampleRate, frames)
+					if (ev.type === 'opus') this.downlink.pushOpus(ev.packets, ev.sampleRate, ev.frameMs, frames)
+					else this.downlink.push(ev.pcm, ev.sampleRate, frames)
 					for (const packet of frames) this.pacer.push({ kind: 'audio', packet })
 					frames.length = 0
+					// Stay ~0.6 s ahead of the toy: memory per toy stays small and encoding is spread over the answer.
+					await this.pacer.waitBelow(AHEAD_FRAMES)
 				}
 			}
 			if (!live()) return

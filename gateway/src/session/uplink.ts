@@ -36,10 +36,21 @@ export class Uplink {
 		this.packets = []
 		this.samples = 0
 		if (format === 'opus' && this.decoderRate !== sampleRate) {
+			this.decoder?.free()
 			this.decoder = this.codec.createDecoder(sampleRate as OpusRate)
 			this.decoderRate = sampleRate
 			this.scratch = new Int16Array((sampleRate * MAX_FRAME_MS) / 1000)
 		}
+	}
+
+	/** Releases the decoder; the next begin() makes a new one. */
+	free(): void {
+		this.decoder?.free()
+		this.decoder = undefined
+		this.decoderRate = 0
+		this.chunks = []
+		this.packets = []
+		this.samples = 0
 	}
 
 	/** Decodes one chunk without keeping it (realtime mode listens for barge-in while speaking). */
