@@ -35,6 +35,31 @@ export interface TurnInput {
 	opusRate?: number
 	/** The toy's downlink, so a provider can ask for Opus the toy can take without transcoding. */
 	downlink?: DownlinkHint
+	/**
+	 * This turn's audio already went to the provider through the UplinkStream it opened. `pcm` is
+	 * still the whole turn: a provider that did not stream it (a fallback) answers from it.
+	 */
+	streamed?: boolean
+}
+
+/** What a provider needs to start taking a turn's audio before the turn has ended. */
+export interface StreamContext {
+	session: TurnSession
+	child: ChildProfile
+	/** Rate of the PCM passed to append(). */
+	sampleRate: number
+	signal?: AbortSignal
+}
+
+/**
+ * The child's audio as it arrives, for providers that take it while the child speaks. Called once
+ * per uplink frame, so both methods must be cheap and must not throw.
+ */
+export interface UplinkStream {
+	/** `pcm` is lent for the call only: copy what is kept, never modify it. */
+	append(pcm: Int16Array): void
+	/** The turn will not be answered: drop what was sent. */
+	cancel(): void
 }
 
 export interface DownlinkHint {
@@ -69,6 +94,11 @@ export interface Provider {
 	readonly name: string
 	/** Streams the answer. Must stop promptly (and not throw) once `input.signal` aborts. */
 	answer(input: TurnInput): AsyncIterable<ProviderEvent>
+	/**
+	 * Optional: opens a stream for the turn now being listened to. Its audio is ended by the next
+	 * answer() for the same session with `streamed: true`, or by cancel(). Undefined: not now.
+	 */
+	openStream?(ctx: StreamContext): UplinkStream | undefined
 	close?(): Promise<void>
 }
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import type { ChildProfile, HistoryEntry, Provider, TurnInput } from '../ai/provider'
+import type { ChildProfile, HistoryEntry, Provider, TurnInput, TurnSession, UplinkStream } from '../ai/provider'
 import { CodecError, type Codec, type OpusRate, type Vad } from '../codec'
 import { GatewayError } from '../errors'
 import type { Logger } from '../obs/logger'
@@ -45,7 +45,7 @@ export interface SessionOptions {
 	onClose?: (ctx: SessionContext) => void
 }
 
-type TurnAudio = Pick<TurnInput, 'pcm' | 'sampleRate' | 'text' | 'opusPackets' | 'opusRate'>
+type TurnAudio = Pick<TurnInput, 'pcm' | 'sampleRate' | 'text' | 'opusPackets' | 'opusRate' | 'streamed'>
 
 export interface ListenOptions {
 	endpointing?: boolean
@@ -65,6 +65,8 @@ export class Session {
 	private readonly pacer: Pacer
 	private readonly history: HistoryEntry[] = []
 	private turn: AbortController | undefined
+	/** The provider's stream for the turn being listened to, when it takes audio as it arrives. */
+	private stream: UplinkStream | undefined
 	private listen: ListenOptions = {}
 	private vad: Vad | undefined
 	private vadRate = 0
@@ -129,6 +131,7 @@ export class Session {
 		}
 		this.uplink.begin(format, sampleRate)
 		this.state = 'listening'
+		this.openStream()
 	}
 
 	/** One chunk of the child's audio. Returns true when this chunk ended the turn. */
@@ -136,6 +139,8 @@ export class Session {
 		try {
 			if (this.state !== 'listening') return this.listenForBargeIn(data)
 			const pcm = this.uplink.push(data)
+			// Before the VAD: the frame that ends the turn is streamed before the turn is answered.
+			if (pcm && this.stream) this.stream.append(pcm)
 			if (pcm && this.vad && this.listen.endpointing) {
 				const event = this.vad.process(pcm)
 				if (event === VAD_SPEECH_START) this.heardSpeech = true
@@ -169,13 +174,20 @@ export class Session {
 		if (this.state !== 'listening') return
 		const opusPackets = this.uplink.takePackets()
 		const pcm = this.uplink.take()
+		const stream = this.stream
+		this.stream = undefined
 		if (this.listen.endpointing && !this.heardSpeech) {
 			// Nothing but silence or noise: answering it would be the toy talking to itself.
+			stream?.cancel()
 			this.state = 'idle'
 			return
 		}
 		const sampleRate = this.uplink.sampleRate
-		this.startTurn(opusPackets.length > 0 ? { pcm, sampleRate, opusPackets, opusRate: sampleRate } : { pcm, sampleRate })
+		const input: TurnAudio = opusPackets.length > 0 ? { pcm, sampleRate, opusPackets, opusRate: sampleRate } : { pcm, sampleRate }
+		// ? `pcm` goes along anyway: a fallback provider that did not get the stream answers from it.
+		if (stream && pcm.length > 0) input.streamed = true
+		else stream?.cancel()
+		this.startTurn(input, stream)
 	}
 
 	/** A typed message: answer it without audio. */
@@ -186,6 +198,8 @@ export class Session {
 
 	/** Barge-in: cancel the provider, drop queued audio, tell the toy at once. */
 	interrupt(): void {
+		// Audio still being listened to is then sent whole at the turn's end, not streamed.
+		this.dropStream()
 		this.turn?.abort()
 		this.turn = undefined
 		this.pacer.clear()
@@ -197,6 +211,7 @@ export class Session {
 	close(): void {
 		if (!this.closed) this.opts.onClose?.({ history: this.history.slice(), startedAt: this.startedAt, turns: this.turns })
 		this.closed = true
+		this.dropStream()
 		this.turn?.abort()
 		this.turn = undefined
 		this.pacer.clear()
@@ -204,8 +219,9 @@ export class Session {
 		this.downlink.free()
 	}
 
-	private startTurn(input: TurnAudio): void {
+	private startTurn(input: TurnAudio, stream?: UplinkStream): void {
 		if (this.opts.allowTurn && !this.opts.allowTurn()) {
+			stream?.cancel()
 			this.state = 'idle'
 			throw new GatewayError('RATE_LIMITED', 'too many turns from this toy; slow down')
 		}
@@ -225,7 +241,8 @@ export class Session {
 		const answer: string[] = []
 		const live = () => !ctrl.signal.aborted && !this.closed
 		try {
-			const session = { id: this.id, deviceId: this.opts.deviceId, startedAt: this.startedAt, turnIndex: this.turns++ }
+			const session = this.turnSession()
+			this.turns++
 			const downlink = this.opts.downlink
 			const history = this.history.slice()
 			const events = provider.answer({ ...input, child, history, signal: ctrl.signal, session, downlink })
@@ -272,6 +289,29 @@ export class Session {
 		}
 	}
 
+	private turnSession(): TurnSession {
+		return { id: this.id, deviceId: this.opts.deviceId, startedAt: this.startedAt, turnIndex: this.turns }
+	}
+
+	/** Lets a provider that takes audio while the child speaks have this turn's as it arrives. */
+	private openStream(): void {
+		this.dropStream()
+		const { provider, child, log } = this.opts
+		if (!provider.openStream) return
+		try {
+			this.stream = provider.openStream({ session: this.turnSession(), child, sampleRate: this.uplink.sampleRate })
+		} catch (err) {
+			// The turn is then sent whole when it ends, as for any provider.
+			log.warn({ err, sessionId: this.id }, 'uplink stream could not be opened')
+		}
+	}
+
+	private dropStream(): void {
+		const s = this.stream
+		this.stream = undefined
+		s?.cancel()
+	}
+
 	private startSpeaking(): void {
 		if (this.speaking) return
 		this.speaking = true
@@ -290,6 +330,7 @@ export class Session {
 			this.vad?.reset()
 			this.heardSpeech = false
 			this.state = 'listening'
+			this.openStream()
 		}
 	}
 
