@@ -13,7 +13,7 @@ import { log } from '../obs/logger'
 import { CircuitBreaker, type CircuitBreakerOptions } from './circuit-breaker'
 import { ProviderError } from './errors'
 import type { FixedLines } from './fixed-lines'
-import type { Provider, ProviderEvent, TurnInput } from './provider'
+import type { Provider, ProviderEvent, StreamContext, TurnInput, UplinkStream } from './provider'
 
 export interface ResilientOptions {
 	primary: Provider
@@ -146,6 +146,16 @@ export class ResilientProvider implements Provider {
 				void it.return?.(undefined)?.catch(() => {})
 			}
 		}
+	}
+
+	/**
+	 * The primary takes the child's audio as it arrives, but only while it is trusted: with the
+	 * circuit open or probing the turn is sent whole (a probe, or the fallback, answers from `pcm`).
+	 * Should the primary fail after streaming, the fallback line or bear still has the turn's `pcm`.
+	 */
+	openStream(ctx: StreamContext): UplinkStream | undefined {
+		if (!this.primary.openStream || this.breaker.state !== 'closed') return undefined
+		return this.primary.openStream(ctx)
 	}
 
 	async close(): Promise<void> {

@@ -13,7 +13,7 @@
 //   5. afterwards the turn is metered, and a normal turn feeds memory and the learning programme.
 // Fixed lines are never model text. Nothing here keeps audio: PCM passes through and is dropped.
 
-import type { Provider, ProviderEvent, TurnInput } from '../ai/provider'
+import type { Provider, ProviderEvent, StreamContext, TurnInput, UplinkStream } from '../ai/provider'
 import { AsyncQueue } from '../ai/async-queue'
 import { log as rootLog, type Logger } from '../obs/logger'
 import type { SafetyStore } from '../store/safety'
@@ -72,6 +72,15 @@ export class SafeProvider implements Provider {
 
 	close(): Promise<void> {
 		return this.inner.close?.() ?? Promise.resolve()
+	}
+
+	/**
+	 * Audio goes straight to the inner provider while the child speaks: what the child said is
+	 * still checked from the transcript event, before any answer is spoken. A turn closed here
+	 * (quiet hours, limits) never reaches the inner provider, so its next stream starts clean.
+	 */
+	openStream(ctx: StreamContext): UplinkStream | undefined {
+		return this.inner.openStream?.(ctx)
 	}
 
 	async *answer(input: TurnInput): AsyncIterable<ProviderEvent> {
