@@ -45,7 +45,7 @@ export function createProvider(cfg: ProviderConfig, env: Record<string, string |
 	const url = baseURL || undefined
 	const primary: Provider =
 		ai.mode === 'realtime'
-			? new OpenAIRealtimeProvider({ apiKey: key, baseURL: url, vad: ai.realtimeVad })
+			? new OpenAIRealtimeProvider({ apiKey: key, baseURL: url, vad: ai.realtimeVad, codec: cfg.codec })
 			: // Retries belong to the wrapper, which knows whether the child has heard anything yet.
 				new OpenAIPipelineProvider({ apiKey: key, baseURL: url, codec: cfg.codec, maxRetries: cfg.codec ? 0 : 1 })
 	if (!cfg.codec) return primary

@@ -11,6 +11,7 @@ export type ServerEventHandler = (event: RealtimeServerEvent) => void
 
 export class RealtimeConnection {
 	private handler: ServerEventHandler | undefined
+	private tapHandler: ServerEventHandler | undefined
 	private closedWith: Error | undefined
 	private readonly closeWaiters = new Set<(err: Error) => void>()
 	/** Resolves when the response in progress ends (response.done); a new one must wait for it. */
@@ -21,7 +22,10 @@ export class RealtimeConnection {
 		private readonly rt: OpenAIRealtimeWebSocket,
 		private readonly provider: string,
 	) {
-		rt.on('event', (ev) => this.handler?.(ev))
+		rt.on('event', (ev) => {
+			this.tapHandler?.(ev)
+			this.handler?.(ev)
+		})
 		// ? The SDK turns `error` events into this callback; without one it rejects unhandled.
 		rt.on('error', () => {})
 		rt.socket.addEventListener('close', () => this.fail(new ProviderError(provider, 'chat', 'realtime socket closed')))
@@ -64,6 +68,14 @@ export class RealtimeConnection {
 	/** Routes server events to this turn (replacing the previous turn's handler). */
 	listen(handler: ServerEventHandler | undefined): void {
 		this.handler = handler
+	}
+
+	/**
+	 * A second listener beside the turn's: a turn being streamed watches the API's VAD before its
+	 * answer() has taken over (the previous turn's handler is still the current one).
+	 */
+	tap(handler: ServerEventHandler | undefined): void {
+		this.tapHandler = handler
 	}
 
 	/** Calls back once if the socket dies; returns the unsubscribe. */

@@ -2,11 +2,16 @@
 // per toy session keeps the model's memory of the conversation; each turn appends the child's
 // audio (resampled to 24 kHz), and the answer streams back as 24 kHz PCM with its transcript.
 //
+// Uplink: with a codec, the session streams the child's audio while the child speaks (openStream,
+// see openai-realtime-uplink.ts), so at the turn's end only the last 100 ms are left to send.
+// Without one, or when the stream was lost, the whole turn is appended when it ends.
+//
 // Turn-taking: with `vad: 'gateway'` (default) the gateway's VAD has already cut the turn, so the
-// audio is appended, committed and answered (server VAD off). With `vad: 'server'` the API's VAD
-// decides when the child stopped; the turn's audio is followed by silence so it can tell.
-// ? Today the session hands over a turn's audio when it ends; streaming it while the child
-//   speaks (and letting server VAD cut it) is the follow-up that removes that wait.
+// audio is committed and answered (server VAD off). With `vad: 'server'` the API's VAD decides
+// when the child stopped and commits and answers by itself (create_response): a streamed turn's
+// answer() picks up the events since input_audio_buffer.speech_stopped if the API was first, and
+// otherwise appends silence so it can tell; answer() never commits. The gateway still ends its own
+// listening (toy's stop or its VAD); the API's speech_stopped does not end it.
 //
 // Barge-in: the response is cancelled and the assistant item truncated to what the child heard,
 // so the model does not remember saying what was never played. The session's pacer sends a
@@ -15,13 +20,15 @@
 
 import OpenAI from 'openai'
 import type { RealtimeServerEvent, RealtimeSessionCreateRequest } from 'openai/resources/realtime/realtime'
+import type { Codec } from '../codec'
 import { resample } from '../codec/resample'
 import { log } from '../obs/logger'
 import { systemPrompt } from '../safety/prompts'
 import { AsyncQueue } from './async-queue'
 import { ProviderError } from './errors'
 import { RealtimeConnection } from './openai-realtime-connection'
-import type { Provider, ProviderEvent, TurnInput } from './provider'
+import { REALTIME_RATE, RealtimeUplink } from './openai-realtime-uplink'
+import type { ChildProfile, Provider, ProviderEvent, StreamContext, TurnInput, UplinkStream } from './provider'
 import { SentenceSplitter } from './sentence-splitter'
 
 export interface OpenAIRealtimeOptions {
@@ -40,9 +47,11 @@ export interface OpenAIRealtimeOptions {
 	idleMs?: number
 	/** Audio the child heard beyond what was sent in real time: the pacer's opening burst. */
 	burstMs?: number
+	/** Enables streaming the child's audio as it arrives (its resampler); without it turns go whole. */
+	codec?: Codec
 }
 
-export const REALTIME_RATE = 24_000
+export { REALTIME_RATE }
 const APPEND_MS = 500
 const SERVER_VAD_SILENCE_MS = 500
 const TRANSCRIPT_GRACE_MS = 1500
@@ -65,12 +74,20 @@ interface TurnState {
 export class OpenAIRealtimeProvider implements Provider {
 	readonly name = 'openai-realtime'
 	private readonly client: OpenAI
-	private readonly opts: Required<Omit<OpenAIRealtimeOptions, 'apiKey' | 'baseURL'>>
+	private readonly opts: Required<Omit<OpenAIRealtimeOptions, 'apiKey' | 'baseURL' | 'codec'>>
+	private readonly codec: Codec | undefined
 	private readonly conns = new Map<string, RealtimeConnection>()
+	/** Sockets being opened, so a stream and its answer() share one. */
+	private readonly opening = new Map<string, Promise<RealtimeConnection>>()
+	/** The turn being streamed, per toy session, until its answer() takes it. */
+	private readonly streams = new Map<string, RealtimeUplink>()
+	/** New sockets not yet told the conversation so far, with the instructions they were opened with. */
+	private readonly untold = new WeakMap<RealtimeConnection, string>()
 	private sweeper: ReturnType<typeof setInterval> | undefined
 
 	constructor(opts: OpenAIRealtimeOptions) {
 		this.client = new OpenAI({ apiKey: opts.apiKey, baseURL: opts.baseURL })
+		this.codec = opts.codec
 		this.opts = {
 			model: opts.model ?? 'gpt-realtime-mini',
 			transcribeModel: opts.transcribeModel ?? 'gpt-4o-mini-transcribe',
@@ -84,13 +101,30 @@ export class OpenAIRealtimeProvider implements Provider {
 		}
 	}
 
+	openStream(ctx: StreamContext): UplinkStream | undefined {
+		if (!this.codec) return undefined
+		const key = ctx.session.id
+		// A turn streamed but never answered (closed by safety, sent to the fallback) is cleared.
+		this.streams.get(key)?.cancel()
+		const stream = new RealtimeUplink(this.codec, ctx.sampleRate, this.opts.vad === 'server', this.name)
+		this.streams.set(key, stream)
+		this.connection(key, ctx.child).then(
+			(conn) => stream.attach(conn),
+			(err) => stream.fail(err),
+		)
+		return stream
+	}
+
 	async *answer(input: TurnInput): AsyncIterable<ProviderEvent> {
-		if (input.signal.aborted) return
 		const key = input.session?.id ?? crypto.randomUUID()
-		const conn = await this.connection(key, input)
+		const stream = input.streamed ? this.streams.get(key) : undefined
+		if (stream) this.streams.delete(key)
+		if (input.signal.aborted) return stream?.cancel()
+		const conn = await this.connection(key, input.child)
+		this.tell(conn, input)
 		// A barge-in cancelled the previous response; a new one is refused until that has ended.
 		await Promise.race([conn.responseDone, Bun.sleep(1000)])
-		if (input.signal.aborted) return
+		if (input.signal.aborted) return stream?.cancel()
 
 		const q = new AsyncQueue<ProviderEvent>()
 		const splitter = new SentenceSplitter()
@@ -99,7 +133,8 @@ export class OpenAIRealtimeProvider implements Provider {
 		conn.responseDone = new Promise<void>((resolve) => {
 			endResponse = resolve
 		})
-		conn.listen((ev) => this.onEvent(ev, turn, q, splitter, endResponse))
+		const handle = (ev: RealtimeServerEvent) => this.onEvent(ev, turn, q, splitter, endResponse)
+		conn.listen(handle)
 		const offClose = conn.onClose((err) => {
 			endResponse()
 			q.fail(err)
@@ -108,11 +143,22 @@ export class OpenAIRealtimeProvider implements Provider {
 		input.signal.addEventListener('abort', onAbort, { once: true })
 		try {
 			if (input.text !== undefined) {
+				// A retry after the transcript answers it as text: the streamed audio is not wanted again.
+				stream?.cancel()
 				yield { type: 'transcript', text: input.text }
 				conn.send({ type: 'conversation.item.create', item: { type: 'message', role: 'user', content: [{ type: 'input_text', text: input.text }] } })
 				conn.send({ type: 'response.create' })
 			} else {
-				this.appendAudio(conn, input.pcm, input.sampleRate)
+				const early = stream?.finish(conn)
+				if (early) {
+					// The audio is in the API's buffer already; server VAD may even be answering it.
+					for (const ev of early) handle(ev)
+					if (this.opts.vad === 'server' && !stream?.heardEnd) this.appendSilence(conn)
+				} else {
+					// ? Part of a lost stream may be in the buffer: the turn goes whole, once.
+					if (stream) conn.send({ type: 'input_audio_buffer.clear' })
+					this.appendAudio(conn, input.pcm, input.sampleRate)
+				}
 				if (this.opts.vad === 'gateway') {
 					conn.send({ type: 'input_audio_buffer.commit' })
 					conn.send({ type: 'response.create' })
@@ -227,6 +273,15 @@ export class OpenAIRealtimeProvider implements Provider {
 			padded.set(audio)
 			audio = padded
 		}
+		this.sendAudio(conn, audio)
+	}
+
+	/** A streamed turn the API's VAD has not ended yet: silence lets it hear the end. */
+	private appendSilence(conn: RealtimeConnection): void {
+		this.sendAudio(conn, new Int16Array((REALTIME_RATE * (SERVER_VAD_SILENCE_MS + 200)) / 1000))
+	}
+
+	private sendAudio(conn: RealtimeConnection, audio: Int16Array): void {
 		const step = (REALTIME_RATE * APPEND_MS) / 1000
 		for (let at = 0; at < audio.length; at += step) {
 			const chunk = audio.subarray(at, at + step)
@@ -234,17 +289,44 @@ export class OpenAIRealtimeProvider implements Provider {
 		}
 	}
 
-	private async connection(key: string, input: TurnInput): Promise<RealtimeConnection> {
+	/** One socket per toy session; a stream and its answer() opening it at once share it. */
+	private connection(key: string, child: ChildProfile): Promise<RealtimeConnection> {
 		const open = this.conns.get(key)
-		if (open && !open.closed) return open
+		if (open && !open.closed) return Promise.resolve(open)
+		let pending = this.opening.get(key)
+		if (!pending) {
+			pending = this.connect(key, child).finally(() => this.opening.delete(key))
+			this.opening.set(key, pending)
+		}
+		return pending
+	}
+
+	private async connect(key: string, child: ChildProfile): Promise<RealtimeConnection> {
+		const instructions = systemPrompt(child)
 		let conn: RealtimeConnection
 		try {
-			conn = await RealtimeConnection.open(this.client, this.opts.model, this.sessionConfig(input), this.name, this.opts.connectTimeoutMs)
+			conn = await RealtimeConnection.open(this.client, this.opts.model, this.sessionConfig(instructions), this.name, this.opts.connectTimeoutMs)
 		} catch (err) {
 			if (err instanceof ProviderError) throw err
 			throw new ProviderError(this.name, 'chat', `connect failed: ${(err as Error).message}`, { cause: err })
 		}
-		// A new socket knows nothing: tell it the conversation so far, as text.
+		this.untold.set(conn, instructions)
+		this.conns.set(key, conn)
+		this.sweep()
+		return conn
+	}
+
+	/**
+	 * A new socket knows nothing: tell it the conversation so far, as text. Done by the turn's
+	 * answer(), not when the socket opens, because a stream opens it without the history (and
+	 * without the lesson the safety layer adds to the child).
+	 */
+	private tell(conn: RealtimeConnection, input: TurnInput): void {
+		const opened = this.untold.get(conn)
+		if (opened === undefined) return
+		this.untold.delete(conn)
+		const instructions = systemPrompt(input.child)
+		if (instructions !== opened) conn.send({ type: 'session.update', session: { type: 'realtime', instructions } })
 		for (const h of input.history.slice(-this.opts.historyLimit)) {
 			conn.send({
 				type: 'conversation.item.create',
@@ -254,16 +336,13 @@ export class OpenAIRealtimeProvider implements Provider {
 						: { type: 'message', role: 'assistant', content: [{ type: 'output_text', text: h.text }] },
 			})
 		}
-		this.conns.set(key, conn)
-		this.sweep()
-		return conn
 	}
 
-	private sessionConfig(input: TurnInput): RealtimeSessionCreateRequest {
+	private sessionConfig(instructions: string): RealtimeSessionCreateRequest {
 		return {
 			type: 'realtime',
 			model: this.opts.model,
-			instructions: systemPrompt(input.child),
+			instructions,
 			output_modalities: ['audio'],
 			max_output_tokens: this.opts.maxTokens,
 			audio: {
@@ -283,6 +362,7 @@ export class OpenAIRealtimeProvider implements Provider {
 	private drop(key: string): void {
 		this.conns.get(key)?.close()
 		this.conns.delete(key)
+		this.streams.delete(key)
 	}
 
 	/** Closes sockets of toys that went quiet; one unref'd timer for all of them. */
