@@ -1,12 +1,19 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'bun:test'
 import { ProviderError } from '../../gateway/src/ai/errors'
+import { FixedLines } from '../../gateway/src/ai/fixed-lines'
+import { OfflineProvider } from '../../gateway/src/ai/offline'
 import { OpenAIRealtimeProvider, type OpenAIRealtimeOptions } from '../../gateway/src/ai/openai-realtime'
-import type { ProviderEvent, TurnInput } from '../../gateway/src/ai/provider'
+import type { Provider, ProviderEvent, TurnInput } from '../../gateway/src/ai/provider'
+import { ResilientProvider } from '../../gateway/src/ai/resilient-provider'
+import { loadCodec } from '../../gateway/src/codec'
+import { createLogger } from '../../gateway/src/obs/logger'
+import { Session, type SessionSink } from '../../gateway/src/session/session'
 import { type FakeRealtime, startFakeRealtime } from '../support/fake-openai-realtime'
 
 // The Realtime provider against a fake of the GA Realtime WebSocket API, through the SDK's own
 // OpenAIRealtimeWebSocket: a full spoken turn, typed turns, server VAD, and barge-in that leaves
-// the model remembering only what the child heard.
+// the model remembering only what the child heard. Then the streaming uplink through a real
+// Session: the child's audio reaches the API while the child is still speaking.
 
 const ANSWER = 'Hello there, little friend! Dragons love to bake cookies.'
 let fake: FakeRealtime
@@ -200,5 +207,177 @@ describe('OpenAIRealtimeProvider against the fake Realtime API', () => {
 	test('an unreachable server is a ProviderError, not a hang', async () => {
 		const p = provider({ baseURL: 'http://127.0.0.1:1/v1', connectTimeoutMs: 1000 })
 		await expect(collect(p.answer(turn({ text: 'hi' })))).rejects.toBeInstanceOf(ProviderError)
+	})
+})
+
+const codec = loadCodec()
+// 60 ms of 16 kHz pcm16 per frame, as a toy sends it; `loud` is speech for the fake's server VAD.
+function frame(loud: boolean, index: number): Uint8Array {
+	const pcm = new Int16Array(960).map((_, i) => (loud ? Math.round(6000 * Math.sin((index * 960 + i) / 4)) : 0))
+	return new Uint8Array(pcm.buffer)
+}
+
+function streamingSession(p: Provider) {
+	const calls: string[] = []
+	let frames = 0
+	const sink: SessionSink = {
+		transcript: (t) => calls.push(`transcript:${t}`),
+		speechStart: () => calls.push('start'),
+		sentence: (t) => calls.push(`sentence:${t}`),
+		audio: () => frames++,
+		speechEnd: () => calls.push('stop'),
+	}
+	const session = new Session(
+		{
+			codec,
+			provider: p,
+			log: createLogger('silent'),
+			child: { id: 'c1', name: 'Lena', age: 6 },
+			deviceId: 'streaming-toy',
+			turnMaxMs: 30_000,
+			downlink: { format: 'opus', sampleRate: 16000, frameMs: 60 },
+		},
+		sink,
+	)
+	return { session, calls, frames: () => frames }
+}
+
+async function until(cond: () => boolean, ms = 5000): Promise<void> {
+	const deadline = Date.now() + ms
+	while (!cond() && Date.now() < deadline) await Bun.sleep(10)
+}
+
+const appended = (c: { received: Array<{ type: string } & Record<string, unknown>> }) =>
+	c.received.filter((e) => e.type === 'input_audio_buffer.append').reduce((s, e) => s + Buffer.from(e.audio as string, 'base64').length / 2, 0)
+const count = (c: { received: Array<{ type: string }> }, type: string) => c.received.filter((e) => e.type === type).length
+
+describe('streaming uplink through a Session', () => {
+	test('speech is appended in ~100 ms events while the child speaks; the turn end only commits', async () => {
+		const n = fake.connections.length
+		const { session, calls, frames } = streamingSession(provider({ codec }))
+		session.beginListening('pcm16', 16000)
+		for (let i = 0; i < 8; i++) session.pushAudio(frame(true, i))
+		await until(() => fake.connections.length > n && count(fake.connections[n], 'input_audio_buffer.append') >= 4)
+		const conn = fake.connections[n]
+		// Half the turn is at the API already, and the child is still speaking.
+		expect(session.state).toBe('listening')
+		expect(count(conn, 'input_audio_buffer.append')).toBeGreaterThanOrEqual(4)
+		for (let i = 8; i < 17; i++) session.pushAudio(frame(true, i))
+		await until(() => count(conn, 'input_audio_buffer.append') >= 10)
+		expect(session.state).toBe('listening')
+		expect(count(conn, 'input_audio_buffer.append')).toBeGreaterThanOrEqual(10)
+		expect(types(conn)).not.toContain('input_audio_buffer.commit')
+
+		session.endListening()
+		await until(() => calls.includes('stop'))
+		const t = types(conn)
+		const commit = t.indexOf('input_audio_buffer.commit')
+		expect(t.slice(commit)).toEqual(['input_audio_buffer.commit', 'response.create'])
+		// each streamed event is 100 ms at 24 kHz but the last; 17 frames of 60 ms, resampled, all sent once
+		const sizes = conn.received.filter((e) => e.type === 'input_audio_buffer.append').map((e) => Buffer.from(e.audio as string, 'base64').length / 2)
+		expect(sizes.slice(0, -1).every((n) => n === 2400)).toBe(true)
+		expect(Math.abs(appended(conn) - 17 * 60 * 24)).toBeLessThan(50)
+		expect(calls).toContain('transcript:Tell me about dragons')
+		expect(calls.filter((c) => c.startsWith('sentence:'))).toEqual(['sentence:Hello there, little friend!', 'sentence:Dragons love to bake cookies.'])
+		expect(frames()).toBeGreaterThan(40)
+		session.close()
+	})
+
+	test('an interrupted listening turn clears the API buffer and is never answered', async () => {
+		const n = fake.connections.length
+		const { session, calls } = streamingSession(provider({ codec }))
+		session.beginListening('pcm16', 16000)
+		for (let i = 0; i < 10; i++) session.pushAudio(frame(true, i))
+		await until(() => fake.connections.length > n && count(fake.connections[n], 'input_audio_buffer.append') >= 5)
+		const conn = fake.connections[n]
+		session.interrupt()
+		session.close()
+		await until(() => types(conn).includes('input_audio_buffer.clear'))
+		await Bun.sleep(100)
+		const t = types(conn)
+		expect(t.at(-1)).toBe('input_audio_buffer.clear')
+		expect(t).not.toContain('input_audio_buffer.commit')
+		expect(t).not.toContain('response.create')
+		expect(calls).toEqual([])
+	})
+
+	test('a silence-only auto turn is cancelled, and the next turn on the socket is only its own audio', async () => {
+		const n = fake.connections.length
+		const { session, calls } = streamingSession(provider({ codec }))
+		session.beginListening('pcm16', 16000, { endpointing: true })
+		for (let i = 0; i < 10; i++) session.pushAudio(frame(false, i))
+		await until(() => fake.connections.length > n && count(fake.connections[n], 'input_audio_buffer.append') >= 5)
+		session.endListening()
+		const conn = fake.connections[n]
+		await until(() => types(conn).includes('input_audio_buffer.clear'))
+		expect(session.state).toBe('idle')
+		expect(types(conn)).not.toContain('response.create')
+
+		session.beginListening('pcm16', 16000)
+		for (let i = 0; i < 10; i++) session.pushAudio(frame(true, i))
+		const before = conn.received.length
+		session.endListening()
+		await until(() => calls.includes('stop'))
+		// the turn's own 600 ms reached the buffer after the clear, then one commit
+		const clear = types(conn).lastIndexOf('input_audio_buffer.clear')
+		const after = conn.received.slice(clear + 1)
+		expect(appended({ received: after.filter((e) => e.type === 'input_audio_buffer.append') })).toBeGreaterThan(600 * 24 - 50)
+		expect(appended({ received: after.filter((e) => e.type === 'input_audio_buffer.append') })).toBeLessThan(600 * 24 + 50)
+		expect(conn.received.length).toBeGreaterThan(before)
+		expect(conn.items.filter((i) => i.role === 'user')).toHaveLength(1)
+		expect(Math.abs(conn.items.find((i) => i.role === 'user')!.audioMs - 600)).toBeLessThan(3)
+		session.close()
+	})
+
+	test('server VAD: the API ends the streamed turn and answers; the gateway picks the answer up', async () => {
+		const n = fake.connections.length
+		const { session, calls, frames } = streamingSession(provider({ codec, vad: 'server' }))
+		session.beginListening('pcm16', 16000)
+		for (let i = 0; i < 17; i++) session.pushAudio(frame(true, i))
+		for (let i = 0; i < 12; i++) session.pushAudio(frame(false, i))
+		// The API heard the child stop and answered before the gateway ended its turn.
+		await until(() => fake.connections.length > n && fake.connections[n].items.some((i) => i.role === 'assistant' && i.audioMs > 0))
+		const conn = fake.connections[n]
+		await Bun.sleep(50)
+		expect(session.state).toBe('listening')
+		session.endListening()
+		await until(() => calls.includes('stop'))
+		expect(types(conn)).not.toContain('input_audio_buffer.commit')
+		expect(types(conn)).not.toContain('response.create')
+		expect(calls).toContain('transcript:Tell me about dragons')
+		expect(calls.filter((c) => c.startsWith('sentence:'))).toHaveLength(2)
+		expect(frames()).toBeGreaterThan(40)
+		session.close()
+	})
+})
+
+describe('streaming uplink behind the resilient wrapper', () => {
+	test('with the circuit open no stream is opened, and the offline bear answers a streamed turn from its pcm', async () => {
+		const offline = new OfflineProvider()
+		const seen: TurnInput[] = []
+		const fallback: Provider = {
+			name: 'offline',
+			answer: (input) => {
+				seen.push(input)
+				return offline.answer(input)
+			},
+		}
+		const p = new ResilientProvider({ primary: provider({ codec }), fallback, lines: new FixedLines({ codec }), breaker: { failureThreshold: 1, cooldownMs: 60_000 } })
+		const ctx = { session: { id: crypto.randomUUID(), deviceId: 'toy', startedAt: Date.now(), turnIndex: 0 }, child: { id: 'c1', name: 'Lena', age: 6 }, sampleRate: 16000 }
+		// closed: the primary gets the stream
+		const open = p.openStream(ctx)
+		expect(open).toBeDefined()
+		open!.cancel()
+
+		p.breaker.failure()
+		expect(p.breaker.state).toBe('open')
+		expect(p.openStream(ctx)).toBeUndefined()
+		const t = turn({ streamed: true })
+		const events = await collect(p.answer(t))
+		expect(seen).toHaveLength(1)
+		expect(seen[0].pcm).toBe(t.pcm)
+		expect(seen[0].pcm.length).toBe(16000)
+		expect(events.filter((e) => e.type === 'sentence')).toHaveLength(1)
+		expect(events.some((e) => e.type === 'audio')).toBe(true)
 	})
 })
