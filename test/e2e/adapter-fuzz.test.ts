@@ -2,6 +2,7 @@ import { afterAll, beforeAll, expect, test } from 'bun:test'
 import { type GatewayProcess, startGatewayProcess } from '../support/gateway-process'
 import { seedUrl, v2Token } from '../support/seed-url'
 import { TestSocket } from '../support/ws-client'
+import { prng } from '../support/prng'
 
 // Random frames and random JSON at both adapters for a bounded time: the gateway never crashes,
 // never answers garbage with an internal error, never leaks a session, and keeps serving a good
@@ -15,16 +16,6 @@ afterAll(async () => {
 	await gw?.stop()
 })
 
-function prng(seed: number): () => number {
-	let s = seed >>> 0
-	return () => {
-		s = (s + 0x6d2b79f5) >>> 0
-		let t = s
-		t = Math.imul(t ^ (t >>> 15), t | 1)
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-	}
-}
 
 const TYPES = ['hello', 'listen', 'abort', 'mcp', 'goodbye', 'ping', 'audio_start', 'audio_chunk', 'audio_end', 'text', 'x']
 const VALUES: unknown[] = [null, true, 0, -1, 1e308, 'start', 'stop', 'detect', 'auto', 'manual', 'realtime', 'opus', 'pcm16', 16000, 7, '', 'AAAA', [], {}, { format: 'opus', sample_rate: 16000 }]

@@ -4,6 +4,7 @@ import { fallbackCodec } from '../../gateway/src/codec/fallback'
 import { loadNativeCodec, nativeCodecLoadError } from '../../gateway/src/codec/native'
 import type { TokenVerifier } from '../../gateway/src/codec/types'
 import vectors from '../vectors/auth.json'
+import { prng } from '../support/prng'
 
 // Both token verifiers must give the same answer as PROTOCOL.md §1 and each other, on the shared
 // vectors and on random and mutated input. A missing native build fails, never skips.
@@ -19,17 +20,6 @@ const verifiers: Array<[string, (secret: string) => TokenVerifier]> = [
 	['native', nativeVerifier],
 ]
 
-// A deterministic PRNG so a failing fuzz case can be reproduced.
-function prng(seed: number): () => number {
-	let s = seed >>> 0
-	return () => {
-		s = (s + 0x6d2b79f5) >>> 0
-		let t = s
-		t = Math.imul(t ^ (t >>> 15), t | 1)
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-	}
-}
 
 const ID_CHARS = 'abcdefABCDEF0123456789:_.-xyzXYZ é|'
 const TOKEN_CHARS = '0123456789abcdefABCDEF.v2xz -'

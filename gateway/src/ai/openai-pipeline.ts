@@ -189,16 +189,7 @@ export class OpenAIPipelineProvider implements Provider {
 			yield* this.speakOpus(sentence, this.codec, d.sampleRate, signal)
 			return
 		}
-		let body: ReadableStream<Uint8Array> | null
-		try {
-			const res = await this.client.audio.speech.create(
-				{ model: this.ttsModel, voice: this.voice, input: sentence, response_format: 'pcm' },
-				{ signal },
-			)
-			body = res.body
-		} catch (err) {
-			throw this.wrap('speech', err, signal)
-		}
+		const body = await this.requestSpeech(sentence, 'pcm', signal)
 		if (!body) return
 		const reader = body.getReader()
 		let pending: Uint8Array = new Uint8Array(0)
@@ -223,22 +214,29 @@ export class OpenAIPipelineProvider implements Provider {
 		}
 	}
 
+	private async requestSpeech(
+		sentence: string,
+		format: 'pcm' | 'opus',
+		signal: AbortSignal,
+	): Promise<ReadableStream<Uint8Array> | null> {
+		try {
+			const res = await this.client.audio.speech.create(
+				{ model: this.ttsModel, voice: this.voice, input: sentence, response_format: format },
+				{ signal },
+			)
+			return res.body
+		} catch (err) {
+			throw this.wrap('speech', err, signal)
+		}
+	}
+
 	/**
 	 * Speech as Ogg Opus, demuxed as it streams. Packets are yielded at the toy's rate: Opus packets
 	 * carry no rate, any decoder rate plays them, so the session passes them through when their
 	 * frame length matches the toy's and otherwise decodes them at the toy's rate (no resampling).
 	 */
 	private async *speakOpus(sentence: string, codec: Codec, rate: OpusRate, signal: AbortSignal): AsyncGenerator<ProviderEvent> {
-		let body: ReadableStream<Uint8Array> | null
-		try {
-			const res = await this.client.audio.speech.create(
-				{ model: this.ttsModel, voice: this.voice, input: sentence, response_format: 'opus' },
-				{ signal },
-			)
-			body = res.body
-		} catch (err) {
-			throw this.wrap('speech', err, signal)
-		}
+		const body = await this.requestSpeech(sentence, 'opus', signal)
 		if (!body) return
 		const reader = body.getReader()
 		const demux = codec.createOggDemuxer()
