@@ -24,7 +24,8 @@ import { TurnMeter } from './metering'
 import type { Moderator } from './moderation'
 import { guessLanguage, type Language } from './normalize'
 import type { ParentAlerts } from './parent-alerts'
-import type { SafetyDefaults } from './policy'
+import { localDay, type SafetyDefaults } from './policy'
+import { ContextCache } from './context-cache'
 import { firstName, systemPrompt } from './prompts'
 import { SessionMarks } from './session-marks'
 import { espeakFixed, type SpeakFixed } from './speak-fixed'
@@ -56,6 +57,7 @@ export class SafeProvider implements Provider {
 	// ? The inner name is kept: health and logs report which AI answers, safety is always on.
 	readonly name: string
 	private readonly marks = new SessionMarks()
+	private readonly contexts = new ContextCache()
 	private readonly speak: SpeakFixed
 	private readonly now: () => number
 	private readonly log: Logger
@@ -86,7 +88,12 @@ export class SafeProvider implements Provider {
 	async *answer(input: TurnInput): AsyncIterable<ProviderEvent> {
 		if (input.signal.aborted) return
 		const now = this.now()
-		const ctx = await loadTurnContext(this.deps.store, this.deps.defaults, input, now, this.log)
+		const key = `${input.child.id}|${input.session?.deviceId ?? ''}`
+		let ctx = this.contexts.get(key, now, (c) => localDay(c.policy.timezone, now))
+		if (!ctx) {
+			ctx = await loadTurnContext(this.deps.store, this.deps.defaults, input, now, this.log)
+			this.contexts.set(key, ctx, now)
+		}
 		const turn: Turn = { input, ctx, meter: new TurnMeter(), outcome: 'none', work: [] }
 		turn.meter.hearing(input.pcm, input.sampleRate)
 		// Our own controller, linked to the turn's: a crisis or an unsafe answer stops the inner
@@ -270,16 +277,24 @@ export class SafeProvider implements Provider {
 		const { input, ctx, meter } = turn
 		const childId = input.child.id
 		const deviceId = input.session?.deviceId
-		const work = [...turn.work]
-		if (deviceId) work.push(this.deps.store.usage.add(ctx.day, deviceId, ctx.policy.familyId, meter.usage()))
+		const work: Promise<unknown>[] = [...turn.work]
+		const used = meter.usage()
+		if (deviceId) work.push(this.deps.store.usage.add(ctx.day, deviceId, ctx.policy.familyId, used))
+		let summary: string | undefined
+		let progress: Promise<TurnContext['progress']> | undefined
 		if (turn.outcome === 'answered' && childId && turn.childWords?.trim()) {
 			const memory = remember(ctx.summary, turn.childWords)
-			work.push(this.deps.store.summaries.put(childId, memory.text, memory.approxTokens))
-			work.push(this.deps.store.programme.countTurn(childId, input.child.age))
+			summary = memory.text
+			progress = this.deps.store.programme.countTurn(childId, input.child.age)
+			work.push(this.deps.store.summaries.put(childId, memory.text, memory.approxTokens), progress)
 		}
-		for (const r of await Promise.allSettled(work)) {
+		const results = await Promise.allSettled(work)
+		for (const r of results) {
 			if (r.status === 'rejected') this.log.error({ err: (r.reason as Error)?.message }, 'safety bookkeeping failed')
 		}
+		const key = `${childId}|${deviceId ?? ''}`
+		if (results.some((r) => r.status === 'rejected')) this.contexts.delete(key)
+		else this.contexts.update(key, used, summary, progress ? await progress : undefined)
 	}
 }
 

@@ -1,0 +1,54 @@
+import type { Usage } from '../store/usage'
+import type { TurnContext } from './turn-context'
+
+// The safety context (family rules, today's usage, lesson, memory) of each child-and-toy, kept
+// between turns. Reading it took two database round trips before every answer could start, and
+// under load their queueing set the p99 of the answer latency. A toy's own turns update the entry
+// in place (usage, memory, lesson progress), so its next turn sees them at once; what other toys of
+// the family used, and a parent's new settings, arrive at the next refresh.
+
+const REFRESH_MS = 30_000
+const MAX_ENTRIES = 20_000
+
+export class ContextCache {
+	private readonly entries = new Map<string, { ctx: TurnContext; at: number }>()
+
+	/** The cached context if it is fresh and still for the same local day. */
+	get(key: string, now: number, dayNow: (ctx: TurnContext) => string): TurnContext | undefined {
+		const e = this.entries.get(key)
+		if (!e) return undefined
+		if (now - e.at >= REFRESH_MS || dayNow(e.ctx) !== e.ctx.day) {
+			this.entries.delete(key)
+			return undefined
+		}
+		return e.ctx
+	}
+
+	delete(key: string): void {
+		this.entries.delete(key)
+	}
+
+	set(key: string, ctx: TurnContext, now: number): void {
+		if (this.entries.size >= MAX_ENTRIES) this.entries.delete(this.entries.keys().next().value as string)
+		this.entries.set(key, { ctx, at: now })
+	}
+
+	/** Adds a finished turn's own writes to the cached context. */
+	update(key: string, used: Usage, summary: string | undefined, progress: TurnContext['progress'] | undefined): void {
+		const e = this.entries.get(key)
+		if (!e) return
+		const u = e.ctx.used
+		e.ctx = {
+			...e.ctx,
+			used: {
+				turns: u.turns + used.turns,
+				tokensIn: u.tokensIn + used.tokensIn,
+				tokensOut: u.tokensOut + used.tokensOut,
+				audioInMs: u.audioInMs + used.audioInMs,
+				audioOutMs: u.audioOutMs + used.audioOutMs,
+			},
+			summary: summary ?? e.ctx.summary,
+			progress: progress === undefined ? e.ctx.progress : progress,
+		}
+	}
+}
