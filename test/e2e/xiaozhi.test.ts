@@ -79,6 +79,9 @@ async function speak(s: TestSocket, version: Version): Promise<void> {
 	s.send({ type: 'listen', state: 'stop' })
 }
 
+// 60 ms of digital silence as one Opus packet: the pause after the child stops speaking.
+const silence = new Uint8Array(new OpusScript(16000, 1, OpusScript.Application.VOIP).encode(Buffer.alloc(960 * 2), 960))
+
 function rms(pcm: Int16Array): number {
 	let e = 0
 	for (const v of pcm) e += v * v
@@ -116,8 +119,6 @@ describe('xiaozhi binary protocol', () => {
 	test('auto mode: the gateway VAD ends the turn without listen stop', async () => {
 		const s = await connect('xz-auto', 3)
 		await hello(s, 3)
-		const enc = new OpusScript(16000, 1, OpusScript.Application.VOIP)
-		const silence = new Uint8Array(enc.encode(Buffer.alloc(960 * 2), 960))
 		s.send({ type: 'listen', state: 'start', mode: 'auto' })
 		for (const p of speech) s.send(frame(3, p))
 		for (let i = 0; i < 20; i++) s.send(frame(3, silence))
@@ -129,8 +130,6 @@ describe('xiaozhi binary protocol', () => {
 	test('auto mode: silence alone is not answered', async () => {
 		const s = await connect('xz-auto-quiet', 3)
 		await hello(s, 3)
-		const enc = new OpusScript(16000, 1, OpusScript.Application.VOIP)
-		const silence = new Uint8Array(enc.encode(Buffer.alloc(960 * 2), 960))
 		s.send({ type: 'listen', state: 'start', mode: 'auto' })
 		for (let i = 0; i < 40; i++) s.send(frame(3, silence))
 		s.send({ type: 'listen', state: 'stop' })
@@ -225,8 +224,6 @@ describe('realtime mode', () => {
 	test('speech over the answer interrupts it (tts stop, no more old audio) and starts a new turn', async () => {
 		const s = await connect('xz-realtime', 3)
 		await hello(s, 3)
-		const enc = new OpusScript(16000, 1, OpusScript.Application.VOIP)
-		const silence = new Uint8Array(enc.encode(Buffer.alloc(960 * 2), 960))
 		s.send({ type: 'listen', state: 'start', mode: 'realtime' })
 		for (const p of speech) s.send(frame(3, p))
 		for (let i = 0; i < 15; i++) s.send(frame(3, silence))

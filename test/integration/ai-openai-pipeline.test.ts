@@ -3,6 +3,7 @@ import { ProviderError } from '../../gateway/src/ai/errors'
 import { OpenAIPipelineProvider } from '../../gateway/src/ai/openai-pipeline'
 import type { ProviderEvent, TurnInput } from '../../gateway/src/ai/provider'
 import { type FakeOpenAI, startFakeOpenAI } from '../support/fake-openai'
+import { collect } from '../support/collect'
 
 let fake: FakeOpenAI
 
@@ -42,11 +43,6 @@ function speechTurn(signal = new AbortController().signal, extra: Partial<TurnIn
 	}
 }
 
-async function collect(events: AsyncIterable<ProviderEvent>): Promise<ProviderEvent[]> {
-	const out: ProviderEvent[] = []
-	for await (const e of events) out.push(e)
-	return out
-}
 
 const bodies = (path: string) => fake.requests.filter((r) => r.path === path).map((r) => r.body as Record<string, unknown>)
 

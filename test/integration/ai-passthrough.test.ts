@@ -6,6 +6,7 @@ import type { ProviderEvent, TurnInput } from '../../gateway/src/ai/provider'
 import { loadCodec } from '../../gateway/src/codec'
 import { Downlink } from '../../gateway/src/session/downlink'
 import { type FakeOpenAI, startFakeOpenAI } from '../support/fake-openai'
+import { collect } from '../support/collect'
 
 // Opus end to end without transcoding: the toy's uplink packets reach transcription as Ogg Opus,
 // and speech asked for as Ogg Opus reaches the toy as the provider's own packets, which a 16 kHz
@@ -42,11 +43,6 @@ function turn(extra: Partial<TurnInput> = {}): TurnInput {
 	}
 }
 
-async function collect(events: AsyncIterable<ProviderEvent>): Promise<ProviderEvent[]> {
-	const out: ProviderEvent[] = []
-	for await (const e of events) out.push(e)
-	return out
-}
 
 /** What the toy is sent, through the session's own downlink. */
 function toToy(events: ProviderEvent[], rate: 16000 | 24000): Uint8Array[] {

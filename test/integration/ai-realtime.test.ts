@@ -9,6 +9,7 @@ import { loadCodec } from '../../gateway/src/codec'
 import { createLogger } from '../../gateway/src/obs/logger'
 import { Session, type SessionSink } from '../../gateway/src/session/session'
 import { type FakeRealtime, startFakeRealtime } from '../support/fake-openai-realtime'
+import { collect } from '../support/collect'
 
 // The Realtime provider against a fake of the GA Realtime WebSocket API, through the SDK's own
 // OpenAIRealtimeWebSocket: a full spoken turn, typed turns, server VAD, and barge-in that leaves
@@ -50,11 +51,6 @@ function turn(extra: Partial<TurnInput> = {}): TurnInput {
 	}
 }
 
-async function collect(events: AsyncIterable<ProviderEvent>): Promise<ProviderEvent[]> {
-	const out: ProviderEvent[] = []
-	for await (const e of events) out.push(e)
-	return out
-}
 
 const audioMs = (events: ProviderEvent[]) => events.reduce((n, e) => n + (e.type === 'audio' ? (e.pcm.length / e.sampleRate) * 1000 : 0), 0)
 const types = (c: { received: Array<{ type: string }> }) => c.received.map((e) => e.type)

@@ -8,6 +8,7 @@ import { loadCodec } from '../../gateway/src/codec'
 import { createLogger } from '../../gateway/src/obs/logger'
 import { Session, type SessionSink } from '../../gateway/src/session/session'
 import { type FakeOpenAI, startFakeOpenAI } from '../support/fake-openai'
+import { collect } from '../support/collect'
 
 // A slow or failing upstream never leaves a child in silence: a "let me think" line fills a slow
 // start, a dead upstream gets a spoken fallback and `tts stop`, transient errors are retried
@@ -53,11 +54,6 @@ function turn(extra: Partial<TurnInput> = {}): TurnInput {
 	}
 }
 
-async function collect(events: AsyncIterable<ProviderEvent>): Promise<ProviderEvent[]> {
-	const out: ProviderEvent[] = []
-	for await (const e of events) out.push(e)
-	return out
-}
 
 const sentences = (events: ProviderEvent[]) => events.flatMap((e) => (e.type === 'sentence' ? [e.text] : []))
 const count = (path: string) => fake.requests.filter((r) => r.path === path).length

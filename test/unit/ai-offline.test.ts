@@ -3,6 +3,7 @@ import { OfflineProvider } from '../../gateway/src/ai/offline'
 import type { ProviderEvent, TurnInput } from '../../gateway/src/ai/provider'
 import { EspeakTts } from '../../gateway/src/ai/tts-espeak'
 import { TtsUnavailableError } from '../../gateway/src/ai/errors'
+import { collect } from '../support/collect'
 
 function turn(signal = new AbortController().signal, extra: Partial<TurnInput> = {}): TurnInput {
 	return {
@@ -15,11 +16,6 @@ function turn(signal = new AbortController().signal, extra: Partial<TurnInput> =
 	}
 }
 
-async function collect(events: AsyncIterable<ProviderEvent>): Promise<ProviderEvent[]> {
-	const out: ProviderEvent[] = []
-	for await (const e of events) out.push(e)
-	return out
-}
 
 function rms(pcm: Int16Array): number {
 	let sum = 0
