@@ -45,14 +45,17 @@ function turn(extra: Partial<TurnInput> = {}): TurnInput {
 
 
 /** What the toy is sent, through the session's own downlink. */
-function toToy(events: ProviderEvent[], rate: 16000 | 24000): Uint8Array[] {
+async function toToy(events: ProviderEvent[], rate: 16000 | 24000): Promise<Uint8Array[]> {
 	const d = new Downlink(codec, 'opus', rate, 60)
 	const out: Uint8Array[] = []
+	const send = (p: Uint8Array) => out.push(p)
 	for (const e of events) {
-		if (e.type === 'opus') d.pushOpus(e.packets, e.sampleRate, e.frameMs, out)
-		else if (e.type === 'audio') d.push(e.pcm, e.sampleRate, out)
+		if (e.type === 'opus') d.pushOpus(e.packets, e.sampleRate, e.frameMs)
+		else if (e.type === 'audio') d.push(e.pcm, e.sampleRate)
+		await d.encode(send)
 	}
-	d.flush(out)
+	d.flush()
+	await d.encode(send)
 	return out
 }
 
@@ -91,7 +94,7 @@ describe('Opus pass-through on the pipeline', () => {
 			expect(opus.every((e) => e.sampleRate === 16000 && e.frameMs === 60)).toBe(true)
 
 			const provided = opus.flatMap((e) => [...e.packets])
-			const sent = toToy(events, 16000)
+			const sent = await toToy(events, 16000)
 			// byte-identical: no decode, no re-encode on the gateway
 			expect(sent.length).toBe(provided.length)
 			for (let i = 0; i < sent.length; i++) expect(sent[i]).toBe(provided[i])
@@ -109,7 +112,7 @@ describe('Opus pass-through on the pipeline', () => {
 		fake.setBehaviour({ speechOpusFrameMs: 20 })
 		const events = await collect(provider().answer(turn({ text: 'beep' })))
 		expect(events.filter((e) => e.type === 'opus').every((e) => e.type === 'opus' && e.frameMs === 20)).toBe(true)
-		const pcm = deviceDecode('native', toToy(events, 16000))
+		const pcm = deviceDecode('native', await toToy(events, 16000))
 		expect(Math.abs(pitch(pcm, 16000) - 440)).toBeLessThan(15)
 	})
 

@@ -136,5 +136,40 @@ describe('native codec', () => {
 			expect(() => enc.setComplexity(11)).toThrow(/complexity/)
 			expect(enc.encode(sine(320), new Uint8Array(1500))).toBeGreaterThan(0)
 		})
+
+		test('encodeFrames off the JS thread makes the same packets as encode() frame by frame', async () => {
+			const pcm = sine(FRAME * 6)
+			const one = native().createEncoder(RATE)
+			const buf = new Uint8Array(1500)
+			const expected: number[][] = []
+			for (let at = 0; at < pcm.length; at += FRAME) {
+				const n = one.encode(pcm.subarray(at, at + FRAME), buf)
+				expected.push([...buf.subarray(0, n)])
+			}
+			const batch = native().createEncoder(RATE)
+			// The samples are copied when the call is made: overwriting them at once changes nothing.
+			const pending = batch.encodeFrames(pcm, FRAME)
+			pcm.fill(0)
+			const packets = await pending
+			expect(packets.map((p) => [...p])).toEqual(expected)
+		})
+
+		test('a reset before a queued batch runs makes it come back empty, and the next batch starts clean', async () => {
+			const enc = native().createEncoder(RATE)
+			const fresh = native().createEncoder(RATE)
+			// Many batches queued at once: the reset lands before most of them have started.
+			const queued = Array.from({ length: 50 }, () => enc.encodeFrames(sine(FRAME * 4), FRAME))
+			enc.reset()
+			const results = await Promise.all(queued)
+			expect(results.some((r) => r.length === 0)).toBe(true)
+			const after = await enc.encodeFrames(sine(FRAME * 2), FRAME)
+			const clean = await fresh.encodeFrames(sine(FRAME * 2), FRAME)
+			expect(after.map((p) => [...p])).toEqual(clean.map((p) => [...p]))
+		})
+
+		test('encodeFrames rejects an illegal frame size with a CodecError', async () => {
+			const enc = native().createEncoder(RATE)
+			await expect(enc.encodeFrames(new Int16Array(300), 100)).rejects.toBeInstanceOf(CodecError)
+		})
 	})
 })

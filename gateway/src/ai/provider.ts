@@ -43,6 +43,11 @@ export interface TurnInput {
 }
 
 /** What a provider needs to start taking a turn's audio before the turn has ended. */
+export interface PrepareContext {
+	session: TurnSession
+	child: ChildProfile
+}
+
 export interface StreamContext {
 	session: TurnSession
 	child: ChildProfile
@@ -99,6 +104,8 @@ export interface Provider {
 	 * answer() for the same session with `streamed: true`, or by cancel(). Undefined: not now.
 	 */
 	openStream?(ctx: StreamContext): UplinkStream | undefined
+	/** Optional: the child started speaking; load now what the answer will need (never throws). */
+	prepare?(ctx: PrepareContext): void
 	close?(): Promise<void>
 }
 

@@ -68,6 +68,16 @@ export class FallbackOpusEncoder implements OpusEncoder {
 		return packet.length
 	}
 
+	// opusscript has no threads: the frames are encoded here, on the JS thread.
+	async encodeFrames(pcm: Int16Array, frameSamples: number): Promise<Uint8Array[]> {
+		const out: Uint8Array[] = []
+		const packet = new Uint8Array(1500)
+		for (let at = 0; at + frameSamples <= pcm.length; at += frameSamples) {
+			out.push(packet.slice(0, this.encode(pcm.subarray(at, at + frameSamples), packet)))
+		}
+		return out
+	}
+
 	setBitrate(bitsPerSecond: number): void {
 		this.opus.setBitrate(bitsPerSecond)
 	}

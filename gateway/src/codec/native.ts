@@ -25,6 +25,7 @@ interface NativeDecoder {
 
 interface NativeEncoder {
 	encode(pcm: Int16Array, out: Uint8Array): number
+	encodeFrames(pcm: Int16Array, frameSamples: number): Promise<{ data: Uint8Array; lengths: number[] }>
 	setBitrate(bps: number): void
 	setComplexity(complexity: number): void
 	reset(): void
@@ -155,6 +156,23 @@ class NativeOpusEncoder implements OpusEncoder {
 			// ? Same as the fallback encoder, so callers handle one error type for both codecs.
 			throw toCodecError(e)
 		}
+	}
+
+	async encodeFrames(pcm: Int16Array, frameSamples: number): Promise<Uint8Array[]> {
+		let encoded: { data: Uint8Array; lengths: number[] }
+		try {
+			encoded = await this.native.encodeFrames(pcm, frameSamples)
+		} catch (e) {
+			throw toCodecError(e)
+		}
+		// Views of the one buffer the worker filled: no copy per packet.
+		const out: Uint8Array[] = []
+		let at = 0
+		for (const n of encoded.lengths) {
+			out.push(encoded.data.subarray(at, at + n))
+			at += n
+		}
+		return out
 	}
 
 	setBitrate(bitsPerSecond: number): void {

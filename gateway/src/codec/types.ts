@@ -23,6 +23,13 @@ export interface OpusDecoder {
 export interface OpusEncoder {
 	/** Encodes exactly one frame (`pcm.length` must be a legal Opus frame size) into `out`; returns bytes written. */
 	encode(pcm: Int16Array, out: Uint8Array): number
+	/**
+	 * Encodes `pcm` as consecutive frames of `frameSamples` (its length a multiple of it), one
+	 * packet each. The native codec does this off the JS thread, so an answer's encode does not
+	 * hold up other toys' frames; `pcm` is copied before this returns. Resolves with no packets
+	 * when `reset()` ran before the work started (the answer was interrupted).
+	 */
+	encodeFrames(pcm: Int16Array, frameSamples: number): Promise<Uint8Array[]>
 	setBitrate(bitsPerSecond: number): void
 	setComplexity(complexity: number): void
 	reset(): void

@@ -2,6 +2,7 @@ import type { Codec, OpusDecoder, OpusEncoder, OpusRate, Resampler } from '../co
 
 // Turns provider PCM (any rate, any chunking) into the toy's downlink frames: resampled to the
 // toy's rate, cut into whole frames, Opus-encoded (or left as PCM16 for seed-json pcm16 toys).
+// push() only frames; encode() encodes what was framed, off the JS thread when the codec can.
 // Codec state is made on the first answer and reused across turns; the frame buffer exists only
 // while a turn is being framed, so an idle toy holds none of it.
 
@@ -27,64 +28,93 @@ export class Downlink {
 	private resampler: Resampler | undefined
 	private resamplerRate = 0
 	private resampled = EMPTY
-	private frame = EMPTY
+	/** Framed samples not yet encoded, back to back: whole frames, then a partial one. */
+	private pending = EMPTY
 	private fill = 0
+	/** Packets that need no encode (pass-through Opus, pcm16 frames), in order. */
+	private ready: Uint8Array[] = []
 	private decoder: OpusDecoder | undefined
 	private decoderRate = 0
 	private decodeBuf = new Int16Array(0)
 	private inTurn = false
+	private readonly frameSamples: number
 
 	constructor(
 		private readonly codec: Codec,
 		readonly format: DownlinkFormat,
 		readonly sampleRate: OpusRate,
 		readonly frameMs: number,
-	) {}
-
-	/** Frames completed by this chunk of provider audio. */
-	push(pcm: Int16Array, rate: number, out: Uint8Array[]): void {
-		this.frameIn(rate === this.sampleRate ? pcm : this.resample(pcm, rate), out)
+	) {
+		this.frameSamples = (sampleRate * frameMs) / 1000
 	}
 
-	private frameIn(samples: Int16Array, out: Uint8Array[]): void {
-		if (this.frame.length === 0) this.frame = new Int16Array((this.sampleRate * this.frameMs) / 1000)
-		let i = 0
-		while (i < samples.length) {
-			const n = Math.min(this.frame.length - this.fill, samples.length - i)
-			this.frame.set(samples.subarray(i, i + n), this.fill)
-			this.fill += n
-			i += n
-			if (this.fill === this.frame.length) out.push(this.emit())
+	/** Frames this chunk of provider audio; encode() then encodes them. */
+	push(pcm: Int16Array, rate: number): void {
+		this.frameIn(rate === this.sampleRate ? pcm : this.resample(pcm, rate))
+	}
+
+	private frameIn(samples: Int16Array): void {
+		const need = this.fill + samples.length
+		if (this.pending.length < need) {
+			// Whole frames, with room for a typical provider chunk (240 ms) so it rarely grows again.
+			const grown = new Int16Array(Math.max(need, this.frameSamples * 8))
+			grown.set(this.pending.subarray(0, this.fill))
+			this.pending = grown
 		}
+		this.pending.set(samples, this.fill)
+		this.fill = need
+		if (this.format === 'pcm16') this.takePcm16()
 	}
 
 	/**
 	 * Provider Opus: passed through untouched when it already is the toy's rate and frame length
 	 * (no decode, no encode), otherwise decoded and re-framed like PCM.
 	 */
-	pushOpus(packets: readonly Uint8Array[], rate: number, frameMs: number, out: Uint8Array[]): void {
+	pushOpus(packets: readonly Uint8Array[], rate: number, frameMs: number): void {
 		if (this.format === 'opus' && rate === this.sampleRate && frameMs === this.frameMs && this.fill === 0) {
-			for (const p of packets) out.push(p)
+			for (const p of packets) this.ready.push(p)
 			return
 		}
 		const decoder = this.decoderFor(rate as OpusRate)
 		for (const p of packets) {
 			const n = decoder.decode(p, this.decodeBuf)
-			this.push(this.decodeBuf.subarray(0, n), rate, out)
+			this.push(this.decodeBuf.subarray(0, n), rate)
 		}
 	}
 
-	/** Ends a turn: the resampler's tail and a last frame padded with silence. */
-	flush(out: Uint8Array[]): void {
+	/** Ends a turn's framing: the resampler's tail and a last frame padded with silence. */
+	flush(): void {
 		if (this.resampler) {
 			const tail = this.scratch(this.resampler.maxFlush())
-			this.frameIn(tail.subarray(0, this.resampler.flush(tail)), out)
+			this.frameIn(tail.subarray(0, this.resampler.flush(tail)))
 		}
-		if (this.fill > 0) {
-			this.frame.fill(0, this.fill)
-			out.push(this.emit())
+		const partial = this.fill % this.frameSamples
+		if (partial > 0) this.frameIn(new Int16Array(this.frameSamples - partial))
+	}
+
+	/**
+	 * Encodes every whole frame pushed so far and hands the packets to `send` in order. The
+	 * answer's first frame is encoded at once on this thread: it is on the latency path, and the
+	 * worker pool may be busy with other toys' answers. The rest go to the pool in one batch.
+	 * All state changes happen before the first await, so a barge-in can reset this downlink and
+	 * start the next answer while a batch is still being encoded; that batch then comes back empty.
+	 */
+	async encode(send: (packet: Uint8Array) => void): Promise<void> {
+		for (const p of this.ready) send(p)
+		this.ready = []
+		const whole = this.fill - (this.fill % this.frameSamples)
+		if (whole === 0 || this.format === 'pcm16') return
+		let from = 0
+		if (!this.inTurn) {
+			this.startAnswer()
+			send(this.encodeOne(this.pending.subarray(0, this.frameSamples)))
+			from = this.frameSamples
 		}
-		this.reset()
+		const batch = from < whole ? this.encoder!.encodeFrames(this.pending.subarray(from, whole), this.frameSamples) : undefined
+		// The batch was copied: the partial frame moves to the front now.
+		this.pending.copyWithin(0, whole, this.fill)
+		this.fill -= whole
+		if (batch) for (const p of await batch) send(p)
 	}
 
 	/** Releases codec state; a later push makes it again. */
@@ -97,29 +127,37 @@ export class Downlink {
 		this.decoderRate = 0
 	}
 
+	/** Drops what is framed but not encoded, and any encode still queued (barge-in, end of turn). */
 	reset(): void {
 		if (this.inTurn) encoding--
 		this.inTurn = false
 		this.fill = 0
-		this.frame = EMPTY
+		this.pending = EMPTY
+		this.ready = []
 		this.resampled = EMPTY
 		this.resampler?.reset()
 		this.encoder?.reset()
 	}
 
-	private emit(): Uint8Array {
-		this.fill = 0
-		if (this.format === 'pcm16') return new Uint8Array(this.frame.slice().buffer)
-		this.encoder ??= this.createEncoder()
-		if (!this.inTurn) {
-			this.inTurn = true
-			encoding++
-			this.encoder.setComplexity(complexityForLoad())
-		}
-		const n = this.encoder.encode(this.frame, packetBuf)
-		return packetBuf.slice(0, n)
+	private takePcm16(): void {
+		const fs = this.frameSamples
+		const whole = this.fill - (this.fill % fs)
+		for (let at = 0; at < whole; at += fs) this.ready.push(new Uint8Array(this.pending.slice(at, at + fs).buffer))
+		this.pending.copyWithin(0, whole, this.fill)
+		this.fill -= whole
 	}
 
+	private startAnswer(): void {
+		this.encoder ??= this.createEncoder()
+		this.inTurn = true
+		encoding++
+		this.encoder.setComplexity(complexityForLoad())
+	}
+
+	private encodeOne(frame: Int16Array): Uint8Array {
+		const n = this.encoder!.encode(frame, packetBuf)
+		return packetBuf.slice(0, n)
+	}
 	private createEncoder(): OpusEncoder {
 		const enc = this.codec.createEncoder(this.sampleRate, 1, 'voip')
 		// Speech to a small speaker: 24 kbit/s is transparent enough; complexity is set per answer.

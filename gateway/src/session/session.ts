@@ -237,9 +237,12 @@ export class Session {
 	private async runTurn(input: TurnAudio, ctrl: AbortController): Promise<void> {
 		const { provider, child, log, recorder } = this.opts
 		const turnId = randomUUID()
-		const frames: Uint8Array[] = []
 		const answer: string[] = []
 		const live = () => !ctrl.signal.aborted && !this.closed
+		// An interrupted turn's encode may still resolve after the next turn began: drop its packets.
+		const send = (packet: Uint8Array) => {
+			if (live()) this.pacer.push({ kind: 'audio', packet })
+		}
 		try {
 			const session = this.turnSession()
 			this.turns++
@@ -259,18 +262,20 @@ export class Session {
 					answer.push(ev.text)
 					this.pacer.push({ kind: 'sentence', text: ev.text })
 				} else {
-					if (ev.type === 'opus') this.downlink.pushOpus(ev.packets, ev.sampleRate, ev.frameMs, frames)
-					else this.downlink.push(ev.pcm, ev.sampleRate, frames)
-					for (const packet of frames) this.pacer.push({ kind: 'audio', packet })
-					frames.length = 0
+					if (ev.type === 'opus') this.downlink.pushOpus(ev.packets, ev.sampleRate, ev.frameMs)
+					else this.downlink.push(ev.pcm, ev.sampleRate)
+					await this.downlink.encode(send)
+					if (!live()) break
 					// Stay ~0.6 s ahead of the toy: memory per toy stays small and encoding is spread over the answer.
 					await this.pacer.waitBelow(AHEAD_FRAMES)
 				}
 			}
 			if (!live()) return
 			this.startSpeaking()
-			this.downlink.flush(frames)
-			for (const packet of frames) this.pacer.push({ kind: 'audio', packet })
+			this.downlink.flush()
+			await this.downlink.encode(send)
+			if (!live()) return
+			this.downlink.reset()
 			this.pacer.push({ kind: 'end' })
 		} catch (err) {
 			if (!live()) return
@@ -293,10 +298,14 @@ export class Session {
 		return { id: this.id, deviceId: this.opts.deviceId, startedAt: this.startedAt, turnIndex: this.turns }
 	}
 
-	/** Lets a provider that takes audio while the child speaks have this turn's as it arrives. */
+	/**
+	 * Listening began: the provider may get ready for the answer (prepare), and one that takes
+	 * audio while the child speaks gets this turn's as it arrives.
+	 */
 	private openStream(): void {
 		this.dropStream()
 		const { provider, child, log } = this.opts
+		provider.prepare?.({ session: this.turnSession(), child })
 		if (!provider.openStream) return
 		try {
 			this.stream = provider.openStream({ session: this.turnSession(), child, sampleRate: this.uplink.sampleRate })

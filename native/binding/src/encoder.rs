@@ -1,13 +1,39 @@
-use napi::bindgen_prelude::Uint8ArraySlice;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use napi::bindgen_prelude::{AsyncTask, Uint8Array, Uint8ArraySlice};
+use napi::{Env, Task};
 use napi_derive::napi;
 use teddy_core::{Application, Encoder};
 
 use crate::{check_disjoint, map_error};
 
-/// Opus encoder for one stream. Encodes into the caller's Buffer/Uint8Array.
+/// libopus never writes a packet longer than this for one frame (RFC 6716 §3.4 caps a frame at 1275 bytes).
+const MAX_PACKET: usize = 1500;
+
+/// The encoder state and a generation counter bumped by every reset, so an encode queued before a
+/// reset (an answer the child interrupted) does not run on the state of the next answer.
+struct Shared {
+    encoder: Encoder,
+    generation: u64,
+}
+
+/// Opus encoder for one stream. Encodes into the caller's Buffer/Uint8Array on the JS thread, or a
+/// batch of frames on the worker pool (`encodeFrames`) so the event loop stays free for the toys.
 #[napi]
 pub struct OpusEncoder {
-    inner: Encoder,
+    shared: Arc<Mutex<Shared>>,
+}
+
+/// Packets of one `encodeFrames` call, back to back in `data`; `lengths[i]` is packet i's size.
+#[napi(object)]
+pub struct EncodedFrames {
+    pub data: Uint8Array,
+    pub lengths: Vec<u32>,
+}
+
+fn lock(shared: &Mutex<Shared>) -> MutexGuard<'_, Shared> {
+    // A panic inside libopus cannot poison anything we rely on: the state is reset by the next answer.
+    shared.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 #[napi]
@@ -16,32 +42,97 @@ impl OpusEncoder {
     #[napi(constructor)]
     pub fn new(sample_rate: u32, channels: u32, application: String) -> napi::Result<Self> {
         let app: Application = application.parse().map_err(map_error)?;
-        let inner = Encoder::new(sample_rate, channels, app).map_err(map_error)?;
-        Ok(Self { inner })
+        let encoder = Encoder::new(sample_rate, channels, app).map_err(map_error)?;
+        Ok(Self {
+            shared: Arc::new(Mutex::new(Shared {
+                encoder,
+                generation: 0,
+            })),
+        })
     }
 
     /// Encodes exactly one frame (2.5–120 ms) and returns the packet length in bytes.
     #[napi]
-    pub fn encode(&mut self, pcm: &[i16], mut out: Uint8ArraySlice) -> napi::Result<u32> {
+    pub fn encode(&self, pcm: &[i16], mut out: Uint8ArraySlice) -> napi::Result<u32> {
         // SAFETY: synchronous call on the JS thread; the slice does not outlive it.
         let out = unsafe { out.as_mut() };
         check_disjoint(pcm, out)?;
-        let n = self.inner.encode(pcm, out).map_err(map_error)?;
+        let n = lock(&self.shared)
+            .encoder
+            .encode(pcm, out)
+            .map_err(map_error)?;
         Ok(n as u32)
     }
 
-    #[napi]
-    pub fn set_bitrate(&mut self, bps: i64) -> napi::Result<()> {
-        self.inner.set_bitrate(bps).map_err(map_error)
+    /// Encodes `pcm` as consecutive frames of `frameSamples` on the worker pool. The samples are
+    /// copied before this returns, so the caller may reuse its buffer at once. Resolves with no
+    /// packets when `reset()` ran in between.
+    #[napi(ts_return_type = "Promise<EncodedFrames>")]
+    pub fn encode_frames(&self, pcm: &[i16], frame_samples: u32) -> AsyncTask<EncodeFrames> {
+        AsyncTask::new(EncodeFrames {
+            shared: Arc::clone(&self.shared),
+            generation: lock(&self.shared).generation,
+            pcm: pcm.to_vec(),
+            frame: frame_samples as usize,
+        })
     }
 
     #[napi]
-    pub fn set_complexity(&mut self, complexity: i64) -> napi::Result<()> {
-        self.inner.set_complexity(complexity).map_err(map_error)
+    pub fn set_bitrate(&self, bps: i64) -> napi::Result<()> {
+        lock(&self.shared)
+            .encoder
+            .set_bitrate(bps)
+            .map_err(map_error)
     }
 
     #[napi]
-    pub fn reset(&mut self) {
-        self.inner.reset();
+    pub fn set_complexity(&self, complexity: i64) -> napi::Result<()> {
+        lock(&self.shared)
+            .encoder
+            .set_complexity(complexity)
+            .map_err(map_error)
+    }
+
+    #[napi]
+    pub fn reset(&self) {
+        let mut s = lock(&self.shared);
+        s.encoder.reset();
+        s.generation += 1;
+    }
+}
+
+pub struct EncodeFrames {
+    shared: Arc<Mutex<Shared>>,
+    generation: u64,
+    pcm: Vec<i16>,
+    frame: usize,
+}
+
+impl Task for EncodeFrames {
+    type Output = (Vec<u8>, Vec<u32>);
+    type JsValue = EncodedFrames;
+
+    fn compute(&mut self) -> napi::Result<Self::Output> {
+        let mut s = lock(&self.shared);
+        if s.generation != self.generation || self.frame == 0 {
+            return Ok((Vec::new(), Vec::new()));
+        }
+        let frames = self.pcm.len() / self.frame;
+        let mut data = Vec::with_capacity(frames * 200);
+        let mut lengths = Vec::with_capacity(frames);
+        let mut packet = [0u8; MAX_PACKET];
+        for pcm in self.pcm.chunks_exact(self.frame) {
+            let n = s.encoder.encode(pcm, &mut packet).map_err(map_error)?;
+            data.extend_from_slice(&packet[..n]);
+            lengths.push(n as u32);
+        }
+        Ok((data, lengths))
+    }
+
+    fn resolve(&mut self, _env: Env, (data, lengths): Self::Output) -> napi::Result<Self::JsValue> {
+        Ok(EncodedFrames {
+            data: Uint8Array::new(data),
+            lengths,
+        })
     }
 }
