@@ -13,15 +13,34 @@ const MAX_ENTRIES = 20_000
 export class ContextCache {
 	private readonly entries = new Map<string, { ctx: TurnContext; at: number }>()
 
-	/** The cached context if it is fresh and still for the same local day. */
-	get(key: string, now: number, dayNow: (ctx: TurnContext) => string): TurnContext | undefined {
+	private readonly loading = new Map<string, Promise<TurnContext>>()
+
+	/**
+	 * The context for `key`: the cached one (starting a background reload once it is older than
+	 * REFRESH_MS), or, when there is none or it is for another local day, the one `load` brings.
+	 * Concurrent callers share one load.
+	 */
+	obtain(key: string, now: number, dayNow: (ctx: TurnContext) => string, load: () => Promise<TurnContext>): TurnContext | Promise<TurnContext> {
 		const e = this.entries.get(key)
-		if (!e) return undefined
-		if (now - e.at >= REFRESH_MS || dayNow(e.ctx) !== e.ctx.day) {
-			this.entries.delete(key)
-			return undefined
+		if (e && dayNow(e.ctx) === e.ctx.day) {
+			// A failed refresh keeps the entry; the next turn tries again.
+			if (now - e.at >= REFRESH_MS) this.reload(key, now, load).catch(() => {})
+			return e.ctx
 		}
-		return e.ctx
+		return this.reload(key, now, load)
+	}
+
+	private reload(key: string, now: number, load: () => Promise<TurnContext>): Promise<TurnContext> {
+		let p = this.loading.get(key)
+		if (p) return p
+		p = load()
+			.then((ctx) => {
+				this.set(key, ctx, now)
+				return ctx
+			})
+			.finally(() => this.loading.delete(key))
+		this.loading.set(key, p)
+		return p
 	}
 
 	delete(key: string): void {

@@ -13,7 +13,7 @@
 //   5. afterwards the turn is metered, and a normal turn feeds memory and the learning programme.
 // Fixed lines are never model text. Nothing here keeps audio: PCM passes through and is dropped.
 
-import type { Provider, ProviderEvent, StreamContext, TurnInput, UplinkStream } from '../ai/provider'
+import type { ChildProfile, PrepareContext, Provider, ProviderEvent, StreamContext, TurnInput, UplinkStream } from '../ai/provider'
 import { AsyncQueue } from '../ai/async-queue'
 import { log as rootLog, type Logger } from '../obs/logger'
 import type { SafetyStore } from '../store/safety'
@@ -85,15 +85,27 @@ export class SafeProvider implements Provider {
 		return this.inner.openStream?.(ctx)
 	}
 
+	/** The child started speaking: have the turn's safety context ready when the turn ends. */
+	prepare(ctx: PrepareContext): void {
+		const loading = this.context(ctx.child, ctx.session.deviceId, this.now())
+		// A failed load is logged by loadTurnContext and retried by the turn itself.
+		if (loading instanceof Promise) loading.catch(() => {})
+	}
+
+	private context(child: ChildProfile, deviceId: string | undefined, now: number): TurnContext | Promise<TurnContext> {
+		const key = `${child.id}|${deviceId ?? ''}`
+		return this.contexts.obtain(
+			key,
+			now,
+			(c) => localDay(c.policy.timezone, now),
+			() => loadTurnContext(this.deps.store, this.deps.defaults, child, deviceId, now, this.log),
+		)
+	}
+
 	async *answer(input: TurnInput): AsyncIterable<ProviderEvent> {
 		if (input.signal.aborted) return
 		const now = this.now()
-		const key = `${input.child.id}|${input.session?.deviceId ?? ''}`
-		let ctx = this.contexts.get(key, now, (c) => localDay(c.policy.timezone, now))
-		if (!ctx) {
-			ctx = await loadTurnContext(this.deps.store, this.deps.defaults, input, now, this.log)
-			this.contexts.set(key, ctx, now)
-		}
+		const ctx = await this.context(input.child, input.session?.deviceId, now)
 		const turn: Turn = { input, ctx, meter: new TurnMeter(), outcome: 'none', work: [] }
 		turn.meter.hearing(input.pcm, input.sampleRate)
 		// Our own controller, linked to the turn's: a crisis or an unsafe answer stops the inner

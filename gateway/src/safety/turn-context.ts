@@ -2,7 +2,7 @@
 // and memory. Read in parallel; if the database is down the turn goes on with the configured
 // defaults (the session cannot store anything either, and a toy that falls silent helps no one).
 
-import type { TurnInput } from '../ai/provider'
+import type { ChildProfile } from '../ai/provider'
 import type { Logger } from '../obs/logger'
 import { NO_USAGE, type Progress, type SafetyStore, type Usage } from '../store/safety'
 import { budgetLine, dailyLimitLine, quietHoursLine } from './fixed-lines'
@@ -20,16 +20,16 @@ export interface TurnContext {
 export async function loadTurnContext(
 	store: SafetyStore,
 	defaults: SafetyDefaults,
-	input: TurnInput,
+	child: ChildProfile,
+	deviceId: string | undefined,
 	now: number,
 	log: Logger,
 ): Promise<TurnContext> {
-	const childId = input.child.id
-	const deviceId = input.session?.deviceId
+	const childId = child.id
 	try {
 		const [family, progress, summary] = await Promise.all([
 			childId ? store.families.ofChild(childId) : null,
-			childId ? store.programme.current(childId, input.child.age) : null,
+			childId ? store.programme.current(childId, child.age) : null,
 			childId ? store.summaries.get(childId) : null,
 		])
 		const policy = policyFor(family, defaults)
