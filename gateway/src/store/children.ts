@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type postgres from 'postgres'
+import { transaction } from './transaction'
 import type { FieldCipher } from './crypto'
 
 export interface Child {
@@ -38,7 +39,7 @@ export class ChildRepository {
 	// seed-json toys describe the child in query parameters on every connection; the newest name
 	// and age win. The id is chosen here because the name's AAD needs it before the insert.
 	async upsertFromSeed(seed: SeedChild): Promise<Child> {
-		return this.sql.begin(async (tx) => {
+		return transaction(this.sql, async (tx) => {
 			const id = randomUUID()
 			const name = this.cipher.encrypt(seed.name, nameAad(id))
 			const [inserted] = await tx<ChildRow[]>`

@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type postgres from 'postgres'
 import { log } from '../obs/logger'
+import { transaction } from './transaction'
 
 // Every gateway replica runs migrate() on start; this lock makes them take turns. The value is
 // arbitrary but fixed forever: changing it would let an old and a new replica migrate at once.
@@ -70,7 +71,7 @@ export async function readMigrations(dir: string): Promise<MigrationFile[]> {
 // Applies each migration not yet recorded in schema_migrations, each in its own transaction.
 export async function migrate(sql: postgres.Sql, dir = DEFAULT_MIGRATIONS_DIR): Promise<{ applied: string[] }> {
 	const files = await readMigrations(dir)
-	await sql.begin(async (tx) => {
+	await transaction(sql, async (tx) => {
 		await tx`select pg_advisory_xact_lock(${MIGRATION_LOCK_ID}::bigint)`
 		await tx`
 			create table if not exists schema_migrations (
@@ -83,7 +84,7 @@ export async function migrate(sql: postgres.Sql, dir = DEFAULT_MIGRATIONS_DIR): 
 	})
 	const applied: string[] = []
 	for (const file of files) {
-		const ran = await sql.begin(async (tx) => {
+		const ran = await transaction(sql, async (tx) => {
 			await tx`select pg_advisory_xact_lock(${MIGRATION_LOCK_ID}::bigint)`
 			// re-read under the lock: another replica may have applied it while we waited
 			const [row] = await tx<{ checksum: string }[]>`

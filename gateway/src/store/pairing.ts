@@ -1,5 +1,6 @@
 import { randomBytes, randomInt, timingSafeEqual } from 'node:crypto'
 import type postgres from 'postgres'
+import { transaction, type Tx } from './transaction'
 
 // Pairing codes (sql/0002): six digits a toy speaks aloud and a parent types in to bind the toy to a
 // child, plus the per-device token generation that revokes device JWTs.
@@ -79,7 +80,7 @@ export class PairingRepository {
 	async issue(deviceId: string, ttlSeconds: number, reuse: boolean): Promise<PairingCode> {
 		for (let draw = 0; draw < DRAWS; draw++) {
 			try {
-				const row = await this.sql.begin(async (tx) => {
+				const row = await transaction(this.sql, async (tx) => {
 					const code = drawCode()
 					// a code left on another toy's expired or burned row may be drawn again
 					await tx`
@@ -112,7 +113,7 @@ export class PairingRepository {
 
 	/** Parent typed a code alone: it names the toy. */
 	claimByCode(code: string, childId: string): Promise<ClaimOutcome> {
-		return this.sql.begin(async (tx) => {
+		return transaction(this.sql, async (tx) => {
 			const [row] = await tx<CodeRow[]>`
 				select *, expires_at <= now() as expired from pairing_codes where code = ${code} for update
 			`
@@ -122,7 +123,7 @@ export class PairingRepository {
 
 	/** Parent named the toy and typed its code: wrong guesses count against that toy's code. */
 	claimByDevice(deviceId: string, code: string, childId: string): Promise<ClaimOutcome> {
-		return this.sql.begin(async (tx) => {
+		return transaction(this.sql, async (tx) => {
 			const [row] = await tx<CodeRow[]>`
 				select *, expires_at <= now() as expired from pairing_codes where device_id = ${deviceId} for update
 			`
@@ -131,7 +132,7 @@ export class PairingRepository {
 	}
 
 	// ! Runs under the row lock, and returns (never throws) on a wrong guess so its count is committed.
-	private async settle(tx: postgres.TransactionSql, row: CodeRow, guess: string, childId: string): Promise<ClaimOutcome> {
+	private async settle(tx: Tx, row: CodeRow, guess: string, childId: string): Promise<ClaimOutcome> {
 		if (row.attempts >= this.maxAttempts) return { kind: 'burned' }
 		if (row.expired) return { kind: 'expired' }
 		if (!sameCode(row.code, guess)) {

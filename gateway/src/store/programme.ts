@@ -1,4 +1,5 @@
 import type postgres from 'postgres'
+import { transaction, type Tx } from './transaction'
 
 // The learning programme: seasons of episodes, each with a lesson goal for the system prompt, and
 // where each child is in it. An episode is done after a fixed number of answered turns in it; a
@@ -60,7 +61,7 @@ export class ProgrammeRepository {
 
 	/** Counts an answered turn; at the episode's count the child moves on. Returns the progress after. */
 	async countTurn(childId: string, age: number): Promise<Progress | null> {
-		return this.sql.begin(async (tx) => {
+		return transaction(this.sql, async (tx) => {
 			await tx`select 1 from child_progress where child_id = ${childId} for update`
 			const p = await this.read(tx, childId)
 			if (!p) return null
@@ -80,7 +81,7 @@ export class ProgrammeRepository {
 		})
 	}
 
-	private async read(sql: postgres.Sql | postgres.TransactionSql, childId: string): Promise<Progress | null> {
+	private async read(sql: Tx, childId: string): Promise<Progress | null> {
 		const [row] = await sql<ProgressRow[]>`
 			select e.id, e.season_id, s.title as season_title, e.title, e.lesson_goal, e.turns_to_complete,
 				p.turns_in_episode, p.episodes_completed
@@ -94,7 +95,7 @@ export class ProgrammeRepository {
 	// The episode after `after` in programme order (season position, episode position) among seasons
 	// for this age; the very first when `after` is null.
 	private async nextEpisode(
-		sql: postgres.Sql | postgres.TransactionSql,
+		sql: Tx,
 		age: number,
 		after: Episode | null,
 	): Promise<Episode | null> {

@@ -1,4 +1,5 @@
 import type postgres from 'postgres'
+import { transaction } from './transaction'
 
 // Daily metering per toy and per family: what a turn cost in (estimated) tokens and audio time.
 // `day` is the family's local date (YYYY-MM-DD), decided by the caller, so a family's day ends at
@@ -47,7 +48,7 @@ export class UsageRepository {
 	async add(day: string, deviceId: string, familyId: string | null, u: Usage): Promise<void> {
 		const scopes: [UsageScope, string][] = [['device', deviceId]]
 		if (familyId) scopes.push(['family', familyId])
-		await this.sql.begin(async (tx) => {
+		await transaction(this.sql, async (tx) => {
 			for (const [scope, id] of scopes) {
 				await tx`
 					insert into usage_daily (day, scope, scope_id, turns, tokens_in, tokens_out, audio_in_ms, audio_out_ms)
