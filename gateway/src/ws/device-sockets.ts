@@ -75,7 +75,13 @@ export function createDeviceSockets(deps: DeviceSocketsDeps) {
 			}
 		} catch (err) {
 			data.reject = asGatewayError(err)
-			if (data.reject.code === 'INTERNAL') log.error({ err, cid }, 'handshake failed')
+			if (data.reject.code === 'INTERNAL') {
+				// e.g. the store failed: this toy gets 1011 with the id of the log line (PROTOCOL.md §5)
+				log.error({ err, cid, device: data.deviceId || undefined, protocol }, 'handshake failed')
+				if (!(err instanceof GatewayError)) {
+					data.reject = new GatewayError('INTERNAL', `internal error (correlation id ${cid})`)
+				}
+			}
 			log.info({ cid, ip, code: data.reject.code, reason: data.reject.message }, 'device handshake refused')
 		}
 		if (req.headers.get('upgrade')?.toLowerCase() !== 'websocket') {
