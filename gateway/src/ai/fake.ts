@@ -63,6 +63,11 @@ export class FakeProvider implements Provider {
 		clip(this.answerMs)
 	}
 
+	/** Like a provider that transcribes the toy's Opus as it is: the uplink is never decoded for it. */
+	needsPcm(): boolean {
+		return false
+	}
+
 	async *answer(input: TurnInput): AsyncIterable<ProviderEvent> {
 		const { signal } = input
 		const turn = this.turns++

@@ -40,6 +40,11 @@ export class OfflineProvider implements Provider {
 		return fillLine(line, name)
 	}
 
+	/** The bear answers with its own lines; it never listens to the child's audio. */
+	needsPcm(): boolean {
+		return false
+	}
+
 	async *answer(input: TurnInput): AsyncIterable<ProviderEvent> {
 		const { signal } = input
 		if (signal.aborted) return

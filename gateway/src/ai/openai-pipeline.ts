@@ -10,12 +10,12 @@
 import OpenAI, { APIError, APIUserAbortError, toFile } from 'openai'
 import type { ChatCompletionMessageParam } from 'openai/resources/chat/completions'
 import type { Codec, OpusRate } from '../codec'
+import { packetSamples48k } from '../codec/opus-packets'
 import { log } from '../obs/logger'
 import { systemPrompt } from '../safety/prompts'
 import { AsyncQueue } from './async-queue'
 import { ProviderError, type ProviderStage } from './errors'
-import { packetSamples48k } from './opus-packets'
-import type { Provider, ProviderEvent, TurnInput } from './provider'
+import type { PcmQuestion, Provider, ProviderEvent, TurnInput } from './provider'
 import { SentenceSplitter } from './sentence-splitter'
 import { encodeWav } from './wav'
 
@@ -154,16 +154,16 @@ export class OpenAIPipelineProvider implements Provider {
 	 * The turn as Ogg Opus: the toy's own packets when it sent Opus, else the PCM encoded once
 	 * (a tenth of the WAV's size). Undefined without a codec or at a rate Opus cannot take.
 	 */
+	/** Transcription takes the toy's own packets as Ogg Opus; PCM only when they cannot make one file. */
+	needsPcm(turn: PcmQuestion): boolean {
+		return !this.codec || uniformFrame(turn.opusPackets) === 0
+	}
+
 	private uploadOgg(input: TurnInput): Uint8Array | undefined {
 		const codec = this.codec
 		if (!codec) return undefined
-		const packets = input.opusPackets
-		if (packets && packets.length > 0) {
-			const frame = packetSamples48k(packets[0])
-			// ? One duration per file (OpusHead has none per packet); toys send fixed frames.
-			if (frame > 0 && packets.every((p) => packetSamples48k(p) === frame))
-				return codec.muxOggOpus(packets, frame, input.opusRate ?? input.sampleRate)
-		}
+		const frame = uniformFrame(input.opusPackets)
+		if (frame > 0) return codec.muxOggOpus(input.opusPackets!, frame, input.opusRate ?? input.sampleRate)
 		const rate = input.sampleRate
 		if (!isOpusRate(rate) || input.pcm.length === 0) return undefined
 		const enc = codec.createEncoder(rate, 1, 'voip')
@@ -296,4 +296,11 @@ function* opusEvents(packets: Uint8Array[], rate: OpusRate): Generator<ProviderE
 		if (ms > 0) yield { type: 'opus', packets: group, sampleRate: rate, frameMs: ms }
 		start = i
 	}
+}
+
+/** The one frame length (48 kHz samples) all packets share, or 0: Ogg's OpusHead has none per packet. */
+function uniformFrame(packets: readonly Uint8Array[] | undefined): number {
+	if (!packets || packets.length === 0) return 0
+	const frame = packetSamples48k(packets[0])
+	return frame > 0 && packets.every((p) => packetSamples48k(p) === frame) ? frame : 0
 }

@@ -17,9 +17,14 @@ export interface HistoryEntry {
 }
 
 export interface TurnInput {
-	/** Uplink speech as mono int16 PCM at `sampleRate`; empty for a typed turn. */
+	/**
+	 * Uplink speech as mono int16 PCM at `sampleRate`; empty for a typed turn, and for a turn kept
+	 * as `opusPackets` when the provider's needsPcm() said it does not read it.
+	 */
 	pcm: Int16Array
 	sampleRate: number
+	/** How long the child spoke, whether or not `pcm` was decoded (metering). */
+	speechMs?: number
 	/** A typed message (seed-json `text`, xiaozhi `listen detect` text); skips transcription. */
 	text?: string
 	child: ChildProfile
@@ -43,6 +48,13 @@ export interface TurnInput {
 }
 
 /** What a provider needs to start taking a turn's audio before the turn has ended. */
+export type PcmQuestion = Pick<TurnInput, 'opusPackets' | 'opusRate' | 'sampleRate' | 'streamed'>
+
+/** Provider.needsPcm with its default. */
+export function needsPcm(provider: Provider, turn: PcmQuestion): boolean {
+	return provider.needsPcm?.(turn) ?? true
+}
+
 export interface PrepareContext {
 	session: TurnSession
 	child: ChildProfile
@@ -104,6 +116,12 @@ export interface Provider {
 	 * answer() for the same session with `streamed: true`, or by cancel(). Undefined: not now.
 	 */
 	openStream?(ctx: StreamContext): UplinkStream | undefined
+	/**
+	 * Optional: whether answer() reads `pcm` for a turn that has `opusPackets`. When nothing
+	 * listens while the child speaks (no VAD, no stream) the session keeps only the packets and
+	 * decodes them at the turn's end if this says so. Absent: true.
+	 */
+	needsPcm?(turn: PcmQuestion): boolean
 	/** Optional: the child started speaking; load now what the answer will need (never throws). */
 	prepare?(ctx: PrepareContext): void
 	close?(): Promise<void>

@@ -13,7 +13,7 @@ import { log } from '../obs/logger'
 import { CircuitBreaker, type CircuitBreakerOptions } from './circuit-breaker'
 import { ProviderError } from './errors'
 import type { FixedLines } from './fixed-lines'
-import type { Provider, ProviderEvent, StreamContext, TurnInput, UplinkStream } from './provider'
+import { needsPcm, type PcmQuestion, type Provider, type ProviderEvent, type StreamContext, type TurnInput, type UplinkStream } from './provider'
 
 export interface ResilientOptions {
 	primary: Provider
@@ -153,6 +153,11 @@ export class ResilientProvider implements Provider {
 	 * circuit open or probing the turn is sent whole (a probe, or the fallback, answers from `pcm`).
 	 * Should the primary fail after streaming, the fallback line or bear still has the turn's `pcm`.
 	 */
+	/** Either may answer this turn, so PCM is decoded when either reads it. */
+	needsPcm(turn: PcmQuestion): boolean {
+		return needsPcm(this.primary, turn) || needsPcm(this.fallback, turn)
+	}
+
 	openStream(ctx: StreamContext): UplinkStream | undefined {
 		if (!this.primary.openStream || this.breaker.state !== 'closed') return undefined
 		return this.primary.openStream(ctx)

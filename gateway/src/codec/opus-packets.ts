@@ -1,5 +1,6 @@
-// Reading an Opus packet's duration from its TOC byte (RFC 6716 §3.1), so Ogg Opus from a provider
-// can be passed to the toy as it is when its frames already last what the toy's frames last.
+// Reading an Opus packet's duration from its TOC byte (RFC 6716 §3.1): Ogg Opus from a provider
+// passes to the toy as it is when its frames already last what the toy's frames last, and a toy's
+// packets are checked and timed without decoding them when nothing needs their audio.
 
 // Frame length in 48 kHz samples for each of the 32 configs: SILK 10/20/40/60 ms, hybrid 10/20,
 // CELT 2.5/5/10/20.
@@ -8,6 +9,9 @@ const FRAME_48K = [
 	960, 120, 240, 480, 960, 120, 240, 480, 960,
 ]
 
+/** A packet lasts at most 120 ms (RFC 6716 §3.2.5, R5). */
+const MAX_48K = 5760
+
 /** Samples at 48 kHz one packet decodes to; 0 for an empty or malformed packet. */
 export function packetSamples48k(packet: Uint8Array): number {
 	if (packet.length === 0) return 0
@@ -15,9 +19,12 @@ export function packetSamples48k(packet: Uint8Array): number {
 	const frame = FRAME_48K[toc >> 3]
 	const code = toc & 3
 	if (code === 0) return frame
-	if (code === 1 || code === 2) return 2 * frame
+	// Code 1: two frames of equal size, so what follows the TOC byte splits evenly (R3).
+	if (code === 1) return (packet.length - 1) % 2 === 0 ? 2 * frame : 0
+	if (code === 2) return packet.length >= 2 ? 2 * frame : 0
 	if (packet.length < 2) return 0
-	return (packet[1] & 0x3f) * frame
+	const total = (packet[1] & 0x3f) * frame
+	return total <= MAX_48K ? total : 0
 }
 
 /** Packet duration in ms (2.5 ms steps are possible for CELT). */

@@ -17,8 +17,8 @@ export class TurnMeter {
 	audioOutMs = 0
 
 	/** The child's speech, counted whether or not the model is called (transcription costs too). */
-	hearing(pcm: Int16Array, sampleRate: number): void {
-		if (sampleRate > 0) this.audioInMs += Math.round((pcm.length / sampleRate) * 1000)
+	hearing(ms: number): void {
+		this.audioInMs += Math.round(ms)
 	}
 
 	/** Everything sent to the model: system prompt, history, the child's words. */

@@ -13,7 +13,7 @@
 //   5. afterwards the turn is metered, and a normal turn feeds memory and the learning programme.
 // Fixed lines are never model text. Nothing here keeps audio: PCM passes through and is dropped.
 
-import type { ChildProfile, PrepareContext, Provider, ProviderEvent, StreamContext, TurnInput, UplinkStream } from '../ai/provider'
+import { type ChildProfile, needsPcm, type PcmQuestion, type PrepareContext, type Provider, type ProviderEvent, type StreamContext, type TurnInput, type UplinkStream } from '../ai/provider'
 import { AsyncQueue } from '../ai/async-queue'
 import { log as rootLog, type Logger } from '../obs/logger'
 import type { SafetyStore } from '../store/safety'
@@ -85,6 +85,10 @@ export class SafeProvider implements Provider {
 		return this.inner.openStream?.(ctx)
 	}
 
+	needsPcm(turn: PcmQuestion): boolean {
+		return needsPcm(this.inner, turn)
+	}
+
 	/** The child started speaking: have the turn's safety context ready when the turn ends. */
 	prepare(ctx: PrepareContext): void {
 		const loading = this.context(ctx.child, ctx.session.deviceId, this.now())
@@ -107,7 +111,7 @@ export class SafeProvider implements Provider {
 		const now = this.now()
 		const ctx = await this.context(input.child, input.session?.deviceId, now)
 		const turn: Turn = { input, ctx, meter: new TurnMeter(), outcome: 'none', work: [] }
-		turn.meter.hearing(input.pcm, input.sampleRate)
+		turn.meter.hearing(input.speechMs ?? (input.sampleRate > 0 ? (input.pcm.length / input.sampleRate) * 1000 : 0))
 		// Our own controller, linked to the turn's: a crisis or an unsafe answer stops the inner
 		// provider while this turn goes on to speak its fixed line.
 		const inner = new AbortController()

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import type { ChildProfile, HistoryEntry, Provider, TurnInput, TurnSession, UplinkStream } from '../ai/provider'
+import { type ChildProfile, type HistoryEntry, needsPcm, type Provider, type TurnInput, type TurnSession, type UplinkStream } from '../ai/provider'
 import { CodecError, type Codec, type OpusRate, type Vad } from '../codec'
 import { GatewayError } from '../errors'
 import type { Logger } from '../obs/logger'
@@ -45,7 +45,7 @@ export interface SessionOptions {
 	onClose?: (ctx: SessionContext) => void
 }
 
-type TurnAudio = Pick<TurnInput, 'pcm' | 'sampleRate' | 'text' | 'opusPackets' | 'opusRate' | 'streamed'>
+type TurnAudio = Pick<TurnInput, 'pcm' | 'sampleRate' | 'speechMs' | 'text' | 'opusPackets' | 'opusRate' | 'streamed'>
 
 export interface ListenOptions {
 	endpointing?: boolean
@@ -129,9 +129,10 @@ export class Session {
 				this.vadRate = sampleRate
 			} else this.vad.reset()
 		}
-		this.uplink.begin(format, sampleRate)
 		this.state = 'listening'
-		this.openStream()
+		this.openStream(sampleRate)
+		// Nothing listens to the audio while the child speaks: keep the packets, skip the decode.
+		this.uplink.begin(format, sampleRate, Boolean(mode.endpointing || mode.bargeIn || this.stream))
 	}
 
 	/** One chunk of the child's audio. Returns true when this chunk ended the turn. */
@@ -173,6 +174,8 @@ export class Session {
 	endListening(): void {
 		if (this.state !== 'listening') return
 		const opusPackets = this.uplink.takePackets()
+		const speechMs = this.uplink.durationMs
+		const decoded = this.uplink.decoding
 		const pcm = this.uplink.take()
 		const stream = this.stream
 		this.stream = undefined
@@ -183,9 +186,11 @@ export class Session {
 			return
 		}
 		const sampleRate = this.uplink.sampleRate
-		const input: TurnAudio = opusPackets.length > 0 ? { pcm, sampleRate, opusPackets, opusRate: sampleRate } : { pcm, sampleRate }
+		const input: TurnAudio =
+			opusPackets.length > 0 ? { pcm, sampleRate, speechMs, opusPackets, opusRate: sampleRate } : { pcm, sampleRate, speechMs }
+		if (!decoded && needsPcm(this.opts.provider, input)) input.pcm = this.uplink.decodePackets(opusPackets)
 		// ? `pcm` goes along anyway: a fallback provider that did not get the stream answers from it.
-		if (stream && pcm.length > 0) input.streamed = true
+		if (stream && input.pcm.length > 0) input.streamed = true
 		else stream?.cancel()
 		this.startTurn(input, stream)
 	}
@@ -302,13 +307,13 @@ export class Session {
 	 * Listening began: the provider may get ready for the answer (prepare), and one that takes
 	 * audio while the child speaks gets this turn's as it arrives.
 	 */
-	private openStream(): void {
+	private openStream(sampleRate: number): void {
 		this.dropStream()
 		const { provider, child, log } = this.opts
 		provider.prepare?.({ session: this.turnSession(), child })
 		if (!provider.openStream) return
 		try {
-			this.stream = provider.openStream({ session: this.turnSession(), child, sampleRate: this.uplink.sampleRate })
+			this.stream = provider.openStream({ session: this.turnSession(), child, sampleRate })
 		} catch (err) {
 			// The turn is then sent whole when it ends, as for any provider.
 			log.warn({ err, sessionId: this.id }, 'uplink stream could not be opened')
@@ -339,7 +344,7 @@ export class Session {
 			this.vad?.reset()
 			this.heardSpeech = false
 			this.state = 'listening'
-			this.openStream()
+			this.openStream(this.uplink.sampleRate)
 		}
 	}
 

@@ -1,12 +1,16 @@
 import { CodecError, type Codec, type OpusDecoder, type OpusRate } from '../codec'
+import { packetSamples48k } from '../codec/opus-packets'
 
-// Collects one turn of the child's speech as 16-bit PCM. The decoder is made when audio starts
-// (not on connect) and reused for later turns at the same rate.
+// Collects one turn of the child's speech. Opus is decoded as it arrives only when something
+// listens to it (the VAD, a provider's uplink stream); otherwise the turn is kept as the toy's
+// packets, checked and timed from their TOC byte, and decoded at the end only if the provider
+// asks for PCM. The decoder is made when audio starts (not on connect) and reused across turns.
 
 export type UplinkFormat = 'opus' | 'pcm16'
 
 const OPUS_RATES = new Set([8000, 12000, 16000, 24000, 48000])
 const MAX_FRAME_MS = 120
+const EMPTY = new Int16Array(0)
 
 export class Uplink {
 	private decoder: OpusDecoder | undefined
@@ -19,6 +23,8 @@ export class Uplink {
 	private samples = 0
 	format: UplinkFormat = 'opus'
 	sampleRate = 16000
+	/** Whether this turn's Opus is decoded as it arrives (see begin). */
+	decoding = true
 
 	constructor(
 		private readonly codec: Codec,
@@ -29,9 +35,11 @@ export class Uplink {
 		return format === 'opus' ? OPUS_RATES.has(rate) : Number.isInteger(rate) && rate >= 8000 && rate <= 48000
 	}
 
-	begin(format: UplinkFormat, sampleRate: number): void {
+	/** `decode`: decode Opus as it arrives (someone listens); false keeps only the packets. */
+	begin(format: UplinkFormat, sampleRate: number, decode = true): void {
 		this.format = format
 		this.sampleRate = sampleRate
+		this.decoding = decode || format !== 'opus'
 		this.chunks = []
 		this.packets = []
 		this.samples = 0
@@ -58,14 +66,38 @@ export class Uplink {
 		return this.decode(data)
 	}
 
-	/** Adds one chunk and returns its PCM, or null once the turn has reached its length cap. Throws CodecError on bad audio. */
+	/**
+	 * Adds one chunk and returns its PCM (empty when not decoding), or null once the turn has
+	 * reached its length cap. Throws CodecError on bad audio.
+	 */
 	push(data: Uint8Array): Int16Array | null {
 		if (this.full) return null
+		if (!this.decoding) {
+			const samples48k = packetSamples48k(data)
+			if (samples48k === 0) throw new CodecError(`not a valid Opus packet (${data.byteLength} bytes)`)
+			this.packets.push(data.slice())
+			this.samples += (samples48k * this.sampleRate) / 48000
+			return EMPTY
+		}
 		const pcm = this.decode(data).slice()
 		if (this.format === 'opus') this.packets.push(data.slice())
 		this.chunks.push(pcm)
 		this.samples += pcm.length
 		return pcm
+	}
+
+	/** A turn kept as packets, decoded now (from a clean decoder state) for a provider that wants PCM. */
+	decodePackets(packets: readonly Uint8Array[]): Int16Array {
+		if (!this.decoder || packets.length === 0) return EMPTY
+		this.decoder.reset()
+		const parts: Int16Array[] = []
+		let total = 0
+		for (const p of packets) {
+			const pcm = this.decode(p).slice()
+			parts.push(pcm)
+			total += pcm.length
+		}
+		return concat(parts, total)
 	}
 
 	private decode(data: Uint8Array): Int16Array {
@@ -96,16 +128,21 @@ export class Uplink {
 		return p
 	}
 
-	/** The turn's speech, and an empty buffer for the next turn. */
+	/** The turn's decoded speech (empty when it was kept as packets), and a clean slate for the next turn. */
 	take(): Int16Array {
-		const out = new Int16Array(this.samples)
-		let o = 0
-		for (const c of this.chunks) {
-			out.set(c, o)
-			o += c.length
-		}
+		const out = concat(this.chunks, this.decoding ? this.samples : 0)
 		this.chunks = []
 		this.samples = 0
 		return out
 	}
+}
+
+function concat(parts: readonly Int16Array[], total: number): Int16Array {
+	const out = new Int16Array(total)
+	let o = 0
+	for (const c of parts) {
+		out.set(c, o)
+		o += c.length
+	}
+	return out
 }
