@@ -18,9 +18,11 @@ beforeAll(async () => {
 
 function counting() {
 	let decodes = 0
+	let decoders = 0
 	const codec = {
 		...fallbackCodec,
 		createDecoder: (rate: 16000) => {
+			decoders++
 			const dec = fallbackCodec.createDecoder(rate)
 			return {
 				decode: (p: Uint8Array | null, out: Int16Array) => {
@@ -32,7 +34,7 @@ function counting() {
 			}
 		},
 	}
-	return { codec, decodes: () => decodes }
+	return { codec, decodes: () => decodes, decoders: () => decoders }
 }
 
 describe('uplink', () => {
@@ -43,11 +45,13 @@ describe('uplink', () => {
 		const expectedMs = decoding.durationMs
 		const expected = decoding.take()
 
-		const { codec, decodes } = counting()
+		const { codec, decodes, decoders } = counting()
 		const kept = new Uplink(codec, 30_000)
 		kept.begin('opus', 16000, false)
 		for (const p of packets) expect(kept.push(p)?.length).toBe(0)
 		expect(decodes()).toBe(0)
+		// No decoder state held for such a toy at all (opusscript's are scarce).
+		expect(decoders()).toBe(0)
 		expect(kept.durationMs).toBe(expectedMs)
 		expect(expectedMs).toBe(packets.length * 60)
 		const turn = kept.takePackets()

@@ -4,7 +4,7 @@ import { packetSamples48k } from '../codec/opus-packets'
 // Collects one turn of the child's speech. Opus is decoded as it arrives only when something
 // listens to it (the VAD, a provider's uplink stream); otherwise the turn is kept as the toy's
 // packets, checked and timed from their TOC byte, and decoded at the end only if the provider
-// asks for PCM. The decoder is made when audio starts (not on connect) and reused across turns.
+// asks for PCM. The decoder is made when it is first needed (never on connect) and reused.
 
 export type UplinkFormat = 'opus' | 'pcm16'
 
@@ -43,12 +43,18 @@ export class Uplink {
 		this.chunks = []
 		this.packets = []
 		this.samples = 0
-		if (format === 'opus' && this.decoderRate !== sampleRate) {
+		// A toy whose turns are kept as packets holds no decoder (the fallback codec's are scarce).
+		if (format === 'opus' && this.decoding) this.decoderFor(sampleRate)
+	}
+
+	private decoderFor(sampleRate: number): OpusDecoder {
+		if (!this.decoder || this.decoderRate !== sampleRate) {
 			this.decoder?.free()
 			this.decoder = this.codec.createDecoder(sampleRate as OpusRate)
 			this.decoderRate = sampleRate
 			this.scratch = new Int16Array((sampleRate * MAX_FRAME_MS) / 1000)
 		}
+		return this.decoder
 	}
 
 	/** Releases the decoder; the next begin() makes a new one. */
@@ -88,8 +94,8 @@ export class Uplink {
 
 	/** A turn kept as packets, decoded now (from a clean decoder state) for a provider that wants PCM. */
 	decodePackets(packets: readonly Uint8Array[]): Int16Array {
-		if (!this.decoder || packets.length === 0) return EMPTY
-		this.decoder.reset()
+		if (this.format !== 'opus' || packets.length === 0) return EMPTY
+		this.decoderFor(this.sampleRate).reset()
 		const parts: Int16Array[] = []
 		let total = 0
 		for (const p of packets) {
