@@ -1,3 +1,4 @@
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use napi::bindgen_prelude::{AsyncTask, Uint8Array, Uint8ArraySlice};
@@ -10,18 +11,22 @@ use crate::{check_disjoint, map_error};
 /// libopus never writes a packet longer than this for one frame (RFC 6716 §3.4 caps a frame at 1275 bytes).
 const MAX_PACKET: usize = 1500;
 
-/// The encoder state and a generation counter bumped by every reset, so an encode queued before a
-/// reset (an answer the child interrupted) does not run on the state of the next answer.
+/// The encoder state, and the reset generation it was last brought up to.
 struct Shared {
     encoder: Encoder,
-    generation: u64,
+    applied: u64,
 }
 
 /// Opus encoder for one stream. Encodes into the caller's Buffer/Uint8Array on the JS thread, or a
 /// batch of frames on the worker pool (`encodeFrames`) so the event loop stays free for the toys.
+///
+/// `reset()` never waits for a batch being encoded (a barge-in must not stall the event loop): it
+/// bumps `generation`; a batch queued before it comes back empty, and whoever next takes the
+/// state resets it first.
 #[napi]
 pub struct OpusEncoder {
     shared: Arc<Mutex<Shared>>,
+    generation: Arc<AtomicU64>,
 }
 
 /// Packets of one `encodeFrames` call, back to back in `data`; `lengths[i]` is packet i's size.
@@ -31,9 +36,16 @@ pub struct EncodedFrames {
     pub lengths: Vec<u32>,
 }
 
-fn lock(shared: &Mutex<Shared>) -> MutexGuard<'_, Shared> {
+/// The state, reset first if a reset was asked for since it was last used.
+fn lock<'a>(shared: &'a Mutex<Shared>, generation: &AtomicU64) -> MutexGuard<'a, Shared> {
     // A panic inside libopus cannot poison anything we rely on: the state is reset by the next answer.
-    shared.lock().unwrap_or_else(|e| e.into_inner())
+    let mut s = shared.lock().unwrap_or_else(|e| e.into_inner());
+    let now = generation.load(Ordering::Acquire);
+    if s.applied != now {
+        s.encoder.reset();
+        s.applied = now;
+    }
+    s
 }
 
 #[napi]
@@ -46,8 +58,9 @@ impl OpusEncoder {
         Ok(Self {
             shared: Arc::new(Mutex::new(Shared {
                 encoder,
-                generation: 0,
+                applied: 0,
             })),
+            generation: Arc::new(AtomicU64::new(0)),
         })
     }
 
@@ -57,7 +70,7 @@ impl OpusEncoder {
         // SAFETY: synchronous call on the JS thread; the slice does not outlive it.
         let out = unsafe { out.as_mut() };
         check_disjoint(pcm, out)?;
-        let n = lock(&self.shared)
+        let n = lock(&self.shared, &self.generation)
             .encoder
             .encode(pcm, out)
             .map_err(map_error)?;
@@ -71,7 +84,8 @@ impl OpusEncoder {
     pub fn encode_frames(&self, pcm: &[i16], frame_samples: u32) -> AsyncTask<EncodeFrames> {
         AsyncTask::new(EncodeFrames {
             shared: Arc::clone(&self.shared),
-            generation: lock(&self.shared).generation,
+            generation: Arc::clone(&self.generation),
+            queued_at: self.generation.load(Ordering::Acquire),
             pcm: pcm.to_vec(),
             frame: frame_samples as usize,
         })
@@ -79,7 +93,7 @@ impl OpusEncoder {
 
     #[napi]
     pub fn set_bitrate(&self, bps: i64) -> napi::Result<()> {
-        lock(&self.shared)
+        lock(&self.shared, &self.generation)
             .encoder
             .set_bitrate(bps)
             .map_err(map_error)
@@ -87,7 +101,7 @@ impl OpusEncoder {
 
     #[napi]
     pub fn set_complexity(&self, complexity: i64) -> napi::Result<()> {
-        lock(&self.shared)
+        lock(&self.shared, &self.generation)
             .encoder
             .set_complexity(complexity)
             .map_err(map_error)
@@ -95,15 +109,15 @@ impl OpusEncoder {
 
     #[napi]
     pub fn reset(&self) {
-        let mut s = lock(&self.shared);
-        s.encoder.reset();
-        s.generation += 1;
+        self.generation.fetch_add(1, Ordering::AcqRel);
     }
 }
 
 pub struct EncodeFrames {
     shared: Arc<Mutex<Shared>>,
-    generation: u64,
+    generation: Arc<AtomicU64>,
+    /// The reset generation when the batch was queued: a later reset drops the batch.
+    queued_at: u64,
     pcm: Vec<i16>,
     frame: usize,
 }
@@ -113,8 +127,12 @@ impl Task for EncodeFrames {
     type JsValue = EncodedFrames;
 
     fn compute(&mut self) -> napi::Result<Self::Output> {
-        let mut s = lock(&self.shared);
-        if s.generation != self.generation || self.frame == 0 {
+        if self.generation.load(Ordering::Acquire) != self.queued_at || self.frame == 0 {
+            return Ok((Vec::new(), Vec::new()));
+        }
+        let mut s = lock(&self.shared, &self.generation);
+        // A reset may have landed while this waited for the state.
+        if s.applied != self.queued_at {
             return Ok((Vec::new(), Vec::new()));
         }
         let frames = self.pcm.len() / self.frame;
