@@ -124,6 +124,44 @@ describe('codec parity on real speech', () => {
 	})
 })
 
+describe('fallback codec, many toys at once', () => {
+	// opusscript's own wrapper wrote PCM at twice its buffers' addresses, over other instances'
+	// state in the shared WASM heap: one toy's audio corrupted another's, and free() trapped.
+	test('100 encoders and 100 decoders used in turn give what one gives alone, and free cleanly, twice', () => {
+		const frames = packets.slice(0, 12)
+		const reference = decodeAll(native(), frames)
+		const pcm = speech.subarray(0, frames.length * FRAME)
+		// The libopus versions differ, so encoders are held to a lone fallback encoder; decoders to native.
+		const referencePackets = encodeAll(fallbackCodec, pcm)
+		for (let round = 0; round < 2; round++) {
+			const decoders = Array.from({ length: 100 }, () => fallbackCodec.createDecoder(RATE))
+			const encoders = Array.from({ length: 100 }, () => {
+				const e = fallbackCodec.createEncoder(RATE, 1, 'voip')
+				e.setBitrate(24_000)
+				return e
+			})
+			const decoded = decoders.map(() => new Int16Array(frames.length * FRAME))
+			const encoded = encoders.map((): number[][] => [])
+			const out = new Int16Array(FRAME)
+			const buf = new Uint8Array(1500)
+			// Interleaved, as toys are: every codec handles frame i before any handles frame i + 1.
+			for (let i = 0; i < frames.length; i++) {
+				for (let d = 0; d < decoders.length; d++) {
+					expect(decoders[d].decode(frames[i], out)).toBe(FRAME)
+					decoded[d].set(out, i * FRAME)
+				}
+				for (let e = 0; e < encoders.length; e++) {
+					const n = encoders[e].encode(pcm.subarray(i * FRAME, (i + 1) * FRAME), buf)
+					encoded[e].push([...buf.subarray(0, n)])
+				}
+			}
+			for (const d of decoded) expect(d).toEqual(reference)
+			for (const e of encoded) expect(e).toEqual(referencePackets.map((p) => [...p]))
+			for (const c of [...decoders, ...encoders]) c.free()
+		}
+	})
+})
+
 describe.each(codecs)('%s decoder and a corrupt packet', (_name, make) => {
 	const corrupt: Array<[string, Uint8Array]> = [
 		['a truncated code-3 packet', new Uint8Array([0x0b])],

@@ -1,74 +1,138 @@
-import OpusScript from 'opusscript'
+import { createRequire } from 'node:module'
 import { CodecError, type OpusApplication, type OpusDecoder, type OpusEncoder, type OpusRate } from './types'
 
-// opusscript (libopus compiled to WASM) behind the same interface as the native codec.
-// It copies through its own heap and returns fresh Buffers, so this path allocates per frame;
+// libopus compiled to WASM (the opusscript package) behind the same interface as the native codec;
 // it exists so the gateway runs without the Rust build, and as the benchmark baseline.
+//
+// ! opusscript's own JS class is not used. Its C side takes PCM as one byte per 16-bit slot (each
+// PCM byte widened to a uint16), and its JS side takes views with `HEAPU16.subarray(ptr, …)`,
+// which counts in elements: the PCM buffers sit at twice the address malloc returned, over
+// twice the bytes it reserved. Every instance then writes PCM over other allocations in the one
+// fixed 16 MiB heap (other toys' codec state, malloc's bookkeeping: free() then traps with "out
+// of bounds memory access"). Here the same WASM handler gets buffers of the size its layout
+// needs, allocated once and shared: only the JS thread ever uses this heap.
 
-const APPLICATION: Record<OpusApplication, number> = {
-	voip: OpusScript.Application.VOIP,
-	audio: OpusScript.Application.AUDIO,
-	lowdelay: OpusScript.Application.RESTRICTED_LOWDELAY,
+interface Handler {
+	_encode(pcmPtr: number, pcmBytes: number, packetPtr: number, frameSize: number): number
+	_decode(packetPtr: number, packetBytes: number, pcmPtr: number): number
+	_encoder_ctl(ctl: number, arg: number): number
+	_decoder_ctl(ctl: number, arg: number): number
 }
 
+interface WasmOpus {
+	HEAPU8: Uint8Array
+	HEAP16: Int16Array
+	_malloc(bytes: number): number
+	_free(ptr: number): void
+	OpusScriptHandler: {
+		new (rate: number, channels: number, application: number): Handler
+		destroy_handler(handler: Handler): void
+	}
+}
+
+const APPLICATION: Record<OpusApplication, number> = { voip: 2048, audio: 2049, lowdelay: 2051 }
+const OPUS_SET_BITRATE = 4002
 const OPUS_SET_COMPLEXITY = 4010
 const OPUS_RESET_STATE = 4028
+const ERRORS: Record<number, string> = {
+	[-1]: 'bad argument',
+	[-2]: 'buffer too small',
+	[-3]: 'internal error',
+	[-4]: 'invalid packet',
+	[-5]: 'unimplemented',
+	[-6]: 'invalid state',
+	[-7]: 'memory allocation failed',
+}
+// 120 ms at 48 kHz is the longest frame: 5760 samples, 11520 bytes, each byte in a 16-bit slot.
+const MAX_SAMPLES = 5760
+const PCM_SLOTS_BYTES = MAX_SAMPLES * 4
+// A packet is at most 3 × 1276 bytes.
+const PACKET_BYTES = 4096
 
-// A zero-length packet asks libopus for concealment of its maximum frame (120 ms).
-const EMPTY = Buffer.alloc(0)
+let wasm: { m: WasmOpus; pcm: number; packet: number } | undefined
 
-export class FallbackOpusDecoder implements OpusDecoder {
-	private readonly opus: OpusScript
+function opus() {
+	if (wasm) return wasm
+	const m = createRequire(import.meta.url)('opusscript/build/opusscript_native_wasm.js')() as WasmOpus
+	wasm = { m, pcm: m._malloc(PCM_SLOTS_BYTES), packet: m._malloc(PACKET_BYTES) }
+	return wasm
+}
 
-	constructor(rate: OpusRate, channels: 1) {
-		this.opus = new OpusScript(rate, channels)
-	}
+/** The handler's PCM layout: sample j is slots[2j] (low byte) and slots[2j+1] (high byte). */
+function slots(m: WasmOpus, ptr: number, samples: number): Uint16Array {
+	return new Uint16Array(m.HEAPU8.buffer, ptr, samples * 2)
+}
 
-	decode(packet: Uint8Array | null, out: Int16Array): number {
-		let pcm: Buffer
+function opusError(what: string, code: number): CodecError {
+	return new CodecError(`${what}: ${ERRORS[code] ?? `libopus error ${code}`}`)
+}
+
+/** One opusscript handler (it holds both an encoder and a decoder; we use one side). */
+class WasmCodec {
+	protected readonly handler: Handler
+	private freed = false
+
+	constructor(rate: OpusRate, application: OpusApplication) {
 		try {
-			pcm = this.opus.decode(packet ? Buffer.from(packet.buffer, packet.byteOffset, packet.byteLength) : EMPTY)
+			this.handler = new (opus().m.OpusScriptHandler)(rate, 1, APPLICATION[application])
 		} catch (e) {
-			throw new CodecError(`corrupt Opus packet: ${(e as Error).message}`)
+			// The heap is a fixed 16 MiB: this is how running out of it looks.
+			throw new CodecError(`cannot create an Opus codec in the WASM heap: ${(e as Error).message}`)
 		}
-		const samples = Math.min(out.length, pcm.length >> 1)
-		out.set(new Int16Array(pcm.buffer, pcm.byteOffset, samples))
-		return samples
-	}
-
-	reset(): void {
-		this.opus.decoderCTL(OPUS_RESET_STATE, 0)
 	}
 
 	free(): void {
 		if (this.freed) return
 		this.freed = true
-		this.opus.delete()
+		opus().m.OpusScriptHandler.destroy_handler(this.handler)
 	}
-
-	private freed = false
 }
 
-export class FallbackOpusEncoder implements OpusEncoder {
-	private readonly opus: OpusScript
+export class FallbackOpusDecoder extends WasmCodec implements OpusDecoder {
+	constructor(rate: OpusRate, _channels: 1) {
+		super(rate, 'voip')
+	}
 
-	constructor(rate: OpusRate, channels: 1, application: OpusApplication) {
-		this.opus = new OpusScript(rate, channels, APPLICATION[application])
+	decode(packet: Uint8Array | null, out: Int16Array): number {
+		const { m, pcm, packet: at } = opus()
+		const bytes = packet?.byteLength ?? 0
+		if (bytes > PACKET_BYTES) throw new CodecError(`corrupt Opus packet: ${bytes} bytes is longer than any packet`)
+		// A zero-length packet asks libopus for concealment.
+		if (packet) m.HEAPU8.set(packet, at)
+		const n = this.handler._decode(at, bytes, pcm)
+		if (n < 0) throw opusError('corrupt Opus packet', n)
+		const samples = Math.min(out.length, n)
+		const s = slots(m, pcm, samples)
+		for (let j = 0; j < samples; j++) out[j] = s[2 * j] | (s[2 * j + 1] << 8)
+		return samples
+	}
+
+	reset(): void {
+		this.handler._decoder_ctl(OPUS_RESET_STATE, 0)
+	}
+}
+
+export class FallbackOpusEncoder extends WasmCodec implements OpusEncoder {
+	constructor(rate: OpusRate, _channels: 1, application: OpusApplication) {
+		super(rate, application)
 	}
 
 	encode(pcm: Int16Array, out: Uint8Array): number {
-		let packet: Buffer
-		try {
-			packet = this.opus.encode(Buffer.from(pcm.buffer, pcm.byteOffset, pcm.byteLength), pcm.length)
-		} catch (e) {
-			throw new CodecError(`Opus encode failed: ${(e as Error).message}`)
+		const { m, pcm: at, packet } = opus()
+		if (pcm.length > MAX_SAMPLES) throw new CodecError(`Opus encode failed: ${pcm.length} samples is longer than any frame`)
+		const s = slots(m, at, pcm.length)
+		for (let j = 0; j < pcm.length; j++) {
+			s[2 * j] = pcm[j] & 0xff
+			s[2 * j + 1] = (pcm[j] >> 8) & 0xff
 		}
-		if (packet.length > out.length) throw new CodecError(`output buffer too small: ${packet.length} > ${out.length}`)
-		out.set(packet)
-		return packet.length
+		const n = this.handler._encode(at, pcm.byteLength, packet, pcm.length)
+		if (n < 0) throw opusError(`Opus encode failed (${pcm.length} samples)`, n)
+		if (n > out.length) throw new CodecError(`output buffer too small: ${n} > ${out.length}`)
+		out.set(m.HEAPU8.subarray(packet, packet + n))
+		return n
 	}
 
-	// opusscript has no threads: the frames are encoded here, on the JS thread.
+	// No threads in WASM here: the frames are encoded on the JS thread.
 	async encodeFrames(pcm: Int16Array, frameSamples: number): Promise<Uint8Array[]> {
 		const out: Uint8Array[] = []
 		const packet = new Uint8Array(1500)
@@ -79,22 +143,19 @@ export class FallbackOpusEncoder implements OpusEncoder {
 	}
 
 	setBitrate(bitsPerSecond: number): void {
-		this.opus.setBitrate(bitsPerSecond)
+		this.ctl(OPUS_SET_BITRATE, bitsPerSecond, 'bitrate')
 	}
 
 	setComplexity(complexity: number): void {
-		this.opus.encoderCTL(OPUS_SET_COMPLEXITY, complexity)
+		this.ctl(OPUS_SET_COMPLEXITY, complexity, 'complexity')
 	}
 
 	reset(): void {
-		this.opus.encoderCTL(OPUS_RESET_STATE, 0)
+		this.handler._encoder_ctl(OPUS_RESET_STATE, 0)
 	}
 
-	free(): void {
-		if (this.freed) return
-		this.freed = true
-		this.opus.delete()
+	private ctl(ctl: number, value: number, name: string): void {
+		const r = this.handler._encoder_ctl(ctl, value)
+		if (r < 0) throw opusError(`Opus ${name} ${value} refused`, r)
 	}
-
-	private freed = false
 }
