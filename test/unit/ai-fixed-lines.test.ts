@@ -37,6 +37,30 @@ describe('FixedLines', () => {
 		})
 	}
 
+	for (const kind of ['native', 'fallback'] as const) {
+		test(`a long per-child line is encoded a few frames at a time, the event loop served in between (${kind})`, async () => {
+			// Speech that is ready at once, so the only waiting left is the encode's own.
+			const voiced = new Int16Array(24000 * 6).map((_, i) => Math.round(8000 * Math.sin(i / 9) * Math.sin(i / 3000)))
+			const tts = { synthesize: async () => ({ pcm: voiced, sampleRate: 24000 }) } as unknown as EspeakTts
+			const lines = new FixedLines({ codec: loadCodec(kind), tts })
+			const text = 'Good morning Alexandra! It is so lovely to hear from you again today.'
+			let turns = 0
+			let rendering = true
+			const spin = () => {
+				if (!rendering) return
+				turns++
+				setImmediate(spin)
+			}
+			spin()
+			const line = await lines.render(text, 24000)
+			rendering = false
+			expect(line.packets.length).toBeGreaterThan(40)
+			// One event-loop turn at least per 4-frame slice: other toys' frames go out in between.
+			expect(turns).toBeGreaterThanOrEqual(Math.floor(line.packets.length / 4))
+			expect(rms(decodeAll(kind, line.packets, 24000))).toBeGreaterThan(300)
+		})
+	}
+
 	test('renders each line once per rate, however many toys ask at the same time', async () => {
 		const tts = new EspeakTts()
 		const lines = new FixedLines({ codec: loadCodec(), tts })

@@ -155,7 +155,7 @@ describe('fallback codec, many toys at once', () => {
 					encoded[e].push([...buf.subarray(0, n)])
 				}
 			}
-			for (const d of decoded) expect(d).toEqual(reference)
+			for (const d of decoded) expect([...d]).toEqual([...reference])
 			for (const e of encoded) expect(e).toEqual(referencePackets.map((p) => [...p]))
 			for (const c of [...decoders, ...encoders]) c.free()
 		}

@@ -39,7 +39,6 @@ export interface FixedLinesOptions {
 	maxEntries?: number
 }
 
-const MAX_PACKET = 1500
 
 export class FixedLines {
 	private readonly codec: Codec
@@ -100,13 +99,15 @@ export class FixedLines {
 		// Rendered once and replayed all day: spend the CPU on quality here, not per turn.
 		enc.setBitrate(24_000)
 		enc.setComplexity(10)
-		const buf = new Uint8Array(MAX_PACKET)
-		const block = new Int16Array(frame)
+		const whole = new Int16Array(Math.ceil(pcm.length / frame) * frame)
+		whole.set(pcm)
 		const packets: Uint8Array[] = []
-		for (let at = 0; at < pcm.length; at += frame) {
-			block.fill(0)
-			block.set(pcm.subarray(at, Math.min(at + frame, pcm.length)))
-			packets.push(buf.slice(0, enc.encode(block, buf)))
+		// ! A line with a child's name is rendered during other toys' answers: at complexity 10 a
+		// long one held the event loop for 0.5 s on the fallback codec. So it is encoded a few
+		// frames at a time (on the worker pool with the native codec), the loop free in between.
+		for (let at = 0; at < whole.length; at += frame * SLICE_FRAMES) {
+			packets.push(...(await enc.encodeFrames(whole.subarray(at, at + frame * SLICE_FRAMES), frame)))
+			await new Promise<void>((resolve) => setImmediate(resolve))
 		}
 		enc.free()
 		return { text, sampleRate: rate, frameMs: FIXED_LINE_FRAME_MS, packets, durationMs: packets.length * FIXED_LINE_FRAME_MS }
@@ -114,6 +115,7 @@ export class FixedLines {
 }
 
 const standardTexts = new Set<string>(Object.values(fixedLineTexts))
+const SLICE_FRAMES = 4
 
 function pickRate(rate: number): OpusRate {
 	if (rate === 8000 || rate === 12000 || rate === 16000 || rate === 24000 || rate === 48000) return rate
