@@ -1,5 +1,4 @@
 import type postgres from 'postgres'
-import { transaction } from './transaction'
 
 // Daily metering per toy and per family: what a turn cost in (estimated) tokens and audio time.
 // `day` is the family's local date (YYYY-MM-DD), decided by the caller, so a family's day ends at
@@ -44,23 +43,31 @@ export class UsageRepository {
 		return row ? toUsage(row) : { ...NO_USAGE }
 	}
 
-	/** Adds one turn to the device's row and, when it has one, the family's, atomically. */
+	/**
+	 * Adds one turn to the device's row and, when it has one, the family's, atomically: one
+	 * statement with both rows (it runs after every turn of every toy, so one round trip, not a
+	 * transaction's four).
+	 */
 	async add(day: string, deviceId: string, familyId: string | null, u: Usage): Promise<void> {
-		const scopes: [UsageScope, string][] = [['device', deviceId]]
-		if (familyId) scopes.push(['family', familyId])
-		await transaction(this.sql, async (tx) => {
-			for (const [scope, id] of scopes) {
-				await tx`
-					insert into usage_daily (day, scope, scope_id, turns, tokens_in, tokens_out, audio_in_ms, audio_out_ms)
-					values (${day}, ${scope}, ${id}, ${u.turns}, ${u.tokensIn}, ${u.tokensOut}, ${u.audioInMs}, ${u.audioOutMs})
-					on conflict (scope, scope_id, day) do update set
-						turns = usage_daily.turns + excluded.turns,
-						tokens_in = usage_daily.tokens_in + excluded.tokens_in,
-						tokens_out = usage_daily.tokens_out + excluded.tokens_out,
-						audio_in_ms = usage_daily.audio_in_ms + excluded.audio_in_ms,
-						audio_out_ms = usage_daily.audio_out_ms + excluded.audio_out_ms
-				`
-			}
+		const row = (scope: UsageScope, scope_id: string) => ({
+			day,
+			scope,
+			scope_id,
+			turns: u.turns,
+			tokens_in: u.tokensIn,
+			tokens_out: u.tokensOut,
+			audio_in_ms: u.audioInMs,
+			audio_out_ms: u.audioOutMs,
 		})
+		const rows = familyId ? [row('device', deviceId), row('family', familyId)] : [row('device', deviceId)]
+		await this.sql`
+			insert into usage_daily ${this.sql(rows)}
+			on conflict (scope, scope_id, day) do update set
+				turns = usage_daily.turns + excluded.turns,
+				tokens_in = usage_daily.tokens_in + excluded.tokens_in,
+				tokens_out = usage_daily.tokens_out + excluded.tokens_out,
+				audio_in_ms = usage_daily.audio_in_ms + excluded.audio_in_ms,
+				audio_out_ms = usage_daily.audio_out_ms + excluded.audio_out_ms
+		`
 	}
 }
