@@ -31,7 +31,8 @@ const HELP = `bun bench/fleet.ts <idle|talk|storm|soak|sweep|all> [options]
   --url ws://host:port  drive a running gateway (any xiaozhi-compatible server); secret from ESP32_SHARED_SECRET
   --gateway-pid PID   with --url: read that process's /proc for CPU and RSS
   --database-url URL  gateway DATABASE_URL (default: embedded PGlite in a temp dir)
-  sweep: --steps 100,200,...  [--fallback-steps 50,60,... for the fallback codec]  --budget MS (gateway-added p99, default 20)`
+  sweep: --steps 100,200,...  [--fallback-steps 50,60,... for the fallback codec]  --budget MS (gateway-added p99, default 20)
+env FLEET_GATEWAY_BUN_ARGS="--cpu-prof --cpu-prof-md --cpu-prof-dir=/tmp/prof" profiles the gateway under load`
 
 const { values: a, positionals } = parseArgs({
 	allowPositionals: true,

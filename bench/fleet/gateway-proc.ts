@@ -88,7 +88,9 @@ export async function startGatewayProcess(opts: GatewayOptions, needFds: number)
 	}
 
 	async function launch(): Promise<void> {
-		proc = Bun.spawn(launcher(['bun', 'gateway/src/main.ts'], needFds, opts.cpus), {
+		// FLEET_GATEWAY_BUN_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") profiles the gateway under load.
+		const bunArgs = (process.env.FLEET_GATEWAY_BUN_ARGS ?? '').split(' ').filter(Boolean)
+		proc = Bun.spawn(launcher(['bun', ...bunArgs, 'gateway/src/main.ts'], needFds, opts.cpus), {
 			cwd: ROOT,
 			env,
 			stdin: 'ignore',
