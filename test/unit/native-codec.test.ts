@@ -148,7 +148,7 @@ describe('native codec', () => {
 			}
 			const batch = native().createEncoder(RATE)
 			// The samples are copied when the call is made: overwriting them at once changes nothing.
-			const pending = batch.encodeFrames(pcm, FRAME)
+			const pending = batch.encodeFrames(pcm, FRAME, 0)
 			pcm.fill(0)
 			const packets = await pending
 			expect(packets.map((p) => [...p])).toEqual(expected)
@@ -158,18 +158,32 @@ describe('native codec', () => {
 			const enc = native().createEncoder(RATE)
 			const fresh = native().createEncoder(RATE)
 			// Many batches queued at once: the reset lands before most of them have started.
-			const queued = Array.from({ length: 50 }, () => enc.encodeFrames(sine(FRAME * 4), FRAME))
+			const queued = Array.from({ length: 50 }, () => enc.encodeFrames(sine(FRAME * 4), FRAME, 0))
 			enc.reset()
 			const results = await Promise.all(queued)
 			expect(results.some((r) => r.length === 0)).toBe(true)
-			const after = await enc.encodeFrames(sine(FRAME * 2), FRAME)
-			const clean = await fresh.encodeFrames(sine(FRAME * 2), FRAME)
+			const after = await enc.encodeFrames(sine(FRAME * 2), FRAME, 0)
+			const clean = await fresh.encodeFrames(sine(FRAME * 2), FRAME, 0)
 			expect(after.map((p) => [...p])).toEqual(clean.map((p) => [...p]))
+		})
+
+		test('encodeFrames serves the batch due soonest first, not the one queued first', async () => {
+			const ahead = native().createEncoder(RATE)
+			const urgent = native().createEncoder(RATE)
+			const order: string[] = []
+			// Thirty batches of an answer half a second ahead, then the first batch of a new answer.
+			const later = Array.from({ length: 30 }, (_, i) =>
+				ahead.encodeFrames(sine(FRAME * 4), FRAME, 500).then(() => order.push(`ahead-${i}`)),
+			)
+			const soon = urgent.encodeFrames(sine(FRAME * 4), FRAME, 0).then(() => order.push('urgent'))
+			await Promise.all([...later, soon])
+			// Only batches already being encoded when it arrived (one per encode thread) go before it.
+			expect(order.indexOf('urgent')).toBeLessThan(5)
 		})
 
 		test('encodeFrames rejects an illegal frame size with a CodecError', async () => {
 			const enc = native().createEncoder(RATE)
-			await expect(enc.encodeFrames(new Int16Array(300), 100)).rejects.toBeInstanceOf(CodecError)
+			await expect(enc.encodeFrames(new Int16Array(300), 100, 0)).rejects.toBeInstanceOf(CodecError)
 		})
 	})
 })

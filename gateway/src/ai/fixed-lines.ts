@@ -106,7 +106,8 @@ export class FixedLines {
 		// long one held the event loop for 0.5 s on the fallback codec. So it is encoded a few
 		// frames at a time (on the worker pool with the native codec), the loop free in between.
 		for (let at = 0; at < whole.length; at += frame * SLICE_FRAMES) {
-			packets.push(...(await enc.encodeFrames(whole.subarray(at, at + frame * SLICE_FRAMES), frame)))
+			// Due later than any toy's answer: nobody hears this line until it is whole.
+			packets.push(...(await enc.encodeFrames(whole.subarray(at, at + frame * SLICE_FRAMES), frame, LINE_DUE_MS)))
 			await new Promise<void>((resolve) => setImmediate(resolve))
 		}
 		enc.free()
@@ -116,6 +117,7 @@ export class FixedLines {
 
 const standardTexts = new Set<string>(Object.values(fixedLineTexts))
 const SLICE_FRAMES = 4
+const LINE_DUE_MS = 1000
 
 function pickRate(rate: number): OpusRate {
 	if (rate === 8000 || rate === 12000 || rate === 16000 || rate === 24000 || rate === 48000) return rate

@@ -133,7 +133,7 @@ export class FallbackOpusEncoder extends WasmCodec implements OpusEncoder {
 	}
 
 	// No threads in WASM here: the frames are encoded on the JS thread.
-	async encodeFrames(pcm: Int16Array, frameSamples: number): Promise<Uint8Array[]> {
+	async encodeFrames(pcm: Int16Array, frameSamples: number, _dueMs: number): Promise<Uint8Array[]> {
 		const out: Uint8Array[] = []
 		const packet = new Uint8Array(1500)
 		for (let at = 0; at + frameSamples <= pcm.length; at += frameSamples) {

@@ -25,7 +25,7 @@ interface NativeDecoder {
 
 interface NativeEncoder {
 	encode(pcm: Int16Array, out: Uint8Array): number
-	encodeFrames(pcm: Int16Array, frameSamples: number): Promise<{ data: Uint8Array; lengths: number[] }>
+	encodeFrames(pcm: Int16Array, frameSamples: number, dueMs: number): Promise<{ data: Uint8Array; lengths: number[] }>
 	setBitrate(bps: number): void
 	setComplexity(complexity: number): void
 	reset(): void
@@ -158,10 +158,10 @@ class NativeOpusEncoder implements OpusEncoder {
 		}
 	}
 
-	async encodeFrames(pcm: Int16Array, frameSamples: number): Promise<Uint8Array[]> {
+	async encodeFrames(pcm: Int16Array, frameSamples: number, dueMs: number): Promise<Uint8Array[]> {
 		let encoded: { data: Uint8Array; lengths: number[] }
 		try {
-			encoded = await this.native.encodeFrames(pcm, frameSamples)
+			encoded = await this.native.encodeFrames(pcm, frameSamples, dueMs)
 		} catch (e) {
 			throw toCodecError(e)
 		}

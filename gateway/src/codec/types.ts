@@ -26,10 +26,11 @@ export interface OpusEncoder {
 	/**
 	 * Encodes `pcm` as consecutive frames of `frameSamples` (its length a multiple of it), one
 	 * packet each. The native codec does this off the JS thread, so an answer's encode does not
-	 * hold up other toys' frames; `pcm` is copied before this returns. Resolves with no packets
-	 * when `reset()` ran before the work started (the answer was interrupted).
+	 * hold up other toys' frames, earliest `dueMs` (how soon the first packet is needed) first;
+	 * `pcm` is copied before this returns. Resolves with no packets when `reset()` ran before the
+	 * work started (the answer was interrupted).
 	 */
-	encodeFrames(pcm: Int16Array, frameSamples: number): Promise<Uint8Array[]>
+	encodeFrames(pcm: Int16Array, frameSamples: number, dueMs: number): Promise<Uint8Array[]>
 	setBitrate(bitsPerSecond: number): void
 	setComplexity(complexity: number): void
 	reset(): void

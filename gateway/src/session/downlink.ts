@@ -95,11 +95,12 @@ export class Downlink {
 	/**
 	 * Encodes every whole frame pushed so far and hands the packets to `send` in order. The
 	 * answer's first frame is encoded at once on this thread: it is on the latency path, and the
-	 * worker pool may be busy with other toys' answers. The rest go to the pool in one batch.
+	 * encode threads may be busy with other toys' answers. The rest go to them in one batch, due in
+	 * `dueMs` (how much audio the toy has queued ahead of it).
 	 * All state changes happen before the first await, so a barge-in can reset this downlink and
 	 * start the next answer while a batch is still being encoded; that batch then comes back empty.
 	 */
-	async encode(send: (packet: Uint8Array) => void): Promise<void> {
+	async encode(send: (packet: Uint8Array) => void, dueMs = 0): Promise<void> {
 		for (const p of this.ready) send(p)
 		this.ready = []
 		const whole = this.fill - (this.fill % this.frameSamples)
@@ -110,7 +111,7 @@ export class Downlink {
 			send(this.encodeOne(this.pending.subarray(0, this.frameSamples)))
 			from = this.frameSamples
 		}
-		const batch = from < whole ? this.encoder!.encodeFrames(this.pending.subarray(from, whole), this.frameSamples) : undefined
+		const batch = from < whole ? this.encoder!.encodeFrames(this.pending.subarray(from, whole), this.frameSamples, dueMs) : undefined
 		// The batch was copied: the partial frame moves to the front now.
 		this.pending.copyWithin(0, whole, this.fill)
 		this.fill -= whole

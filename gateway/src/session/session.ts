@@ -269,7 +269,7 @@ export class Session {
 				} else {
 					if (ev.type === 'opus') this.downlink.pushOpus(ev.packets, ev.sampleRate, ev.frameMs)
 					else this.downlink.push(ev.pcm, ev.sampleRate)
-					await this.downlink.encode(send)
+					await this.downlink.encode(send, this.pacer.pending * this.opts.downlink.frameMs)
 					if (!live()) break
 					// Stay ~0.6 s ahead of the toy: memory per toy stays small and encoding is spread over the answer.
 					await this.pacer.waitBelow(AHEAD_FRAMES)
@@ -278,7 +278,7 @@ export class Session {
 			if (!live()) return
 			this.startSpeaking()
 			this.downlink.flush()
-			await this.downlink.encode(send)
+			await this.downlink.encode(send, this.pacer.pending * this.opts.downlink.frameMs)
 			if (!live()) return
 			this.downlink.reset()
 			this.pacer.push({ kind: 'end' })

@@ -1,12 +1,13 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
 
-use napi::bindgen_prelude::{AsyncTask, Uint8Array, Uint8ArraySlice};
-use napi::{Env, Task};
+use napi::Env;
+use napi::bindgen_prelude::{Object, Uint8Array, Uint8ArraySlice};
 use napi_derive::napi;
 use teddy_core::{Application, Encoder};
 
-use crate::{check_disjoint, map_error};
+use crate::{check_disjoint, encode_pool, map_error};
 
 /// libopus never writes a packet longer than this for one frame (RFC 6716 §3.4 caps a frame at 1275 bytes).
 const MAX_PACKET: usize = 1500;
@@ -18,7 +19,7 @@ struct Shared {
 }
 
 /// Opus encoder for one stream. Encodes into the caller's Buffer/Uint8Array on the JS thread, or a
-/// batch of frames on the worker pool (`encodeFrames`) so the event loop stays free for the toys.
+/// batch of frames on an encode thread (`encodeFrames`) so the event loop stays free for the toys.
 ///
 /// `reset()` never waits for a batch being encoded (a barge-in must not stall the event loop): it
 /// bumps `generation`; a batch queued before it comes back empty, and whoever next takes the
@@ -77,18 +78,40 @@ impl OpusEncoder {
         Ok(n as u32)
     }
 
-    /// Encodes `pcm` as consecutive frames of `frameSamples` on the worker pool. The samples are
-    /// copied before this returns, so the caller may reuse its buffer at once. Resolves with no
-    /// packets when `reset()` ran in between.
+    /// Encodes `pcm` as consecutive frames of `frameSamples` on an encode thread (below the event
+    /// loop's priority, earliest `dueMs` first: see encode_pool.rs). The samples are copied before
+    /// this returns, so the caller may reuse its buffer at once. Resolves with no packets when
+    /// `reset()` ran in between.
     #[napi(ts_return_type = "Promise<EncodedFrames>")]
-    pub fn encode_frames(&self, pcm: &[i16], frame_samples: u32) -> AsyncTask<EncodeFrames> {
-        AsyncTask::new(EncodeFrames {
+    pub fn encode_frames<'env>(
+        &self,
+        env: &'env Env,
+        pcm: &[i16],
+        frame_samples: u32,
+        due_ms: f64,
+    ) -> napi::Result<Object<'env>> {
+        let (deferred, promise) = env.create_deferred()?;
+        let job = EncodeFrames {
             shared: Arc::clone(&self.shared),
             generation: Arc::clone(&self.generation),
             queued_at: self.generation.load(Ordering::Acquire),
             pcm: pcm.to_vec(),
             frame: frame_samples as usize,
-        })
+        };
+        let due = Duration::from_secs_f64(due_ms.clamp(0.0, 60_000.0) / 1000.0);
+        encode_pool::spawn(
+            due,
+            Box::new(move || match job.run() {
+                Ok((data, lengths)) => deferred.resolve(move |_env| {
+                    Ok(EncodedFrames {
+                        data: Uint8Array::new(data),
+                        lengths,
+                    })
+                }),
+                Err(err) => deferred.reject(err),
+            }),
+        );
+        Ok(promise)
     }
 
     #[napi]
@@ -122,11 +145,8 @@ pub struct EncodeFrames {
     frame: usize,
 }
 
-impl Task for EncodeFrames {
-    type Output = (Vec<u8>, Vec<u32>);
-    type JsValue = EncodedFrames;
-
-    fn compute(&mut self) -> napi::Result<Self::Output> {
+impl EncodeFrames {
+    fn run(&self) -> napi::Result<(Vec<u8>, Vec<u32>)> {
         if self.generation.load(Ordering::Acquire) != self.queued_at || self.frame == 0 {
             return Ok((Vec::new(), Vec::new()));
         }
@@ -145,12 +165,5 @@ impl Task for EncodeFrames {
             lengths.push(n as u32);
         }
         Ok((data, lengths))
-    }
-
-    fn resolve(&mut self, _env: Env, (data, lengths): Self::Output) -> napi::Result<Self::JsValue> {
-        Ok(EncodedFrames {
-            data: Uint8Array::new(data),
-            lengths,
-        })
     }
 }

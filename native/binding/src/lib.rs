@@ -3,6 +3,7 @@
 //! relies on is wrapped again in `gateway/src/codec/native.ts`.
 
 mod decoder;
+mod encode_pool;
 mod encoder;
 mod ogg;
 mod resampler;
