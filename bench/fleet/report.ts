@@ -18,6 +18,7 @@ export interface SweepStep {
 export interface Sweep {
 	codec: 'native' | 'fallback'
 	budgetMs: number
+	jitterBudgetMs: number
 	/** Largest N that held every limit; 0 if even the first step failed. */
 	maxToys: number
 	limitedBy: string
@@ -120,7 +121,7 @@ export function sweepMarkdown(s: Sweep, chart: string | null): string {
 	return [
 		`### Sweep, ${s.codec} codec: **${s.maxToys} toys talking** (limit: ${s.limitedBy})`,
 		'',
-		`Budget: gateway-added p99 (end of speech → first frame, minus the provider's fixed latency) ≤ ${s.budgetMs} ms, no lost frame, every turn answered, every toy connected.`,
+		`Budget: gateway-added p99 (end of speech → first frame, minus the provider's fixed latency) ≤ ${s.budgetMs} ms, downlink pacing jitter p99 ≤ ${s.jitterBudgetMs} ms, no lost frame, every turn answered, every toy connected.`,
 		'',
 		markdownTable(
 			['N', 'held', 'answered', 'unanswered', 'lost', 'added p50', 'added p99', 'prov→frame p99', 'ingest p99', 'jitter p99', 'gw CPU %', 'gw RSS MiB', 'gen CPU %', 'verdict'],
