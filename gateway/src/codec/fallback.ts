@@ -7,6 +7,7 @@ import { VadTs } from './vad'
 
 export const fallbackCodec: Codec = {
 	kind: 'fallback',
+	encodeThreads: 0,
 	createDecoder: (rate, channels = 1) => new FallbackOpusDecoder(rate, channels),
 	createEncoder: (rate, channels = 1, application = 'voip') => new FallbackOpusEncoder(rate, channels, application),
 	createTokenVerifier: (secret) => new FallbackTokenVerifier(secret),

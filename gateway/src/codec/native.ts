@@ -66,6 +66,7 @@ interface NativeModule {
 	Vad: new (sampleRate: number, options?: VadOptions) => NativeVad
 	muxOggOpus(packets: Uint8Array[], frameSamples48k: number, inputSampleRate: number): Uint8Array
 	OggOpusDemuxer: new () => NativeOggDemuxer
+	encodeThreads(): number
 }
 
 const MODULE_PATH = '../../../native/index.js'
@@ -87,7 +88,7 @@ export function loadNativeCodec(): Codec | null {
 		return null
 	}
 	// ! A stale build from an older API would otherwise fail later, mid-session.
-	for (const name of ['OpusDecoder', 'OpusEncoder', 'TokenVerifier', 'Resampler', 'Vad', 'muxOggOpus', 'OggOpusDemuxer'] as const) {
+	for (const name of ['OpusDecoder', 'OpusEncoder', 'TokenVerifier', 'Resampler', 'Vad', 'muxOggOpus', 'OggOpusDemuxer', 'encodeThreads'] as const) {
 		if (typeof mod[name] !== 'function') {
 			loadError = new Error(`native module lacks ${name}; rebuild it with \`bun run build:native\``)
 			return null
@@ -96,6 +97,7 @@ export function loadNativeCodec(): Codec | null {
 	loadError = null
 	return {
 		kind: 'native',
+		encodeThreads: mod.encodeThreads(),
 		createDecoder: (rate, channels = 1) => new NativeOpusDecoder(new mod.OpusDecoder(rate, channels)),
 		createEncoder: (rate, channels = 1, application = 'voip') =>
 			new NativeOpusEncoder(new mod.OpusEncoder(rate, channels, application)),

@@ -104,6 +104,8 @@ export interface OggDemuxer {
 
 export interface Codec {
 	readonly kind: CodecKind
+	/** Threads that run encodeFrames off the JS thread; 0 when it runs on the JS thread. */
+	readonly encodeThreads: number
 	createDecoder(sampleRate: OpusRate, channels?: 1): OpusDecoder
 	createEncoder(sampleRate: OpusRate, channels?: 1, application?: OpusApplication): OpusEncoder
 	createTokenVerifier(secret: string): TokenVerifier

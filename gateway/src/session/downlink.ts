@@ -14,12 +14,16 @@ const packetBuf = new Uint8Array(MAX_PACKET)
 const EMPTY = new Int16Array(0)
 
 // Complexity by load (DESIGN.md: downlink encode dominates). Each answer picks its complexity when
-// its first frame is encoded, from how many answers are being encoded at that moment; c5 costs
-// about 3x c0 per frame (bench/results/codec.md) for a small gain on a toy's speaker.
+// its first frame is encoded, from how many answers each encoding thread carries at that moment;
+// c5 costs about 3x c0 per frame (bench/results/codec.md) for a small gain on a toy's speaker.
+// The steps are from the fleet bench: with hundreds of encoders their states no longer stay in
+// cache and a frame costs about twice what codec.md measures; at 90-130 answers on one encode
+// thread, c3 took 65 % of the core and the pacing ran late (README, Performance).
 let encoding = 0
-function complexityForLoad(): number {
-	if (encoding <= 32) return 5
-	if (encoding <= 128) return 3
+function complexityForLoad(encodeThreads: number): number {
+	const perThread = encoding / Math.max(1, encodeThreads)
+	if (perThread <= 24) return 5
+	if (perThread <= 64) return 3
 	return 1
 }
 
@@ -152,7 +156,7 @@ export class Downlink {
 		this.encoder ??= this.createEncoder()
 		this.inTurn = true
 		encoding++
-		this.encoder.setComplexity(complexityForLoad())
+		this.encoder.setComplexity(complexityForLoad(this.codec.encodeThreads))
 	}
 
 	private encodeOne(frame: Int16Array): Uint8Array {

@@ -74,18 +74,22 @@ fn start() -> &'static Pool {
         queue: Mutex::new(Queue::default()),
         ready: Condvar::new(),
     }));
-    // One core stays the event loop's; `available_parallelism` honours the CPU affinity mask.
-    let threads = thread::available_parallelism()
-        .map(|n| n.get().saturating_sub(1))
-        .unwrap_or(1)
-        .max(1);
-    for i in 0..threads {
+    for i in 0..threads() {
         thread::Builder::new()
             .name(format!("teddy-encode-{i}"))
             .spawn(move || run(pool))
             .expect("spawning an encode thread");
     }
     pool
+}
+
+/// How many encode threads there are (or will be).
+pub fn threads() -> usize {
+    // One core stays the event loop's; `available_parallelism` honours the CPU affinity mask.
+    thread::available_parallelism()
+        .map(|n| n.get().saturating_sub(1))
+        .unwrap_or(1)
+        .max(1)
 }
 
 fn run(pool: &Pool) {

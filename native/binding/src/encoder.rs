@@ -38,6 +38,12 @@ pub struct EncodedFrames {
 }
 
 /// The state, reset first if a reset was asked for since it was last used.
+/// Threads that encode `encodeFrames` batches: one per core beyond the event loop's, at least one.
+#[napi]
+pub fn encode_threads() -> u32 {
+    encode_pool::threads() as u32
+}
+
 fn lock<'a>(shared: &'a Mutex<Shared>, generation: &AtomicU64) -> MutexGuard<'a, Shared> {
     // A panic inside libopus cannot poison anything we rely on: the state is reset by the next answer.
     let mut s = shared.lock().unwrap_or_else(|e| e.into_inner());
