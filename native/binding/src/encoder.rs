@@ -40,6 +40,7 @@ pub struct EncodedFrames {
 /// The state, reset first if a reset was asked for since it was last used.
 /// Threads that encode `encodeFrames` batches: one per core beyond the event loop's, at least one.
 #[napi]
+#[cfg_attr(test, allow(dead_code))]
 pub fn encode_threads() -> u32 {
     encode_pool::threads() as u32
 }
