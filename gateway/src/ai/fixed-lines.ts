@@ -104,7 +104,7 @@ export class FixedLines {
 		const packets: Uint8Array[] = []
 		// ! A line with a child's name is rendered during other toys' answers: at complexity 10 a
 		// long one held the event loop for 0.5 s on the fallback codec. So it is encoded a few
-		// frames at a time (on the worker pool with the native codec), the loop free in between.
+		// frames at a time (on the encode threads with the native codec), the loop free in between.
 		for (let at = 0; at < whole.length; at += frame * SLICE_FRAMES) {
 			// Due later than any toy's answer: nobody hears this line until it is whole.
 			packets.push(...(await enc.encodeFrames(whole.subarray(at, at + frame * SLICE_FRAMES), frame, LINE_DUE_MS)))

@@ -8,7 +8,7 @@ import { CodecError, type OpusApplication, type OpusDecoder, type OpusEncoder, t
 // PCM byte widened to a uint16), and its JS side takes views with `HEAPU16.subarray(ptr, …)`,
 // which counts in elements: the PCM buffers sit at twice the address malloc returned, over
 // twice the bytes it reserved. Every instance then writes PCM over other allocations in the one
-// fixed 16 MiB heap (other toys' codec state, malloc's bookkeeping: free() then traps with "out
+// heap (other toys' codec state, malloc's bookkeeping: free() then traps with "out
 // of bounds memory access"). Here the same WASM handler gets buffers of the size its layout
 // needs, allocated once and shared: only the JS thread ever uses this heap.
 
@@ -76,7 +76,7 @@ class WasmCodec {
 		try {
 			this.handler = new (opus().m.OpusScriptHandler)(rate, 1, APPLICATION[application])
 		} catch (e) {
-			// The heap is a fixed 16 MiB: this is how running out of it looks.
+			// The heap grows on demand; this is how running out of memory looks.
 			throw new CodecError(`cannot create an Opus codec in the WASM heap: ${(e as Error).message}`)
 		}
 	}
