@@ -6,10 +6,9 @@ import { OpenAIRealtimeProvider, type OpenAIRealtimeOptions } from '../../gatewa
 import type { Provider, ProviderEvent, TurnInput } from '../../gateway/src/ai/provider'
 import { ResilientProvider } from '../../gateway/src/ai/resilient-provider'
 import { loadCodec } from '../../gateway/src/codec'
-import { createLogger } from '../../gateway/src/obs/logger'
-import { Session, type SessionSink } from '../../gateway/src/session/session'
 import { type FakeRealtime, startFakeRealtime } from '../support/fake-openai-realtime'
 import { collect } from '../support/collect'
+import { recordingSession } from '../support/recording-session'
 
 // The Realtime provider against a fake of the GA Realtime WebSocket API, through the SDK's own
 // OpenAIRealtimeWebSocket: a full spoken turn, typed turns, server VAD, and barge-in that leaves
@@ -214,28 +213,7 @@ function frame(loud: boolean, index: number): Uint8Array {
 }
 
 function streamingSession(p: Provider) {
-	const calls: string[] = []
-	let frames = 0
-	const sink: SessionSink = {
-		transcript: (t) => calls.push(`transcript:${t}`),
-		speechStart: () => calls.push('start'),
-		sentence: (t) => calls.push(`sentence:${t}`),
-		audio: () => frames++,
-		speechEnd: () => calls.push('stop'),
-	}
-	const session = new Session(
-		{
-			codec,
-			provider: p,
-			log: createLogger('silent'),
-			child: { id: 'c1', name: 'Lena', age: 6 },
-			deviceId: 'streaming-toy',
-			turnMaxMs: 30_000,
-			downlink: { format: 'opus', sampleRate: 16000, frameMs: 60 },
-		},
-		sink,
-	)
-	return { session, calls, frames: () => frames }
+	return recordingSession(codec, p, 'streaming-toy', { id: 'c1', name: 'Lena', age: 6 })
 }
 
 async function until(cond: () => boolean, ms = 5000): Promise<void> {

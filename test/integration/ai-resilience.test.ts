@@ -5,10 +5,9 @@ import { OpenAIPipelineProvider } from '../../gateway/src/ai/openai-pipeline'
 import type { ProviderEvent, TurnInput } from '../../gateway/src/ai/provider'
 import { ResilientProvider, type ResilientOptions } from '../../gateway/src/ai/resilient-provider'
 import { loadCodec } from '../../gateway/src/codec'
-import { createLogger } from '../../gateway/src/obs/logger'
-import { Session, type SessionSink } from '../../gateway/src/session/session'
 import { type FakeOpenAI, startFakeOpenAI } from '../support/fake-openai'
 import { collect } from '../support/collect'
+import { recordingSession } from '../support/recording-session'
 
 // A slow or failing upstream never leaves a child in silence: a "let me think" line fills a slow
 // start, a dead upstream gets a spoken fallback and `tts stop`, transient errors are retried
@@ -140,32 +139,12 @@ describe('ResilientProvider', () => {
 describe('a session on a dead upstream', () => {
 	test('the toy hears the fallback line and always gets tts stop', async () => {
 		fake.setBehaviour({ delays: { 'chat/completions': { firstByteMs: 5000 } } })
-		const calls: string[] = []
-		let frames = 0
-		const sink: SessionSink = {
-			transcript: () => calls.push('transcript'),
-			speechStart: () => calls.push('start'),
-			sentence: (t) => calls.push(`sentence:${t}`),
-			audio: () => frames++,
-			speechEnd: () => calls.push('stop'),
-		}
-		const session = new Session(
-			{
-				codec,
-				provider: resilient(),
-				log: createLogger('silent'),
-				child: { id: 'c', name: 'Ada', age: 6 },
-				deviceId: 'dead-upstream',
-				turnMaxMs: 30_000,
-				downlink: { format: 'opus', sampleRate: 16000, frameMs: 60 },
-			},
-			sink,
-		)
+		const { session, calls, frames } = recordingSession(codec, resilient(), 'dead-upstream', { id: 'c', name: 'Ada', age: 6 })
 		session.say('hello?')
 		const deadline = Date.now() + 15_000
 		while (!calls.includes('stop') && Date.now() < deadline) await Bun.sleep(50)
-		expect(calls).toEqual(['transcript', 'start', `sentence:${fixedLineTexts.thinking}`, `sentence:${fixedLineTexts.fallback}`, 'stop'])
-		expect(frames).toBeGreaterThan(10)
+		expect(calls).toEqual(['transcript:hello?', 'start', `sentence:${fixedLineTexts.thinking}`, `sentence:${fixedLineTexts.fallback}`, 'stop'])
+		expect(frames()).toBeGreaterThan(10)
 		expect(session.state).toBe('idle')
 		session.close()
 	})
