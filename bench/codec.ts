@@ -248,7 +248,7 @@ async function main(): Promise<void> {
 		markdownTable(['path', 'ingest µs', 'ingest toys/core', 'answer µs', 'answer toys/core'], toyRows, 1),
 		'## Allocations (rough)',
 		'',
-		`Growth of \`process.memoryUsage()\` over ${ALLOC_CALLS} decodes into one reused Int16Array, after \`Bun.gc(true)\` and with no GC forced in between. A collection during the loop would hide garbage, so these are lower bounds. The ArrayBuffer column is the usable signal: it counts the bytes of typed-array storage created per call (opusscript returns a fresh PCM Buffer per decode). The JS-heap column is coarse in Bun: small wrapper objects often do not move \`heapUsed\` at all, so a 0 there does not prove a call creates no JS objects.`,
+		`Growth of \`process.memoryUsage()\` over ${ALLOC_CALLS} decodes into one reused Int16Array, after \`Bun.gc(true)\` and with no GC forced in between. A collection during the loop would hide garbage, so these are lower bounds. The ArrayBuffer column is the usable signal: it counts the bytes of typed-array storage created per call (0 for both now: the fallback reads opusscript's PCM through one cached view of its heap; its own wrapper returned a fresh Buffer per decode). The JS-heap column is coarse in Bun: small wrapper objects often do not move \`heapUsed\` at all, so a 0 there does not prove a call creates no JS objects.`,
 		'',
 		markdownTable(['path', 'JS heap bytes/call', 'ArrayBuffer bytes/call'], allocRows, 1),
 		...(notes.length ? ['## Notes', '', ...notes.map((n) => `- ${n}`), ''] : []),

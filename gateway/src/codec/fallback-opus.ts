@@ -58,9 +58,14 @@ function opus() {
 	return wasm
 }
 
-/** The handler's PCM layout: sample j is slots[2j] (low byte) and slots[2j+1] (high byte). */
-function slots(m: WasmOpus, ptr: number, samples: number): Uint16Array {
-	return new Uint16Array(m.HEAPU8.buffer, ptr, samples * 2)
+/**
+ * The shared PCM buffer in the handler's layout: sample j is [2j] (low byte) and [2j+1] (high).
+ * One view per heap, not one per frame: it is remade only when the heap grows (a new buffer).
+ */
+let slotView: Uint16Array | undefined
+function pcmSlots(w: { m: WasmOpus; pcm: number }): Uint16Array {
+	if (slotView?.buffer !== w.m.HEAPU8.buffer) slotView = new Uint16Array(w.m.HEAPU8.buffer, w.pcm, PCM_SLOTS_BYTES / 2)
+	return slotView
 }
 
 function opusError(what: string, code: number): CodecError {
@@ -94,7 +99,8 @@ export class FallbackOpusDecoder extends WasmCodec implements OpusDecoder {
 	}
 
 	decode(packet: Uint8Array | null, out: Int16Array): number {
-		const { m, pcm, packet: at } = opus()
+		const w = opus()
+		const { m, pcm, packet: at } = w
 		const bytes = packet?.byteLength ?? 0
 		if (bytes > PACKET_BYTES) throw new CodecError(`corrupt Opus packet: ${bytes} bytes is longer than any packet`)
 		// A zero-length packet asks libopus for concealment.
@@ -102,7 +108,7 @@ export class FallbackOpusDecoder extends WasmCodec implements OpusDecoder {
 		const n = this.handler._decode(at, bytes, pcm)
 		if (n < 0) throw opusError('corrupt Opus packet', n)
 		const samples = Math.min(out.length, n)
-		const s = slots(m, pcm, samples)
+		const s = pcmSlots(w)
 		for (let j = 0; j < samples; j++) out[j] = s[2 * j] | (s[2 * j + 1] << 8)
 		return samples
 	}
@@ -118,9 +124,10 @@ export class FallbackOpusEncoder extends WasmCodec implements OpusEncoder {
 	}
 
 	encode(pcm: Int16Array, out: Uint8Array): number {
-		const { m, pcm: at, packet } = opus()
+		const w = opus()
+		const { m, pcm: at, packet } = w
 		if (pcm.length > MAX_SAMPLES) throw new CodecError(`Opus encode failed: ${pcm.length} samples is longer than any frame`)
-		const s = slots(m, at, pcm.length)
+		const s = pcmSlots(w)
 		for (let j = 0; j < pcm.length; j++) {
 			s[2 * j] = pcm[j] & 0xff
 			s[2 * j + 1] = (pcm[j] >> 8) & 0xff
