@@ -41,6 +41,8 @@ export const ConfigSchema = T.Object({
 		turnsPerDevicePerMinute: Int(1, 10_000),
 		sendBufferBytes: Int(4096, 16 << 20),
 		pairClaimsPerIpPer10Min: Int(1, 1_000_000),
+		// turn writes (messages, usage, alerts) held in memory while the database is unreachable
+		writeBacklogMax: Int(100, 10_000_000),
 	}),
 	shutdownGraceMs: Int(0, 60_000),
 	// AI provider: which OpenAI API, and how long a child may wait before the gateway steps in.
@@ -104,6 +106,7 @@ const envName: Record<string, string> = {
 	'/limits/turnsPerDevicePerMinute': 'TURNS_PER_DEVICE_PER_MINUTE',
 	'/limits/sendBufferBytes': 'SEND_BUFFER_BYTES',
 	'/limits/pairClaimsPerIpPer10Min': 'PAIR_CLAIMS_PER_IP_PER_10_MIN',
+	'/limits/writeBacklogMax': 'WRITE_BACKLOG_MAX',
 	'/shutdownGraceMs': 'SHUTDOWN_GRACE_MS',
 	'/ai/mode': 'OPENAI_MODE',
 	'/ai/realtimeVad': 'OPENAI_REALTIME_VAD',
@@ -184,6 +187,7 @@ export function loadConfig(env: Env = process.env): Config {
 			turnsPerDevicePerMinute: num(env.TURNS_PER_DEVICE_PER_MINUTE, 20),
 			sendBufferBytes: num(env.SEND_BUFFER_BYTES, 256 * 1024),
 			pairClaimsPerIpPer10Min: num(env.PAIR_CLAIMS_PER_IP_PER_10_MIN, 20),
+			writeBacklogMax: num(env.WRITE_BACKLOG_MAX, 100_000),
 		},
 		shutdownGraceMs: num(env.SHUTDOWN_GRACE_MS, 8_000),
 		ai: {

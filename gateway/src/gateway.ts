@@ -19,6 +19,7 @@ import { migrate } from './store/migrate'
 import { MemoryNonceStore, RedisNonceStore } from './store/nonces'
 import { MemoryRateLimiter, type RateLimiter, RedisRateLimiter } from './store/rate-limits'
 import { connectRedis } from './store/redis'
+import { WriteBacklog } from './store/write-backlog'
 import type { ConnectionData } from './ws/connection'
 import { createDeviceSockets, deviceProtocolOf } from './ws/device-sockets'
 
@@ -46,6 +47,7 @@ export async function startGateway(config: Config, log: Logger = rootLog): Promi
 		config.dataDir,
 	)
 	const store = createStore(db, cipher)
+	const writes = new WriteBacklog({ maxPending: config.limits.writeBacklogMax, probe: () => db.sql`select 1`, log })
 	const redis = config.redisUrl ? connectRedis(config.redisUrl) : undefined
 	const nonces = redis ? new RedisNonceStore(redis) : new MemoryNonceStore()
 	const deviceJwt = new DeviceJwt(secret, store.pairing, config.deviceJwtTtlSeconds)
@@ -65,7 +67,7 @@ export async function startGateway(config: Config, log: Logger = rootLog): Promi
 		answering.warm().catch((err) => log.warn({ err }, 'offline lines could not be pre-rendered'))
 	}
 	// Child safety wraps whichever provider answers, so sessions only ever talk to the SafeProvider.
-	const safety = await createSafety(answering, config, store.safety, log, cachedFixed(new FixedLines({ codec })))
+	const safety = await createSafety(answering, config, store.safety, writes, log, cachedFixed(new FixedLines({ codec })))
 	const provider = safety.provider
 
 	const connectionLimiter: RateLimiter = redis
@@ -78,7 +80,7 @@ export async function startGateway(config: Config, log: Logger = rootLog): Promi
 		: new MemoryRateLimiter(config.limits.pairClaimsPerIpPer10Min, 600_000)
 	// ? Elysia handles requests without the server at hand; the socket address is noted per request here.
 	const clientIps = new WeakMap<Request, string>()
-	const sessionDeps = { config, log, codec, provider, store, turnLimiter, resume: new ResumeCache() }
+	const sessionDeps = { config, log, codec, provider, store, writes, turnLimiter, resume: new ResumeCache() }
 	const sockets = createDeviceSockets({
 		config,
 		log,
@@ -101,6 +103,7 @@ export async function startGateway(config: Config, log: Logger = rootLog): Promi
 				await db.sql`select 1`
 				return { ok: true, kind: db.kind }
 			},
+			writes: () => writes.status(),
 			redis: async () => {
 				if (!redis) return { ok: true, kind: 'in-process' }
 				await redis.ping()
@@ -149,6 +152,9 @@ export async function startGateway(config: Config, log: Logger = rootLog): Promi
 		// Give close frames a moment to flush before the listener goes away.
 		await Bun.sleep(100)
 		server.stop(true)
+		// What toys said in their last turns is stored before the database connection goes.
+		const left = await writes.flush(Math.max(500, config.shutdownGraceMs - 1000))
+		if (left > 0) writes.close()
 		connectionLimiter.close?.()
 		turnLimiter.close()
 		claimLimiter.close?.()

@@ -20,6 +20,8 @@ import { SafeProvider } from '../../gateway/src/safety/safe-provider'
 import { espeakFixed, type SpeakFixed } from '../../gateway/src/safety/speak-fixed'
 import { createStore, FieldCipher, migrate, type Store } from '../../gateway/src/store/index'
 import type { NewFamily } from '../../gateway/src/store/safety'
+import { WriteBacklog } from '../../gateway/src/store/write-backlog'
+import { log } from '../../gateway/src/obs/logger'
 import { type OpenedTestDatabase, openTestDatabase } from '../support/databases'
 import { type FakeOpenAI, startFakeOpenAI } from '../support/fake-openai'
 import { type SmtpSink, startSmtpSink } from './safety-smtp-sink'
@@ -96,9 +98,12 @@ async function setup(inner: Provider, s: Setup = {}) {
 	const child = await store.children.upsertFromSeed({ externalId: randomUUID(), name: 'Mia Smith', age: 6 })
 	const family = s.family ? await store.safety.families.create(s.family) : null
 	if (family) await store.safety.families.addChild(family.id, child.id)
-	const alerts = new ParentAlerts(store.safety.alerts, s.mailer)
+	// Bookkeeping is queued (store/write-backlog.ts); each turn below waits until it is stored.
+	const writes = new WriteBacklog({ maxPending: 1000, probe: () => opened.db.sql`select 1`, log })
+	const alerts = new ParentAlerts(store.safety.alerts, writes, s.mailer)
 	const safe = new SafeProvider(inner, {
 		store: store.safety,
+		writes,
 		alerts,
 		moderator: s.moderator ?? new NoModerator(),
 		defaults: { ...DEFAULTS, ...s.defaults },
@@ -120,9 +125,10 @@ async function setup(inner: Provider, s: Setup = {}) {
 		}
 		const out: ProviderEvent[] = []
 		for await (const ev of safe.answer(input)) out.push(ev)
+		await writes.flush(10_000)
 		return out
 	}
-	return { child, family, alerts, safe, deviceId, turn }
+	return { child, family, alerts, writes, safe, deviceId, turn }
 }
 
 const sentences = (events: ProviderEvent[]) => events.filter((e) => e.type === 'sentence').map((e) => (e as { text: string }).text)
@@ -217,9 +223,10 @@ describe('crisis', () => {
 	test('with SMTP configured the parent is emailed, without the child\'s words', async () => {
 		const mailer = await createSmtpMailer(sink.url, 'Teddy <teddy@example.test>')
 		const inner = new Scripted('My uncle hits me', ['no'])
-		const { turn, child, alerts } = await setup(inner, { mailer, family: { parentEmail: 'parent@example.test' } })
+		const { turn, child, alerts, writes } = await setup(inner, { mailer, family: { parentEmail: 'parent@example.test' } })
 		await turn()
 		await alerts.idle()
+		await writes.flush(10_000)
 		mailer.close?.()
 		const mail = sink.messages.find((m) => m.to.some((t) => t.includes('parent@example.test')))
 		expect(mail).toBeDefined()

@@ -5,6 +5,7 @@ import type { Provider } from '../ai/provider'
 import type { Config } from '../config'
 import type { Logger } from '../obs/logger'
 import type { SafetyStore } from '../store/safety'
+import type { WriteBacklog } from '../store/write-backlog'
 import { createSmtpMailer, type Mailer } from './mailer'
 import { type Moderator, NoModerator, OpenAIModerator } from './moderation'
 import { ParentAlerts } from './parent-alerts'
@@ -48,13 +49,14 @@ export async function createSafety(
 	inner: Provider,
 	cfg: SafetyConfig,
 	store: SafetyStore,
+	writes: WriteBacklog,
 	log: Logger,
 	speak?: SpeakFixed,
 ): Promise<SafetyParts> {
 	const mailer: Mailer | undefined = cfg.safety.smtpUrl ? await createSmtpMailer(cfg.safety.smtpUrl, cfg.safety.smtpFrom) : undefined
-	const alerts = new ParentAlerts(store.alerts, mailer, cfg.safety.alertEmail)
+	const alerts = new ParentAlerts(store.alerts, writes, mailer, cfg.safety.alertEmail)
 	const moderator = createModerator(cfg, log)
-	const provider = new SafeProvider(inner, { store, alerts, moderator, defaults: safetyDefaults(cfg.safety), speak, log })
+	const provider = new SafeProvider(inner, { store, writes, alerts, moderator, defaults: safetyDefaults(cfg.safety), speak, log })
 	log.info({ moderation: moderator.name, alertEmail: mailer ? 'smtp' : 'off' }, 'child safety on')
 	return {
 		provider,

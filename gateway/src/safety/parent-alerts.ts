@@ -1,10 +1,13 @@
-// Raises a parent alert for a crisis turn: the row first (it is the record, and it must exist even
-// when email is not configured or fails), then an email in the background. The email says that
+// Raises a parent alert for a crisis turn: the row (it is the record, and it must exist even when
+// email is not configured or fails; it is queued through the write backlog, so a database outage
+// delays it but never loses it), and an email in the background that does not wait for the
+// database: a parent learns of a crisis even while PostgreSQL is down. The email says that
 // something needs a parent's attention and where to read it; the child's words stay in the
 // encrypted row, not in an inbox.
 
 import { log } from '../obs/logger'
 import type { AlertRepository, CrisisKind, NewAlert } from '../store/safety'
+import type { WriteBacklog } from '../store/write-backlog'
 import type { Mailer } from './mailer'
 
 export interface RaisedAlert {
@@ -24,13 +27,15 @@ export class ParentAlerts {
 
 	constructor(
 		private readonly alerts: AlertRepository,
+		private readonly writes: WriteBacklog,
 		private readonly mailer: Mailer | undefined,
 		/** Operator address copied on alerts of children with no parent email (SAFETY_ALERT_EMAIL). */
 		private readonly fallbackTo?: string,
 	) {}
 
-	async raise(alert: NewAlert, parentEmail: string | null, childName: string): Promise<RaisedAlert> {
-		const id = await this.alerts.create(alert)
+	raise(alert: NewAlert, parentEmail: string | null, childName: string): RaisedAlert {
+		const id = crypto.randomUUID()
+		this.writes.submit(`alert:${id}`, 'parent alert', () => this.alerts.create(alert, id))
 		log.warn({ alertId: id, kind: alert.kind, source: alert.source, language: alert.language }, 'parent alert raised')
 		const to = parentEmail ?? this.fallbackTo
 		if (!this.mailer || !to) return { id, delivered: Promise.resolve('not-sent') }
@@ -58,12 +63,12 @@ export class ParentAlerts {
 					'If anyone is in immediate danger, call your local emergency number.',
 				].join('\n\n'),
 			})
-			await this.alerts.markEmailed(id)
+			this.writes.submit(`alert:${id}`, 'parent alert emailed', () => this.alerts.markEmailed(id))
 			return 'sent'
 		} catch (err) {
 			const message = (err as Error).message
 			log.error({ alertId: id, err: message }, 'parent alert email failed')
-			await this.alerts.markEmailFailed(id, message).catch(() => {})
+			this.writes.submit(`alert:${id}`, 'parent alert email failed', () => this.alerts.markEmailFailed(id, message))
 			return 'failed'
 		}
 	}

@@ -16,7 +16,8 @@
 import { type ChildProfile, needsPcm, type PcmQuestion, type PrepareContext, type Provider, type ProviderEvent, type StreamContext, type TurnInput, type UplinkStream } from '../ai/provider'
 import { AsyncQueue } from '../ai/async-queue'
 import { log as rootLog, type Logger } from '../obs/logger'
-import type { SafetyStore } from '../store/safety'
+import { NO_USAGE, type SafetyStore } from '../store/safety'
+import type { WriteBacklog } from '../store/write-backlog'
 import { answerAllowed, type ChildVerdict, classifyChild, OK } from './classify'
 import { breakReminder, crisisReply, disclosure, redirect, sessionIntro } from './fixed-lines'
 import { memoryEntry, remember } from './memory'
@@ -33,6 +34,8 @@ import { closedLine, loadTurnContext, type TurnContext } from './turn-context'
 
 export interface SafeProviderDeps {
 	store: SafetyStore
+	/** Turn bookkeeping is queued here so a database outage delays it and never loses it. */
+	writes: WriteBacklog
 	alerts: ParentAlerts
 	moderator: Moderator
 	defaults: SafetyDefaults
@@ -49,8 +52,6 @@ interface Turn {
 	meter: TurnMeter
 	outcome: Outcome
 	childWords?: string
-	/** Writes that must finish before the turn is over (alerts), awaited even if the toy hung up. */
-	work: Promise<unknown>[]
 }
 
 export class SafeProvider implements Provider {
@@ -110,7 +111,7 @@ export class SafeProvider implements Provider {
 		if (input.signal.aborted) return
 		const now = this.now()
 		const ctx = await this.context(input.child, input.session?.deviceId, now)
-		const turn: Turn = { input, ctx, meter: new TurnMeter(), outcome: 'none', work: [] }
+		const turn: Turn = { input, ctx, meter: new TurnMeter(), outcome: 'none' }
 		turn.meter.hearing(input.speechMs ?? (input.sampleRate > 0 ? (input.pcm.length / input.sampleRate) * 1000 : 0))
 		// Our own controller, linked to the turn's: a crisis or an unsafe answer stops the inner
 		// provider while this turn goes on to speak its fixed line.
@@ -129,7 +130,7 @@ export class SafeProvider implements Provider {
 		} finally {
 			input.signal.removeEventListener('abort', forward)
 			inner.abort()
-			await this.settle(turn)
+			this.settle(turn)
 		}
 	}
 
@@ -234,23 +235,20 @@ export class SafeProvider implements Provider {
 		if (verdict.kind === 'crisis') {
 			turn.outcome = 'crisis'
 			const { input, ctx } = turn
-			// The alert is stored while the reply is spoken, and awaited even if the toy goes away.
-			const raised = this.deps.alerts
-				.raise(
-					{
-						familyId: ctx.policy.familyId,
-						childId: input.child.id || null,
-						deviceId: input.session?.deviceId ?? null,
-						kind: verdict.crisis,
-						source: verdict.source,
-						language: verdict.language,
-						excerpt: turn.childWords ?? '',
-					},
-					ctx.policy.parentEmail,
-					firstName(input.child.name),
-				)
-				.catch((err) => this.log.error({ err: (err as Error).message }, 'parent alert could not be stored'))
-			turn.work.push(raised)
+			// The alert is queued for storage (an outage delays it, never loses it) and emailed at once.
+			this.deps.alerts.raise(
+				{
+					familyId: ctx.policy.familyId,
+					childId: input.child.id || null,
+					deviceId: input.session?.deviceId ?? null,
+					kind: verdict.crisis,
+					source: verdict.source,
+					language: verdict.language,
+					excerpt: turn.childWords ?? '',
+				},
+				ctx.policy.parentEmail,
+				firstName(input.child.name),
+			)
 			if (mark) mark.introduced = true
 			return yield* this.say(turn, crisisReply[verdict.language], verdict.language)
 		}
@@ -288,29 +286,31 @@ export class SafeProvider implements Provider {
 		return !result.flagged
 	}
 
-	/** Meters the turn, and lets a normal turn feed memory and the learning programme. */
-	private async settle(turn: Turn): Promise<void> {
+	/**
+	 * Meters the turn, and lets a normal turn feed memory and the learning programme. The writes are
+	 * queued (store/write-backlog.ts), so the answer never waits for the database and an outage
+	 * loses nothing; the cached context takes this turn's usage and memory at once.
+	 */
+	private settle(turn: Turn): void {
 		const { input, ctx, meter } = turn
+		const { store, writes } = this.deps
 		const childId = input.child.id
 		const deviceId = input.session?.deviceId
-		const work: Promise<unknown>[] = [...turn.work]
+		const key = `${childId}|${deviceId ?? ''}`
 		const used = meter.usage()
-		if (deviceId) work.push(this.deps.store.usage.add(ctx.day, deviceId, ctx.policy.familyId, used))
+		if (deviceId) writes.submit(`usage:${deviceId}`, 'usage', () => store.usage.add(ctx.day, deviceId, ctx.policy.familyId, used))
 		let summary: string | undefined
-		let progress: Promise<TurnContext['progress']> | undefined
 		if (turn.outcome === 'answered' && childId && turn.childWords?.trim()) {
 			const memory = remember(ctx.summary, turn.childWords)
 			summary = memory.text
-			progress = this.deps.store.programme.countTurn(childId, input.child.age)
-			work.push(this.deps.store.summaries.put(childId, memory.text, memory.approxTokens), progress)
+			const age = input.child.age
+			writes.submit(`child:${childId}`, 'memory summary', () => store.summaries.put(childId, memory.text, memory.approxTokens))
+			writes.submit(`child:${childId}`, 'lesson progress', async () => {
+				const progress = await store.programme.countTurn(childId, age)
+				this.contexts.update(key, NO_USAGE, undefined, progress)
+			})
 		}
-		const results = await Promise.allSettled(work)
-		for (const r of results) {
-			if (r.status === 'rejected') this.log.error({ err: (r.reason as Error)?.message }, 'safety bookkeeping failed')
-		}
-		const key = `${childId}|${deviceId ?? ''}`
-		if (results.some((r) => r.status === 'rejected')) this.contexts.delete(key)
-		else this.contexts.update(key, used, summary, progress ? await progress : undefined)
+		this.contexts.update(key, used, summary, undefined)
 	}
 }
 

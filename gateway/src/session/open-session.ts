@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import type { ChildProfile, Provider } from '../ai/provider'
 import type { Codec } from '../codec'
 import type { Config } from '../config'
@@ -5,6 +6,7 @@ import { GatewayError } from '../errors'
 import type { Logger } from '../obs/logger'
 import type { Device, Store } from '../store'
 import type { MemoryRateLimiter } from '../store/rate-limits'
+import type { WriteBacklog } from '../store/write-backlog'
 import type { DeviceSocket, ProtocolHandler } from '../ws/connection'
 import { SeedJsonAdapter } from '../ws/seed-json'
 import { childOf, type SeedHandshake } from '../ws/seed-json-handshake'
@@ -26,6 +28,8 @@ export interface SessionDeps {
 	// ? In memory on purpose: a toy is connected to one gateway at a time.
 	turnLimiter: MemoryRateLimiter
 	resume: ResumeCache
+	/** Conversation writes survive a database outage through here. */
+	writes: WriteBacklog
 }
 
 type Attach = (ws: DeviceSocket) => ProtocolHandler
@@ -74,7 +78,7 @@ export function prepareSeedSessionWith(deps: SessionDeps) {
 	return async (h: SeedHandshake, cid: string): Promise<Attach> => {
 		await admitDevice(deps, h.deviceId)
 		const child = await deps.store.children.upsertFromSeed({ externalId: h.childExternalId, name: h.childName, age: h.childAge })
-		const recorder = conversationRecorder(deps.store, h.deviceId, child.id)
+		const recorder = conversationRecorder(deps, h.deviceId, child.id)
 		const log = deps.log.child({ cid })
 		// Seed toys announce 16 kHz audio; answering at the same rate suits their decoder.
 		const opts = sessionOptions(deps, log, h.deviceId, childOf(h, child.id), 16000, recorder)
@@ -88,7 +92,7 @@ export function prepareXiaozhiSessionWith(deps: SessionDeps) {
 		const paired = device.pairedChildId ? await deps.store.children.get(device.pairedChildId) : null
 		const child = paired ? { id: paired.id, name: paired.name, age: paired.age } : DEFAULT_CHILD
 		// ! Conversations of unpaired toys are not stored: there is no child (or parent) to own them.
-		const recorder = paired ? conversationRecorder(deps.store, h.deviceId, paired.id) : undefined
+		const recorder = paired ? conversationRecorder(deps, h.deviceId, paired.id) : undefined
 		const log = deps.log.child({ cid })
 		const { limits } = deps.config
 		// xiaozhi firmware decodes whatever rate the gateway's hello names; 24 kHz is the providers' native rate.
@@ -97,13 +101,25 @@ export function prepareXiaozhiSessionWith(deps: SessionDeps) {
 	}
 }
 
-// The conversation row is made on the first thing said, so a toy that connects and idles writes nothing.
-function conversationRecorder(store: Store, deviceId: string, childId: string): TurnRecorder {
-	let conversation: Promise<string> | undefined
+// The conversation row is made on the first thing said, so a toy that connects and idles writes
+// nothing. Ids and times are fixed when words are said: a write retried after an outage stores
+// them once, in the order spoken, with the time they were spoken.
+function conversationRecorder({ store, writes }: SessionDeps, deviceId: string, childId: string): TurnRecorder {
+	let conversationId: string | undefined
 	return {
-		async record(role, text) {
-			conversation ??= store.conversations.start(deviceId, childId)
-			await store.conversations.append(await conversation, role, text)
+		record(role, text) {
+			if (!conversationId) {
+				const id = randomUUID()
+				conversationId = id
+				writes.submit(id, 'conversation start', () => store.conversations.start(deviceId, childId, id))
+			}
+			const id = conversationId
+			const message = { id: randomUUID(), at: new Date() }
+			writes.submit(id, 'conversation message', () => store.conversations.append(id, role, text, message))
+		},
+		end() {
+			const id = conversationId
+			if (id) writes.submit(id, 'conversation end', () => store.conversations.end(id))
 		},
 	}
 }

@@ -24,8 +24,11 @@ export interface SessionSink {
 	speechEnd(): void
 }
 
+/** Stores the conversation. Never blocks or throws: writes are queued (store/write-backlog.ts). */
 export interface TurnRecorder {
-	record(role: 'child' | 'assistant', text: string): Promise<void>
+	record(role: 'child' | 'assistant', text: string): void
+	/** The toy hung up: the conversation is over. */
+	end(): void
 }
 
 export interface SessionOptions {
@@ -214,7 +217,10 @@ export class Session {
 	}
 
 	close(): void {
-		if (!this.closed) this.opts.onClose?.({ history: this.history.slice(), startedAt: this.startedAt, turns: this.turns })
+		if (!this.closed) {
+			this.opts.onClose?.({ history: this.history.slice(), startedAt: this.startedAt, turns: this.turns })
+			this.opts.recorder?.end()
+		}
 		this.closed = true
 		this.dropStream()
 		this.turn?.abort()
@@ -259,7 +265,7 @@ export class Session {
 				if (ev.type === 'transcript') {
 					this.sink.transcript(ev.text)
 					this.remember('child', ev.text)
-					void recorder?.record('child', ev.text).catch((err) => log.error({ err, turnId }, 'store child text failed'))
+					recorder?.record('child', ev.text)
 					continue
 				}
 				this.startSpeaking()
@@ -294,7 +300,7 @@ export class Session {
 			if (answer.length > 0) {
 				const text = answer.join(' ')
 				this.remember('assistant', text)
-				void recorder?.record('assistant', text).catch((err) => log.error({ err, turnId }, 'store answer failed'))
+				recorder?.record('assistant', text)
 			}
 		}
 	}

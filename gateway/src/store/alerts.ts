@@ -48,14 +48,15 @@ export class AlertRepository {
 		private readonly cipher: FieldCipher,
 	) {}
 
-	async create(a: NewAlert): Promise<string> {
-		const id = crypto.randomUUID()
+	// ? The id may be chosen by the caller so a retried write stores the alert once.
+	async create(a: NewAlert, id: string = crypto.randomUUID()): Promise<string> {
 		const sealed = this.cipher.encrypt(a.excerpt, excerptAad(id))
 		await this.sql`
 			insert into parent_alerts (id, family_id, child_id, device_id, kind, source, language,
 				excerpt_ciphertext, excerpt_nonce, excerpt_key_id)
 			values (${id}, ${a.familyId}, ${a.childId}, ${a.deviceId}, ${a.kind}, ${a.source}, ${a.language},
 				${sealed.ciphertext}, ${sealed.nonce}, ${sealed.keyId})
+			on conflict (id) do nothing
 		`
 		return id
 	}

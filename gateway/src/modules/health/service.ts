@@ -1,4 +1,5 @@
 import type { CodecKind } from '../../codec'
+import type { BacklogStatus } from '../../store/write-backlog'
 import type { CheckResult, ReadyBody } from './model'
 
 export interface HealthDeps {
@@ -10,6 +11,8 @@ export interface HealthDeps {
 	draining: () => boolean
 	database: () => Promise<CheckResult>
 	redis: () => Promise<CheckResult>
+	/** Turn writes waiting for the database (store/write-backlog.ts). */
+	writes: () => BacklogStatus
 }
 
 const TIMEOUT_MS = 2000
@@ -30,10 +33,13 @@ async function bounded(check: () => Promise<CheckResult>): Promise<CheckResult> 
 export async function readiness(deps: HealthDeps): Promise<ReadyBody> {
 	const [database, redis] = await Promise.all([bounded(deps.database), bounded(deps.redis)])
 	const codec = { ok: true, kind: deps.codec }
+	const w = deps.writes()
+	const writes = { ok: !w.full, pending: w.pending, waiting: w.waiting, refused: w.refused, dropped: w.dropped }
 	return {
-		ready: database.ok && redis.ok && !deps.draining(),
+		// ? A full backlog means new turns would not be stored: send new toys elsewhere.
+		ready: database.ok && redis.ok && writes.ok && !deps.draining(),
 		codec: deps.codec,
 		provider: deps.provider,
-		checks: { database, redis, codec },
+		checks: { database, redis, codec, writes },
 	}
 }
