@@ -112,6 +112,10 @@ describe('xiaozhi binary protocol', () => {
 			}
 			expect(pcm.length / params.sample_rate).toBeGreaterThan(1)
 			expect(rms(Int16Array.from(pcm))).toBeGreaterThan(500)
+			// tts stop only once the paced audio would have played out (issue 11.6): a client that
+			// clears its queue on stop must not lose the answer's tail. A lower bound, in real time.
+			const stopAt = s.messageTimes[s.messages.findIndex((m) => m.type === 'tts' && m.state === 'stop')]!
+			expect(stopAt - s.binaryTimes[0]!).toBeGreaterThanOrEqual(s.binary.length * params.frame_duration - 20)
 			s.close()
 		})
 	}
