@@ -68,6 +68,8 @@ export const ConfigSchema = T.Object({
 		dailyLimitMinutes: Int(0, 1440),
 		// ? At most 180: California SB 243 and New York GBL Art. 47 ask for a reminder at least every 3 hours.
 		playReminderMinutes: Int(1, 180),
+		// toy tools (xiaozhi MCP / IoT) the model may call unless a family chose otherwise
+		deviceToolsAllowed: T.Array(T.String({ pattern: '^[A-Za-z0-9_.-]{1,64}\\*?$' })),
 	}),
 })
 
@@ -125,6 +127,7 @@ const envName: Record<string, string> = {
 	'/safety/dailyTokenBudget': 'DAILY_TOKEN_BUDGET',
 	'/safety/dailyLimitMinutes': 'DAILY_LIMIT_MINUTES',
 	'/safety/playReminderMinutes': 'PLAY_TIME_REMINDER_MINUTES',
+	'/safety/deviceToolsAllowed': 'DEVICE_TOOLS_ALLOWED',
 }
 
 export class ConfigError extends Error {
@@ -150,6 +153,25 @@ function bool(value: string | undefined, fallback: boolean): boolean | string {
 function num(value: string | undefined, fallback: number): number | string {
 	if (value === undefined || value === '') return fallback
 	return /^-?\d+$/.test(value.trim()) ? Number(value) : value
+}
+
+// ? Volume, screen and status only: nothing that sees, hears, moves or restarts the toy.
+const DEFAULT_DEVICE_TOOLS = [
+	'self.get_device_status',
+	'self.audio_speaker.set_volume',
+	'self.screen.set_brightness',
+	'self.screen.set_theme',
+	'iot.Speaker.*',
+	'iot.Screen.*',
+	'iot.get_states',
+]
+
+function list(value: string | undefined, fallback: string[]): string[] {
+	if (value === undefined) return fallback
+	return value
+		.split(',')
+		.map((v) => v.trim())
+		.filter(Boolean)
 }
 
 const blank = (v: string | undefined) => (v === undefined || v === '' ? undefined : v)
@@ -210,10 +232,12 @@ export function loadConfig(env: Env = process.env): Config {
 			dailyTokenBudget: num(env.DAILY_TOKEN_BUDGET, 200_000),
 			dailyLimitMinutes: num(env.DAILY_LIMIT_MINUTES, 0),
 			playReminderMinutes: num(env.PLAY_TIME_REMINDER_MINUTES, 180),
+			deviceToolsAllowed: list(env.DEVICE_TOOLS_ALLOWED, DEFAULT_DEVICE_TOOLS),
 		},
 	}
 	const problems = [...Value.Errors(ConfigSchema, raw)].map((e) => {
-		const name = envName[e.path] ?? e.path
+		// ? A list's element reports its index (/safety/deviceToolsAllowed/2): name the list's variable.
+		const name = envName[e.path] ?? envName[e.path.replace(/\/\d+$/, '')] ?? e.path
 		// ! Secrets and URLs (which may hold passwords) are never echoed into logs.
 		const shown = SECRET_VARS.has(name) ? '[redacted]' : JSON.stringify(e.value)
 		return `${name}: ${e.message} (got ${shown})`

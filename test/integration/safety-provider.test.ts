@@ -35,6 +35,7 @@ const DEFAULTS: SafetyDefaults = {
 	dailyLimitMinutes: 0,
 	quietHours: null,
 	playReminderMinutes: 180,
+	allowedTools: [],
 }
 
 // Fixed lines with a marker audio rate (11025), so a test can tell them from the inner provider's.

@@ -87,7 +87,7 @@ describe('policy', () => {
 	})
 
 	test('a parent cannot stretch the break reminder past three hours', () => {
-		const defaults = { timezone: 'UTC', dailyTokenBudget: 1, dailyLimitMinutes: 0, quietHours: null, playReminderMinutes: 180 }
+		const defaults = { timezone: 'UTC', dailyTokenBudget: 1, dailyLimitMinutes: 0, quietHours: null, playReminderMinutes: 180, allowedTools: [] }
 		const family = {
 			id: 'f',
 			timezone: null,

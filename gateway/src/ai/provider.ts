@@ -41,6 +41,11 @@ export interface TurnInput {
 	/** The toy's downlink, so a provider can ask for Opus the toy can take without transcoding. */
 	downlink?: DownlinkHint
 	/**
+	 * Tools on the toy the model may call this turn (xiaozhi MCP tools or IoT methods), already
+	 * narrowed to what the family allows. Absent: none.
+	 */
+	tools?: DeviceTools
+	/**
 	 * This turn's audio already went to the provider through the UplinkStream it opened. `pcm` is
 	 * still the whole turn: a provider that did not stream it (a fallback) answers from it.
 	 */
@@ -77,6 +82,26 @@ export interface UplinkStream {
 	append(pcm: Int16Array): void
 	/** The turn will not be answered: drop what was sent. */
 	cancel(): void
+}
+
+/** A tool on the toy, described as MCP does (JSON Schema arguments). */
+export interface ToolSpec {
+	name: string
+	description: string
+	inputSchema: Record<string, unknown>
+}
+
+export interface ToolResult {
+	ok: boolean
+	/** What the tool answered (or why it failed), as text for the model. */
+	content: string
+}
+
+/** The toy's tools as a provider sees them: what exists, and a way to call one. */
+export interface DeviceTools {
+	list(): readonly ToolSpec[]
+	/** Never throws: a refused, failed or timed-out call is a result with ok false. */
+	call(name: string, args: Record<string, unknown>, signal?: AbortSignal): Promise<ToolResult>
 }
 
 export interface DownlinkHint {

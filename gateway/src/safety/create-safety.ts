@@ -29,6 +29,7 @@ export function safetyDefaults(cfg: Config['safety']): SafetyDefaults {
 		dailyLimitMinutes: cfg.dailyLimitMinutes,
 		quietHours: cfg.quietHours ? (parseQuietHours(cfg.quietHours) ?? null) : null,
 		playReminderMinutes: cfg.playReminderMinutes,
+		allowedTools: cfg.deviceToolsAllowed,
 	}
 }
 

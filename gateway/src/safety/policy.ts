@@ -11,6 +11,8 @@ export interface SafetyDefaults {
 	dailyLimitMinutes: number
 	quietHours: QuietHours | null
 	playReminderMinutes: number
+	/** Device tools the model may call (names, or prefixes ending in `*`); empty: none. */
+	allowedTools: readonly string[]
 }
 
 export interface QuietHours {
@@ -35,6 +37,7 @@ export function policyFor(family: FamilySettings | null, d: SafetyDefaults): Pol
 		dailyLimitMinutes: family?.dailyLimitMinutes ?? d.dailyLimitMinutes,
 		quietHours: family?.quietHours ?? d.quietHours,
 		playReminderMinutes: Math.min(MAX_REMINDER_MINUTES, Math.max(1, family?.playReminderMinutes ?? d.playReminderMinutes)),
+		allowedTools: d.allowedTools,
 	}
 }
 

@@ -27,6 +27,7 @@ import { guessLanguage, type Language } from './normalize'
 import type { ParentAlerts } from './parent-alerts'
 import { localDay, type SafetyDefaults } from './policy'
 import { ContextCache } from './context-cache'
+import { allowedTools } from './device-tools-policy'
 import { firstName, systemPrompt } from './prompts'
 import { SessionMarks } from './session-marks'
 import { espeakFixed, type SpeakFixed } from './speak-fixed'
@@ -157,7 +158,8 @@ export class SafeProvider implements Provider {
 		const child = { ...input.child, lesson: ctx.progress?.episode.lessonGoal }
 		const history = ctx.summary ? [memoryEntry(ctx.summary), ...input.history] : input.history
 		turn.meter.prompt(systemPrompt(child).length + history.reduce((n, h) => n + h.text.length, 0) + (input.text?.length ?? 0))
-		const events = pump(this.inner.answer({ ...input, child, history, signal: inner.signal }), inner.signal)
+		const tools = allowedTools(input.tools, ctx.policy.allowedTools, this.log)
+		const events = pump(this.inner.answer({ ...input, child, history, tools, signal: inner.signal }), inner.signal)
 
 		let approved = false
 		const held: ProviderEvent[] = []

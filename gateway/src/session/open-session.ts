@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import type { ChildProfile, Provider } from '../ai/provider'
+import type { ChildProfile, DeviceTools, Provider } from '../ai/provider'
 import type { Codec } from '../codec'
 import type { Config } from '../config'
 import { GatewayError } from '../errors'
@@ -69,8 +69,11 @@ function sessionOptions(
 	}
 }
 
-function wire<A extends SessionSink & ProtocolHandler & { attach(s: Session): void }>(adapter: A, opts: SessionOptions): A {
-	adapter.attach(new Session(opts, adapter))
+function wire<A extends SessionSink & ProtocolHandler & { attach(s: Session): void; tools?: DeviceTools }>(
+	adapter: A,
+	opts: SessionOptions,
+): A {
+	adapter.attach(new Session({ ...opts, tools: adapter.tools }, adapter))
 	return adapter
 }
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { type ChildProfile, type HistoryEntry, needsPcm, type Provider, type TurnInput, type TurnSession, type UplinkStream } from '../ai/provider'
+import { type ChildProfile, type DeviceTools, type HistoryEntry, needsPcm, type Provider, type TurnInput, type TurnSession, type UplinkStream } from '../ai/provider'
 import { CodecError, type Codec, type OpusRate, type Vad } from '../codec'
 import { GatewayError } from '../errors'
 import type { Logger } from '../obs/logger'
@@ -40,6 +40,8 @@ export interface SessionOptions {
 	turnMaxMs: number
 	downlink: { format: DownlinkFormat; sampleRate: OpusRate; frameMs: number }
 	recorder?: TurnRecorder
+	/** Tools on the toy the provider may offer the model (xiaozhi MCP / IoT). */
+	tools?: DeviceTools
 	/** Per-device turn rate limit (PROTOCOL.md §5); false refuses the turn with RATE_LIMITED. */
 	allowTurn?: () => boolean
 	/** Context of this toy's previous session if it reconnected within the resume window. */
@@ -259,10 +261,15 @@ export class Session {
 			this.turns++
 			const downlink = this.opts.downlink
 			const history = this.history.slice()
-			const events = provider.answer({ ...input, child, history, signal: ctrl.signal, session, downlink })
+			const tools = this.opts.tools
+			const events = provider.answer({ ...input, child, history, signal: ctrl.signal, session, downlink, tools })
+			let heard = false
 			for await (const ev of events) {
 				if (!live()) break
 				if (ev.type === 'transcript') {
+					// ? Once per turn: a retry or a wrapper may report the same words again.
+					if (heard) continue
+					heard = true
 					this.sink.transcript(ev.text)
 					this.remember('child', ev.text)
 					recorder?.record('child', ev.text)
