@@ -2,10 +2,11 @@
 # Installs the Debian packages the project needs, only those missing. Usage:
 #   install-system.sh run    espeak-ng (offline voice) and cmake (builds libopus in native/)
 #   install-system.sh test   the above plus postgresql and redis-server for the integration tests,
-#                            and sox (the fake OpenAI API resamples espeak speech with it)
+#                            sox (the fake OpenAI API resamples espeak speech with it) and age
+#                            (scripts/backup.sh encrypts backups with it; the restore drill test)
 set -euo pipefail
 want=(espeak-ng cmake)
-[ "${1:-run}" = test ] && want+=(postgresql redis-server sox)
+[ "${1:-run}" = test ] && want+=(postgresql redis-server sox age)
 
 has() {
 	case "$1" in
