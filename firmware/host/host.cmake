@@ -1,0 +1,30 @@
+# Host-only parts: libopus, the Beast WebSocket/HTTP transport, and the tests against the real gateway.
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(OPUS REQUIRED IMPORTED_TARGET opus)
+find_package(Boost 1.74 REQUIRED)
+find_package(Threads REQUIRED)
+
+add_library(teddy_opus STATIC ${FW}/components/teddy_opus/src/opus_codec.cc)
+target_include_directories(teddy_opus PUBLIC ${FW}/components/teddy_opus/include)
+target_link_libraries(teddy_opus PUBLIC teddy_core PkgConfig::OPUS)
+target_compile_options(teddy_opus PRIVATE -Wall -Wextra -Werror)
+
+add_library(teddy_host_platform STATIC
+  platform/ws_transport.cc platform/http_client.cc platform/board.cc platform/gateway_process.cc platform/host_toy.cc)
+target_include_directories(teddy_host_platform PUBLIC platform)
+target_link_libraries(teddy_host_platform PUBLIC teddy_core teddy_opus Boost::boost Threads::Threads PkgConfig::OPUS)
+# ? Asio and Beast report errors by exception where no error_code overload is used; the core stays without.
+target_compile_options(teddy_host_platform PUBLIC -fexceptions -frtti)
+target_compile_options(teddy_host_platform PRIVATE -Wall -Wextra -Werror)
+
+add_executable(gateway_test tests/integration/gateway_test.cc)
+target_link_libraries(gateway_test PRIVATE teddy_host_platform teddy_testing)
+target_compile_definitions(gateway_test PRIVATE TEDDY_REPO_ROOT="${REPO}")
+foreach(case
+    spoken_turn_in_vad_mode_is_heard_and_answered
+    abort_mid_answer_stops_the_audio_and_the_next_turn_works
+    reconnects_after_the_gateway_restarts
+    bad_key_is_refused_with_4401_and_the_toy_stops)
+  add_test(NAME gateway.${case} COMMAND gateway_test ${case})
+  set_tests_properties(gateway.${case} PROPERTIES TIMEOUT 240 LABELS gateway)
+endforeach()
