@@ -4,6 +4,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <cstdlib>
 #include <string>
 
 #include "url.h"
@@ -52,6 +53,12 @@ bool HttpClient::request(const char* method, teddy::Str url_text, const teddy::H
 	auto etag = head[http::field::etag];
 	teddy::copy_str(teddy::Str(etag.data(), etag.size()), response->etag, sizeof response->etag);
 	if (parser.content_length()) response->content_length = *parser.content_length();
+	auto range = head[http::field::content_range];  // "bytes 0-65535/1234567"
+	if (range.starts_with("bytes ")) response->range_start = std::strtoull(std::string(range.substr(6)).c_str(), nullptr, 10);
+	if (!sink.on_response(*response)) {
+		stream.socket().shutdown(tcp::socket::shutdown_both, ec);
+		return false;
+	}
 
 	char chunk[4096];
 	bool ok = true;

@@ -227,7 +227,8 @@ bool JsonValue::to_string(char* out, size_t cap, size_t* len) const {
 	const char* end = raw.data + raw.size - 1;
 	size_t n = 0;
 	while (p < end) {
-		if (n + 5 > cap) {  // room for the longest UTF-8 sequence and the NUL
+		// Room for what this step writes (up to 4 UTF-8 bytes for \u) and the final NUL.
+		if (n + (*p == '\\' && p[1] == 'u' ? 5 : 2) > cap) {
 			out[0] = '\0';
 			return false;
 		}

@@ -91,8 +91,15 @@ protected:
 	~Transport() = default;
 };
 
+struct HttpResponse;
+
 class HttpBody {
 public:
+	// The status and headers, before any of the body; false refuses the body.
+	virtual bool on_response(const HttpResponse& response) {
+		(void)response;
+		return true;
+	}
 	virtual bool on_body(Bytes chunk) = 0;  // false stops the download
 
 protected:
@@ -103,6 +110,7 @@ struct HttpResponse {
 	int status = 0;  // 0: no response (network error)
 	char etag[96] = {};
 	uint64_t content_length = 0;
+	uint64_t range_start = 0;  // from Content-Range on a 206
 };
 
 class Http {
