@@ -24,7 +24,21 @@ foreach(case
     spoken_turn_in_vad_mode_is_heard_and_answered
     abort_mid_answer_stops_the_audio_and_the_next_turn_works
     reconnects_after_the_gateway_restarts
-    bad_key_is_refused_with_4401_and_the_toy_stops)
+    bad_key_is_refused_with_4401_and_the_toy_stops
+    check_in_pairs_by_code_and_its_jwt_opens_the_session)
   add_test(NAME gateway.${case} COMMAND gateway_test ${case})
   set_tests_properties(gateway.${case} PROPERTIES TIMEOUT 240 LABELS gateway)
+endforeach()
+
+# PENDING THE SERVER (tests/integration/gateway_ota_test.cc): OTA and config served by the gateway.
+option(TEDDY_GATEWAY_OTA_SERVER "run the OTA/config tests against the gateway (needs its firmware module)" OFF)
+add_executable(gateway_ota_test tests/integration/gateway_ota_test.cc)
+target_link_libraries(gateway_ota_test PRIVATE teddy_host_platform teddy_testing)
+target_compile_definitions(gateway_ota_test PRIVATE TEDDY_REPO_ROOT="${REPO}")
+foreach(case config_fetch_uses_the_etag ota_update_served_by_the_gateway_installs_and_tampering_is_refused)
+  add_test(NAME gateway.pending_server.${case} COMMAND gateway_ota_test ${case})
+  set_tests_properties(gateway.pending_server.${case} PROPERTIES TIMEOUT 240 LABELS "gateway;pending")
+  if(NOT TEDDY_GATEWAY_OTA_SERVER)
+    set_tests_properties(gateway.pending_server.${case} PROPERTIES DISABLED TRUE)
+  endif()
 endforeach()

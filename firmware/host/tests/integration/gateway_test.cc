@@ -8,7 +8,9 @@
 
 #include "../../platform/gateway_process.h"
 #include "../../platform/host_toy.h"
+#include "../../platform/http_client.h"
 #include "../support/check.h"
+#include "teddy/pairing.h"
 #include "teddy/token.h"
 
 using namespace teddy;
@@ -162,6 +164,45 @@ TEST(bad_key_is_refused_with_4401_and_the_toy_stops) {
 	int connects = static_cast<int>(t.client.stats().connects);
 	t.run_for(3);
 	CHECK_EQ(t.client.stats().connects, connects);  // no retry storm against a refused key
+}
+
+namespace {
+struct NoVoice final : CodeSpeaker {
+	void say_pairing_code(Str) override {}
+};
+}  // namespace
+
+TEST(check_in_pairs_by_code_and_its_jwt_opens_the_session) {
+	World w;
+	if (!w.up()) return check::fail(__FILE__, __LINE__, "the gateway is up");
+	auto t = w.toy("pair", TalkMode::PushToTalk);
+	t->clock.set_unix_ms(1000);  // a toy that has not set its clock yet
+	host::HttpClient http;
+	Identity id{t->options.device_id.c_str(), "host-toy", "teddy-host", "1.0.0", {}};
+	derive_device_key(host::kTestSecret, id.device_id, &id.key);
+	DeviceApi api(http, t->clock, t->random, id, w.gateway->http_url().c_str());
+	NoVoice voice;
+	Pairing pairing(api, t->display, voice);
+	CheckIn c;
+	CHECK(pairing.check_in(&c));
+	// The gateway's clock is now the toy's: a fresh v2 token is within its ±120 s window.
+	uint64_t now = static_cast<uint64_t>(time(nullptr));
+	CHECK(t->clock.unix_seconds() + 5 >= now && t->clock.unix_seconds() <= now + 5);
+	CHECK(c.needs_pairing);
+	CHECK_EQ(strlen(c.code), 6);
+	pairing.present_code(c);
+	CHECK(t->display.face == Face::Pairing);
+	CHECK(t->display.last_text.find(std::string(c.code, 3)) != std::string::npos);
+	// The activation HMAC of the device key is accepted (pairing is optional on this gateway: 200).
+	CHECK(pairing.activate(c) == Activation::Activated);
+	CheckIn wrong = c;
+	copy_str("not-the-challenge", wrong.challenge, sizeof wrong.challenge);
+	CHECK(pairing.activate(wrong) == Activation::Refused);
+	// The device JWT from the check-in opens the WebSocket instead of a v2 token.
+	CHECK(!Str(c.token).empty());
+	CHECK(t->client.use_bearer(Str(c.token)));
+	t->client.start();
+	CHECK(t->run_until([&] { return t->client.state() == TurnState::Idle; }, 20));
 }
 
 TEST_MAIN()
