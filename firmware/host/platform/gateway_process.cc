@@ -10,7 +10,6 @@
 #include <cstdlib>
 #include <cstring>
 #include <random>
-#include <regex>
 #include <vector>
 
 extern char** environ;
@@ -121,13 +120,17 @@ bool GatewayProcess::start(int port, int timeout_s) {
 		}
 		close(fd);
 	});
-	static const std::regex listening("\"url\":\"(http://[^\"]+?)/?\"[^\\n]*gateway listening");
 	auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_s);
 	while (std::chrono::steady_clock::now() < deadline) {
-		std::smatch m;
+		// {"level":30,...,"url":"http://127.0.0.1:40123/",...,"msg":"gateway listening"}
 		std::string text = logs();
-		if (std::regex_search(text, m, listening)) {
-			http_url_ = m[1];
+		auto line_end = text.find("gateway listening");
+		auto url_at = line_end == std::string::npos ? std::string::npos : text.rfind("\"url\":\"", line_end);
+		if (url_at != std::string::npos) {
+			auto from = url_at + 7;
+			auto to = text.find('"', from);
+			http_url_ = text.substr(from, to - from);
+			if (!http_url_.empty() && http_url_.back() == '/') http_url_.pop_back();
 			port_ = std::stoi(http_url_.substr(http_url_.rfind(':') + 1));
 			return true;
 		}
