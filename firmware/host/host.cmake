@@ -42,3 +42,8 @@ foreach(case config_fetch_uses_the_etag ota_update_served_by_the_gateway_install
     set_tests_properties(gateway.pending_server.${case} PROPERTIES DISABLED TRUE)
   endif()
 endforeach()
+
+# The digit clips through real libopus: what a child actually hears when the toy says its code.
+add_executable(digit_voice_opus_test tests/integration/digit_voice_opus_test.cc)
+target_link_libraries(digit_voice_opus_test PRIVATE teddy_host_platform teddy_testing)
+add_test(NAME host.digit_voice_opus_test COMMAND digit_voice_opus_test)
