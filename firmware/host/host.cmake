@@ -47,3 +47,8 @@ endforeach()
 add_executable(digit_voice_opus_test tests/integration/digit_voice_opus_test.cc)
 target_link_libraries(digit_voice_opus_test PRIVATE teddy_host_platform teddy_testing)
 add_test(NAME host.digit_voice_opus_test COMMAND digit_voice_opus_test)
+
+# The factory tool derives the same device keys as the core and the gateway.
+find_package(Python3 REQUIRED COMPONENTS Interpreter)
+add_test(NAME host.provision_tool_matches_vectors
+  COMMAND ${Python3_EXECUTABLE} ${FW}/tools/provision.py --check-vectors ${REPO}/test/vectors/auth.json)
