@@ -2,6 +2,7 @@
 // main wires it, with do-nothing ports, so the rv32 link keeps exactly the code a toy carries.
 // Its link map (size_probe.map) is what firmware/host/size_report.py reads. Never run as a test.
 #include "teddy/client.h"
+#include "teddy/digit_voice.h"
 #include "teddy/ota.h"
 #include "teddy/pairing.h"
 #include "teddy/remote_config.h"
@@ -50,7 +51,9 @@ DeviceApi g_api(g_ports, g_ports, g_ports, g_identity, "http://gw");
 Client g_client(ClientConfig{}, DeviceKey{}, ClientPorts{g_ports, g_ports, g_ports, g_ports, g_ports, g_ports, g_ports, g_ports});
 OtaClient g_ota(g_api, g_ports, kReleaseKey);
 RemoteConfig g_config(g_api, g_ports);
-Pairing g_pairing(g_api, g_ports, g_ports);
+const Bytes kClips[10] = {};
+DigitVoice g_voice(kClips, g_ports, g_ports);
+Pairing g_pairing(g_api, g_ports, g_voice);
 
 }  // namespace
 
