@@ -1,6 +1,7 @@
 // The toy's main: bring up NVS, Wi-Fi and the clock, check in with the gateway (pairing code if
 // unpaired), then run the portable core on one task: socket events, a 60 ms audio tick, the
 // button, and an update check when the toy has been quiet for a while.
+#include <stdio.h>
 #include <string.h>
 
 #include "board.h"
@@ -142,7 +143,12 @@ void teddy_task(void*) {
 	config.fetch();
 	static char ws_url[192];
 	if (!teddy::copy_str(teddy::Str(checkin.ws_url), ws_url, sizeof ws_url) || !ws_url[0]) {
-		if (!config.websocket_url(ws_url, sizeof ws_url)) ESP_LOGE(TAG, "no WebSocket URL from check-in or config");
+		if (!config.websocket_url(ws_url, sizeof ws_url)) {
+			// Neither answered (the gateway is down at boot): the conventional path on the same host.
+			const char* base = CONFIG_TEDDY_GATEWAY_URL;
+			bool tls = strncmp(base, "https://", 8) == 0;
+			snprintf(ws_url, sizeof ws_url, "%s%s/xiaozhi/v1/", tls ? "wss://" : "ws://", base + (tls ? 8 : 7));
+		}
 	}
 
 	teddy::ClientConfig cc;

@@ -91,6 +91,13 @@ void Client::on_closed(uint16_t code) {
 	socket_open_ = false;
 	greeted_ = false;
 	stats_.last_close = code;
+	if (code == close_code::kUnauthorized && bearer_[0]) {
+		// ? A device JWT from the check-in expires (30 days) or dies with a re-pairing; the toy's
+		// own key still signs a fresh v2 token, so try that once before giving up.
+		wipe(bearer_, sizeof bearer_);
+		closed(CloseDecision{AfterClose::Reconnect, io_.random.next_u32() % 1000, "device token expired"});
+		return;
+	}
 	closed(reconnect_.on_close(code, io_.random.next_u32()));
 }
 

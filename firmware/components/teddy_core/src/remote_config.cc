@@ -31,7 +31,8 @@ ConfigResult RemoteConfig::fetch() {
 			doc_ = json_parse(Str(body_, sink.text().size));
 			copy_str(Str(resp.etag), etag_, sizeof etag_);
 			storage_.set(kBodyKey, sink.text().bytes());
-			storage_.set(kEtagKey, Str(etag_).bytes());
+			if (etag_[0]) storage_.set(kEtagKey, Str(etag_).bytes());
+			else storage_.erase(kEtagKey);
 			return ConfigResult::Fresh;
 		}
 	}

@@ -163,6 +163,21 @@ TEST(client_stops_on_4401_and_shows_why) {
 	CHECK_EQ(r.ws.connects, 1);  // never retried by itself
 }
 
+TEST(client_falls_back_to_its_own_key_when_the_device_jwt_is_refused) {
+	Rig r;
+	CHECK(r.client.use_bearer("eyJ.expired.jwt"));
+	r.client.start();
+	CHECK_STR(Str(r.ws.auth), "Bearer eyJ.expired.jwt");
+	r.client.on_closed(4401);
+	CHECK(r.client.state() == TurnState::Offline);  // not stopped: one more try with a v2 token
+	r.clock.mono += 1001;
+	r.client.poll();
+	CHECK_EQ(r.ws.connects, 2);
+	CHECK(Str(r.ws.auth).starts_with("Bearer v2."));
+	r.client.on_closed(4401);  // the key itself is refused: now stop
+	CHECK(r.client.state() == TurnState::Stopped);
+}
+
 TEST(client_reconnects_soon_after_1012) {
 	Rig r;
 	r.connect();
