@@ -35,6 +35,8 @@ Client::Client(const ClientConfig& config, const DeviceKey& key, const ClientPor
       jitter_(config.prefill_frames),
       mcp_(config.firmware_version),
       out_(json_, sizeof json_) {
+	size_t frame = ports.speaker.sample_rate() * kFrameMs / 1000;
+	out_frame_samples_ = frame < kMaxOutSamples ? frame : kMaxOutSamples;
 	mcp_.add(Tool{"self.audio_speaker.set_volume", "Set the bear's speaker volume (0-100).", kVolumeSchema, tool_set_volume, this});
 	mcp_.add(Tool{"self.get_device_status", "The bear's state, volume and firmware version.", kNoArgsSchema, tool_status, this});
 }
@@ -266,8 +268,7 @@ void Client::audio_tick() {
 	}
 	if (!playing_) return;
 	size_t len = 0;
-	size_t max_samples = io_.speaker.sample_rate() * kFrameMs / 1000;
-	if (max_samples > kMaxOutSamples) max_samples = kMaxOutSamples;
+	const size_t max_samples = out_frame_samples_;
 	switch (jitter_.pop(packet_, &len)) {
 		case Pop::Frame: {
 			int n = io_.decoder.decode(packet_, len, pcm_out_, max_samples);

@@ -131,6 +131,7 @@ private:
 	uint64_t reconnect_at_ = 0;  // 0: none scheduled
 	uint64_t thinking_since_ = 0;
 	const char* stop_reason_ = "";
+	size_t out_frame_samples_ = 0;  // one 60 ms frame at the speaker's rate
 
 	char bearer_[512] = {};
 	char json_[1536];
