@@ -1,11 +1,14 @@
 #include "ws_transport.h"
 
 #include <boost/asio/connect.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/websocket.hpp>
 #include <deque>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -118,28 +121,32 @@ struct WsTransport::Session : std::enable_shared_from_this<WsTransport::Session>
 	}
 };
 
-WsTransport::WsTransport(EventQueue& events) : events_(events), work_(net::make_work_guard(ioc_)) {
-	thread_ = std::thread([this] { ioc_.run(); });
-}
+struct WsTransport::Io {
+	net::io_context ioc;
+	net::executor_work_guard<net::io_context::executor_type> work{net::make_work_guard(ioc)};
+	std::thread thread{[this] { ioc.run(); }};
+};
+
+WsTransport::WsTransport(EventQueue& events) : events_(events), io_(std::make_unique<Io>()) {}
 
 WsTransport::~WsTransport() {
-	net::post(ioc_, [s = session_] {
+	net::post(io_->ioc, [s = session_] {
 		if (s) s->close(1000);
 	});
-	work_.reset();
-	ioc_.stop();
-	thread_.join();
+	io_->work.reset();
+	io_->ioc.stop();
+	io_->thread.join();
 }
 
 bool WsTransport::connect(teddy::Str url, const teddy::Header* headers, size_t n_headers) {
-	auto session = std::make_shared<Session>(ioc_, events_, ++generation_);
+	auto session = std::make_shared<Session>(io_->ioc, events_, ++generation_);
 	if (!Url::parse(std::string(url.data, url.size), &session->url)) return false;
 	for (size_t i = 0; i < n_headers; ++i) {
 		session->headers.emplace_back(headers[i].name, std::string(headers[i].value.data, headers[i].value.size));
 	}
 	auto old = session_;
 	session_ = session;
-	net::post(ioc_, [old, session] {
+	net::post(io_->ioc, [old, session] {
 		if (old) {
 			old->finished = true;
 			old->close(1000);
@@ -152,7 +159,7 @@ bool WsTransport::connect(teddy::Str url, const teddy::Header* headers, size_t n
 bool WsTransport::send(bool binary, std::string data) {
 	auto s = session_;
 	if (!s) return false;
-	net::post(ioc_, [s, binary, d = std::move(data)]() mutable {
+	net::post(io_->ioc, [s, binary, d = std::move(data)]() mutable {
 		s->outbox.emplace_back(binary, std::move(d));
 		s->write_next();
 	});
@@ -167,7 +174,7 @@ bool WsTransport::send_binary(teddy::Bytes frame) {
 
 void WsTransport::close(uint16_t code) {
 	auto s = session_;
-	if (s) net::post(ioc_, [s, code] { s->close(code); });
+	if (s) net::post(io_->ioc, [s, code] { s->close(code); });
 }
 
 }  // namespace host

@@ -1,10 +1,8 @@
 #pragma once
 // The host Transport: a WebSocket client on Boost.Beast. All socket work runs on one I/O thread;
 // events come back through an EventQueue to the thread that runs the core, as on the device.
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/executor_work_guard.hpp>
+// (Boost stays out of this header: it would make every file that includes it slow to compile.)
 #include <memory>
-#include <thread>
 
 #include "events.h"
 #include "teddy/hal.h"
@@ -22,13 +20,12 @@ public:
 	uint64_t generation() const { return generation_; }
 
 	struct Session;
+	struct Io;
 
 private:
 	bool send(bool binary, std::string data);
 	EventQueue& events_;
-	boost::asio::io_context ioc_;
-	boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
-	std::thread thread_;
+	std::unique_ptr<Io> io_;
 	std::shared_ptr<Session> session_;
 	uint64_t generation_ = 0;
 };

@@ -1,5 +1,7 @@
 // The portable core against the real gateway process: bun gateway/src/main.ts with the offline
 // voice (espeak-ng), a real WebSocket, libopus both ways. Run one case per ctest entry.
+#include <unistd.h>
+
 #include <cmath>
 #include <cstdio>
 #include <cstring>
