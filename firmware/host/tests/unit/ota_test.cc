@@ -1,5 +1,6 @@
 #include <stdio.h>
 
+#include "../support/base64.h"
 #include "../support/check.h"
 #include "../support/ed25519_sign.h"
 #include "../support/fake_http.h"
@@ -62,23 +63,10 @@ struct Rig {
 		testing::ed25519_sign(seed, digest, 32, sig);
 		char digest_hex[65], sig_b64[100];
 		hex_encode(digest, 32, digest_hex);
-		base64(sig, 64, sig_b64);
+		testing::base64_encode(sig, 64, sig_b64);
 		snprintf(manifest, sizeof manifest,
 		         R"({"version":"%s","url":"%s","size":%u,"sha256":"%s","signature":"%s","force":false})", version,
 		         http.image_url, static_cast<unsigned>(size), digest_hex, sig_b64);
-	}
-
-	static void base64(const uint8_t* in, size_t n, char* out) {
-		static const char t[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-		size_t o = 0;
-		for (size_t i = 0; i < n; i += 3) {
-			uint32_t v = static_cast<uint32_t>(in[i]) << 16 | (i + 1 < n ? in[i + 1] << 8 : 0) | (i + 2 < n ? in[i + 2] : 0);
-			out[o++] = t[v >> 18 & 63];
-			out[o++] = t[v >> 12 & 63];
-			out[o++] = i + 1 < n ? t[v >> 6 & 63] : '=';
-			out[o++] = i + 2 < n ? t[v & 63] : '=';
-		}
-		out[o] = '\0';
 	}
 
 	OtaError check_and_install() {
