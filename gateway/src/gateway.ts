@@ -45,7 +45,7 @@ export async function startGateway(config: Config, log: Logger = rootLog): Promi
 		{ ENCRYPTION_KEY: config.encryptionKey, ENCRYPTION_KEYS_OLD: process.env.ENCRYPTION_KEYS_OLD, NODE_ENV: config.nodeEnv },
 		config.dataDir,
 	)
-	const store = createStore(db, cipher)
+	const store = createStore(db, cipher, secret)
 	const redis = config.redisUrl ? connectRedis(config.redisUrl) : undefined
 	const nonces = redis ? new RedisNonceStore(redis) : new MemoryNonceStore()
 	const deviceJwt = new DeviceJwt(secret, store.pairing, config.deviceJwtTtlSeconds)
@@ -120,6 +120,7 @@ export async function startGateway(config: Config, log: Logger = rootLog): Promi
 		pairing: {
 			auth,
 			devices: store.devices,
+			children: store.children,
 			pairing: store.pairing,
 			claimLimiter,
 			parentApiToken: config.parentApiToken,

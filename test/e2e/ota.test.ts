@@ -2,8 +2,9 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { createHmac } from 'node:crypto'
 import { SignJWT } from 'jose'
 import postgres from 'postgres'
-import { ChildRepository, DeviceRepository, FieldCipher } from '../../gateway/src/store'
+import { DeviceRepository } from '../../gateway/src/store'
 import { createTestDatabase, type TestDatabase } from '../support/databases'
+import { Households } from '../support/family-fixtures'
 import { type GatewayProcess, startGatewayProcess, TEST_SECRET } from '../support/gateway-process'
 import { legacyToken, v2Token } from '../support/seed-url'
 import { TestSocket } from '../support/ws-client'
@@ -97,13 +98,13 @@ async function claim(gw: GatewayProcess, body: object): Promise<Response> {
 
 let db: TestDatabase
 let sql: postgres.Sql
-let children: ChildRepository
+let homes: Households
 let devices: DeviceRepository
 
 beforeAll(async () => {
 	db = await createTestDatabase()
 	sql = postgres(db.url, { max: 2, onnotice: () => {} })
-	children = new ChildRepository(sql, new FieldCipher(Buffer.from(ENCRYPTION_KEY, 'hex')))
+	homes = new Households(sql, ENCRYPTION_KEY)
 	devices = new DeviceRepository(sql)
 })
 
@@ -112,7 +113,7 @@ afterAll(async () => {
 	await db?.drop()
 })
 
-const newChild = async (name = 'Mia') => (await children.upsertFromSeed({ externalId: `ext-${crypto.randomUUID()}`, name, age: 6 })).id
+const newChild = async (name = 'Mia') => (await homes.family()).child(name, 6)
 
 describe('xiaozhi OTA with pairing optional', () => {
 	let gw: GatewayProcess

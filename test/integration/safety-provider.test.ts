@@ -72,7 +72,7 @@ let sink: SmtpSink
 beforeAll(async () => {
 	opened = await openTestDatabase('postgres')
 	await migrate(opened.db.sql)
-	store = createStore(opened.db, new FieldCipher(randomBytes(32)))
+	store = createStore(opened.db, new FieldCipher(randomBytes(32)), randomBytes(32).toString('hex'))
 	fake = await startFakeOpenAI({ speech: 'tone' })
 	sink = startSmtpSink()
 })
@@ -93,9 +93,11 @@ interface Setup {
 }
 
 async function setup(inner: Provider, s: Setup = {}) {
-	const child = await store.children.upsertFromSeed({ externalId: randomUUID(), name: 'Mia Smith', age: 6 })
 	const family = s.family ? await store.safety.families.create(s.family) : null
-	if (family) await store.safety.families.addChild(family.id, child.id)
+	const seed = { externalId: randomUUID(), name: 'Mia Smith', age: 6 }
+	const child = family
+		? await store.children.createInFamily(family.id, seed)
+		: await store.devices.upsertSeen(`seed-toy-${randomUUID()}`).then((d) => store.children.upsertForDevice(d.deviceId, seed))
 	const alerts = new ParentAlerts(store.safety.alerts, s.mailer)
 	const safe = new SafeProvider(inner, {
 		store: store.safety,
