@@ -94,10 +94,14 @@ async function outcome(s: TestSocket): Promise<'hello' | number> {
 	return Promise.race([s.closed.then((c) => c.code), hello.catch(() => s.closed.then((c) => c.code))])
 }
 
+/** The toy is answered: its answer starts and its audio arrives. */
 async function talks(s: TestSocket): Promise<void> {
-	const before = s.messages.length
+	const [messages, frames] = [s.messages.length, s.binary.length]
 	s.send({ type: 'listen', state: 'detect', text: 'hello teddy' })
-	await s.waitFor((m) => m.type === 'tts' && m.state === 'stop' && s.messages.indexOf(m) >= before, 30_000)
+	await s.waitFor((m) => m.type === 'tts' && m.state === 'sentence_start' && s.messages.indexOf(m) >= messages, 30_000)
+	const deadline = Date.now() + 10_000
+	while (s.binary.length === frames && Date.now() < deadline) await Bun.sleep(20)
+	expect(s.binary.length).toBeGreaterThan(frames)
 }
 
 /** A toy that booted, was claimed by its parent, and holds its WebSocket open. */

@@ -38,6 +38,11 @@ export class DeviceRepository {
 		return toDevice(row!)
 	}
 
+	/** Registers a toy before it is first seen (an operator provisioning it); no-op when known. */
+	async register(deviceId: string): Promise<void> {
+		await this.sql`insert into devices (device_id) values (${deviceId}) on conflict (device_id) do nothing`
+	}
+
 	async get(deviceId: string): Promise<Device | null> {
 		const [row] = await this.sql<DeviceRow[]>`select * from devices where device_id = ${deviceId}`
 		return row ? toDevice(row) : null
