@@ -21,6 +21,7 @@ import { MemoryRateLimiter, type RateLimiter, RedisRateLimiter } from './store/r
 import { connectRedis } from './store/redis'
 import type { ConnectionData } from './ws/connection'
 import { createDeviceSockets, deviceProtocolOf } from './ws/device-sockets'
+import { startRevocationSweep } from './ws/revocation-sweep'
 
 // Composition root: builds every part from config, wires them, listens. Nothing else constructs
 // infrastructure, so tests can start a whole gateway in-process with a config object.
@@ -87,6 +88,12 @@ export async function startGateway(config: Config, log: Logger = rootLog): Promi
 		prepareSeedSession: prepareSeedSessionWith(sessionDeps),
 		prepareXiaozhiSession: prepareXiaozhiSessionWith(sessionDeps),
 	})
+	const stopRevocationSweep = startRevocationSweep({
+		registry: sockets.registry,
+		revokedAmong: (ids) => store.devices.revokedAmong(ids),
+		intervalMs: config.revocationCheckSeconds * 1000,
+		log,
+	})
 	let draining = false
 	const app = buildApp({
 		log,
@@ -151,6 +158,7 @@ export async function startGateway(config: Config, log: Logger = rootLog): Promi
 	let stopped: Promise<void> | undefined
 	async function stop(): Promise<void> {
 		draining = true
+		stopRevocationSweep()
 		sockets.drain()
 		// Give close frames a moment to flush before the listener goes away.
 		await Bun.sleep(100)

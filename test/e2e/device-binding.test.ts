@@ -37,6 +37,7 @@ beforeAll(async () => {
 		SMTP_URL: smtp.url,
 		REQUIRE_PAIRING: 'false',
 		OTA_REQUIRE_DEVICE_AUTH: 'false',
+		REVOCATION_CHECK_SECONDS: '1',
 	})
 })
 
@@ -195,12 +196,14 @@ describe('device tokens', () => {
 		await expectRefused(again)
 	})
 
-	test('an operator revokes a toy: its token stops working and check-in gives no new one', async () => {
+	test('an operator revokes a toy: its open session ends, its token stops working, check-in gives no new one', async () => {
 		const { fw, reply, socket } = await pairedToy()
-		socket.close()
-		await socket.closed
 		const run = await deviceScript(['revoke', fw.id.deviceId], operatorEnv())
 		expect(run.code).toBe(0)
+		expect(run.stdout).toContain(fw.id.deviceId)
+		// the session opened before the revocation is closed too (REVOCATION_CHECK_SECONDS=1)
+		expect((await socket.closed).code).toBe(4403)
+		expect(socket.messages.at(-1)).toMatchObject({ type: 'error', code: 'FORBIDDEN' })
 		const s = await fw.connect(reply.websocket)
 		expect([4401, 4403] as Array<number | 'hello'>).toContain(await outcome(s))
 		await expectRefused(await fw.checkIn())

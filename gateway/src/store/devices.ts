@@ -56,6 +56,15 @@ export class DeviceRepository {
 		return row?.revoked ?? false
 	}
 
+	/** Which of these toys are revoked: one query for every connected toy (ws/revocation-sweep.ts). */
+	async revokedAmong(deviceIds: string[]): Promise<string[]> {
+		if (deviceIds.length === 0) return []
+		const rows = await this.sql<{ device_id: string }[]>`
+			select device_id from devices where device_id = any(${this.sql.array(deviceIds)}::text[]) and revoked_at is not null
+		`
+		return rows.map((r) => r.device_id)
+	}
+
 	async pair(deviceId: string, childId: string): Promise<void> {
 		await this.sql`update devices set paired_child_id = ${childId} where device_id = ${deviceId}`
 	}
