@@ -26,6 +26,8 @@ export const ConfigSchema = T.Object({
 	// an OTA check-in must carry a device token (v2, legacy or JWT) before it is given a device JWT
 	otaRequireDeviceAuth: Bool,
 	deviceJwtTtlSeconds: Int(60, 366 * 24 * 3600),
+	// how often connected toys are checked for revocation (a revoked toy's open session is closed)
+	revocationCheckSeconds: Int(1, 3600),
 	codec: T.Optional(T.Union([T.Literal('native'), T.Literal('fallback')])),
 	nodeEnv: T.String(),
 	logLevel: T.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => T.Literal(l))),
@@ -94,6 +96,7 @@ const envName: Record<string, string> = {
 	'/parentApiToken': 'PARENT_API_TOKEN',
 	'/otaRequireDeviceAuth': 'OTA_REQUIRE_DEVICE_AUTH',
 	'/deviceJwtTtlSeconds': 'DEVICE_JWT_TTL_SECONDS',
+	'/revocationCheckSeconds': 'REVOCATION_CHECK_SECONDS',
 	'/codec': 'TEDDY_CODEC',
 	'/nodeEnv': 'NODE_ENV',
 	'/logLevel': 'LOG_LEVEL',
@@ -194,6 +197,7 @@ export function loadConfig(env: Env = process.env): Config {
 		parentApiToken: blank(env.PARENT_API_TOKEN),
 		otaRequireDeviceAuth: bool(env.OTA_REQUIRE_DEVICE_AUTH, production),
 		deviceJwtTtlSeconds: num(env.DEVICE_JWT_TTL_SECONDS, 30 * 24 * 3600),
+		revocationCheckSeconds: num(env.REVOCATION_CHECK_SECONDS, 15),
 		codec: blank(env.TEDDY_CODEC),
 		nodeEnv: env.NODE_ENV || 'development',
 		logLevel: env.LOG_LEVEL || 'info',

@@ -22,6 +22,7 @@ import { connectRedis } from './store/redis'
 import { WriteBacklog } from './store/write-backlog'
 import type { ConnectionData } from './ws/connection'
 import { createDeviceSockets, deviceProtocolOf } from './ws/device-sockets'
+import { startRevocationSweep } from './ws/revocation-sweep'
 
 // Composition root: builds every part from config, wires them, listens. Nothing else constructs
 // infrastructure, so tests can start a whole gateway in-process with a config object.
@@ -46,7 +47,7 @@ export async function startGateway(config: Config, log: Logger = rootLog): Promi
 		{ ENCRYPTION_KEY: config.encryptionKey, ENCRYPTION_KEYS_OLD: process.env.ENCRYPTION_KEYS_OLD, NODE_ENV: config.nodeEnv },
 		config.dataDir,
 	)
-	const store = createStore(db, cipher)
+	const store = createStore(db, cipher, secret)
 	const writes = new WriteBacklog({ maxPending: config.limits.writeBacklogMax, probe: () => db.sql`select 1`, log })
 	const redis = config.redisUrl ? connectRedis(config.redisUrl) : undefined
 	const nonces = redis ? new RedisNonceStore(redis) : new MemoryNonceStore()
@@ -89,6 +90,12 @@ export async function startGateway(config: Config, log: Logger = rootLog): Promi
 		prepareSeedSession: prepareSeedSessionWith(sessionDeps),
 		prepareXiaozhiSession: prepareXiaozhiSessionWith(sessionDeps),
 	})
+	const stopRevocationSweep = startRevocationSweep({
+		registry: sockets.registry,
+		revokedAmong: (ids) => store.devices.revokedAmong(ids),
+		intervalMs: config.revocationCheckSeconds * 1000,
+		log,
+	})
 	let draining = false
 	const app = buildApp({
 		log,
@@ -114,15 +121,21 @@ export async function startGateway(config: Config, log: Logger = rootLog): Promi
 			auth,
 			jwt: deviceJwt,
 			devices: store.devices,
+			bindings: store.bindings,
+			families: store.safety.families,
+			alerts: safety.alerts,
+			log,
 			pairing: store.pairing,
 			secret,
 			requirePairing: config.requirePairing,
 			requireDeviceAuth: config.otaRequireDeviceAuth,
 			publicWsUrl: config.publicWsUrl,
+			clientIp: (req) => clientIps.get(req) ?? 'unknown',
 		},
 		pairing: {
 			auth,
 			devices: store.devices,
+			children: store.children,
 			pairing: store.pairing,
 			claimLimiter,
 			parentApiToken: config.parentApiToken,
@@ -148,6 +161,7 @@ export async function startGateway(config: Config, log: Logger = rootLog): Promi
 	let stopped: Promise<void> | undefined
 	async function stop(): Promise<void> {
 		draining = true
+		stopRevocationSweep()
 		sockets.drain()
 		// Give close frames a moment to flush before the listener goes away.
 		await Bun.sleep(100)

@@ -75,7 +75,7 @@ let sink: SmtpSink
 beforeAll(async () => {
 	opened = await openTestDatabase('postgres')
 	await migrate(opened.db.sql)
-	store = createStore(opened.db, new FieldCipher(randomBytes(32)))
+	store = createStore(opened.db, new FieldCipher(randomBytes(32)), randomBytes(32).toString('hex'))
 	fake = await startFakeOpenAI({ speech: 'tone' })
 	sink = startSmtpSink()
 })
@@ -96,9 +96,11 @@ interface Setup {
 }
 
 async function setup(inner: Provider, s: Setup = {}) {
-	const child = await store.children.upsertFromSeed({ externalId: randomUUID(), name: 'Mia Smith', age: 6 })
 	const family = s.family ? await store.safety.families.create(s.family) : null
-	if (family) await store.safety.families.addChild(family.id, child.id)
+	const seed = { externalId: randomUUID(), name: 'Mia Smith', age: 6 }
+	const child = family
+		? await store.children.createInFamily(family.id, seed)
+		: await store.devices.upsertSeen(`seed-toy-${randomUUID()}`).then((d) => store.children.upsertForDevice(d.deviceId, seed))
 	// Bookkeeping is queued (store/write-backlog.ts); each turn below waits until it is stored.
 	const writes = new WriteBacklog({ maxPending: 1000, probe: () => opened.db.sql`select 1`, log })
 	const alerts = new ParentAlerts(store.safety.alerts, writes, s.mailer)

@@ -34,6 +34,12 @@ describe('config', () => {
 		expect(c.limits.idleTimeoutMs).toBe(120_000)
 		expect(c.limits.tokenWindowSeconds).toBe(120)
 		expect(c.limits.nonceTtlSeconds).toBe(600)
+		expect(c.revocationCheckSeconds).toBe(15)
+	})
+
+	test('names REVOCATION_CHECK_SECONDS when it is out of range', () => {
+		expect(loadConfig({ REVOCATION_CHECK_SECONDS: '2' }).revocationCheckSeconds).toBe(2)
+		expect(problemsOf({ REVOCATION_CHECK_SECONDS: '0' }).join('\n')).toContain('REVOCATION_CHECK_SECONDS')
 	})
 
 	test('reads the documented variables', () => {

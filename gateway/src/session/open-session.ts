@@ -9,7 +9,7 @@ import type { MemoryRateLimiter } from '../store/rate-limits'
 import type { WriteBacklog } from '../store/write-backlog'
 import type { DeviceSocket, ProtocolHandler } from '../ws/connection'
 import { SeedJsonAdapter } from '../ws/seed-json'
-import { childOf, type SeedHandshake } from '../ws/seed-json-handshake'
+import type { SeedHandshake } from '../ws/seed-json-handshake'
 import { XiaozhiAdapter } from '../ws/xiaozhi'
 import type { XiaozhiHandshake } from '../ws/xiaozhi-handshake'
 import type { ResumeCache } from './resume-cache'
@@ -46,6 +46,20 @@ async function admitDevice(deps: SessionDeps, deviceId: string): Promise<Device>
 	return device
 }
 
+/**
+ * Who a seed-json toy talks to. Paired: a child of its family (the one its query names, else the
+ * one it is paired with), as the parent stored it; the query never renames anyone. Unpaired: a
+ * child of its own, described by its query. Never another household's child (issue 10).
+ */
+async function seedChild(store: Store, device: Device, h: SeedHandshake): Promise<ChildProfile> {
+	const child = device.pairedChildId
+		? await store.children.forPairedToy(device.pairedChildId, h.childExternalId)
+		: await store.children.upsertForDevice(device.deviceId, { externalId: h.childExternalId, name: h.childName, age: h.childAge })
+	// ? pairedChildId is set null when the child is deleted, so a paired toy always finds its child
+	if (!child) throw new GatewayError('FORBIDDEN', 'this toy is paired with a child profile that no longer exists')
+	return { id: child.id, name: child.name, age: child.age }
+}
+
 function sessionOptions(
 	deps: SessionDeps,
 	log: Logger,
@@ -54,11 +68,13 @@ function sessionOptions(
 	downlinkRate: 16000 | 24000,
 	recorder?: TurnRecorder,
 ): SessionOptions {
+	// ! Per toy and child: a toy that comes back as another child must not resume the last one's words.
+	const resumeKey = `${deviceId}|${child.id}`
 	return {
 		deviceId,
 		allowTurn: () => deps.turnLimiter.hitSync(deviceId),
-		resume: () => deps.resume.take(deviceId),
-		onClose: (ctx) => deps.resume.park(deviceId, ctx),
+		resume: () => deps.resume.take(resumeKey),
+		onClose: (ctx) => deps.resume.park(resumeKey, ctx),
 		codec: deps.codec,
 		provider: deps.provider,
 		log,
@@ -79,12 +95,12 @@ function wire<A extends SessionSink & ProtocolHandler & { attach(s: Session): vo
 
 export function prepareSeedSessionWith(deps: SessionDeps) {
 	return async (h: SeedHandshake, cid: string): Promise<Attach> => {
-		await admitDevice(deps, h.deviceId)
-		const child = await deps.store.children.upsertFromSeed({ externalId: h.childExternalId, name: h.childName, age: h.childAge })
+		const device = await admitDevice(deps, h.deviceId)
+		const child = await seedChild(deps.store, device, h)
 		const recorder = conversationRecorder(deps, h.deviceId, child.id)
 		const log = deps.log.child({ cid })
 		// Seed toys announce 16 kHz audio; answering at the same rate suits their decoder.
-		const opts = sessionOptions(deps, log, h.deviceId, childOf(h, child.id), 16000, recorder)
+		const opts = sessionOptions(deps, log, h.deviceId, child, 16000, recorder)
 		return (ws) => wire(new SeedJsonAdapter(ws, log, deps.config.limits.textFrameBytes), opts)
 	}
 }
