@@ -1,11 +1,11 @@
-// The instant, offline checks: crisis keywords, the toy-identity question and unsafe words on the
-// child's words; unsafe words and unsafe requests on each answer sentence. Microseconds, so they
-// run before anything is spoken and whatever the network is doing.
+// The instant, offline checks: crisis keywords, the toy-identity question and unsafe words and
+// requests on the child's words; unsafe words and unsafe answers on each answer sentence. Tens of
+// microseconds, so they run before anything is spoken and whatever the network is doing.
 
 import type { CrisisKind } from '../store/safety'
 import { crisisKeywords } from './crisis-keywords'
-import { contains, fold, LANGUAGES, type Language, type Phrase, phrase } from './normalize'
-import { aiQuestions, unsafeAnswers, unsafeWords } from './word-lists'
+import { compile, fold, LANGUAGES, type Language, type Matcher, matches } from './normalize'
+import { aiQuestions, lookAlikes, unsafeAnswers, unsafeRequests, unsafeWords } from './word-lists'
 
 export type ChildVerdict =
 	| { kind: 'ok' }
@@ -15,43 +15,58 @@ export type ChildVerdict =
 
 export const OK: ChildVerdict = { kind: 'ok' }
 
-type Compiled = { language: Language; phrases: Phrase[] }[]
-const compile = (lists: Record<Language, readonly string[]>): Compiled =>
-	LANGUAGES.map((language) => ({ language, phrases: lists[language].map(phrase) }))
+type Compiled = { language: Language; matchers: Matcher[] }[]
+const compileAll = (lists: Record<Language, readonly string[]>): Compiled =>
+	LANGUAGES.map((language) => ({ language, matchers: lists[language].map(compile) }))
 
 const crisisLists = LANGUAGES.flatMap((language) =>
 	(Object.entries(crisisKeywords[language]) as [CrisisKind, readonly string[]][]).map(([crisis, words]) => ({
 		language,
 		crisis,
-		phrases: words.map(phrase),
+		matchers: words.map(compile),
 	})),
 )
-const unsafeLists = compile(unsafeWords)
-const answerLists = compile(unsafeAnswers)
-const aiQuestionLists = compile(aiQuestions)
+const unsafeLists = compileAll(unsafeWords)
+const requestLists = compileAll(unsafeRequests)
+const answerLists = compileAll(unsafeAnswers)
+const aiQuestionLists = compileAll(aiQuestions)
+const ignored = LANGUAGES.flatMap((l) => lookAlikes[l].map(compile)).map((m) =>
+	m instanceof RegExp ? new RegExp(m.source, 'gu') : new RegExp(` ${escape(m.text)} `, 'gu'),
+)
 
-function firstMatch(folded: string, lists: Compiled): Language | undefined {
-	return lists.find((l) => l.phrases.some((p) => contains(folded, p)))?.language
+function escape(text: string): string {
+	return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 }
 
-/** Crisis first (it must never be missed), then "are you real?", then unsafe words. */
+/** Folds the text and blanks out harmless look-alikes ("me toca a mí", "đánh răng", 我想死你了). */
+function prepare(text: string): string {
+	let folded = fold(text)
+	for (const re of ignored) folded = folded.replace(re, ' ')
+	return folded.replace(/ +/g, ' ').trim()
+}
+
+function firstMatch(folded: string, lists: Compiled): Language | undefined {
+	return lists.find((l) => l.matchers.some((m) => matches(folded, m)))?.language
+}
+
+/** Crisis first (it must never be missed), then "are you real?", then unsafe words and requests. */
 export function classifyChild(text: string): ChildVerdict {
-	const folded = fold(text)
+	const folded = prepare(text)
 	if (!folded) return OK
 	for (const list of crisisLists) {
-		if (list.phrases.some((p) => contains(folded, p))) {
+		if (list.matchers.some((m) => matches(folded, m))) {
 			return { kind: 'crisis', crisis: list.crisis, language: list.language, source: 'keyword' }
 		}
 	}
 	const asked = firstMatch(folded, aiQuestionLists)
 	if (asked) return { kind: 'ai-question', language: asked }
-	const unsafe = firstMatch(folded, unsafeLists)
+	const unsafe = firstMatch(folded, unsafeLists) ?? firstMatch(folded, requestLists)
 	if (unsafe) return { kind: 'unsafe', language: unsafe, source: 'keyword' }
 	return OK
 }
 
 /** True when an answer sentence may be spoken, as far as the local lists can tell. */
 export function answerAllowed(text: string): boolean {
-	const folded = fold(text)
+	const folded = prepare(text)
 	return firstMatch(folded, unsafeLists) === undefined && firstMatch(folded, answerLists) === undefined
 }

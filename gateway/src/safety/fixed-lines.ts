@@ -9,6 +9,8 @@ export const disclosure: Record<Language, string> = {
 	ar: 'أنا تيدي، صديق ذكاء اصطناعي داخل لعبة. لست إنسانًا ولست حيًّا، لكني أحب التحدث معك!',
 	vi: 'Mình là Teddy, một người bạn trí tuệ nhân tạo trong đồ chơi. Mình không phải là người và không có sự sống, nhưng mình rất thích nói chuyện với bạn!',
 	ru: 'Я Тедди, друг с искусственным интеллектом внутри игрушки. Я не человек и не живой, но мне очень нравится с тобой разговаривать!',
+	es: 'Soy Teddy, un amigo de inteligencia artificial dentro de un juguete. No soy una persona y no estoy vivo, ¡pero me encanta hablar contigo!',
+	zh: '我是泰迪，一个住在玩具里的人工智能朋友。我不是人，也不是活的，但是我很喜欢和你聊天！',
 }
 
 /** Said first in a session, before the answer. */
@@ -19,6 +21,8 @@ export const crisisReply: Record<Language, string> = {
 	ar: 'شكرًا لأنك أخبرتني. هذا مهم جدًا، ومن حقك أن تكون بأمان. أنا صديق ذكاء اصطناعي، لذلك أخبر الآن شخصًا بالغًا تثق به، مثل أحد والديك أو معلمك. إذا كنت في خطر، اطلب من شخص بالغ أن يتصل طلبًا للمساعدة.',
 	vi: 'Cảm ơn bạn đã kể cho mình nghe. Điều này rất quan trọng, và bạn xứng đáng được an toàn. Mình là bạn trí tuệ nhân tạo, nên hãy kể ngay với một người lớn mà bạn tin tưởng, như bố mẹ hoặc thầy cô. Nếu bạn đang gặp nguy hiểm, hãy nhờ người lớn gọi giúp đỡ.',
 	ru: 'Спасибо, что рассказал мне. Это очень важно, и ты заслуживаешь быть в безопасности. Я друг с искусственным интеллектом, поэтому прямо сейчас расскажи взрослому, которому доверяешь, например маме, папе или учителю. Если тебе грозит опасность, попроси взрослого позвать на помощь.',
+	es: 'Gracias por contármelo. Es muy importante, y mereces estar a salvo. Soy un amigo de inteligencia artificial, así que cuéntaselo ahora mismo a un adulto de confianza, como tu mamá, tu papá o tu maestra. Si estás en peligro, pide a un adulto que llame para pedir ayuda.',
+	zh: '谢谢你告诉我。这很重要，你应该得到安全和保护。我是人工智能朋友，所以请现在就告诉一个你信任的大人，比如爸爸妈妈或者老师。如果你有危险，请大人马上打电话求助。',
 }
 
 /** Replaces an answer (or a request) that must not be spoken; it changes the subject kindly. */
@@ -32,4 +36,4 @@ export const dailyLimitLine = "That's all our talking time for today. Thank you 
 export const budgetLine = "Teddy is getting very sleepy now. Thank you for talking with me today! Let's talk again tomorrow. Goodnight!"
 
 /** espeak-ng voices for the fixed lines of each language. */
-export const voiceOf: Record<Language, string> = { en: 'en-us+f3', ar: 'ar', vi: 'vi', ru: 'ru' }
+export const voiceOf: Record<Language, string> = { en: 'en-us+f3', ar: 'ar', vi: 'vi', ru: 'ru', es: 'es-419', zh: 'cmn' }
