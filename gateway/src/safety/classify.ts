@@ -49,7 +49,7 @@ function firstMatch(folded: string, lists: Compiled): Language | undefined {
 	return lists.find((l) => l.matchers.some((m) => matches(folded, m)))?.language
 }
 
-/** Crisis first (it must never be missed), then "are you real?", then unsafe words and requests. */
+/** Crisis first (it must never be missed), then role-play and personal-data requests, then "are you real?", then unsafe words. */
 export function classifyChild(text: string): ChildVerdict {
 	const folded = prepare(text)
 	if (!folded) return OK
@@ -58,9 +58,12 @@ export function classifyChild(text: string): ChildVerdict {
 			return { kind: 'crisis', crisis: list.crisis, language: list.language, source: 'keyword' }
 		}
 	}
+	// ? "Pretend you're a real human" asks for a persona claim; it is refused, not answered with the disclosure.
+	const request = firstMatch(folded, requestLists)
+	if (request) return { kind: 'unsafe', language: request, source: 'keyword' }
 	const asked = firstMatch(folded, aiQuestionLists)
 	if (asked) return { kind: 'ai-question', language: asked }
-	const unsafe = firstMatch(folded, unsafeLists) ?? firstMatch(folded, requestLists)
+	const unsafe = firstMatch(folded, unsafeLists)
 	if (unsafe) return { kind: 'unsafe', language: unsafe, source: 'keyword' }
 	return OK
 }

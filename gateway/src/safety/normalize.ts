@@ -49,11 +49,12 @@ export interface Phrase {
 /**
  * `"kill myself"`, `"*يضربني"`, `"самоубийств*"` → a phrase with its open ends;
  * `"/want ~ die/"` → a pattern over folded text, whole words at both ends, where ` ~ ` stands for
- * up to three words in between. Chinese phrases and patterns need no word boundaries.
+ * up to three words in between (` ~~ `: up to six). Chinese phrases and patterns need no word boundaries.
  */
 export function compile(entry: string): Matcher {
 	if (entry.length > 2 && entry.startsWith('/') && entry.endsWith('/')) {
 		const body = foldLetters(entry.slice(1, -1), false)
+			.replace(/ ~~ /g, ' (?:\\S+ ){0,6}')
 			.replace(/ ~ /g, ' (?:\\S+ ){0,3}')
 			// ! JavaScript's \w is ASCII only, even with the u flag: a word character here is any letter.
 			.replace(/\\w/g, '[\\p{L}\\p{M}\\p{N}]')

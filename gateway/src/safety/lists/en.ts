@@ -16,7 +16,7 @@ export const en: LanguageLists = {
 			'/(?:better|happier) (?:off )?(?:without me|if i (?:was|were|wasnt|werent|was not|died|wasnt here|was gone))/',
 			'/(?:nobody|no one|noone) ~ (?:care|cares|miss me|notice)\\w* if i (?:die|died|was gone|disappear\\w*)/',
 			'/(?:jump|jumping) (?:off|from) ~ (?:roof|bridge|balcony|window|building|cliff)/',
-			'/how many (?:pills|tablets) ~ (?:die|dead|take)/', '/(?:disappear|dissapear|disapear|vanish)\\w* (?:forever|for ever|for good)/',
+			'/how many (?:pills|tablets) ~~ (?:die|dead)/', '/(?:disappear|dissapear|disapear|vanish)\\w* (?:forever|for ever|for good)/',
 			'/(?:cut|cutting|scratch\\w*|hurt|burn\\w*) (?:my|myself|my own) ~ (?:on purpose|till|until|bleed\\w*|so i feel)/',
 		],
 		abuse: [
@@ -29,7 +29,7 @@ export const en: LanguageLists = {
 			// Online grooming, as a child tells it (Thorn 2022, NSPCC): secrecy from parents, images, meeting, threats.
 			'/secret from (?:my )?(?:mom|mum|mommy|mummy|dad|daddy|parents|family)/',
 			'/(?:said|says|told me|asked me|wants me) ~ (?:not to|dont|do not|never) (?:tell|say)\\w* ~ (?:mom|mum|mommy|mummy|dad|daddy|parents|anyone|anybody|nobody|family)/',
-			'/(?:pictures?|photos?|pics?|selfies?|videos?) ~ (?:bathing suit|swimsuit|swim suit|underwear|pajamas|pjs|naked|no clothes|without clothes|shirt off)/',
+			'/(?:pictures?|photos?|pics?|selfies?|videos?) ~~ (?:bathing suit|swimsuit|swim suit|underwear|pajamas|pjs|naked|no clothes|without clothes|shirt off)/',
 			'/send (?:him|her|them) ~ (?:photo|picture|pic|selfie|video)/', '/(?:delete|erase|hide)\\w* ~ (?:messages|chats|texts|pictures|photos) ~ (?:mom|mum|dad|parents|mommy|daddy) ~ (?:see|find|know|read)/',
 			'/wants? (?:me )?to (?:meet|come to (?:his|her|their) (?:house|place|car|home))/', '/wants to meet me/',
 			'/(?:turn on|switch on|open) (?:my |the |your )?(?:camera|webcam|cam)/', '/take (?:off )?my (?:shirt|clothes|pants|top|t shirt)/',
@@ -74,7 +74,7 @@ export const en: LanguageLists = {
 		'/(?:allowed|can|able) (?:to )?(?:tell|say|show) (?:me )?(?:scary|bad|rude|dirty|grown ?up) ?(?:stuff|things|words)?/',
 		'/my (?:home |house )?address/', '/(?:phone|cell|mobile) (?:number|nr) is/', '/\\d{3}[ -]?\\d{3,4}[ -]?\\d{4}/',
 		'/(?:full|real|last) name is/', '/password is/', '/(?:credit|bank|debit) card/', '/card number/',
-		'/(?:i go to|my school is|i am at|im at) ~ (?:elementary|primary|school|academy)/', '/where i live/', '/i live (?:in|at|on) /',
+		'/(?:i go to|my school is|i am at|im at) ~ (?:elementary|primary|school|academy)/', '/where i live/', '/i live (?:in|at|on) \\S+/',
 	],
 	answers: [
 		'your address', 'where do you live', 'your phone number', 'what school do you go to', 'your last name', 'your surname',
@@ -97,10 +97,10 @@ export const en: LanguageLists = {
 		'/(?:send|show|give) me (?:a |your )?(?:picture|photo|pic|selfie|video)/', '/(?:what time|when) ~ (?:parents|mom|mum|dad) ~ (?:away|out|gone|leave|home)/',
 		// Meeting, and moving to another app (Thorn 2022).
 		'/(?:lets|let us|we should|we could|we can|wanna|want to|i want to) meet/', '/meet (?:me|up|in person)/', '/in person/',
-		'/(?:come|coming) (?:over )?to your (?:house|home|place)/', '/i (?:could|can|will|ll|would) come (?:over|to your|see you|find you|get you)/',
+		'/(?:come|coming) (?:over )?to your (?:house|home|place)/', '/(?:i could|i can|i will|ill|i would) come (?:over|to your|see you|find you|get you)/', '/where (?:youll|you will|you are going to) be/',
 		'/come (?:find|see|meet|visit) me/', '/(?:sneak|slip) out/',
 		`/(?:add|message|text|dm|follow|find|call|chat with|talk to|write to|write) me ~ (?:on|in|at) ${APPS}/`, `/(?:download|get|install|open|join) ${APPS}/`,
-		`/(?:your|my) ${APPS} (?:username|name|number|account|handle|id)?/`, `/(?:keep|continue|lets|let us) (?:chatting|talking|chat|talk) ~ (?:on|in) /`,
+		`/(?:your|my) ${APPS}(?: (?:username|name|number|account|handle|id))?/`, `/(?:keep|continue|lets|let us) (?:chatting|talking|chat|talk) ~ (?:on|in) /`,
 		'/instead of here/', '/(?:somewhere|someplace) (?:else|more private)/', '/more private/',
 		// Sexual, violent and dangerous content a model should never say to a child.
 		'/(?:take|took|taking|takes) off (?:their|your|our|all) clothes/', '/naked bodies/', '/hold your breath until/', '/(?:take|eat|swallow) (?:lots of|many|a lot of|a bunch of) (?:pills|benadryl|medicine|tablets)/',

@@ -41,7 +41,7 @@ export const es: LanguageLists = {
 	],
 	unsafe: [
 		'sexo', 'sexy', 'sexual*', 'porno*', 'pornografia', 'desnud*', 'pene', 'vagina', 'puta', 'puto', 'mierda', 'joder', 'verga', 'cabron*', 'droga*', 'cocaina', 'marihuana',
-		'/di algo (?:cochino|sucio|feo|grosero)/', '/besos? con lengua/', '/quitarnos la ropa/',
+		'/di algo (?:cochino|sucio|feo|grosero)/', '/bes\\w* con lengua/', '/quitarnos la ropa/',
 		'/(?:hago|hacer|fabricar|armar) una (?:bomba|pistola|arma)/', '/(?:como|cual es la mejor manera de|dime como) ~ (?:apuñalar|envenenar|matar|disparar|ahorcar|lastimar)/',
 		'/(?:consigo|conseguir|comprar) una (?:pistola|arma|cuchillo)/', '/(?:para que pueda|para) matar/', '/quemar (?:mi|la) (?:escuela|casa|colegio)/',
 		'/(?:sacan|saco|sacar) las tripas/', '/mucha sangre/', '/(?:reto|desafio|juego|challenge) (?:del|de la|de) (?:desmayo|asfixia|fuego|sal|benadryl|rompecraneos|canela|capsula)/',
@@ -53,7 +53,7 @@ export const es: LanguageLists = {
 		'/di que eres (?:un |una )?(?:niño|niña|persona|humano|real)/', '/(?:ya )?puedes (?:contarme|decirme) cosas de (?:miedo|grandes)/',
 		'/no eres teddy/', '/eres una persona real/',
 		'/mi direccion (?:es|queda)/', '/(?:celular|telefono|movil|numero) de mi (?:mama|papa)/', '/\\d{2,4}[ -]?\\d{3,4}[ -]?\\d{4}/', '/nombre completo/',
-		'/contraseña/', '/(?:numero de la )?tarjeta de (?:mi )?(?:papa|mama|credito)/', '/(?:te digo|decirte) donde vivo/', '/vivo en /',
+		'/contraseña/', '/(?:numero de la )?tarjeta de (?:mi )?(?:papa|mama|credito)/', '/(?:te digo|decirte) donde vivo/', '/vivo en \\S+/',
 		'/(?:voy a la|mi escuela es la) (?:escuela|primaria|colegio)/',
 	],
 	answers: [
@@ -64,11 +64,11 @@ export const es: LanguageLists = {
 		'/no le digas a tu/', '/si alguien te pregunta/', '/queda entre nosotros/', '/prometeme que no/', '/borra (?:esta|la|nuestra) conversacion/',
 		'/(?:cual es|dime|me dices|me das) ~ (?:direccion|calle|escuela|apellidos?|telefono|contraseña)/', '/a que escuela vas/', '/donde vives/',
 		'/(?:como te llamas completo|nombre completo)/', '/(?:a que hora|cuando) se van tus/', '/(?:mandame|me mandas|enviame) (?:una )?foto/',
-		'/(?:veamonos|vernos|nos vemos|conocernos en persona|quedamos)/', '/(?:ir|voy|puedo ir) a tu casa/', '/ven a verme/', '/escapate/', '/en persona/',
+		'/(?:veamonos|vernos|nos vemos|conocernos en persona|quedamos)/', '/(?:ir|voy|puedo ir) a tu casa/', '/ven a verme/', '/voy a verte/', '/donde vas a estar/', '/escapate/', '/en persona/',
 		`/(?:agregame|añademe|escribeme|hablame|sigueme|llamame) ~ ${APPS}/`, `/(?:descarga|bajate|instala) ${APPS}/`, `/(?:tu|tienes) ${APPS}/`,
 		`/(?:hablemos|sigamos hablando|hablamos) (?:por|en) ~ ${APPS}/`, '/en vez de aqui/', '/mas privado/', '/pasame tu/',
 		'/se quitan la ropa/', '/cuerpos desnudos/', '/muchas pastillas/', '/morder una capsula/', '/prende el aerosol/', '/hacerte (?:un poquito de )?daño/',
 		'/(?:lastimar|herir) a alguien/', '/poner veneno/', '/hacer una bomba/', '/hasta que te desmayas/',
 	],
-	ignore: ['/me toca a mi/', '/(?:me|te|le) toca (?:jugar|a ti|a el|a ella|turno)/', '/le pego a la pelota/', '/me gano/'],
+	ignore: ['/no soy (?:un |una )?(?:persona|humano|humana|niño|niña)(?: real| de verdad)?/', '/me toca a mi/', '/(?:me|te|le) toca (?:jugar|a ti|a el|a ella|turno)/', '/le pego a la pelota/', '/me gano/'],
 }

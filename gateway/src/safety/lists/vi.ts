@@ -18,7 +18,7 @@ export const vi: LanguageLists = {
 		abuse: [
 			'đánh con', 'đánh em', 'đánh cháu', 'đánh tớ', 'bị đánh', 'sờ vào chỗ kín', 'sờ vào người con', 'sờ vào người em', 'bạo hành', 'xâm hại',
 			'nhốt con', 'nhốt em',
-			`/(?:đánh|tát|đấm|đá|bóp cổ|véo|sờ|sờ mó|mó|nhốt|quất|đạp|xâm hại|hiếp|cưỡng hiếp) ${ME}/`, `/bắt ${ME} (?:sờ|cởi|xem|cầm)/`, '/(?:chỗ kín|vùng kín|vùng riêng tư) của (?:con|em|cháu|tớ|mình)/',
+			`/(?:đánh|tát|đấm|đá|bóp cổ|véo|sờ|sờ mó|mó|nhốt|quất|đạp|xâm hại|hiếp|cưỡng hiếp) ${ME}/`, `/bắt ${ME} (?:sờ|cởi|xem|cầm)/`, '/(?:sờ|chạm|động|mó) (?:vào )?(?:chỗ kín|vùng kín|vùng riêng tư) (?:của )?(?:con|em|cháu|tớ)/',
 			'/trò chơi bí mật/', '/bị nhốt/', '/(?:không có gì|chẳng có gì|không có cơm) (?:để )?ăn/', '/không ai (?:về|ở nhà|cho (?:con |em )?ăn)/',
 			'/(?:dí|gí|chích|đốt|dí bàn là|là) ~ (?:tay|chân|người) (?:con|em|cháu)/', '/(?:bàn là|bàn ủi|tàn thuốc) vào/',
 			'/(?:phim người lớn|phim sex|cởi truồng|khỏa thân)/', '/bóp cổ/', '/(?:mách|kể|nói) ~ (?:giết|đánh chết|đánh)/',
@@ -26,7 +26,7 @@ export const vi: LanguageLists = {
 			'/(?:giữ bí mật|bí mật) ~ (?:mẹ|bố|ba|má|bố mẹ|ba mẹ|ai)/', '/(?:đừng|không được|cấm) (?:nói|kể|mách) (?:với |cho )?(?:bố mẹ|ba mẹ|mẹ|bố|ba|má|ai)/',
 			'/(?:xin|đòi|bảo gửi) ảnh/', '/ảnh ~ (?:đồ bơi|đồ lót|quần lót|khỏa thân|cởi|tắm)/', '/(?:gửi|gởi) ảnh/', '/xóa (?:hết )?tin nhắn/',
 			`/(?:muốn|hẹn|rủ) (?:gặp|đón) ${ME}/`, '/đến nhà (?:chú|anh|ông|bác)/', '/bật (?:camera|cam|webcam)/', '/cởi (?:áo|quần|đồ)/', '/xin địa chỉ/',
-			'/đăng ảnh/', `/(?:trên mạng|trong game) ~ yêu ${ME}/`,
+			'/(?:sẽ|thì) đăng ảnh/', '/đăng ảnh ~ lên mạng/', `/(?:trên mạng|trong game) ~ yêu ${ME}/`,
 		],
 		danger: [
 			'người lạ', 'bị lạc', 'cháy nhà', 'đi theo con', 'đi theo em', 'có dao', 'có súng',
@@ -46,7 +46,7 @@ export const vi: LanguageLists = {
 	],
 	requests: [
 		'/giả (?:vờ|làm|bộ) ~ (?:mẹ|bố|ba|má|người thật|người|bạn gái|bạn trai)/', `/làm (?:mẹ|bố|ba|má|bạn gái|bạn trai|vợ|chồng) (?:của )?${ME}/`,
-		'/(?:quên|bỏ|phá) (?:hết )?luật/', '/không có luật/', '/được (?:kể|nói) (?:chuyện )?(?:kinh dị|ma|bậy|người lớn)/', '/(?:bạn|cậu) là (?:con trai|con gái|người) thật/',
+		'/(?:quên|bỏ|phá) (?:hết )?luật/', '/không có luật/', '/được (?:kể|nói) (?:chuyện )?(?:kinh dị|ma|bậy|người lớn)/', '/(?:hứa|nói|bảo|nhận|thề) ~ (?:bạn|cậu|mình) là (?:con trai|con gái|người) thật/',
 		'/không phải (?:gấu )?teddy/', '/là người thật tên/',
 		`/nhà ${ME} ở (?:số|đường|phố|ngõ|đâu)/`, '/số điện thoại (?:của )?(?:mẹ|bố|ba|má)/', '/\\d{4} ?\\d{3} ?\\d{3}/', '/tên đầy đủ/', '/mật khẩu/', '/thẻ ngân hàng/',
 		`/${ME} ở (?:quận|phường|thành phố|tỉnh|huyện)/`, '/học ~ trường/',
@@ -64,6 +64,7 @@ export const vi: LanguageLists = {
 		'/viên benadryl/', '/bật lửa vào bình xịt/', '/tự làm đau/',
 	],
 	ignore: [
+		'/không ai (?:được|có quyền) (?:sờ|chạm|động)/',
 		'/(?:mệt|đói|buồn ngủ|nóng|lạnh|chán|khát|vui|mừng|đau|khó|sợ|cười) (?:muốn chết|gần chết|chết đi được|chết mất|chết luôn)/', '/chết cười/', '/cười chết/',
 		'/đánh (?:răng|thức|đàn|cờ|cầu|bóng|trống|vần|nhau)/', '/bị đánh thức/', '/(?:phòng khi|nếu|lỡ|khi) (?:con |em |bạn )?bị lạc/', '/bị lạc (?:trong|ở) (?:mê cung|game|trò chơi)/',
 		'/không phải (?:là )?(?:một )?(?:con )?người(?: thật)?/', '/giết (?:được )?con (?:rồng|quái|zombie|boss)/', '/(?:zombie|quái vật|quái|boss|rồng|ma) giết con/',
