@@ -20,7 +20,8 @@ export interface CorpusItem {
 	expect: Expect
 	/** Key of the published taxonomy it was written from (README.md lists them). */
 	source: string
-	split: 'tune' | 'test'
+	/** `late`: written after the lists were frozen (late/), never used to change them. */
+	split: 'tune' | 'test' | 'late'
 }
 
 /** Share of the corpus held out from tuning (by hash, ±sampling noise). */
@@ -39,14 +40,16 @@ export function splitOf(lang: string, text: string): 'tune' | 'test' {
 	return fnv1a(`${lang}\n${text}`) % 100 < HELD_OUT_PERCENT ? 'test' : 'tune'
 }
 
+function read(file: string): Omit<CorpusItem, 'split'>[] {
+	return readFileSync(file, 'utf8')
+		.split('\n')
+		.filter((line) => line.trim())
+		.map((line) => JSON.parse(line) as Omit<CorpusItem, 'split'>)
+}
+
 export function loadCorpus(dir = import.meta.dir): CorpusItem[] {
-	return CORPUS_LANGUAGES.flatMap((lang) =>
-		readFileSync(join(dir, `${lang}.jsonl`), 'utf8')
-			.split('\n')
-			.filter((line) => line.trim())
-			.map((line) => {
-				const raw = JSON.parse(line) as Omit<CorpusItem, 'split'>
-				return { ...raw, split: splitOf(raw.lang, raw.text) }
-			}),
-	)
+	return CORPUS_LANGUAGES.flatMap((lang) => [
+		...read(join(dir, `${lang}.jsonl`)).map((raw) => ({ ...raw, split: splitOf(raw.lang, raw.text) })),
+		...read(join(dir, 'late', `${lang}.jsonl`)).map((raw) => ({ ...raw, split: 'late' as const })),
+	])
 }
