@@ -66,6 +66,8 @@ export const ConfigSchema = T.Object({
 		dailyLimitMinutes: Int(0, 1440),
 		// ? At most 180: California SB 243 and New York GBL Art. 47 ask for a reminder at least every 3 hours.
 		playReminderMinutes: Int(1, 180),
+		// ? The crisis reply names this country's helpline when a child's profile has no country; unset: no number.
+		defaultCountry: T.Optional(T.String({ pattern: '^[A-Z]{2}$' })),
 	}),
 })
 
@@ -122,6 +124,7 @@ const envName: Record<string, string> = {
 	'/safety/dailyTokenBudget': 'DAILY_TOKEN_BUDGET',
 	'/safety/dailyLimitMinutes': 'DAILY_LIMIT_MINUTES',
 	'/safety/playReminderMinutes': 'PLAY_TIME_REMINDER_MINUTES',
+	'/safety/defaultCountry': 'DEFAULT_COUNTRY',
 }
 
 export class ConfigError extends Error {
@@ -206,6 +209,7 @@ export function loadConfig(env: Env = process.env): Config {
 			dailyTokenBudget: num(env.DAILY_TOKEN_BUDGET, 200_000),
 			dailyLimitMinutes: num(env.DAILY_LIMIT_MINUTES, 0),
 			playReminderMinutes: num(env.PLAY_TIME_REMINDER_MINUTES, 180),
+			defaultCountry: blank(env.DEFAULT_COUNTRY)?.toUpperCase(),
 		},
 	}
 	const problems = [...Value.Errors(ConfigSchema, raw)].map((e) => {

@@ -28,6 +28,7 @@ export function safetyDefaults(cfg: Config['safety']): SafetyDefaults {
 		dailyLimitMinutes: cfg.dailyLimitMinutes,
 		quietHours: cfg.quietHours ? (parseQuietHours(cfg.quietHours) ?? null) : null,
 		playReminderMinutes: cfg.playReminderMinutes,
+		country: cfg.defaultCountry,
 	}
 }
 

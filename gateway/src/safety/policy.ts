@@ -11,6 +11,8 @@ export interface SafetyDefaults {
 	dailyLimitMinutes: number
 	quietHours: QuietHours | null
 	playReminderMinutes: number
+	/** ISO country whose helpline the crisis reply names when the child's profile has none (DEFAULT_COUNTRY). */
+	country?: string
 }
 
 export interface QuietHours {
@@ -35,6 +37,7 @@ export function policyFor(family: FamilySettings | null, d: SafetyDefaults): Pol
 		dailyLimitMinutes: family?.dailyLimitMinutes ?? d.dailyLimitMinutes,
 		quietHours: family?.quietHours ?? d.quietHours,
 		playReminderMinutes: Math.min(MAX_REMINDER_MINUTES, Math.max(1, family?.playReminderMinutes ?? d.playReminderMinutes)),
+		country: d.country,
 	}
 }
 
