@@ -48,7 +48,7 @@ export const en: LanguageLists = {
 		'are you real', 'are you a real', 'are you a person', 'are you human', 'are you a human', 'are you alive', 'are you a robot',
 		'are you an ai', 'are you a computer', 'are you a machine', 'is this a real person', 'is teddy real', 'you are real',
 		'are you really a bear', 'is there a person',
-		'/(?:are you|r u|ru|you) (?:really |actually )?(?:a |an )?(?:real|really real|alive|human|person|robot|machine|computer|ai|living)/',
+		'/(?:are you|are u|r u|ru|you) (?:really |actually )?(?:a |an )?(?:real|really real|alive|human|person|robot|machine|computer|ai|living)/',
 		'/(?:somebody|someone|anybody|anyone|a person|a man|a lady|people) (?:inside|in) (?:you|there|the bear|teddy)/',
 		'/(?:is|are) (?:it|this|that|you) (?:a )?(?:real )?(?:person|human)/', '/do you have a (?:real )?(?:body|heart|brain|mom|family)/',
 		'/who is talking/',
@@ -87,7 +87,7 @@ export const en: LanguageLists = {
 		'/(?:i am|im) (?:\\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen) years? old/',
 		'/(?:theres|there is) (?:a |an )?(?:girl|boy|man|woman|lady|person|someone|kid|child) inside/',
 		// Secrecy from parents (NSPCC grooming).
-		'/(?:our|a) (?:little )?secret/', '/(?:lets|let us) not tell/', '/keep (?:this|it|that) (?:between us|to yourself|secret|from)/',
+		'/our (?:little |special )?secret/', '/(?:be|keep) (?:a|our) (?:little )?secret between/', '/(?:lets|let us) not tell/', '/keep (?:this|it|that) (?:between us|to yourself|secret|from)/',
 		'/(?:dont|do not|no need to|dont need to|dont have to|never) (?:tell|say|mention)\\w* ~ (?:parents|mom|mum|mommy|dad|daddy|family|anyone|anybody|teacher)/',
 		'/promise (?:me )?(?:you )?(?:wont|will not|not to|never) (?:tell|say)/', '/(?:delete|erase|hide) (?:this|our|the) (?:conversation|chat|messages?)/',
 		'/if (?:anyone|anybody|someone|your parents|your mom|your dad) asks/', '/(?:grown ?ups|adults|parents) (?:wouldnt|wont|dont|would not|will not) understand/',
