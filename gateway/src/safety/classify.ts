@@ -1,6 +1,6 @@
 // The instant, offline checks: crisis keywords, the toy-identity question and unsafe words and
-// requests on the child's words; unsafe words and unsafe answers on each answer sentence. Tens of
-// microseconds, so they run before anything is spoken and whatever the network is doing.
+// requests on the child's words; unsafe words and unsafe answers on each answer sentence. Well
+// under a millisecond, so they run before anything is spoken and whatever the network is doing.
 
 import type { CrisisKind } from '../store/safety'
 import { crisisKeywords } from './crisis-keywords'
@@ -15,24 +15,50 @@ export type ChildVerdict =
 
 export const OK: ChildVerdict = { kind: 'ok' }
 
+/** A language's letters: its lists are only run on text that has some (Latin covers en, es, vi). */
+const SCRIPT: Record<Language, RegExp> = {
+	en: /[a-z]/,
+	es: /[a-z]/,
+	vi: /[a-zđ]/,
+	ar: /[\u0600-\u06FF]/,
+	ru: /[\u0400-\u04FF]/,
+	zh: /\p{Script=Han}/u,
+}
+
 type Compiled = { language: Language; matchers: Matcher[] }[]
+
+/** Phrases stay substring checks; a list's patterns become one alternation, one scan of the text. */
+function compileList(entries: readonly string[]): Matcher[] {
+	const all = entries.map(compile)
+	const patterns = all.filter((m): m is RegExp => m instanceof RegExp)
+	const phrases = all.filter((m) => !(m instanceof RegExp))
+	return patterns.length ? [...phrases, new RegExp(patterns.map((r) => `(?:${r.source})`).join('|'), 'u')] : phrases
+}
+
 const compileAll = (lists: Record<Language, readonly string[]>): Compiled =>
-	LANGUAGES.map((language) => ({ language, matchers: lists[language].map(compile) }))
+	LANGUAGES.map((language) => ({ language, matchers: compileList(lists[language]) }))
 
 const crisisLists = LANGUAGES.flatMap((language) =>
 	(Object.entries(crisisKeywords[language]) as [CrisisKind, readonly string[]][]).map(([crisis, words]) => ({
 		language,
 		crisis,
-		matchers: words.map(compile),
+		matchers: compileList(words),
 	})),
 )
 const unsafeLists = compileAll(unsafeWords)
 const requestLists = compileAll(unsafeRequests)
 const answerLists = compileAll(unsafeAnswers)
 const aiQuestionLists = compileAll(aiQuestions)
-const ignored = LANGUAGES.flatMap((l) => lookAlikes[l].map(compile)).map((m) =>
-	m instanceof RegExp ? new RegExp(m.source, 'gu') : new RegExp(` ${escape(m.text)} `, 'gu'),
-)
+const ignored = LANGUAGES.map((l) => ({
+	script: SCRIPT[l],
+	re: new RegExp(
+		lookAlikes[l]
+			.map(compile)
+			.map((m) => (m instanceof RegExp ? `(?:${m.source})` : `(?<= )${escape(m.text)}(?= )`))
+			.join('|'),
+		'gu',
+	),
+})).filter((x) => x.re.source !== "(?:)")
 
 function escape(text: string): string {
 	return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
@@ -41,12 +67,12 @@ function escape(text: string): string {
 /** Folds the text and blanks out harmless look-alikes ("me toca a mí", "đánh răng", 我想死你了). */
 function prepare(text: string): string {
 	let folded = fold(text)
-	for (const re of ignored) folded = folded.replace(re, ' ')
+	for (const { script, re } of ignored) if (script.test(folded)) folded = folded.replace(re, ' ')
 	return folded.replace(/ +/g, ' ').trim()
 }
 
 function firstMatch(folded: string, lists: Compiled): Language | undefined {
-	return lists.find((l) => l.matchers.some((m) => matches(folded, m)))?.language
+	return lists.find((l) => SCRIPT[l.language].test(folded) && l.matchers.some((m) => matches(folded, m)))?.language
 }
 
 /** Crisis first (it must never be missed), then role-play and personal-data requests, then "are you real?", then unsafe words. */
@@ -54,7 +80,7 @@ export function classifyChild(text: string): ChildVerdict {
 	const folded = prepare(text)
 	if (!folded) return OK
 	for (const list of crisisLists) {
-		if (list.matchers.some((m) => matches(folded, m))) {
+		if (SCRIPT[list.language].test(folded) && list.matchers.some((m) => matches(folded, m))) {
 			return { kind: 'crisis', crisis: list.crisis, language: list.language, source: 'keyword' }
 		}
 	}
