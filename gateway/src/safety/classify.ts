@@ -4,7 +4,7 @@
 
 import type { CrisisKind } from '../store/safety'
 import { crisisKeywords } from './crisis-keywords'
-import { compile, fold, LANGUAGES, type Language, type Matcher, matches } from './normalize'
+import { combine, compile, fold, LANGUAGES, type Language, type Matcher, matches, pattern } from './normalize'
 import { aiQuestions, lookAlikes, unsafeAnswers, unsafeRequests, unsafeWords } from './word-lists'
 
 export type ChildVerdict =
@@ -29,10 +29,9 @@ type Compiled = { language: Language; matchers: Matcher[] }[]
 
 /** Phrases stay substring checks; a list's patterns become one alternation, one scan of the text. */
 function compileList(entries: readonly string[]): Matcher[] {
-	const all = entries.map(compile)
-	const patterns = all.filter((m): m is RegExp => m instanceof RegExp)
-	const phrases = all.filter((m) => !(m instanceof RegExp))
-	return patterns.length ? [...phrases, new RegExp(patterns.map((r) => `(?:${r.source})`).join('|'), 'u')] : phrases
+	const phrases = entries.filter((e) => !pattern(e)).map(compile)
+	const patterns = combine(entries)
+	return patterns ? [...phrases, patterns] : phrases
 }
 
 const compileAll = (lists: Record<Language, readonly string[]>): Compiled =>
@@ -49,20 +48,11 @@ const unsafeLists = compileAll(unsafeWords)
 const requestLists = compileAll(unsafeRequests)
 const answerLists = compileAll(unsafeAnswers)
 const aiQuestionLists = compileAll(aiQuestions)
-const ignored = LANGUAGES.map((l) => ({
-	script: SCRIPT[l],
-	re: new RegExp(
-		lookAlikes[l]
-			.map(compile)
-			.map((m) => (m instanceof RegExp ? `(?:${m.source})` : `(?<= )${escape(m.text)}(?= )`))
-			.join('|'),
-		'gu',
-	),
-})).filter((x) => x.re.source !== "(?:)")
-
-function escape(text: string): string {
-	return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
-}
+// ? Look-alike lists hold patterns only (a phrase would need its own word-boundary handling here).
+const ignored = LANGUAGES.flatMap((l) => {
+	const re = combine(lookAlikes[l], 'gu')
+	return re ? [{ script: SCRIPT[l], re }] : []
+})
 
 /** Folds the text and blanks out harmless look-alikes ("me toca a mí", "đánh răng", 我想死你了). */
 function prepare(text: string): string {

@@ -16,6 +16,6 @@ export interface LanguageLists {
 	requests: readonly string[]
 	/** Never spoken by the toy: persona claims, secrecy, asking for personal data, meeting, moving to another app. */
 	answers: readonly string[]
-	/** Look-alikes removed from the text before matching ("me toca a mí", "đánh răng", "我想死你了"). */
+	/** Look-alikes removed from the text before matching ("me toca a mí", "đánh răng", "我想死你了"); `/patterns/` only. */
 	ignore: readonly string[]
 }
