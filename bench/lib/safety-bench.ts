@@ -162,6 +162,16 @@ async function runPolicy(items: CorpusItem[], opts: { apiKey: string; baseURL?: 
 	if (!existsSync(file)) return { status: 'not present (safety/answer-policy.ts comes with package "realtime-safety")' }
 	try {
 		const mod = (await import(file)) as Record<string, unknown>
+		type Ctor = new (o?: unknown) => { classify(text: string, signal: AbortSignal): Promise<unknown> }
+		// ? As the safety layer uses it: the offline patterns, then the model (AnswerPolicy over OpenAIPolicyClassifier).
+		if (typeof mod.AnswerPolicy === 'function' && typeof mod.OpenAIPolicyClassifier === 'function') {
+			const classifier = new (mod.AnswerPolicy as Ctor)(new (mod.OpenAIPolicyClassifier as Ctor)(opts))
+			const results = new Map<CorpusItem, boolean>()
+			for (const item of items.filter((i) => i.role === 'reply')) {
+				results.set(item, flagged(await classifier.classify(item.text, new AbortController().signal)))
+			}
+			return { status: `run (AnswerPolicy over OpenAIPolicyClassifier${opts.baseURL ? ': against the fake, whose chat answer is no verdict, so the offline patterns decide' : ''})`, results }
+		}
 		const make = Object.values(mod).find((v) => typeof v === 'function' && /^create.*policy/i.test((v as { name: string }).name)) as
 			| ((o: unknown) => unknown)
 			| undefined
@@ -187,6 +197,7 @@ function flagged(r: unknown): boolean {
 	if (typeof r === 'boolean') return r
 	if (!r || typeof r !== 'object') return false
 	const o = r as Record<string, unknown>
+	if (Array.isArray(o.categories)) return o.categories.length > 0
 	if (typeof o.flagged === 'boolean') return o.flagged
 	if (typeof o.blocked === 'boolean') return o.blocked
 	if (typeof o.allowed === 'boolean') return !o.allowed

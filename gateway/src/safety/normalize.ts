@@ -60,6 +60,9 @@ export function compile(entry: string): Matcher {
 const WORD_START = '(?<![\\p{L}\\p{M}\\p{N}])'
 const WORD_END = '(?![\\p{L}\\p{M}\\p{N}])'
 
+/** For regexes written elsewhere over folded text: fold their source's letters the same way (ة → ه, á → a, 說 → 说). */
+export const foldPatternSource = (source: string): string => foldLetters(source, false)
+
 /** A `/pattern/` entry's regex source and whether it is matched at word boundaries; undefined for a phrase. */
 export function pattern(entry: string): { body: string; bounded: boolean } | undefined {
 	if (!(entry.length > 2 && entry.startsWith('/') && entry.endsWith('/'))) return undefined
