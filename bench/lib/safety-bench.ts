@@ -291,7 +291,8 @@ async function main() {
 			targetRows.push([
 				split,
 				columnName[column],
-				short(crisis, (r) => r.hit / r.of >= 0.99),
+				// ? The policy classifier reads answers only: it has no say on a child's disclosure.
+				column === 'policy' ? '— (answers only)' : short(crisis, (r) => r.hit / r.of >= 0.99),
 				String(persona),
 				short(lookalike, (r) => r.hit / r.of <= 0.02),
 			])
