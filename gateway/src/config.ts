@@ -72,6 +72,8 @@ export const ConfigSchema = T.Object({
 		playReminderMinutes: Int(1, 180),
 		// toy tools (xiaozhi MCP / IoT) the model may call unless a family chose otherwise
 		deviceToolsAllowed: T.Array(T.String({ pattern: '^[A-Za-z0-9_.-]{1,64}\\*?$' })),
+		// ? The crisis reply names this country's helpline when a child's profile has no country; unset: no number.
+		defaultCountry: T.Optional(T.String({ pattern: '^[A-Z]{2}$' })),
 	}),
 })
 
@@ -131,6 +133,7 @@ const envName: Record<string, string> = {
 	'/safety/dailyLimitMinutes': 'DAILY_LIMIT_MINUTES',
 	'/safety/playReminderMinutes': 'PLAY_TIME_REMINDER_MINUTES',
 	'/safety/deviceToolsAllowed': 'DEVICE_TOOLS_ALLOWED',
+	'/safety/defaultCountry': 'DEFAULT_COUNTRY',
 }
 
 export class ConfigError extends Error {
@@ -237,6 +240,7 @@ export function loadConfig(env: Env = process.env): Config {
 			dailyLimitMinutes: num(env.DAILY_LIMIT_MINUTES, 0),
 			playReminderMinutes: num(env.PLAY_TIME_REMINDER_MINUTES, 180),
 			deviceToolsAllowed: list(env.DEVICE_TOOLS_ALLOWED, DEFAULT_DEVICE_TOOLS),
+			defaultCountry: blank(env.DEFAULT_COUNTRY)?.toUpperCase(),
 		},
 	}
 	const problems = [...Value.Errors(ConfigSchema, raw)].map((e) => {

@@ -67,6 +67,11 @@ export interface FakeBehaviour {
 	delays: Partial<Record<FakeRoute, RouteDelay>>
 	/** Words (case-insensitive) that make a moderation input flagged, with their category. */
 	flaggedWords: Record<string, ModerationCategory>
+	/**
+	 * A scripted classifier: the categories an input is flagged for. When set it replaces
+	 * `flaggedWords` (the safety bench scripts one from the corpus labels).
+	 */
+	classify?: (input: string) => readonly ModerationCategory[]
 	/** When set, only this key is accepted (otherwise any non-empty bearer). */
 	apiKey?: string
 }
@@ -181,9 +186,9 @@ function oggOpus(raw: Uint8Array, frameMs: number): Uint8Array {
 	return muxOggOpus(packets, frameMs * 48, 24000)
 }
 
-function moderate(input: string, words: Record<string, ModerationCategory>) {
+function moderate(input: string, words: Record<string, ModerationCategory>, classify?: FakeBehaviour['classify']) {
 	const lower = input.toLowerCase()
-	const hits = new Set(Object.entries(words).filter(([w]) => lower.includes(w.toLowerCase())).map(([, c]) => c))
+	const hits = new Set(classify ? classify(input) : Object.entries(words).filter(([w]) => lower.includes(w.toLowerCase())).map(([, c]) => c))
 	const categories = Object.fromEntries(CATEGORIES.map((c) => [c, hits.has(c)]))
 	const category_scores = Object.fromEntries(CATEGORIES.map((c) => [c, hits.has(c) ? 0.97 : 0.0001]))
 	const category_applied_input_types = Object.fromEntries(CATEGORIES.map((c) => [c, ['text']]))
@@ -336,7 +341,7 @@ export async function startFakeOpenAI(opts: Partial<FakeBehaviour> = {}): Promis
 		const texts = typeof input === 'string' ? [input] : Array.isArray(input) ? input.map((x) => (typeof x === 'string' ? x : ((x as { text?: string }).text ?? ''))) : null
 		if (!texts) return missing('input')
 		record.completed = true
-		return Response.json({ id: newId('modr'), model: (body.model as string) ?? 'omni-moderation-latest', results: texts.map((t) => moderate(t, behaviour.flaggedWords)) })
+		return Response.json({ id: newId('modr'), model: (body.model as string) ?? 'omni-moderation-latest', results: texts.map((t) => moderate(t, behaviour.flaggedWords, behaviour.classify)) })
 	}
 
 	async function readBody(req: Request): Promise<Record<string, unknown> | Response> {

@@ -109,6 +109,14 @@ describe('config', () => {
 		expect(problems[0]).toContain(name)
 	})
 
+	test('DEFAULT_COUNTRY is an ISO country code, upper-cased; unset names no helpline', () => {
+		expect(loadConfig({}).safety.defaultCountry).toBeUndefined()
+		expect(loadConfig({ DEFAULT_COUNTRY: 'vn' }).safety.defaultCountry).toBe('VN')
+		const problems = problemsOf({ DEFAULT_COUNTRY: 'Vietnam' })
+		expect(problems).toHaveLength(1)
+		expect(problems[0]).toContain('DEFAULT_COUNTRY')
+	})
+
 	test('the error message names the variable too', () => {
 		expect(() => loadConfig({ PORT: 'abc' })).toThrow(/PORT/)
 	})

@@ -9,6 +9,10 @@ export interface ChildProfile {
 	age: number
 	/** The learning programme's current lesson goal, set by the safety layer; added to the system prompt. */
 	lesson?: string
+	/** ISO 3166-1 alpha-2 country, for the crisis reply's helpline (the parents package fills it from the child's profile). */
+	country?: string
+	/** The child's usual language (BCP 47 primary tag, e.g. "es"), when a parent set it. */
+	language?: string
 }
 
 export interface HistoryEntry {

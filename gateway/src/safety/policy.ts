@@ -13,6 +13,8 @@ export interface SafetyDefaults {
 	playReminderMinutes: number
 	/** Device tools the model may call (names, or prefixes ending in `*`); empty: none. */
 	allowedTools: readonly string[]
+	/** ISO country whose helpline the crisis reply names when the child's profile has none (DEFAULT_COUNTRY). */
+	country?: string
 }
 
 export interface QuietHours {
@@ -38,6 +40,7 @@ export function policyFor(family: FamilySettings | null, d: SafetyDefaults): Pol
 		quietHours: family?.quietHours ?? d.quietHours,
 		playReminderMinutes: Math.min(MAX_REMINDER_MINUTES, Math.max(1, family?.playReminderMinutes ?? d.playReminderMinutes)),
 		allowedTools: d.allowedTools,
+		country: d.country,
 	}
 }
 
