@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the project needs, only those missing. Usage:
-#   install-system.sh run    espeak-ng (offline voice) and cmake (builds libopus in native/)
+#   install-system.sh run    espeak-ng (offline voice), cmake (builds libopus in native/) and make
+#                            (runs LAME's configure build in native/)
 #   install-system.sh test   the above plus postgresql and redis-server for the integration tests,
 #                            and sox (the fake OpenAI API resamples espeak speech with it)
 set -euo pipefail
-want=(espeak-ng cmake)
+want=(espeak-ng cmake make)
 [ "${1:-run}" = test ] && want+=(postgresql redis-server sox)
 
 has() {
