@@ -8,6 +8,8 @@ export interface Closed {
 
 export class TestSocket {
 	readonly messages: Array<Record<string, unknown>> = []
+	/** performance.now() when each of `messages` arrived. */
+	readonly times: number[] = []
 	readonly binary: Uint8Array[] = []
 	readonly opened: Promise<void>
 	readonly closed: Promise<Closed>
@@ -29,8 +31,10 @@ export class TestSocket {
 			})
 		})
 		this.ws.addEventListener('message', (e) => {
-			if (typeof e.data === 'string') this.messages.push(JSON.parse(e.data))
-			else this.binary.push(new Uint8Array(e.data as ArrayBuffer))
+			if (typeof e.data === 'string') {
+				this.messages.push(JSON.parse(e.data))
+				this.times.push(performance.now())
+			} else this.binary.push(new Uint8Array(e.data as ArrayBuffer))
 			this.wake()
 		})
 	}

@@ -92,9 +92,9 @@ function decodeAll(packets: Uint8Array[], rate: OpusRate): Int16Array {
 
 describe('Opus repacketizer: native and TypeScript give the same bytes', () => {
 	const streams: Array<[string, () => Uint8Array[]]> = [
-		['48 kHz audio, one config (CELT)', () => encode(48000, 20, 'audio')],
-		['48 kHz voip, switching CELT and hybrid', () => encode(48000, 20, 'voip')],
-		['24 kHz voip, switching modes', () => encode(24000, 20, 'voip')],
+		['48 kHz, one config (hybrid fullband)', () => encode(48000, 20, 'audio')],
+		['24 kHz voip, hybrid then SILK', () => encode(24000, 20, 'voip')],
+		['SILK wideband, then hybrid fullband from the fourth frame', () => [...encode(16000, 20, 'voip').slice(0, 4), ...encode(48000, 20, 'audio')]],
 		['16 kHz voip at 128 kbit/s, frames over 252 bytes', () => encode(16000, 20, 'voip', 128_000)],
 		['10 ms frames', () => encode(24000, 10, 'voip')],
 		['40 ms frames (never a 60 ms group)', () => encode(16000, 40, 'voip')],
