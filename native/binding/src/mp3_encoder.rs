@@ -86,7 +86,13 @@ impl Mp3Encoder {
     /// Drops the stream: queued work resolves empty, the next `encode` starts anew.
     #[napi]
     pub fn reset(&self) {
-        self.generation.fetch_add(1, Ordering::AcqRel);
+        let now = self.generation.fetch_add(1, Ordering::AcqRel) + 1;
+        // Free LAME's state now if no encode thread holds it (an idle toy keeps none); if one
+        // does, the next job drops it. Never waits.
+        if let Ok(mut s) = self.stream.try_lock() {
+            s.lame = None;
+            s.generation = now;
+        }
     }
 }
 
