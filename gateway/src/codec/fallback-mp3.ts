@@ -1,4 +1,4 @@
-import { createMp3Encoder, type WasmMediaEncoder } from 'wasm-media-encoders'
+import type { WasmMediaEncoder } from 'wasm-media-encoders'
 import { CodecError, type Mp3Encoder } from './types'
 
 // MP3 without the Rust build: LAME 3.100 compiled to WebAssembly (wasm-media-encoders), the same
@@ -77,10 +77,13 @@ export class FallbackMp3Encoder implements Mp3Encoder {
 	}
 
 	private instance(): Promise<WasmMp3> {
-		this.wasm ??= createMp3Encoder().catch((e: unknown) => {
-			this.wasm = undefined
-			throw new CodecError(`cannot create an MP3 encoder: ${(e as Error).message}`)
-		})
+		// ? Loaded on first use, as opusscript is: the module carries its WebAssembly inline (~0.8 MB).
+		this.wasm ??= import('wasm-media-encoders')
+			.then((m) => m.createMp3Encoder())
+			.catch((e: unknown) => {
+				this.wasm = undefined
+				throw new CodecError(`cannot create an MP3 encoder: ${(e as Error).message}`)
+			})
 		return this.wasm
 	}
 }
