@@ -1,5 +1,5 @@
 # syntax=docker/dockerfile:1
-# Stage 1: the Rust native module (libopus built from source by the crate, statically linked).
+# Stage 1: the Rust native module (libopus and LAME built from source by their crates, statically linked).
 FROM rust:1.88-bookworm AS native
 RUN apt-get update && apt-get install -y --no-install-recommends cmake nodejs npm && rm -rf /var/lib/apt/lists/*
 RUN npm install -g bun@1.4.5

@@ -56,6 +56,8 @@ export const ConfigSchema = T.Object({
 		retries: Int(0, 5),
 		circuitFailures: Int(1, 100),
 		circuitCooldownMs: Int(1000, 3_600_000),
+		// the bench's fake provider (TEDDY_PROVIDER=fake): 24 kHz PCM, or the speech API's 20 ms Ogg Opus
+		fakeFormat: T.Union([T.Literal('pcm'), T.Literal('opus20')]),
 	}),
 	// Child safety defaults; a family's own settings override them (docs/safety.md).
 	safety: T.Object({
@@ -122,6 +124,7 @@ const envName: Record<string, string> = {
 	'/ai/retries': 'AI_RETRIES',
 	'/ai/circuitFailures': 'AI_CIRCUIT_FAILURES',
 	'/ai/circuitCooldownMs': 'AI_CIRCUIT_COOLDOWN_MS',
+	'/ai/fakeFormat': 'FAKE_PROVIDER_FORMAT',
 	'/safety/smtpUrl': 'SMTP_URL',
 	'/safety/smtpFrom': 'SMTP_FROM',
 	'/safety/alertEmail': 'SAFETY_ALERT_EMAIL',
@@ -227,6 +230,7 @@ export function loadConfig(env: Env = process.env): Config {
 			retries: num(env.AI_RETRIES, 2),
 			circuitFailures: num(env.AI_CIRCUIT_FAILURES, 3),
 			circuitCooldownMs: num(env.AI_CIRCUIT_COOLDOWN_MS, 15_000),
+			fakeFormat: env.FAKE_PROVIDER_FORMAT || 'pcm',
 		},
 		safety: {
 			smtpUrl: blank(env.SMTP_URL),

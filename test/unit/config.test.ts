@@ -117,6 +117,12 @@ describe('config', () => {
 		expect(problems[0]).toContain('DEFAULT_COUNTRY')
 	})
 
+	test("FAKE_PROVIDER_FORMAT picks the bench's fake provider audio: pcm (default) or opus20", () => {
+		expect(loadConfig({}).ai.fakeFormat).toBe('pcm')
+		expect(loadConfig({ FAKE_PROVIDER_FORMAT: 'opus20' }).ai.fakeFormat).toBe('opus20')
+		expect(problemsOf({ FAKE_PROVIDER_FORMAT: 'mp3' }).join('\n')).toContain('FAKE_PROVIDER_FORMAT')
+	})
+
 	test('the error message names the variable too', () => {
 		expect(() => loadConfig({ PORT: 'abc' })).toThrow(/PORT/)
 	})
