@@ -130,6 +130,7 @@ export async function startGateway(config: Config, log: Logger = rootLog): Promi
 			requirePairing: config.requirePairing,
 			requireDeviceAuth: config.otaRequireDeviceAuth,
 			publicWsUrl: config.publicWsUrl,
+			timezone: config.safety.timezone,
 			clientIp: (req) => clientIps.get(req) ?? 'unknown',
 		},
 		pairing: {

@@ -1,5 +1,6 @@
 import type { DeviceJwt } from '../../auth/device-jwt'
 import { GatewayError } from '../../errors'
+import { utcOffsetMinutes } from '../../safety/policy'
 import type { PairingRepository } from '../../store'
 import { PAIRING_CODE_TTL_SECONDS } from '../pairing/service'
 import { activationAnswer, checkActivationHmac } from './activation-hmac'
@@ -15,6 +16,8 @@ export interface OtaDeps extends ProofDeps {
 	/** OTA_REQUIRE_DEVICE_AUTH: without it a check-in proves the toy by its bound Client-Id alone. */
 	requireDeviceAuth: boolean
 	publicWsUrl?: string
+	/** The gateway's TIMEZONE: a toy whose family set no zone shows this local time. */
+	timezone: string
 	/** The client address of a request (the socket's, from Bun.serve). */
 	clientIp: (request: Request) => string
 }
@@ -44,8 +47,7 @@ export async function checkIn(deps: OtaDeps, req: CheckInRequest): Promise<Check
 	const device = await admitCheckIn(deps, { ...req, bearer })
 	const issued = await issueJwt(deps, req.deviceId)
 	const reply: CheckInReplyBody = {
-		// ? UTC with no offset: the gateway cannot know the toy's time zone; the parent app may set one later
-		server_time: { timestamp: Date.now(), timezone_offset: 0 },
+		server_time: { timestamp: Date.now(), timezone_offset: await localOffset(deps, device.pairedChildId) },
 		// ? No firmware channel here yet: echo the toy's version with no URL, which xiaozhi treats as "up to date"
 		firmware: { version: reportedVersion(req.body), url: '' },
 		websocket: { url: req.wsUrl, token: issued.token, version: WS_PROTOCOL_VERSION },
@@ -117,6 +119,12 @@ async function issueJwt(deps: OtaDeps, deviceId: string) {
 	const generation = await deps.pairing.rotateTokenGeneration(deviceId)
 	if (generation === null) throw new GatewayError('FORBIDDEN', 'this toy has been revoked')
 	return deps.jwt.issue(deviceId, generation)
+}
+
+/** The toy shows local time: its family's zone when the parent set one, else the gateway's TIMEZONE. */
+async function localOffset(deps: OtaDeps, pairedChildId: string | null): Promise<number> {
+	const family = pairedChildId ? await deps.families.ofChild(pairedChildId) : null
+	return utcOffsetMinutes(family?.timezone ?? deps.timezone, Date.now())
 }
 
 function reportedVersion(body: CheckIn | undefined): string {
