@@ -17,6 +17,8 @@ export const ConfigSchema = T.Object({
 	openaiBaseUrl: T.Optional(T.String({ pattern: '^https?://' })),
 	esp32SharedSecret: T.Optional(T.String({ pattern: '^[0-9a-fA-F]{64}$' })),
 	encryptionKey: T.Optional(T.String({ minLength: 1 })),
+	// comma list of retired keys that still decrypt old rows (parsed by store/crypto.ts)
+	encryptionKeysOld: T.Optional(T.String({ minLength: 1 })),
 	allowLegacyTokens: Bool,
 	requirePairing: Bool,
 	// where toys are told to open their WebSocket (xiaozhi OTA); unset = derived from the request's Host
@@ -29,6 +31,8 @@ export const ConfigSchema = T.Object({
 	codec: T.Optional(T.Union([T.Literal('native'), T.Literal('fallback')])),
 	nodeEnv: T.String(),
 	logLevel: T.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => T.Literal(l))),
+	// the offline voice (and the fixed lines) run this program
+	espeakBinary: T.String({ minLength: 1 }),
 	limits: T.Object({
 		textFrameBytes: Int(256, 1 << 20),
 		binaryFrameBytes: Int(256, 1 << 20),
@@ -52,6 +56,10 @@ export const ConfigSchema = T.Object({
 		retries: Int(0, 5),
 		circuitFailures: Int(1, 100),
 		circuitCooldownMs: Int(1000, 3_600_000),
+		// ! Benchmarks only (bench/fleet): a fixed-latency provider that answers with a synthetic tone.
+		provider: T.Optional(T.Literal('fake')),
+		fakeLatencyMs: Int(0, 60_000),
+		fakeAnswerMs: Int(60, 600_000),
 	}),
 	// Child safety defaults; a family's own settings override them (docs/safety.md).
 	safety: T.Object({
@@ -84,6 +92,7 @@ const envName: Record<string, string> = {
 	'/openaiBaseUrl': 'OPENAI_BASE_URL',
 	'/esp32SharedSecret': 'ESP32_SHARED_SECRET',
 	'/encryptionKey': 'ENCRYPTION_KEY',
+	'/encryptionKeysOld': 'ENCRYPTION_KEYS_OLD',
 	'/allowLegacyTokens': 'ALLOW_LEGACY_TOKENS',
 	'/requirePairing': 'REQUIRE_PAIRING',
 	'/publicWsUrl': 'PUBLIC_WS_URL',
@@ -93,6 +102,7 @@ const envName: Record<string, string> = {
 	'/codec': 'TEDDY_CODEC',
 	'/nodeEnv': 'NODE_ENV',
 	'/logLevel': 'LOG_LEVEL',
+	'/espeakBinary': 'ESPEAK_NG_BIN',
 	'/limits/textFrameBytes': 'MAX_TEXT_FRAME_BYTES',
 	'/limits/binaryFrameBytes': 'MAX_BINARY_FRAME_BYTES',
 	'/limits/turnMaxMs': 'TURN_MAX_MS',
@@ -112,6 +122,9 @@ const envName: Record<string, string> = {
 	'/ai/retries': 'AI_RETRIES',
 	'/ai/circuitFailures': 'AI_CIRCUIT_FAILURES',
 	'/ai/circuitCooldownMs': 'AI_CIRCUIT_COOLDOWN_MS',
+	'/ai/provider': 'TEDDY_PROVIDER',
+	'/ai/fakeLatencyMs': 'FAKE_PROVIDER_LATENCY_MS',
+	'/ai/fakeAnswerMs': 'FAKE_PROVIDER_ANSWER_MS',
 	'/safety/smtpUrl': 'SMTP_URL',
 	'/safety/smtpFrom': 'SMTP_FROM',
 	'/safety/alertEmail': 'SAFETY_ALERT_EMAIL',
@@ -131,7 +144,7 @@ export class ConfigError extends Error {
 	}
 }
 
-const SECRET_VARS = new Set(['ESP32_SHARED_SECRET', 'ENCRYPTION_KEY', 'OPENAI_API_KEY', 'DATABASE_URL', 'REDIS_URL', 'PARENT_API_TOKEN', 'SMTP_URL'])
+const SECRET_VARS = new Set(['ESP32_SHARED_SECRET', 'ENCRYPTION_KEY', 'ENCRYPTION_KEYS_OLD', 'OPENAI_API_KEY', 'DATABASE_URL', 'REDIS_URL', 'PARENT_API_TOKEN', 'SMTP_URL'])
 
 const TRUE = new Set(['true', '1', 'yes', 'on'])
 const FALSE = new Set(['false', '0', 'no', 'off'])
@@ -163,6 +176,7 @@ export function loadConfig(env: Env = process.env): Config {
 		openaiBaseUrl: blank(env.OPENAI_BASE_URL),
 		esp32SharedSecret: blank(env.ESP32_SHARED_SECRET),
 		encryptionKey: blank(env.ENCRYPTION_KEY),
+		encryptionKeysOld: blank(env.ENCRYPTION_KEYS_OLD),
 		allowLegacyTokens: bool(env.ALLOW_LEGACY_TOKENS, !production),
 		requirePairing: bool(env.REQUIRE_PAIRING, production),
 		publicWsUrl: blank(env.PUBLIC_WS_URL),
@@ -172,6 +186,7 @@ export function loadConfig(env: Env = process.env): Config {
 		codec: blank(env.TEDDY_CODEC),
 		nodeEnv: env.NODE_ENV || 'development',
 		logLevel: env.LOG_LEVEL || 'info',
+		espeakBinary: env.ESPEAK_NG_BIN || 'espeak-ng',
 		limits: {
 			textFrameBytes: num(env.MAX_TEXT_FRAME_BYTES, 16 * 1024),
 			binaryFrameBytes: num(env.MAX_BINARY_FRAME_BYTES, 4 * 1024),
@@ -194,6 +209,9 @@ export function loadConfig(env: Env = process.env): Config {
 			retries: num(env.AI_RETRIES, 2),
 			circuitFailures: num(env.AI_CIRCUIT_FAILURES, 3),
 			circuitCooldownMs: num(env.AI_CIRCUIT_COOLDOWN_MS, 15_000),
+			provider: blank(env.TEDDY_PROVIDER),
+			fakeLatencyMs: num(env.FAKE_PROVIDER_LATENCY_MS, 200),
+			fakeAnswerMs: num(env.FAKE_PROVIDER_ANSWER_MS, 2000),
 		},
 		safety: {
 			smtpUrl: blank(env.SMTP_URL),
@@ -217,6 +235,11 @@ export function loadConfig(env: Env = process.env): Config {
 	if (production) {
 		if (!raw.esp32SharedSecret) problems.push('ESP32_SHARED_SECRET: required when NODE_ENV=production')
 		if (!raw.encryptionKey) problems.push('ENCRYPTION_KEY: required when NODE_ENV=production')
+		// ! Without them a replica runs on embedded PGlite and a per-process nonce cache: data stays
+		// on one pod and a token replays on every other replica.
+		if (!raw.databaseUrl) problems.push('DATABASE_URL: required when NODE_ENV=production (PostgreSQL shared by the replicas)')
+		if (!raw.redisUrl) problems.push('REDIS_URL: required when NODE_ENV=production (Redis for replay nonces and rate limits)')
+		if (raw.ai.provider === 'fake') problems.push('TEDDY_PROVIDER: "fake" is a benchmark stand-in and is refused when NODE_ENV=production')
 	}
 	if (!validTimeZone(raw.safety.timezone)) problems.push(`TIMEZONE: not an IANA time zone (got ${JSON.stringify(raw.safety.timezone)})`)
 	if (problems.length > 0) throw new ConfigError(problems)

@@ -1,5 +1,5 @@
 import type { Server } from 'bun'
-import { createProvider, OfflineProvider } from './ai'
+import { createProvider, EspeakTts, OfflineProvider } from './ai'
 import { FixedLines } from './ai/fixed-lines'
 import { buildApp } from './app'
 import { DeviceAuthenticator } from './auth/device-auth'
@@ -42,7 +42,7 @@ export async function startGateway(config: Config, log: Logger = rootLog): Promi
 	const { applied } = await migrate(db.sql)
 	if (applied.length > 0) log.info({ applied }, 'migrations applied')
 	const cipher = loadFieldCipher(
-		{ ENCRYPTION_KEY: config.encryptionKey, ENCRYPTION_KEYS_OLD: process.env.ENCRYPTION_KEYS_OLD, NODE_ENV: config.nodeEnv },
+		{ ENCRYPTION_KEY: config.encryptionKey, ENCRYPTION_KEYS_OLD: config.encryptionKeysOld, NODE_ENV: config.nodeEnv },
 		config.dataDir,
 	)
 	const store = createStore(db, cipher)
@@ -60,12 +60,14 @@ export async function startGateway(config: Config, log: Logger = rootLog): Promi
 		undefined,
 		deviceJwt,
 	)
-	const answering = createProvider({ openaiApiKey: config.openaiApiKey, openaiBaseUrl: config.openaiBaseUrl, codec, ai: config.ai })
+	// One espeak-ng (and its render cache) for the offline voice and every fixed line.
+	const tts = new EspeakTts({ binary: config.espeakBinary })
+	const answering = createProvider({ openaiApiKey: config.openaiApiKey, openaiBaseUrl: config.openaiBaseUrl, codec, ai: config.ai, tts })
 	if (answering instanceof OfflineProvider) {
 		answering.warm().catch((err) => log.warn({ err }, 'offline lines could not be pre-rendered'))
 	}
 	// Child safety wraps whichever provider answers, so sessions only ever talk to the SafeProvider.
-	const safety = await createSafety(answering, config, store.safety, log, cachedFixed(new FixedLines({ codec })))
+	const safety = await createSafety(answering, config, store.safety, log, cachedFixed(new FixedLines({ codec, tts })))
 	const provider = safety.provider
 
 	const connectionLimiter: RateLimiter = redis
