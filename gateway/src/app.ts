@@ -1,6 +1,7 @@
 import { swagger } from '@elysiajs/swagger'
 import { Elysia } from 'elysia'
 import { GatewayError } from './errors'
+import { type EdgeDeps, edgeModule } from './modules/edge'
 import { healthModule } from './modules/health'
 import type { HealthDeps } from './modules/health/service'
 import { otaModule } from './modules/ota'
@@ -13,6 +14,7 @@ import type { Logger } from './obs/logger'
 
 export interface AppDeps {
 	log: Logger
+	edge: EdgeDeps
 	health: HealthDeps
 	ota: OtaDeps
 	pairing: PairingModuleDeps
@@ -20,6 +22,7 @@ export interface AppDeps {
 
 export function buildApp(deps: AppDeps) {
 	return new Elysia()
+		.use(edgeModule(deps.edge))
 		.use(
 			swagger({
 				path: '/swagger',
@@ -31,7 +34,13 @@ export function buildApp(deps: AppDeps) {
 		.onError(({ code, error, set, request }) => {
 			if (error instanceof GatewayError) {
 				set.status = error.status
-				return error.toJSON()
+				if (error.retryAfterSeconds) set.headers['retry-after'] = String(error.retryAfterSeconds)
+				if (error.code !== 'UNAVAILABLE') return error.toJSON()
+				// a dependency is down: the client gets an id to quote, the log says what failed
+				const cid = crypto.randomUUID()
+				deps.log.warn({ cid, path: new URL(request.url).pathname, reason: error.message }, 'REST request refused: dependency unavailable')
+				set.headers['x-correlation-id'] = cid
+				return { code: error.code, message: `${error.message} (correlation id ${cid})` }
 			}
 			if (code === 'VALIDATION') {
 				set.status = 400
@@ -47,6 +56,7 @@ export function buildApp(deps: AppDeps) {
 			}
 			const cid = crypto.randomUUID()
 			deps.log.error({ err: error, cid, path: new URL(request.url).pathname }, 'unhandled REST error')
+			set.headers['x-correlation-id'] = cid
 			set.status = 500
 			return { code: 'INTERNAL', message: `internal error (correlation id ${cid})` }
 		})

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net'
 import { type Static, Type as T } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
 
@@ -13,6 +14,8 @@ export const ConfigSchema = T.Object({
 	dataDir: T.String({ minLength: 1 }),
 	databaseUrl: T.Optional(T.String({ pattern: '^postgres(ql)?://' })),
 	redisUrl: T.Optional(T.String({ pattern: '^rediss?://' })),
+	// before every Redis key, so several deployments (or test runs) can share one Redis
+	redisKeyPrefix: T.String({ pattern: '^[A-Za-z0-9:_.-]{0,64}$' }),
 	openaiApiKey: T.Optional(T.String({ minLength: 1 })),
 	openaiBaseUrl: T.Optional(T.String({ pattern: '^https?://' })),
 	esp32SharedSecret: T.Optional(T.String({ pattern: '^[0-9a-fA-F]{64}$' })),
@@ -29,6 +32,9 @@ export const ConfigSchema = T.Object({
 	otaRequireDeviceAuth: Bool,
 	deviceJwtTtlSeconds: Int(60, 366 * 24 * 3600),
 	codec: T.Optional(T.Union([T.Literal('native'), T.Literal('fallback')])),
+	// proxies whose X-Forwarded-For (and X-Forwarded-Proto) is believed; anyone else's is ignored
+	trustedProxies: T.Array(T.String({ minLength: 1 })),
+
 	nodeEnv: T.String(),
 	logLevel: T.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => T.Literal(l))),
 	// the offline voice (and the fixed lines) run this program
@@ -45,6 +51,14 @@ export const ConfigSchema = T.Object({
 		turnsPerDevicePerMinute: Int(1, 10_000),
 		sendBufferBytes: Int(4096, 16 << 20),
 		pairClaimsPerIpPer10Min: Int(1, 1_000_000),
+		// REST per client address and minute, by kind of route (docs/security.md "Limits")
+		restRequestsPerIpPerMinute: Int(1, 1_000_000),
+		deviceRequestsPerIpPerMinute: Int(1, 1_000_000),
+		parentRequestsPerIpPerMinute: Int(1, 1_000_000),
+		// verified tokens (v2, legacy, JWT) one device may present per minute, REST and WebSocket
+		tokensPerDevicePerMinute: Int(1, 10_000),
+		// new Device-Ids registered per minute across the fleet
+		deviceRegistrationsPerMinute: Int(1, 1_000_000),
 	}),
 	shutdownGraceMs: Int(0, 60_000),
 	// AI provider: which OpenAI API, and how long a child may wait before the gateway steps in.
@@ -88,6 +102,7 @@ const envName: Record<string, string> = {
 	'/dataDir': 'DATA_DIR',
 	'/databaseUrl': 'DATABASE_URL',
 	'/redisUrl': 'REDIS_URL',
+	'/redisKeyPrefix': 'REDIS_KEY_PREFIX',
 	'/openaiApiKey': 'OPENAI_API_KEY',
 	'/openaiBaseUrl': 'OPENAI_BASE_URL',
 	'/esp32SharedSecret': 'ESP32_SHARED_SECRET',
@@ -100,6 +115,7 @@ const envName: Record<string, string> = {
 	'/otaRequireDeviceAuth': 'OTA_REQUIRE_DEVICE_AUTH',
 	'/deviceJwtTtlSeconds': 'DEVICE_JWT_TTL_SECONDS',
 	'/codec': 'TEDDY_CODEC',
+	'/trustedProxies': 'TRUSTED_PROXIES',
 	'/nodeEnv': 'NODE_ENV',
 	'/logLevel': 'LOG_LEVEL',
 	'/espeakBinary': 'ESPEAK_NG_BIN',
@@ -114,6 +130,11 @@ const envName: Record<string, string> = {
 	'/limits/turnsPerDevicePerMinute': 'TURNS_PER_DEVICE_PER_MINUTE',
 	'/limits/sendBufferBytes': 'SEND_BUFFER_BYTES',
 	'/limits/pairClaimsPerIpPer10Min': 'PAIR_CLAIMS_PER_IP_PER_10_MIN',
+	'/limits/restRequestsPerIpPerMinute': 'REST_REQUESTS_PER_IP_PER_MINUTE',
+	'/limits/deviceRequestsPerIpPerMinute': 'DEVICE_REQUESTS_PER_IP_PER_MINUTE',
+	'/limits/parentRequestsPerIpPerMinute': 'PARENT_REQUESTS_PER_IP_PER_MINUTE',
+	'/limits/tokensPerDevicePerMinute': 'TOKENS_PER_DEVICE_PER_MINUTE',
+	'/limits/deviceRegistrationsPerMinute': 'DEVICE_REGISTRATIONS_PER_MINUTE',
 	'/shutdownGraceMs': 'SHUTDOWN_GRACE_MS',
 	'/ai/mode': 'OPENAI_MODE',
 	'/ai/realtimeVad': 'OPENAI_REALTIME_VAD',
@@ -164,6 +185,23 @@ function num(value: string | undefined, fallback: number): number | string {
 
 const blank = (v: string | undefined) => (v === undefined || v === '' ? undefined : v)
 
+function list(value: string | undefined, fallback: string[]): string[] {
+	if (value === undefined) return fallback
+	return value
+		.split(',')
+		.map((v) => v.trim())
+		.filter(Boolean)
+}
+
+// An address or a CIDR block, IPv4 or IPv6 ("10.0.0.0/8", "::1", "fd00::/8").
+function validCidr(text: string): boolean {
+	const [address, bits, ...rest] = text.split('/')
+	const family = isIP(address ?? '')
+	if (rest.length > 0 || family === 0) return false
+	if (bits === undefined) return true
+	return /^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128)
+}
+
 export function loadConfig(env: Env = process.env): Config {
 	const production = env.NODE_ENV === 'production'
 	const raw = {
@@ -172,6 +210,7 @@ export function loadConfig(env: Env = process.env): Config {
 		dataDir: env.DATA_DIR || './data',
 		databaseUrl: blank(env.DATABASE_URL),
 		redisUrl: blank(env.REDIS_URL),
+		redisKeyPrefix: env.REDIS_KEY_PREFIX ?? '',
 		openaiApiKey: blank(env.OPENAI_API_KEY),
 		openaiBaseUrl: blank(env.OPENAI_BASE_URL),
 		esp32SharedSecret: blank(env.ESP32_SHARED_SECRET),
@@ -184,6 +223,7 @@ export function loadConfig(env: Env = process.env): Config {
 		otaRequireDeviceAuth: bool(env.OTA_REQUIRE_DEVICE_AUTH, production),
 		deviceJwtTtlSeconds: num(env.DEVICE_JWT_TTL_SECONDS, 30 * 24 * 3600),
 		codec: blank(env.TEDDY_CODEC),
+		trustedProxies: list(env.TRUSTED_PROXIES, []),
 		nodeEnv: env.NODE_ENV || 'development',
 		logLevel: env.LOG_LEVEL || 'info',
 		espeakBinary: env.ESPEAK_NG_BIN || 'espeak-ng',
@@ -199,6 +239,11 @@ export function loadConfig(env: Env = process.env): Config {
 			turnsPerDevicePerMinute: num(env.TURNS_PER_DEVICE_PER_MINUTE, 20),
 			sendBufferBytes: num(env.SEND_BUFFER_BYTES, 256 * 1024),
 			pairClaimsPerIpPer10Min: num(env.PAIR_CLAIMS_PER_IP_PER_10_MIN, 20),
+			restRequestsPerIpPerMinute: num(env.REST_REQUESTS_PER_IP_PER_MINUTE, 600),
+			deviceRequestsPerIpPerMinute: num(env.DEVICE_REQUESTS_PER_IP_PER_MINUTE, 300),
+			parentRequestsPerIpPerMinute: num(env.PARENT_REQUESTS_PER_IP_PER_MINUTE, 60),
+			tokensPerDevicePerMinute: num(env.TOKENS_PER_DEVICE_PER_MINUTE, 30),
+			deviceRegistrationsPerMinute: num(env.DEVICE_REGISTRATIONS_PER_MINUTE, 1000),
 		},
 		shutdownGraceMs: num(env.SHUTDOWN_GRACE_MS, 8_000),
 		ai: {
@@ -227,7 +272,8 @@ export function loadConfig(env: Env = process.env): Config {
 		},
 	}
 	const problems = [...Value.Errors(ConfigSchema, raw)].map((e) => {
-		const name = envName[e.path] ?? e.path
+		// ? list items (`/allowedOrigins/0`) are named by their list's variable
+		const name = envName[e.path] ?? envName[e.path.replace(/\/\d+$/, '')] ?? e.path
 		// ! Secrets and URLs (which may hold passwords) are never echoed into logs.
 		const shown = SECRET_VARS.has(name) ? '[redacted]' : JSON.stringify(e.value)
 		return `${name}: ${e.message} (got ${shown})`
@@ -240,6 +286,9 @@ export function loadConfig(env: Env = process.env): Config {
 		if (!raw.databaseUrl) problems.push('DATABASE_URL: required when NODE_ENV=production (PostgreSQL shared by the replicas)')
 		if (!raw.redisUrl) problems.push('REDIS_URL: required when NODE_ENV=production (Redis for replay nonces and rate limits)')
 		if (raw.ai.provider === 'fake') problems.push('TEDDY_PROVIDER: "fake" is a benchmark stand-in and is refused when NODE_ENV=production')
+	}
+	for (const proxy of raw.trustedProxies) {
+		if (!validCidr(proxy)) problems.push(`TRUSTED_PROXIES: not an IP address or CIDR block (got ${JSON.stringify(proxy)})`)
 	}
 	if (!validTimeZone(raw.safety.timezone)) problems.push(`TIMEZONE: not an IANA time zone (got ${JSON.stringify(raw.safety.timezone)})`)
 	if (problems.length > 0) throw new ConfigError(problems)

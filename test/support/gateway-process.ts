@@ -31,6 +31,9 @@ export async function startGatewayProcess(env: Record<string, string | undefined
 			DATA_DIR: dataDir,
 			ESP32_SHARED_SECRET: TEST_SECRET,
 			LOG_LEVEL: 'info',
+			// ! The test Redis is shared by every test and worktree: each gateway keeps its keys apart
+			//   (rate-limit buckets per address would otherwise be shared by all of them)
+			REDIS_KEY_PREFIX: `test-${crypto.randomUUID().slice(0, 8)}:`,
 			...env,
 		},
 		stdin: 'ignore',

@@ -128,6 +128,21 @@ describe('config', () => {
 		expect(d.espeakBinary).toBe('espeak-ng')
 	})
 
+	test('reads the rate limits and trusted proxies, with documented defaults', () => {
+		const d = loadConfig({})
+		expect(d.trustedProxies).toEqual([])
+		expect(d.redisKeyPrefix).toBe('')
+		expect(d.limits.restRequestsPerIpPerMinute).toBe(600)
+		expect(d.limits.deviceRequestsPerIpPerMinute).toBe(300)
+		expect(d.limits.parentRequestsPerIpPerMinute).toBe(60)
+		expect(d.limits.tokensPerDevicePerMinute).toBe(30)
+		expect(d.limits.deviceRegistrationsPerMinute).toBe(1000)
+		const c = loadConfig({ TRUSTED_PROXIES: '10.0.0.0/8, 192.168.1.5 ,fd00::/8', REDIS_KEY_PREFIX: 'staging:', TOKENS_PER_DEVICE_PER_MINUTE: '12' })
+		expect(c.trustedProxies).toEqual(['10.0.0.0/8', '192.168.1.5', 'fd00::/8'])
+		expect(c.redisKeyPrefix).toBe('staging:')
+		expect(c.limits.tokensPerDevicePerMinute).toBe(12)
+	})
+
 	// A variable read anywhere else escapes the checks above (and the README's table).
 	test('no module but config.ts reads the environment', async () => {
 		const root = `${import.meta.dir}/../../gateway/src`
@@ -154,6 +169,12 @@ describe('config', () => {
 		['FAKE_PROVIDER_LATENCY_MS', 'soon'],
 		['FAKE_PROVIDER_ANSWER_MS', '-5'],
 		['LOG_LEVEL', 'loud'],
+		['TRUSTED_PROXIES', '10.0.0.0/33'],
+		['TRUSTED_PROXIES', 'proxy.internal'],
+		['REDIS_KEY_PREFIX', 'has space'],
+		['TOKENS_PER_DEVICE_PER_MINUTE', '0'],
+		['DEVICE_REGISTRATIONS_PER_MINUTE', 'many'],
+		['PARENT_REQUESTS_PER_IP_PER_MINUTE', '-3'],
 	]
 
 	test.each(bad)('reports %s=%s by its name', (name, value) => {

@@ -2,7 +2,9 @@ import { ChildRepository } from './children'
 import { ConversationRepository } from './conversations'
 import type { FieldCipher } from './crypto'
 import type { Database } from './database'
+import { AdmittedDeviceRepository } from './device-admission'
 import { DeviceRepository } from './devices'
+import type { RateLimiter } from './rate-limits'
 import { createSafetyStore, type SafetyStore } from './safety'
 import { PairingRepository } from './pairing'
 
@@ -14,9 +16,14 @@ export interface Store {
 	safety: SafetyStore
 }
 
-export function createStore(db: Database, cipher: FieldCipher): Store {
+export interface StoreOptions {
+	/** Fleet-wide ceiling on new devices (store/device-admission.ts); unset = none. */
+	deviceRegistrations?: RateLimiter
+}
+
+export function createStore(db: Database, cipher: FieldCipher, opts: StoreOptions = {}): Store {
 	return {
-		devices: new DeviceRepository(db.sql),
+		devices: opts.deviceRegistrations ? new AdmittedDeviceRepository(db.sql, opts.deviceRegistrations) : new DeviceRepository(db.sql),
 		children: new ChildRepository(db.sql, cipher),
 		conversations: new ConversationRepository(db.sql, cipher),
 		pairing: new PairingRepository(db.sql),
