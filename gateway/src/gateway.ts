@@ -16,6 +16,7 @@ import { prepareSeedSessionWith, prepareXiaozhiSessionWith } from './session/ope
 import { createStore } from './store'
 import { loadFieldCipher } from './store/crypto'
 import { openDatabase } from './store/database'
+import { secureDataDir } from './store/data-dir'
 import { migrate } from './store/migrate'
 import { MemoryNonceStore, RedisNonceStore } from './store/nonces'
 import { MemoryRateLimiter, rateLimiters } from './store/rate-limits'
@@ -38,6 +39,7 @@ export interface RunningGateway {
 export async function startGateway(config: Config, log: Logger = rootLog): Promise<RunningGateway> {
 	const startedAt = Date.now()
 	const codec = loadCodec(config.codec)
+	secureDataDir(config.dataDir)
 	const secret = resolveSharedSecret(config.esp32SharedSecret, config.dataDir, log)
 	// Connects while the database opens; requests that need it fail fast until it is there.
 	const redis = config.redisUrl ? connectRedis(config.redisUrl, { keyPrefix: config.redisKeyPrefix }) : undefined

@@ -16,6 +16,8 @@ try {
 }
 
 log.level = config.logLevel
+// ! Files this process creates (the embedded database above all) are for its own user only.
+process.umask(0o077)
 const gateway = await startGateway(config, log).catch((err) => {
 	log.fatal({ err }, 'gateway failed to start')
 	process.exit(1)
