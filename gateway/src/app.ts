@@ -1,6 +1,6 @@
-import { swagger } from '@elysiajs/swagger'
 import { Elysia } from 'elysia'
 import { GatewayError } from './errors'
+import { docsModule } from './modules/docs'
 import { type EdgeDeps, edgeModule } from './modules/edge'
 import { healthModule } from './modules/health'
 import type { HealthDeps } from './modules/health/service'
@@ -23,14 +23,7 @@ export interface AppDeps {
 export function buildApp(deps: AppDeps) {
 	return new Elysia()
 		.use(edgeModule(deps.edge))
-		.use(
-			swagger({
-				path: '/swagger',
-				documentation: {
-					info: { title: 'Teddy gateway', version: deps.health.version, description: 'Voice gateway for AI talking toys' },
-				},
-			}),
-		)
+		.use(docsModule({ title: 'Teddy gateway', version: deps.health.version, description: 'Voice gateway for AI talking toys' }))
 		.onError(({ code, error, set, request }) => {
 			if (error instanceof GatewayError) {
 				set.status = error.status
