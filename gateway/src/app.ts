@@ -1,7 +1,9 @@
+import type { ValueError } from '@sinclair/typebox/errors'
 import { Elysia } from 'elysia'
 import { GatewayError } from './errors'
 import { docsModule } from './modules/docs'
 import { type EdgeDeps, edgeModule } from './modules/edge'
+import { validationMessage } from './modules/edge/validation-message'
 import { healthModule } from './modules/health'
 import type { HealthDeps } from './modules/health/service'
 import { otaModule } from './modules/ota'
@@ -35,9 +37,10 @@ export function buildApp(deps: AppDeps) {
 				set.headers['x-correlation-id'] = cid
 				return { code: error.code, message: `${error.message} (correlation id ${cid})` }
 			}
-			if (code === 'VALIDATION') {
+			// ? A response that fails its own schema is our bug, not the client's: it falls through to 500.
+			if (code === 'VALIDATION' && error.type !== 'response') {
 				set.status = 400
-				return { code: 'BAD_REQUEST', message: error.message }
+				return { code: 'BAD_REQUEST', message: validationMessage(error.type, error.all as ValueError[]) }
 			}
 			if (code === 'NOT_FOUND') {
 				set.status = 404
