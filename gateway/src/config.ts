@@ -34,6 +34,8 @@ export const ConfigSchema = T.Object({
 	codec: T.Optional(T.Union([T.Literal('native'), T.Literal('fallback')])),
 	// proxies whose X-Forwarded-For (and X-Forwarded-Proto) is believed; anyone else's is ignored
 	trustedProxies: T.Array(T.String({ minLength: 1 })),
+	// browser origins that may call the REST API (CORS) and open device sockets; '*' = any
+	allowedOrigins: T.Array(T.String({ pattern: '^(\\*|https?://[^/\\s]+)$' })),
 
 	nodeEnv: T.String(),
 	logLevel: T.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => T.Literal(l))),
@@ -59,6 +61,7 @@ export const ConfigSchema = T.Object({
 		tokensPerDevicePerMinute: Int(1, 10_000),
 		// new Device-Ids registered per minute across the fleet
 		deviceRegistrationsPerMinute: Int(1, 1_000_000),
+		requestBodyBytes: Int(1024, 16 << 20),
 	}),
 	shutdownGraceMs: Int(0, 60_000),
 	// AI provider: which OpenAI API, and how long a child may wait before the gateway steps in.
@@ -116,6 +119,7 @@ const envName: Record<string, string> = {
 	'/deviceJwtTtlSeconds': 'DEVICE_JWT_TTL_SECONDS',
 	'/codec': 'TEDDY_CODEC',
 	'/trustedProxies': 'TRUSTED_PROXIES',
+	'/allowedOrigins': 'ALLOWED_ORIGINS',
 	'/nodeEnv': 'NODE_ENV',
 	'/logLevel': 'LOG_LEVEL',
 	'/espeakBinary': 'ESPEAK_NG_BIN',
@@ -135,6 +139,7 @@ const envName: Record<string, string> = {
 	'/limits/parentRequestsPerIpPerMinute': 'PARENT_REQUESTS_PER_IP_PER_MINUTE',
 	'/limits/tokensPerDevicePerMinute': 'TOKENS_PER_DEVICE_PER_MINUTE',
 	'/limits/deviceRegistrationsPerMinute': 'DEVICE_REGISTRATIONS_PER_MINUTE',
+	'/limits/requestBodyBytes': 'MAX_REQUEST_BODY_BYTES',
 	'/shutdownGraceMs': 'SHUTDOWN_GRACE_MS',
 	'/ai/mode': 'OPENAI_MODE',
 	'/ai/realtimeVad': 'OPENAI_REALTIME_VAD',
@@ -224,6 +229,8 @@ export function loadConfig(env: Env = process.env): Config {
 		deviceJwtTtlSeconds: num(env.DEVICE_JWT_TTL_SECONDS, 30 * 24 * 3600),
 		codec: blank(env.TEDDY_CODEC),
 		trustedProxies: list(env.TRUSTED_PROXIES, []),
+		// ? Permissive only where nothing is configured for production: the embedded default
+		allowedOrigins: list(env.ALLOWED_ORIGINS, production ? [] : ['*']),
 		nodeEnv: env.NODE_ENV || 'development',
 		logLevel: env.LOG_LEVEL || 'info',
 		espeakBinary: env.ESPEAK_NG_BIN || 'espeak-ng',
@@ -244,6 +251,7 @@ export function loadConfig(env: Env = process.env): Config {
 			parentRequestsPerIpPerMinute: num(env.PARENT_REQUESTS_PER_IP_PER_MINUTE, 60),
 			tokensPerDevicePerMinute: num(env.TOKENS_PER_DEVICE_PER_MINUTE, 30),
 			deviceRegistrationsPerMinute: num(env.DEVICE_REGISTRATIONS_PER_MINUTE, 1000),
+			requestBodyBytes: num(env.MAX_REQUEST_BODY_BYTES, 64 * 1024),
 		},
 		shutdownGraceMs: num(env.SHUTDOWN_GRACE_MS, 8_000),
 		ai: {

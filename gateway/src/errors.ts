@@ -16,6 +16,7 @@ export type ErrorCode =
 	| 'REPLACED'
 	| 'FRAME_TOO_LARGE'
 	| 'PAYLOAD_TOO_LARGE'
+	| 'LENGTH_REQUIRED'
 	| 'RATE_LIMITED'
 	| 'INTERNAL'
 	| 'UNAVAILABLE'
@@ -51,6 +52,7 @@ const closeByCode: Record<ErrorCode, number> = {
 	REPLACED: CLOSE.replaced,
 	FRAME_TOO_LARGE: CLOSE.tooLarge,
 	PAYLOAD_TOO_LARGE: CLOSE.tooLarge,
+	LENGTH_REQUIRED: CLOSE.protocol,
 	RATE_LIMITED: CLOSE.rateLimited,
 	INTERNAL: CLOSE.internal,
 	// ? A dependency (Redis) is down: 1011 with the correlation id, and the toy's usual backoff
@@ -75,6 +77,7 @@ const statusByCode: Record<ErrorCode, number> = {
 	REPLACED: 409,
 	FRAME_TOO_LARGE: 413,
 	PAYLOAD_TOO_LARGE: 413,
+	LENGTH_REQUIRED: 411,
 	RATE_LIMITED: 429,
 	INTERNAL: 500,
 	UNAVAILABLE: 503,

@@ -3,6 +3,7 @@ import { createProvider, EspeakTts, OfflineProvider } from './ai'
 import { FixedLines } from './ai/fixed-lines'
 import { buildApp } from './app'
 import { type ClientInfo, clientOf, trustedProxies } from './modules/edge/client-address'
+import { OriginPolicy, securityHeaders } from './modules/edge/service'
 import { DeviceAuthenticator } from './auth/device-auth'
 import { DeviceJwt } from './auth/device-jwt'
 import { resolveSharedSecret } from './auth/shared-secret'
@@ -91,6 +92,7 @@ export async function startGateway(config: Config, log: Logger = rootLog): Promi
 		other: limiter('rest', limits.restRequestsPerIpPerMinute, 60_000),
 	}
 	const proxies = trustedProxies(config.trustedProxies)
+	const origins = new OriginPolicy(config.allowedOrigins)
 	// ? Elysia handles requests without the server at hand; the client is noted per request here.
 	const clients = new WeakMap<Request, ClientInfo>()
 	const clientOfRequest = (req: Request): ClientInfo => clients.get(req) ?? { ip: 'unknown', secure: false }
@@ -100,13 +102,14 @@ export async function startGateway(config: Config, log: Logger = rootLog): Promi
 		log,
 		auth,
 		connectionLimiter,
+		originAllowed: (origin) => origins.allows(origin),
 		prepareSeedSession: prepareSeedSessionWith(sessionDeps),
 		prepareXiaozhiSession: prepareXiaozhiSessionWith(sessionDeps),
 	})
 	let draining = false
 	const app = buildApp({
 		log,
-		edge: { client: clientOfRequest, limiters: restLimiters },
+		edge: { client: clientOfRequest, limiters: restLimiters, origins, maxBodyBytes: limits.requestBodyBytes },
 		health: {
 			codec: codec.kind,
 			provider: provider.name,
@@ -148,13 +151,18 @@ export async function startGateway(config: Config, log: Logger = rootLog): Promi
 	const server = Bun.serve<ConnectionData>({
 		port: config.port,
 		hostname: config.host,
-		fetch(req, srv) {
+		async fetch(req, srv) {
 			const url = new URL(req.url)
 			const client = clientOf(srv.requestIP(req)?.address, req.headers, req.url, proxies)
 			const protocol = deviceProtocolOf(url.pathname)
-			if (protocol) return sockets.upgrade(req, srv, url, protocol, client.ip)
-			clients.set(req, client)
-			return app.handle(req)
+			if (!protocol) {
+				clients.set(req, client)
+				return app.handle(req)
+			}
+			// a socket path asked without an upgrade answers JSON, with the REST answers' headers
+			const refusal = await sockets.upgrade(req, srv, url, protocol, client.ip)
+			if (refusal) for (const [k, v] of Object.entries(securityHeaders(url.pathname, client.secure))) refusal.headers.set(k, v)
+			return refusal
 		},
 		websocket: sockets.websocket,
 	})

@@ -33,6 +33,7 @@ describe('API reference', () => {
 		}
 		// no inline script: the page's CSP allows scripts from this gateway only
 		expect(html).not.toMatch(/<script(?![^>]*\ssrc=)[^>]*>/)
+		expect(page.headers.get('content-security-policy')).toContain("script-src 'self'")
 		const spec = (await (await fetch(`${dev.url}/swagger/json`)).json()) as { paths: Record<string, unknown> }
 		for (const path of ['/xiaozhi/ota/', '/api/v1/pair/claim', '/health']) expect(Object.keys(spec.paths)).toContain(path)
 	})

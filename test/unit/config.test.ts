@@ -143,6 +143,17 @@ describe('config', () => {
 		expect(c.limits.tokensPerDevicePerMinute).toBe(12)
 	})
 
+	test('browser origins: any in the embedded default, none in production unless listed', () => {
+		expect(loadConfig({}).allowedOrigins).toEqual(['*'])
+		expect(loadConfig({}).limits.requestBodyBytes).toBe(64 * 1024)
+		const prod = { NODE_ENV: 'production', ESP32_SHARED_SECRET: SECRET, ENCRYPTION_KEY: KEY, ...SERVERS }
+		expect(loadConfig(prod).allowedOrigins).toEqual([])
+		expect(loadConfig({ ...prod, ALLOWED_ORIGINS: 'https://parents.example, http://localhost:5173' }).allowedOrigins).toEqual([
+			'https://parents.example',
+			'http://localhost:5173',
+		])
+	})
+
 	// A variable read anywhere else escapes the checks above (and the README's table).
 	test('no module but config.ts reads the environment', async () => {
 		const root = `${import.meta.dir}/../../gateway/src`
@@ -175,6 +186,8 @@ describe('config', () => {
 		['TOKENS_PER_DEVICE_PER_MINUTE', '0'],
 		['DEVICE_REGISTRATIONS_PER_MINUTE', 'many'],
 		['PARENT_REQUESTS_PER_IP_PER_MINUTE', '-3'],
+		['ALLOWED_ORIGINS', 'https://parents.example/app'],
+		['MAX_REQUEST_BODY_BYTES', '12'],
 	]
 
 	test.each(bad)('reports %s=%s by its name', (name, value) => {

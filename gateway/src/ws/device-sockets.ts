@@ -38,6 +38,8 @@ export interface DeviceSocketsDeps {
 	auth: DeviceAuthenticator
 	/** New connections per IP (PROTOCOL.md §5); checked before any token work. */
 	connectionLimiter: RateLimiter
+	/** ALLOWED_ORIGINS: a browser page from any other origin may not open a device socket. */
+	originAllowed: (origin: string) => boolean
 	prepareSeedSession: PrepareSeedSession
 	prepareXiaozhiSession: PrepareXiaozhiSession
 }
@@ -62,6 +64,11 @@ export function createDeviceSockets(deps: DeviceSocketsDeps) {
 		const data: ConnectionData = { cid, protocol, deviceId: '', ip, lastFrameAt: Date.now() }
 		try {
 			if (draining) throw new GatewayError('RESTARTING', 'gateway is restarting; reconnect shortly')
+			// ? Toys send no Origin; a browser always does, and cannot forge it.
+			const origin = req.headers.get('origin')
+			if (origin !== null && !deps.originAllowed(origin)) {
+				throw new GatewayError('FORBIDDEN', 'a page from this origin may not open a device socket')
+			}
 			const verdict = await deps.connectionLimiter.take(ip)
 			if (!verdict.allowed) {
 				throw new GatewayError('RATE_LIMITED', `too many new connections from this address; retry in ${verdict.retryAfterSeconds} s`, {
