@@ -95,7 +95,7 @@ export async function startGateway(config: Config, log: Logger = rootLog): Promi
 	const origins = new OriginPolicy(config.allowedOrigins)
 	// ? Elysia handles requests without the server at hand; the client is noted per request here.
 	const clients = new WeakMap<Request, ClientInfo>()
-	const clientOfRequest = (req: Request): ClientInfo => clients.get(req) ?? { ip: 'unknown', secure: false }
+	const clientOfRequest = (req: Request): ClientInfo => clients.get(req) ?? { ip: 'unknown', key: 'unknown', secure: false }
 	const sessionDeps = { config, log, codec, provider, store, turnLimiter, resume: new ResumeCache() }
 	const sockets = createDeviceSockets({
 		config,
@@ -143,7 +143,7 @@ export async function startGateway(config: Config, log: Logger = rootLog): Promi
 			pairing: store.pairing,
 			claimLimiter,
 			parentApiToken: config.parentApiToken,
-			clientIp: (req) => clientOfRequest(req).ip,
+			clientIp: (req) => clientOfRequest(req).key,
 		},
 	})
 
@@ -160,7 +160,7 @@ export async function startGateway(config: Config, log: Logger = rootLog): Promi
 				return app.handle(req)
 			}
 			// a socket path asked without an upgrade answers JSON, with the REST answers' headers
-			const refusal = await sockets.upgrade(req, srv, url, protocol, client.ip)
+			const refusal = await sockets.upgrade(req, srv, url, protocol, client.key)
 			if (refusal) for (const [k, v] of Object.entries(securityHeaders(url.pathname, client.secure))) refusal.headers.set(k, v)
 			return refusal
 		},

@@ -57,7 +57,7 @@ export function createDeviceSockets(deps: DeviceSocketsDeps) {
 		server: Server<ConnectionData>,
 		url: URL,
 		protocol: ConnectionData['protocol'],
-		/** The client's address: the socket's, or X-Forwarded-For's from a trusted proxy. */
+		/** The client's address (an IPv6 one as its /64): the socket's, or X-Forwarded-For's from a trusted proxy. */
 		ip: string,
 	): Promise<Response | undefined> {
 		const cid = randomUUID()

@@ -6,8 +6,10 @@ import { BlockList, isIP } from 'node:net'
 // client cannot pick its own address (and rate-limit budget) by sending the header.
 
 export interface ClientInfo {
-	/** The address rate limits count against. */
+	/** The client's address. */
 	ip: string
+	/** What rate limits count against: the IPv4 address, or the /64 of an IPv6 one. */
+	key: string
 	/** Reached us over TLS (directly, or X-Forwarded-Proto from a trusted proxy). */
 	secure: boolean
 }
@@ -35,6 +37,21 @@ export function normalizeAddress(text: string): string {
 	return isIP(a) === 0 ? '' : a
 }
 
+// ? One IPv6 subscriber (a home, a phone) gets a whole /64 and may use any address in it: counting
+//   per address would give an attacker 2^64 budgets.
+export function limitKey(ip: string): string {
+	if (isIP(ip) !== 6) return ip
+	const [head = '', tail] = ip.split('::') as [string, string | undefined]
+	const groups = (part: string) => (part ? part.split(':').flatMap((g) => (g.includes('.') ? ['0', '0'] : [g])) : [])
+	const h = groups(head)
+	const t = tail === undefined ? [] : groups(tail)
+	const all = tail === undefined ? h : [...h, ...Array(8 - h.length - t.length).fill('0'), ...t]
+	return `${all
+		.slice(0, 4)
+		.map((g) => Number.parseInt(g, 16).toString(16))
+		.join(':')}::/64`
+}
+
 function isTrusted(list: BlockList, address: string): boolean {
 	return list.check(address, isIP(address) === 6 ? 'ipv6' : 'ipv4')
 }
@@ -42,7 +59,7 @@ function isTrusted(list: BlockList, address: string): boolean {
 export function clientOf(peer: string | undefined, headers: Headers, requestUrl: string, proxies: TrustedProxies): ClientInfo {
 	const direct = normalizeAddress(peer ?? '') || 'unknown'
 	const tls = requestUrl.startsWith('https:')
-	if (!proxies || direct === 'unknown' || !isTrusted(proxies, direct)) return { ip: direct, secure: tls }
+	if (!proxies || direct === 'unknown' || !isTrusted(proxies, direct)) return { ip: direct, key: limitKey(direct), secure: tls }
 	let ip = direct
 	const hops = (headers.get('x-forwarded-for') ?? '').split(',')
 	for (let i = hops.length - 1; i >= 0; i--) {
@@ -53,5 +70,5 @@ export function clientOf(peer: string | undefined, headers: Headers, requestUrl:
 		if (!isTrusted(proxies, hop)) break
 	}
 	const proto = headers.get('x-forwarded-proto')?.split(',')[0]?.trim().toLowerCase()
-	return { ip, secure: tls || proto === 'https' }
+	return { ip, key: limitKey(ip), secure: tls || proto === 'https' }
 }

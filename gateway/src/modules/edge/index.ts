@@ -31,7 +31,7 @@ export function edgeModule(deps: EdgeDeps) {
 		const origin = request.headers.get('origin')
 		const allowed = origin !== null && deps.origins.allows(origin)
 		if (allowed) Object.assign(set.headers, deps.origins.allowOriginHeader(origin), CORS_EXPOSED)
-		await admit(deps.limiters, routeKind(pathname), client.ip)
+		await admit(deps.limiters, routeKind(pathname), client.key)
 		if (request.method === 'OPTIONS' && origin !== null && request.headers.has('access-control-request-method')) {
 			if (!allowed) return status(403, { code: 'FORBIDDEN', message: 'this origin may not call the gateway from a browser' })
 			Object.assign(set.headers, preflightHeaders(deps.origins, origin))
