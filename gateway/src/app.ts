@@ -1,6 +1,9 @@
-import { swagger } from '@elysiajs/swagger'
+import type { ValueError } from '@sinclair/typebox/errors'
 import { Elysia } from 'elysia'
 import { GatewayError } from './errors'
+import { docsModule } from './modules/docs'
+import { type EdgeDeps, edgeModule } from './modules/edge'
+import { validationMessage } from './modules/edge/validation-message'
 import { healthModule } from './modules/health'
 import type { HealthDeps } from './modules/health/service'
 import { otaModule } from './modules/ota'
@@ -13,6 +16,7 @@ import type { Logger } from './obs/logger'
 
 export interface AppDeps {
 	log: Logger
+	edge: EdgeDeps
 	health: HealthDeps
 	ota: OtaDeps
 	pairing: PairingModuleDeps
@@ -20,22 +24,23 @@ export interface AppDeps {
 
 export function buildApp(deps: AppDeps) {
 	return new Elysia()
-		.use(
-			swagger({
-				path: '/swagger',
-				documentation: {
-					info: { title: 'Teddy gateway', version: deps.health.version, description: 'Voice gateway for AI talking toys' },
-				},
-			}),
-		)
+		.use(edgeModule(deps.edge))
+		.use(docsModule({ title: 'Teddy gateway', version: deps.health.version, description: 'Voice gateway for AI talking toys' }))
 		.onError(({ code, error, set, request }) => {
 			if (error instanceof GatewayError) {
 				set.status = error.status
-				return error.toJSON()
+				if (error.retryAfterSeconds) set.headers['retry-after'] = String(error.retryAfterSeconds)
+				if (error.code !== 'UNAVAILABLE') return error.toJSON()
+				// a dependency is down: the client gets an id to quote, the log says what failed
+				const cid = crypto.randomUUID()
+				deps.log.warn({ cid, path: new URL(request.url).pathname, reason: error.message }, 'REST request refused: dependency unavailable')
+				set.headers['x-correlation-id'] = cid
+				return { code: error.code, message: `${error.message} (correlation id ${cid})` }
 			}
-			if (code === 'VALIDATION') {
+			// ? A response that fails its own schema is our bug, not the client's: it falls through to 500.
+			if (code === 'VALIDATION' && error.type !== 'response') {
 				set.status = 400
-				return { code: 'BAD_REQUEST', message: error.message }
+				return { code: 'BAD_REQUEST', message: validationMessage(error.type, error.all as ValueError[]) }
 			}
 			if (code === 'NOT_FOUND') {
 				set.status = 404
@@ -47,6 +52,7 @@ export function buildApp(deps: AppDeps) {
 			}
 			const cid = crypto.randomUUID()
 			deps.log.error({ err: error, cid, path: new URL(request.url).pathname }, 'unhandled REST error')
+			set.headers['x-correlation-id'] = cid
 			set.status = 500
 			return { code: 'INTERNAL', message: `internal error (correlation id ${cid})` }
 		})

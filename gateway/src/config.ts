@@ -1,3 +1,4 @@
+import { isIP } from 'node:net'
 import { type Static, Type as T } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
 
@@ -13,10 +14,14 @@ export const ConfigSchema = T.Object({
 	dataDir: T.String({ minLength: 1 }),
 	databaseUrl: T.Optional(T.String({ pattern: '^postgres(ql)?://' })),
 	redisUrl: T.Optional(T.String({ pattern: '^rediss?://' })),
+	// before every Redis key, so several deployments (or test runs) can share one Redis
+	redisKeyPrefix: T.String({ pattern: '^[A-Za-z0-9:_.-]{0,64}$' }),
 	openaiApiKey: T.Optional(T.String({ minLength: 1 })),
 	openaiBaseUrl: T.Optional(T.String({ pattern: '^https?://' })),
 	esp32SharedSecret: T.Optional(T.String({ pattern: '^[0-9a-fA-F]{64}$' })),
 	encryptionKey: T.Optional(T.String({ minLength: 1 })),
+	// comma list of retired keys that still decrypt old rows (parsed by store/crypto.ts)
+	encryptionKeysOld: T.Optional(T.String({ minLength: 1 })),
 	allowLegacyTokens: Bool,
 	requirePairing: Bool,
 	// where toys are told to open their WebSocket (xiaozhi OTA); unset = derived from the request's Host
@@ -29,8 +34,15 @@ export const ConfigSchema = T.Object({
 	// how often connected toys are checked for revocation (a revoked toy's open session is closed)
 	revocationCheckSeconds: Int(1, 3600),
 	codec: T.Optional(T.Union([T.Literal('native'), T.Literal('fallback')])),
+	// proxies whose X-Forwarded-For (and X-Forwarded-Proto) is believed; anyone else's is ignored
+	trustedProxies: T.Array(T.String({ minLength: 1 })),
+	// browser origins that may call the REST API (CORS) and open device sockets; '*' = any
+	allowedOrigins: T.Array(T.String({ pattern: '^(\\*|https?://[^/\\s]+)$' })),
+
 	nodeEnv: T.String(),
 	logLevel: T.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => T.Literal(l))),
+	// the offline voice (and the fixed lines) run this program
+	espeakBinary: T.String({ minLength: 1 }),
 	limits: T.Object({
 		textFrameBytes: Int(256, 1 << 20),
 		binaryFrameBytes: Int(256, 1 << 20),
@@ -45,6 +57,15 @@ export const ConfigSchema = T.Object({
 		pairClaimsPerIpPer10Min: Int(1, 1_000_000),
 		// turn writes (messages, usage, alerts) held in memory while the database is unreachable
 		writeBacklogMax: Int(100, 10_000_000),
+		// REST per client address and minute, by kind of route (docs/security.md "Limits")
+		restRequestsPerIpPerMinute: Int(1, 1_000_000),
+		deviceRequestsPerIpPerMinute: Int(1, 1_000_000),
+		parentRequestsPerIpPerMinute: Int(1, 1_000_000),
+		// verified tokens (v2, legacy, JWT) one device may present per minute, REST and WebSocket
+		tokensPerDevicePerMinute: Int(1, 10_000),
+		// new Device-Ids registered per minute across the fleet
+		deviceRegistrationsPerMinute: Int(1, 1_000_000),
+		requestBodyBytes: Int(1024, 16 << 20),
 	}),
 	shutdownGraceMs: Int(0, 60_000),
 	// AI provider: which OpenAI API, and how long a child may wait before the gateway steps in.
@@ -58,6 +79,10 @@ export const ConfigSchema = T.Object({
 		circuitCooldownMs: Int(1000, 3_600_000),
 		// the bench's fake provider (TEDDY_PROVIDER=fake): 24 kHz PCM, or the speech API's 20 ms Ogg Opus
 		fakeFormat: T.Union([T.Literal('pcm'), T.Literal('opus20')]),
+		// ! Benchmarks only (bench/fleet): a fixed-latency provider that answers with a synthetic tone.
+		provider: T.Optional(T.Literal('fake')),
+		fakeLatencyMs: Int(0, 60_000),
+		fakeAnswerMs: Int(60, 600_000),
 	}),
 	// Child safety defaults; a family's own settings override them (docs/safety.md).
 	safety: T.Object({
@@ -90,10 +115,12 @@ const envName: Record<string, string> = {
 	'/dataDir': 'DATA_DIR',
 	'/databaseUrl': 'DATABASE_URL',
 	'/redisUrl': 'REDIS_URL',
+	'/redisKeyPrefix': 'REDIS_KEY_PREFIX',
 	'/openaiApiKey': 'OPENAI_API_KEY',
 	'/openaiBaseUrl': 'OPENAI_BASE_URL',
 	'/esp32SharedSecret': 'ESP32_SHARED_SECRET',
 	'/encryptionKey': 'ENCRYPTION_KEY',
+	'/encryptionKeysOld': 'ENCRYPTION_KEYS_OLD',
 	'/allowLegacyTokens': 'ALLOW_LEGACY_TOKENS',
 	'/requirePairing': 'REQUIRE_PAIRING',
 	'/publicWsUrl': 'PUBLIC_WS_URL',
@@ -102,8 +129,11 @@ const envName: Record<string, string> = {
 	'/deviceJwtTtlSeconds': 'DEVICE_JWT_TTL_SECONDS',
 	'/revocationCheckSeconds': 'REVOCATION_CHECK_SECONDS',
 	'/codec': 'TEDDY_CODEC',
+	'/trustedProxies': 'TRUSTED_PROXIES',
+	'/allowedOrigins': 'ALLOWED_ORIGINS',
 	'/nodeEnv': 'NODE_ENV',
 	'/logLevel': 'LOG_LEVEL',
+	'/espeakBinary': 'ESPEAK_NG_BIN',
 	'/limits/textFrameBytes': 'MAX_TEXT_FRAME_BYTES',
 	'/limits/binaryFrameBytes': 'MAX_BINARY_FRAME_BYTES',
 	'/limits/turnMaxMs': 'TURN_MAX_MS',
@@ -116,6 +146,12 @@ const envName: Record<string, string> = {
 	'/limits/sendBufferBytes': 'SEND_BUFFER_BYTES',
 	'/limits/pairClaimsPerIpPer10Min': 'PAIR_CLAIMS_PER_IP_PER_10_MIN',
 	'/limits/writeBacklogMax': 'WRITE_BACKLOG_MAX',
+	'/limits/restRequestsPerIpPerMinute': 'REST_REQUESTS_PER_IP_PER_MINUTE',
+	'/limits/deviceRequestsPerIpPerMinute': 'DEVICE_REQUESTS_PER_IP_PER_MINUTE',
+	'/limits/parentRequestsPerIpPerMinute': 'PARENT_REQUESTS_PER_IP_PER_MINUTE',
+	'/limits/tokensPerDevicePerMinute': 'TOKENS_PER_DEVICE_PER_MINUTE',
+	'/limits/deviceRegistrationsPerMinute': 'DEVICE_REGISTRATIONS_PER_MINUTE',
+	'/limits/requestBodyBytes': 'MAX_REQUEST_BODY_BYTES',
 	'/shutdownGraceMs': 'SHUTDOWN_GRACE_MS',
 	'/ai/mode': 'OPENAI_MODE',
 	'/ai/realtimeVad': 'OPENAI_REALTIME_VAD',
@@ -125,6 +161,9 @@ const envName: Record<string, string> = {
 	'/ai/circuitFailures': 'AI_CIRCUIT_FAILURES',
 	'/ai/circuitCooldownMs': 'AI_CIRCUIT_COOLDOWN_MS',
 	'/ai/fakeFormat': 'FAKE_PROVIDER_FORMAT',
+	'/ai/provider': 'TEDDY_PROVIDER',
+	'/ai/fakeLatencyMs': 'FAKE_PROVIDER_LATENCY_MS',
+	'/ai/fakeAnswerMs': 'FAKE_PROVIDER_ANSWER_MS',
 	'/safety/smtpUrl': 'SMTP_URL',
 	'/safety/smtpFrom': 'SMTP_FROM',
 	'/safety/alertEmail': 'SAFETY_ALERT_EMAIL',
@@ -146,7 +185,7 @@ export class ConfigError extends Error {
 	}
 }
 
-const SECRET_VARS = new Set(['ESP32_SHARED_SECRET', 'ENCRYPTION_KEY', 'OPENAI_API_KEY', 'DATABASE_URL', 'REDIS_URL', 'PARENT_API_TOKEN', 'SMTP_URL'])
+const SECRET_VARS = new Set(['ESP32_SHARED_SECRET', 'ENCRYPTION_KEY', 'ENCRYPTION_KEYS_OLD', 'OPENAI_API_KEY', 'DATABASE_URL', 'REDIS_URL', 'PARENT_API_TOKEN', 'SMTP_URL'])
 
 const TRUE = new Set(['true', '1', 'yes', 'on'])
 const FALSE = new Set(['false', '0', 'no', 'off'])
@@ -185,6 +224,15 @@ function list(value: string | undefined, fallback: string[]): string[] {
 
 const blank = (v: string | undefined) => (v === undefined || v === '' ? undefined : v)
 
+// An address or a CIDR block, IPv4 or IPv6 ("10.0.0.0/8", "::1", "fd00::/8").
+function validCidr(text: string): boolean {
+	const [address, bits, ...rest] = text.split('/')
+	const family = isIP(address ?? '')
+	if (rest.length > 0 || family === 0) return false
+	if (bits === undefined) return true
+	return /^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128)
+}
+
 export function loadConfig(env: Env = process.env): Config {
 	const production = env.NODE_ENV === 'production'
 	const raw = {
@@ -193,10 +241,12 @@ export function loadConfig(env: Env = process.env): Config {
 		dataDir: env.DATA_DIR || './data',
 		databaseUrl: blank(env.DATABASE_URL),
 		redisUrl: blank(env.REDIS_URL),
+		redisKeyPrefix: env.REDIS_KEY_PREFIX ?? '',
 		openaiApiKey: blank(env.OPENAI_API_KEY),
 		openaiBaseUrl: blank(env.OPENAI_BASE_URL),
 		esp32SharedSecret: blank(env.ESP32_SHARED_SECRET),
 		encryptionKey: blank(env.ENCRYPTION_KEY),
+		encryptionKeysOld: blank(env.ENCRYPTION_KEYS_OLD),
 		allowLegacyTokens: bool(env.ALLOW_LEGACY_TOKENS, !production),
 		requirePairing: bool(env.REQUIRE_PAIRING, production),
 		publicWsUrl: blank(env.PUBLIC_WS_URL),
@@ -205,8 +255,12 @@ export function loadConfig(env: Env = process.env): Config {
 		deviceJwtTtlSeconds: num(env.DEVICE_JWT_TTL_SECONDS, 30 * 24 * 3600),
 		revocationCheckSeconds: num(env.REVOCATION_CHECK_SECONDS, 15),
 		codec: blank(env.TEDDY_CODEC),
+		trustedProxies: list(env.TRUSTED_PROXIES, []),
+		// ? Permissive only where nothing is configured for production: the embedded default
+		allowedOrigins: list(env.ALLOWED_ORIGINS, production ? [] : ['*']),
 		nodeEnv: env.NODE_ENV || 'development',
 		logLevel: env.LOG_LEVEL || 'info',
+		espeakBinary: env.ESPEAK_NG_BIN || 'espeak-ng',
 		limits: {
 			textFrameBytes: num(env.MAX_TEXT_FRAME_BYTES, 16 * 1024),
 			binaryFrameBytes: num(env.MAX_BINARY_FRAME_BYTES, 4 * 1024),
@@ -220,6 +274,12 @@ export function loadConfig(env: Env = process.env): Config {
 			sendBufferBytes: num(env.SEND_BUFFER_BYTES, 256 * 1024),
 			pairClaimsPerIpPer10Min: num(env.PAIR_CLAIMS_PER_IP_PER_10_MIN, 20),
 			writeBacklogMax: num(env.WRITE_BACKLOG_MAX, 100_000),
+			restRequestsPerIpPerMinute: num(env.REST_REQUESTS_PER_IP_PER_MINUTE, 600),
+			deviceRequestsPerIpPerMinute: num(env.DEVICE_REQUESTS_PER_IP_PER_MINUTE, 300),
+			parentRequestsPerIpPerMinute: num(env.PARENT_REQUESTS_PER_IP_PER_MINUTE, 60),
+			tokensPerDevicePerMinute: num(env.TOKENS_PER_DEVICE_PER_MINUTE, 30),
+			deviceRegistrationsPerMinute: num(env.DEVICE_REGISTRATIONS_PER_MINUTE, 1000),
+			requestBodyBytes: num(env.MAX_REQUEST_BODY_BYTES, 64 * 1024),
 		},
 		shutdownGraceMs: num(env.SHUTDOWN_GRACE_MS, 8_000),
 		ai: {
@@ -231,6 +291,9 @@ export function loadConfig(env: Env = process.env): Config {
 			circuitFailures: num(env.AI_CIRCUIT_FAILURES, 3),
 			circuitCooldownMs: num(env.AI_CIRCUIT_COOLDOWN_MS, 15_000),
 			fakeFormat: env.FAKE_PROVIDER_FORMAT || 'pcm',
+			provider: blank(env.TEDDY_PROVIDER),
+			fakeLatencyMs: num(env.FAKE_PROVIDER_LATENCY_MS, 200),
+			fakeAnswerMs: num(env.FAKE_PROVIDER_ANSWER_MS, 2000),
 		},
 		safety: {
 			smtpUrl: blank(env.SMTP_URL),
@@ -257,6 +320,14 @@ export function loadConfig(env: Env = process.env): Config {
 	if (production) {
 		if (!raw.esp32SharedSecret) problems.push('ESP32_SHARED_SECRET: required when NODE_ENV=production')
 		if (!raw.encryptionKey) problems.push('ENCRYPTION_KEY: required when NODE_ENV=production')
+		// ! Without them a replica runs on embedded PGlite and a per-process nonce cache: data stays
+		// on one pod and a token replays on every other replica.
+		if (!raw.databaseUrl) problems.push('DATABASE_URL: required when NODE_ENV=production (PostgreSQL shared by the replicas)')
+		if (!raw.redisUrl) problems.push('REDIS_URL: required when NODE_ENV=production (Redis for replay nonces and rate limits)')
+		if (raw.ai.provider === 'fake') problems.push('TEDDY_PROVIDER: "fake" is a benchmark stand-in and is refused when NODE_ENV=production')
+	}
+	for (const proxy of raw.trustedProxies) {
+		if (!validCidr(proxy)) problems.push(`TRUSTED_PROXIES: not an IP address or CIDR block (got ${JSON.stringify(proxy)})`)
 	}
 	if (!validTimeZone(raw.safety.timezone)) problems.push(`TIMEZONE: not an IANA time zone (got ${JSON.stringify(raw.safety.timezone)})`)
 	if (problems.length > 0) throw new ConfigError(problems)

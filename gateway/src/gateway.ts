@@ -1,7 +1,9 @@
 import type { Server } from 'bun'
-import { createProvider, OfflineProvider } from './ai'
+import { createProvider, EspeakTts, OfflineProvider } from './ai'
 import { FixedLines } from './ai/fixed-lines'
 import { buildApp } from './app'
+import { type ClientInfo, clientOf, trustedProxies } from './modules/edge/client-address'
+import { OriginPolicy, securityHeaders } from './modules/edge/service'
 import { DeviceAuthenticator } from './auth/device-auth'
 import { DeviceJwt } from './auth/device-jwt'
 import { resolveSharedSecret } from './auth/shared-secret'
@@ -15,10 +17,11 @@ import { prepareSeedSessionWith, prepareXiaozhiSessionWith } from './session/ope
 import { createStore } from './store'
 import { loadFieldCipher } from './store/crypto'
 import { openDatabase } from './store/database'
+import { secureDataDir } from './store/data-dir'
 import { migrate } from './store/migrate'
 import { MemoryNonceStore, RedisNonceStore } from './store/nonces'
-import { MemoryRateLimiter, type RateLimiter, RedisRateLimiter } from './store/rate-limits'
-import { connectRedis } from './store/redis'
+import { MemoryRateLimiter, rateLimiters } from './store/rate-limits'
+import { connectRedis, whenReady } from './store/redis'
 import { WriteBacklog } from './store/write-backlog'
 import type { ConnectionData } from './ws/connection'
 import { createDeviceSockets, deviceProtocolOf } from './ws/device-sockets'
@@ -39,18 +42,26 @@ export interface RunningGateway {
 export async function startGateway(config: Config, log: Logger = rootLog): Promise<RunningGateway> {
 	const startedAt = Date.now()
 	const codec = loadCodec(config.codec)
+	secureDataDir(config.dataDir)
 	const secret = resolveSharedSecret(config.esp32SharedSecret, config.dataDir, log)
+	// Connects while the database opens; requests that need it fail fast until it is there.
+	const redis = config.redisUrl ? connectRedis(config.redisUrl, { keyPrefix: config.redisKeyPrefix }) : undefined
+	const limiter = rateLimiters(redis)
 	const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir })
 	const { applied } = await migrate(db.sql)
 	if (applied.length > 0) log.info({ applied }, 'migrations applied')
 	const cipher = loadFieldCipher(
-		{ ENCRYPTION_KEY: config.encryptionKey, ENCRYPTION_KEYS_OLD: process.env.ENCRYPTION_KEYS_OLD, NODE_ENV: config.nodeEnv },
+		{ ENCRYPTION_KEY: config.encryptionKey, ENCRYPTION_KEYS_OLD: config.encryptionKeysOld, NODE_ENV: config.nodeEnv },
 		config.dataDir,
 	)
-	const store = createStore(db, cipher, secret)
-	const writes = new WriteBacklog({ maxPending: config.limits.writeBacklogMax, probe: () => db.sql`select 1`, log })
-	const redis = config.redisUrl ? connectRedis(config.redisUrl) : undefined
-	const nonces = redis ? new RedisNonceStore(redis) : new MemoryNonceStore()
+	const limits = config.limits
+	const registrations = limiter('register', limits.deviceRegistrationsPerMinute, 60_000)
+	const store = createStore(db, cipher, secret, { deviceRegistrations: registrations })
+	const writes = new WriteBacklog({ maxPending: limits.writeBacklogMax, probe: () => db.sql`select 1`, log })
+	const tokenBudget = limiter('token', limits.tokensPerDevicePerMinute, 60_000)
+	// ? A device within its token rate never fills its share of the in-process cache.
+	const maxPerDevice = limits.tokensPerDevicePerMinute * Math.ceil(limits.nonceTtlSeconds / 60)
+	const nonces = redis ? new RedisNonceStore(redis) : new MemoryNonceStore({ maxPerDevice })
 	const deviceJwt = new DeviceJwt(secret, store.pairing, config.deviceJwtTtlSeconds)
 	const auth = new DeviceAuthenticator(
 		codec.createTokenVerifier(secret),
@@ -62,31 +73,39 @@ export async function startGateway(config: Config, log: Logger = rootLog): Promi
 		},
 		undefined,
 		deviceJwt,
+		tokenBudget,
 	)
-	const answering = createProvider({ openaiApiKey: config.openaiApiKey, openaiBaseUrl: config.openaiBaseUrl, codec, ai: config.ai })
+	// One espeak-ng (and its render cache) for the offline voice and every fixed line.
+	const tts = new EspeakTts({ binary: config.espeakBinary })
+	const answering = createProvider({ openaiApiKey: config.openaiApiKey, openaiBaseUrl: config.openaiBaseUrl, codec, ai: config.ai, tts })
 	if (answering instanceof OfflineProvider) {
 		answering.warm().catch((err) => log.warn({ err }, 'offline lines could not be pre-rendered'))
 	}
 	// Child safety wraps whichever provider answers, so sessions only ever talk to the SafeProvider.
-	const safety = await createSafety(answering, config, store.safety, writes, log, cachedFixed(new FixedLines({ codec })))
+	const safety = await createSafety(answering, config, store.safety, writes, log, cachedFixed(new FixedLines({ codec, tts })))
 	const provider = safety.provider
 
-	const connectionLimiter: RateLimiter = redis
-		? new RedisRateLimiter(redis, config.limits.connectionsPerIpPerMinute, 60_000, 'teddy:rl:conn:')
-		: new MemoryRateLimiter(config.limits.connectionsPerIpPerMinute, 60_000)
-	const turnLimiter = new MemoryRateLimiter(config.limits.turnsPerDevicePerMinute, 60_000)
+	const connectionLimiter = limiter('conn', limits.connectionsPerIpPerMinute, 60_000)
+	const turnLimiter = new MemoryRateLimiter(limits.turnsPerDevicePerMinute, 60_000)
 	// Pairing claims per IP over ten minutes: the brute-force bound on guessing six-digit codes.
-	const claimLimiter: RateLimiter = redis
-		? new RedisRateLimiter(redis, config.limits.pairClaimsPerIpPer10Min, 600_000, 'teddy:rl:claim:')
-		: new MemoryRateLimiter(config.limits.pairClaimsPerIpPer10Min, 600_000)
-	// ? Elysia handles requests without the server at hand; the socket address is noted per request here.
-	const clientIps = new WeakMap<Request, string>()
+	const claimLimiter = limiter('claim', limits.pairClaimsPerIpPer10Min, 600_000)
+	const restLimiters = {
+		device: limiter('rest-device', limits.deviceRequestsPerIpPerMinute, 60_000),
+		parent: limiter('rest-parent', limits.parentRequestsPerIpPerMinute, 60_000),
+		other: limiter('rest', limits.restRequestsPerIpPerMinute, 60_000),
+	}
+	const proxies = trustedProxies(config.trustedProxies)
+	const origins = new OriginPolicy(config.allowedOrigins)
+	// ? Elysia handles requests without the server at hand; the client is noted per request here.
+	const clients = new WeakMap<Request, ClientInfo>()
+	const clientOfRequest = (req: Request): ClientInfo => clients.get(req) ?? { ip: 'unknown', key: 'unknown', secure: false }
 	const sessionDeps = { config, log, codec, provider, store, writes, turnLimiter, resume: new ResumeCache() }
 	const sockets = createDeviceSockets({
 		config,
 		log,
 		auth,
 		connectionLimiter,
+		originAllowed: (origin) => origins.allows(origin),
 		prepareSeedSession: prepareSeedSessionWith(sessionDeps),
 		prepareXiaozhiSession: prepareXiaozhiSessionWith(sessionDeps),
 	})
@@ -99,6 +118,7 @@ export async function startGateway(config: Config, log: Logger = rootLog): Promi
 	let draining = false
 	const app = buildApp({
 		log,
+		edge: { client: clientOfRequest, limiters: restLimiters, origins, maxBodyBytes: limits.requestBodyBytes },
 		health: {
 			codec: codec.kind,
 			provider: provider.name,
@@ -131,7 +151,7 @@ export async function startGateway(config: Config, log: Logger = rootLog): Promi
 			requireDeviceAuth: config.otaRequireDeviceAuth,
 			publicWsUrl: config.publicWsUrl,
 			timezone: config.safety.timezone,
-			clientIp: (req) => clientIps.get(req) ?? 'unknown',
+			clientIp: (req) => clientOfRequest(req).ip,
 		},
 		pairing: {
 			auth,
@@ -140,19 +160,26 @@ export async function startGateway(config: Config, log: Logger = rootLog): Promi
 			pairing: store.pairing,
 			claimLimiter,
 			parentApiToken: config.parentApiToken,
-			clientIp: (req) => clientIps.get(req) ?? 'unknown',
+			clientIp: (req) => clientOfRequest(req).key,
 		},
 	})
 
+	if (redis && !(await whenReady(redis, 2_000))) log.warn('redis is not reachable yet: starting anyway; what needs it answers 503 until it is')
 	const server = Bun.serve<ConnectionData>({
 		port: config.port,
 		hostname: config.host,
-		fetch(req, srv) {
+		async fetch(req, srv) {
 			const url = new URL(req.url)
+			const client = clientOf(srv.requestIP(req)?.address, req.headers, req.url, proxies)
 			const protocol = deviceProtocolOf(url.pathname)
-			if (protocol) return sockets.upgrade(req, srv, url, protocol)
-			clientIps.set(req, srv.requestIP(req)?.address ?? 'unknown')
-			return app.handle(req)
+			if (!protocol) {
+				clients.set(req, client)
+				return app.handle(req)
+			}
+			// a socket path asked without an upgrade answers JSON, with the REST answers' headers
+			const refusal = await sockets.upgrade(req, srv, url, protocol, client.key)
+			if (refusal) for (const [k, v] of Object.entries(securityHeaders(url.pathname, client.secure))) refusal.headers.set(k, v)
+			return refusal
 		},
 		websocket: sockets.websocket,
 	})
@@ -170,9 +197,7 @@ export async function startGateway(config: Config, log: Logger = rootLog): Promi
 		// What toys said in their last turns is stored before the database connection goes.
 		const left = await writes.flush(Math.max(500, config.shutdownGraceMs - 1000))
 		if (left > 0) writes.close()
-		connectionLimiter.close?.()
-		turnLimiter.close()
-		claimLimiter.close?.()
+		for (const l of [connectionLimiter, turnLimiter, claimLimiter, registrations, tokenBudget, ...Object.values(restLimiters)]) l.close?.()
 		await Promise.allSettled([provider.close?.(), safety.close(), redis?.quit(), nonces.close?.(), db.close()])
 	}
 	return { server, url, codec: codec.kind, stop: () => (stopped ??= stop()) }

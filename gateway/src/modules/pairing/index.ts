@@ -7,7 +7,7 @@ import { claimPairing, isParent, type PairingDeps, startPairing } from './servic
 
 export interface PairingModuleDeps extends PairingDeps {
 	auth: DeviceAuthenticator
-	/** The client address of a request (the socket's, from Bun.serve). */
+	/** The client address of a request that limits count against (modules/edge/client-address.ts). */
 	clientIp: (request: Request) => string
 }
 

@@ -33,8 +33,11 @@ export async function startPairing(deps: PairingDeps, deviceId: string): Promise
 }
 
 export async function claimPairing(deps: PairingDeps, body: ClaimRequest, ip: string): Promise<ClaimedBody> {
-	if (!(await deps.claimLimiter.hit(ip))) {
-		throw new GatewayError('RATE_LIMITED', 'too many pairing attempts from this address; wait ten minutes')
+	const verdict = await deps.claimLimiter.take(ip)
+	if (!verdict.allowed) {
+		throw new GatewayError('RATE_LIMITED', 'too many pairing attempts from this address; wait ten minutes', {
+			retryAfterSeconds: verdict.retryAfterSeconds,
+		})
 	}
 	const claimant = await stopGapClaimant(deps, body.child_id)
 	const outcome =
