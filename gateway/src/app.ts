@@ -1,6 +1,7 @@
 import { swagger } from '@elysiajs/swagger'
-import { Elysia } from 'elysia'
+import { type AnyElysia, Elysia, type ErrorHandler } from 'elysia'
 import { GatewayError } from './errors'
+import { securitySchemes } from './modules/access/model'
 import { healthModule } from './modules/health'
 import type { HealthDeps } from './modules/health/service'
 import { otaModule } from './modules/ota'
@@ -16,6 +17,34 @@ export interface AppDeps {
 	health: HealthDeps
 	ota: OtaDeps
 	pairing: PairingModuleDeps
+	/** The parent side (accounts, children, consent, …), built by parent-side.ts. */
+	parents: AnyElysia
+}
+
+/** Turns every error into a `{code, message}` body; unexpected ones get a logged correlation id. */
+export function handleError(log: Logger): ErrorHandler {
+	return ({ code, error, set, request }) => {
+		if (error instanceof GatewayError) {
+			set.status = error.status
+			return error.toJSON()
+		}
+		if (code === 'VALIDATION') {
+			set.status = 400
+			return { code: 'BAD_REQUEST', message: error.message }
+		}
+		if (code === 'NOT_FOUND') {
+			set.status = 404
+			return { code: 'NOT_FOUND', message: 'no such route' }
+		}
+		if (code === 'PARSE') {
+			set.status = 400
+			return { code: 'INVALID_JSON', message: 'request body is not valid JSON' }
+		}
+		const cid = crypto.randomUUID()
+		log.error({ err: error, cid, path: new URL(request.url).pathname }, 'unhandled REST error')
+		set.status = 500
+		return { code: 'INTERNAL', message: `internal error (correlation id ${cid})` }
+	}
 }
 
 export function buildApp(deps: AppDeps) {
@@ -25,34 +54,15 @@ export function buildApp(deps: AppDeps) {
 				path: '/swagger',
 				documentation: {
 					info: { title: 'Teddy gateway', version: deps.health.version, description: 'Voice gateway for AI talking toys' },
+					components: { securitySchemes },
 				},
 			}),
 		)
-		.onError(({ code, error, set, request }) => {
-			if (error instanceof GatewayError) {
-				set.status = error.status
-				return error.toJSON()
-			}
-			if (code === 'VALIDATION') {
-				set.status = 400
-				return { code: 'BAD_REQUEST', message: error.message }
-			}
-			if (code === 'NOT_FOUND') {
-				set.status = 404
-				return { code: 'NOT_FOUND', message: 'no such route' }
-			}
-			if (code === 'PARSE') {
-				set.status = 400
-				return { code: 'INVALID_JSON', message: 'request body is not valid JSON' }
-			}
-			const cid = crypto.randomUUID()
-			deps.log.error({ err: error, cid, path: new URL(request.url).pathname }, 'unhandled REST error')
-			set.status = 500
-			return { code: 'INTERNAL', message: `internal error (correlation id ${cid})` }
-		})
+		.onError(handleError(deps.log))
 		.use(healthModule(deps.health))
 		.use(otaModule(deps.ota))
 		.use(pairingModule(deps.pairing))
+		.use(deps.parents)
 }
 
 export type App = ReturnType<typeof buildApp>

@@ -67,6 +67,18 @@ export const ConfigSchema = T.Object({
 		// ? At most 180: California SB 243 and New York GBL Art. 47 ask for a reminder at least every 3 hours.
 		playReminderMinutes: Int(1, 180),
 	}),
+	// Parent accounts (modules/accounts): sessions, lockout, where mailed links point.
+	accounts: T.Object({
+		// HMAC key material for parent access JWTs, the email blind index and audit pseudonyms; unset = generated into DATA_DIR
+		authSecret: T.Optional(T.String({ minLength: 32 })),
+		// the parent app; links in account mails point under it
+		publicAppUrl: T.String({ pattern: '^https?://[^\\s]+$' }),
+		accessTokenTtlSeconds: Int(60, 3600),
+		refreshTokenTtlDays: Int(1, 365),
+		lockoutAccountFailures: Int(1, 1000),
+		lockoutIpFailures: Int(1, 100_000),
+		lockoutMinutes: Int(1, 1440),
+	}),
 })
 
 export type Config = Static<typeof ConfigSchema>
@@ -122,6 +134,13 @@ const envName: Record<string, string> = {
 	'/safety/dailyTokenBudget': 'DAILY_TOKEN_BUDGET',
 	'/safety/dailyLimitMinutes': 'DAILY_LIMIT_MINUTES',
 	'/safety/playReminderMinutes': 'PLAY_TIME_REMINDER_MINUTES',
+	'/accounts/authSecret': 'AUTH_SECRET',
+	'/accounts/publicAppUrl': 'PUBLIC_APP_URL',
+	'/accounts/accessTokenTtlSeconds': 'ACCESS_TOKEN_TTL_SECONDS',
+	'/accounts/refreshTokenTtlDays': 'REFRESH_TOKEN_TTL_DAYS',
+	'/accounts/lockoutAccountFailures': 'LOCKOUT_ACCOUNT_FAILURES',
+	'/accounts/lockoutIpFailures': 'LOCKOUT_IP_FAILURES',
+	'/accounts/lockoutMinutes': 'LOCKOUT_MINUTES',
 }
 
 export class ConfigError extends Error {
@@ -131,7 +150,7 @@ export class ConfigError extends Error {
 	}
 }
 
-const SECRET_VARS = new Set(['ESP32_SHARED_SECRET', 'ENCRYPTION_KEY', 'OPENAI_API_KEY', 'DATABASE_URL', 'REDIS_URL', 'PARENT_API_TOKEN', 'SMTP_URL'])
+const SECRET_VARS = new Set(['ESP32_SHARED_SECRET', 'ENCRYPTION_KEY', 'OPENAI_API_KEY', 'DATABASE_URL', 'REDIS_URL', 'PARENT_API_TOKEN', 'SMTP_URL', 'AUTH_SECRET'])
 
 const TRUE = new Set(['true', '1', 'yes', 'on'])
 const FALSE = new Set(['false', '0', 'no', 'off'])
@@ -207,6 +226,15 @@ export function loadConfig(env: Env = process.env): Config {
 			dailyLimitMinutes: num(env.DAILY_LIMIT_MINUTES, 0),
 			playReminderMinutes: num(env.PLAY_TIME_REMINDER_MINUTES, 180),
 		},
+		accounts: {
+			authSecret: blank(env.AUTH_SECRET),
+			publicAppUrl: (env.PUBLIC_APP_URL || `http://localhost:${env.PORT || 8000}/app`).replace(/\/+$/, ''),
+			accessTokenTtlSeconds: num(env.ACCESS_TOKEN_TTL_SECONDS, 900),
+			refreshTokenTtlDays: num(env.REFRESH_TOKEN_TTL_DAYS, 30),
+			lockoutAccountFailures: num(env.LOCKOUT_ACCOUNT_FAILURES, 5),
+			lockoutIpFailures: num(env.LOCKOUT_IP_FAILURES, 20),
+			lockoutMinutes: num(env.LOCKOUT_MINUTES, 15),
+		},
 	}
 	const problems = [...Value.Errors(ConfigSchema, raw)].map((e) => {
 		const name = envName[e.path] ?? e.path
@@ -217,6 +245,7 @@ export function loadConfig(env: Env = process.env): Config {
 	if (production) {
 		if (!raw.esp32SharedSecret) problems.push('ESP32_SHARED_SECRET: required when NODE_ENV=production')
 		if (!raw.encryptionKey) problems.push('ENCRYPTION_KEY: required when NODE_ENV=production')
+		if (!raw.accounts.authSecret) problems.push('AUTH_SECRET: required when NODE_ENV=production (openssl rand -hex 32)')
 	}
 	if (!validTimeZone(raw.safety.timezone)) problems.push(`TIMEZONE: not an IANA time zone (got ${JSON.stringify(raw.safety.timezone)})`)
 	if (problems.length > 0) throw new ConfigError(problems)

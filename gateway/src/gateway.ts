@@ -4,11 +4,14 @@ import { FixedLines } from './ai/fixed-lines'
 import { buildApp } from './app'
 import { DeviceAuthenticator } from './auth/device-auth'
 import { DeviceJwt } from './auth/device-jwt'
+import { resolveAuthSecret } from './auth/auth-secret'
 import { resolveSharedSecret } from './auth/shared-secret'
 import { loadCodec } from './codec'
 import type { Config } from './config'
 import { log as rootLog, type Logger } from './obs/logger'
+import { buildParentSide } from './parent-side'
 import { createSafety } from './safety/create-safety'
+import { createSmtpMailer } from './safety/mailer'
 import { cachedFixed } from './safety/speak-fixed'
 import { ResumeCache } from './session/resume-cache'
 import { prepareSeedSessionWith, prepareXiaozhiSessionWith } from './session/open-session'
@@ -87,6 +90,18 @@ export async function startGateway(config: Config, log: Logger = rootLog): Promi
 		prepareSeedSession: prepareSeedSessionWith(sessionDeps),
 		prepareXiaozhiSession: prepareXiaozhiSessionWith(sessionDeps),
 	})
+	const clientIp = (req: Request) => clientIps.get(req) ?? 'unknown'
+	// Parent side: accounts, children, consent, transcripts, export, deletion (parent-side.ts).
+	const parents = buildParentSide({
+		config,
+		authSecret: resolveAuthSecret(config.accounts.authSecret, config.dataDir, log),
+		sql: db.sql,
+		cipher,
+		redis,
+		log,
+		mailer: config.safety.smtpUrl ? await createSmtpMailer(config.safety.smtpUrl, config.safety.smtpFrom) : undefined,
+		clientIp,
+	})
 	let draining = false
 	const app = buildApp({
 		log,
@@ -123,8 +138,9 @@ export async function startGateway(config: Config, log: Logger = rootLog): Promi
 			pairing: store.pairing,
 			claimLimiter,
 			parentApiToken: config.parentApiToken,
-			clientIp: (req) => clientIps.get(req) ?? 'unknown',
+			clientIp,
 		},
+		parents: parents.plugin,
 	})
 
 	const server = Bun.serve<ConnectionData>({
@@ -152,6 +168,7 @@ export async function startGateway(config: Config, log: Logger = rootLog): Promi
 		connectionLimiter.close?.()
 		turnLimiter.close()
 		claimLimiter.close?.()
+		parents.close()
 		await Promise.allSettled([provider.close?.(), safety.close(), redis?.quit(), nonces.close?.(), db.close()])
 	}
 	return { server, url, codec: codec.kind, stop: () => (stopped ??= stop()) }

@@ -22,7 +22,7 @@ import { createStore, FieldCipher, migrate, type Store } from '../../gateway/src
 import type { NewFamily } from '../../gateway/src/store/safety'
 import { type OpenedTestDatabase, openTestDatabase } from '../support/databases'
 import { type FakeOpenAI, startFakeOpenAI } from '../support/fake-openai'
-import { type SmtpSink, startSmtpSink } from './safety-smtp-sink'
+import { type SmtpSink, startSmtpSink } from '../support/smtp-sink'
 
 // SafeProvider against real Postgres, with the real openai SDK talking to the OpenAI fake for
 // moderation, a scripted inner provider (so aborts and calls can be seen), and a loopback SMTP sink.

@@ -60,7 +60,7 @@ describe('config', () => {
 	})
 
 	test('production turns legacy tokens off and pairing on', () => {
-		const c = loadConfig({ NODE_ENV: 'production', ESP32_SHARED_SECRET: SECRET, ENCRYPTION_KEY: KEY })
+		const c = loadConfig({ NODE_ENV: 'production', ESP32_SHARED_SECRET: SECRET, ENCRYPTION_KEY: KEY, AUTH_SECRET: SECRET })
 		expect(c.allowLegacyTokens).toBe(false)
 		expect(c.requirePairing).toBe(true)
 	})
@@ -70,6 +70,7 @@ describe('config', () => {
 			NODE_ENV: 'production',
 			ESP32_SHARED_SECRET: SECRET,
 			ENCRYPTION_KEY: KEY,
+			AUTH_SECRET: SECRET,
 			ALLOW_LEGACY_TOKENS: 'true',
 			REQUIRE_PAIRING: 'false',
 		})
@@ -77,10 +78,12 @@ describe('config', () => {
 		expect(c.requirePairing).toBe(false)
 	})
 
-	test('production requires the shared secret and the encryption key', () => {
+	test('production requires the shared secret, the encryption key and the auth secret', () => {
 		const problems = problemsOf({ NODE_ENV: 'production' })
 		expect(problems.some((p) => p.includes('ESP32_SHARED_SECRET'))).toBe(true)
 		expect(problems.some((p) => p.includes('ENCRYPTION_KEY'))).toBe(true)
+		expect(problems.some((p) => p.includes('AUTH_SECRET'))).toBe(true)
+		expect(problemsOf({ NODE_ENV: 'production', ESP32_SHARED_SECRET: SECRET, ENCRYPTION_KEY: KEY, AUTH_SECRET: 'short' }).join('\n')).toContain('AUTH_SECRET')
 		expect(problemsOf({ NODE_ENV: 'production', ESP32_SHARED_SECRET: SECRET }).join('\n')).toContain('ENCRYPTION_KEY')
 		expect(problemsOf({ NODE_ENV: 'production', ENCRYPTION_KEY: KEY }).join('\n')).toContain('ESP32_SHARED_SECRET')
 	})
@@ -95,6 +98,8 @@ describe('config', () => {
 		['DATABASE_URL', 'mysql://x'],
 		['REDIS_URL', 'memcached://x'],
 		['ESP32_SHARED_SECRET', 'short'],
+		['PUBLIC_APP_URL', 'ftp://x'],
+		['LOCKOUT_ACCOUNT_FAILURES', '0'],
 	]
 
 	test.each(bad)('reports %s=%s by its name', (name, value) => {

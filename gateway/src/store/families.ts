@@ -56,6 +56,16 @@ export class FamilyRepository {
 		await this.sql`update children set family_id = ${familyId} where id = ${childId}`
 	}
 
+	/** The address crisis alerts go to: the family's verified parent address (null: none). */
+	async setParentEmail(familyId: string, email: string | null): Promise<void> {
+		const sealed = email ? this.cipher.encrypt(email, emailAad(familyId)) : null
+		await this.sql`
+			update families set parent_email_ciphertext = ${sealed?.ciphertext ?? null}, parent_email_nonce = ${sealed?.nonce ?? null},
+				parent_email_key_id = ${sealed?.keyId ?? null}
+			where id = ${familyId}
+		`
+	}
+
 	/** The family of a child, or null when the child has none (or does not exist). */
 	async ofChild(childId: string): Promise<FamilySettings | null> {
 		const [row] = await this.sql<FamilyRow[]>`

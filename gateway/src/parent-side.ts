@@ -1,0 +1,86 @@
+import type { Redis } from 'ioredis'
+import type postgres from 'postgres'
+import { Elysia } from 'elysia'
+import { auditPseudonymizer, deriveAuthKeys, emailIndexer } from './auth/auth-secret'
+import { AccessTokens } from './auth/parent-tokens'
+import { Passwords } from './auth/passwords'
+import type { Config } from './config'
+import { accessGuard } from './modules/access'
+import { accountsModule } from './modules/accounts'
+import { AccountMail } from './modules/accounts/mails'
+import { AccountsService } from './modules/accounts/service'
+import type { Logger } from './obs/logger'
+import type { Mailer } from './safety/mailer'
+import type { FieldCipher } from './store/crypto'
+import { type LockoutCounter, MemoryLockout, RedisLockout } from './store/lockout'
+import { createParentStore, type ParentStore } from './store/parent-store'
+
+// Composition of the parent side of the REST API (accounts, children, consent, pairing claims,
+// transcripts, export, deletion, operators): built once by gateway.ts from what it already made,
+// and by tests with a real database. Everything here is per instance: no module-level state.
+
+export interface ParentSideInput {
+	config: Pick<Config, 'accounts' | 'nodeEnv'>
+	authSecret: string
+	sql: postgres.Sql
+	cipher: FieldCipher
+	redis?: Redis
+	log: Logger
+	mailer?: Mailer
+	clientIp: (request: Request) => string
+}
+
+export interface ParentSide {
+	plugin: Elysia
+	store: ParentStore
+	accounts: AccountsService
+	tokens: AccessTokens
+	close(): void
+}
+
+export function buildParentSide(input: ParentSideInput): ParentSide {
+	const { config, log } = input
+	const settings = config.accounts
+	const keys = deriveAuthKeys(input.authSecret)
+	const emailIndex = emailIndexer(keys)
+	const store = createParentStore(input.sql, input.cipher, { emailIndex, auditRef: auditPseudonymizer(keys) })
+	const tokens = new AccessTokens(keys, settings.accessTokenTtlSeconds)
+	const windowMs = settings.lockoutMinutes * 60_000
+	const lockout: LockoutCounter = input.redis ? new RedisLockout(input.redis, windowMs) : new MemoryLockout(windowMs)
+	const mail = new AccountMail({
+		mailer: input.mailer,
+		publicAppUrl: settings.publicAppUrl,
+		production: config.nodeEnv === 'production',
+		log,
+	})
+	const accounts = new AccountsService({
+		accounts: store.accounts,
+		sessions: store.sessions,
+		links: store.links,
+		families: store.families,
+		tokens,
+		passwords: new Passwords(),
+		lockout,
+		mail,
+		emailIndex,
+		settings,
+		log,
+	})
+	const access = accessGuard({ tokens, sessions: store.sessions })
+	const plugin = new Elysia({ name: 'ParentSide' }).use(
+		accountsModule({
+			service: accounts,
+			access,
+			clientIp: input.clientIp,
+			secureCookies: settings.publicAppUrl.startsWith('https:'),
+			refreshTokenTtlDays: settings.refreshTokenTtlDays,
+		}),
+	)
+	return {
+		plugin: plugin as unknown as Elysia,
+		store,
+		accounts,
+		tokens,
+		close: () => lockout.close?.(),
+	}
+}

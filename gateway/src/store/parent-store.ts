@@ -1,0 +1,35 @@
+import type postgres from 'postgres'
+import { AccountTokenRepository } from './account-tokens'
+import { AccountRepository } from './accounts'
+import { AuditRepository } from './audit'
+import { AuthSessionRepository } from './auth-sessions'
+import type { FieldCipher } from './crypto'
+import { FamilyRepository } from './families'
+
+// What the parent side (accounts, children, consent, transcripts, export, deletion) reads and
+// writes. Kept apart from `Store` (the toys' side) so the two grow without stepping on each other.
+
+export interface ParentStoreKeys {
+	/** Blind index of an email address (keyed hash of its normalised form). */
+	emailIndex: (email: string) => Uint8Array
+	/** Pseudonym of an id in the audit log. */
+	auditRef: (id: string) => string
+}
+
+export interface ParentStore {
+	accounts: AccountRepository
+	sessions: AuthSessionRepository
+	links: AccountTokenRepository
+	audit: AuditRepository
+	families: FamilyRepository
+}
+
+export function createParentStore(sql: postgres.Sql, cipher: FieldCipher, keys: ParentStoreKeys): ParentStore {
+	return {
+		accounts: new AccountRepository(sql, cipher, keys.emailIndex),
+		sessions: new AuthSessionRepository(sql),
+		links: new AccountTokenRepository(sql, cipher),
+		audit: new AuditRepository(sql, keys.auditRef),
+		families: new FamilyRepository(sql, cipher),
+	}
+}

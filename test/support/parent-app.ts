@@ -1,0 +1,127 @@
+import { Elysia } from 'elysia'
+import postgres from 'postgres'
+import { handleError } from '../../gateway/src/app'
+import type { Config } from '../../gateway/src/config'
+import { loadConfig } from '../../gateway/src/config'
+import { createLogger } from '../../gateway/src/obs/logger'
+import { buildParentSide, type ParentSide, type ParentSideInput } from '../../gateway/src/parent-side'
+import { createSmtpMailer } from '../../gateway/src/safety/mailer'
+import { FieldCipher } from '../../gateway/src/store/crypto'
+import { migrate } from '../../gateway/src/store/migrate'
+import { createTestDatabase, type TestDatabase } from './databases'
+import { linkIn, type SmtpSink, startSmtpSink } from './smtp-sink'
+
+// The parent side of the REST API in process, on a fresh real PostgreSQL database and a real SMTP
+// sink, for route tests through app.handle(new Request(...)) (no sockets needed).
+
+export const TEST_AUTH_SECRET = 'b7'.repeat(32)
+export const TEST_ENCRYPTION_KEY = '5a'.repeat(32)
+export const APP_URL = 'https://parents.example.test/app'
+export const PASSWORD = 'correct horse battery'
+
+export interface ParentApp {
+	app: { handle(req: Request): Promise<Response> }
+	side: ParentSide
+	sql: postgres.Sql
+	db: TestDatabase
+	sink: SmtpSink
+	cipher: FieldCipher
+	config: Config
+	/** The client address every request appears to come from (changeable per test). */
+	ip: { value: string }
+	close(): Promise<void>
+}
+
+export type ParentAppOptions = Partial<Omit<ParentSideInput, 'config' | 'sql' | 'cipher' | 'log'>> & { env?: Record<string, string> }
+
+export async function startParentApp(opts: ParentAppOptions = {}): Promise<ParentApp> {
+	const db = await createTestDatabase()
+	const sql = postgres(db.url, { max: 4, onnotice: () => {} })
+	await migrate(sql)
+	const sink = startSmtpSink()
+	const cipher = new FieldCipher(Buffer.from(TEST_ENCRYPTION_KEY, 'hex'))
+	const config = loadConfig({ PUBLIC_APP_URL: APP_URL, ...opts.env })
+	const log = createLogger('silent')
+	const ip = { value: '203.0.113.7' }
+	const { env: _env, ...rest } = opts
+	const side = buildParentSide({
+		config,
+		authSecret: TEST_AUTH_SECRET,
+		sql,
+		cipher,
+		log,
+		mailer: await createSmtpMailer(sink.url, 'Teddy <teddy@example.test>'),
+		clientIp: () => ip.value,
+		...rest,
+	})
+	const app = new Elysia().onError(handleError(log)).use(side.plugin)
+	return {
+		app,
+		side,
+		sql,
+		db,
+		sink,
+		cipher,
+		config,
+		ip,
+		async close() {
+			side.close()
+			sink.stop()
+			await sql.end()
+			await db.drop()
+		},
+	}
+}
+
+export interface CallOptions {
+	token?: string
+	body?: unknown
+	headers?: Record<string, string>
+}
+
+export async function call(pa: ParentApp, method: string, path: string, opts: CallOptions = {}): Promise<Response> {
+	const headers: Record<string, string> = { ...opts.headers }
+	if (opts.body !== undefined) headers['content-type'] = 'application/json'
+	if (opts.token) headers.authorization = `Bearer ${opts.token}`
+	return pa.app.handle(
+		new Request(`http://localhost${path}`, { method, headers, body: opts.body === undefined ? undefined : JSON.stringify(opts.body) }),
+	)
+}
+
+export async function json<T = Record<string, unknown>>(r: Response): Promise<T> {
+	return (await r.json()) as T
+}
+
+export async function expectError(r: Response, status: number, code: string): Promise<void> {
+	const body = (await r.json()) as { code?: string; message?: string }
+	if (r.status !== status || body.code !== code) {
+		throw new Error(`expected ${status} ${code}, got ${r.status} ${JSON.stringify(body)}`)
+	}
+}
+
+export interface SignedInParent {
+	email: string
+	token: string
+	refresh: string
+	parentId: string
+	familyId: string
+}
+
+/** Registers, follows the mailed verification link and signs in. */
+export async function signUp(pa: ParentApp, email = `parent-${crypto.randomUUID()}@example.test`): Promise<SignedInParent> {
+	const r = await call(pa, 'POST', '/api/v1/accounts/register', { body: { email, password: PASSWORD } })
+	if (r.status !== 202) throw new Error(`register: ${r.status} ${await r.text()}`)
+	const mail = await pa.sink.waitFor(email, /verify-email/)
+	const token = linkIn(mail, `${APP_URL}/verify-email`).searchParams.get('token')
+	const v = await call(pa, 'POST', '/api/v1/accounts/verify-email', { body: { token } })
+	if (v.status !== 200) throw new Error(`verify: ${v.status} ${await v.text()}`)
+	return signIn(pa, email)
+}
+
+export async function signIn(pa: ParentApp, email: string, password = PASSWORD): Promise<SignedInParent> {
+	const r = await call(pa, 'POST', '/api/v1/accounts/login', { body: { email, password } })
+	if (r.status !== 200) throw new Error(`login: ${r.status} ${await r.text()}`)
+	const body = await json<{ access_token: string; refresh_token: string }>(r)
+	const me = await json<{ id: string; family_id: string }>(await call(pa, 'GET', '/api/v1/accounts/me', { token: body.access_token }))
+	return { email, token: body.access_token, refresh: body.refresh_token, parentId: me.id, familyId: me.family_id }
+}
