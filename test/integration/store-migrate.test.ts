@@ -56,6 +56,9 @@ describe.each(DATABASE_KINDS)('migrate on %s', (kind) => {
 			select table_name from information_schema.tables where table_schema = 'public' order by table_name
 		`
 		expect(tables.map((t) => t.table_name)).toEqual([
+			'account_tokens',
+			'audit_log',
+			'auth_sessions',
 			'child_progress',
 			'child_summaries',
 			'children',
@@ -66,6 +69,8 @@ describe.each(DATABASE_KINDS)('migrate on %s', (kind) => {
 			'messages',
 			'pairing_codes',
 			'parent_alerts',
+			'parents',
+			'refresh_tokens',
 			'schema_migrations',
 			'seasons',
 			'usage_daily',
