@@ -79,6 +79,13 @@ export const ConfigSchema = T.Object({
 		lockoutIpFailures: Int(1, 100_000),
 		lockoutMinutes: Int(1, 1440),
 	}),
+	// What is kept about children and for how long (docs/privacy.md).
+	privacy: T.Object({
+		// transcripts and alert excerpts, unless a family chose otherwise
+		retentionDays: Int(1, 365),
+		auditRetentionDays: Int(30, 3650),
+		maintenanceIntervalMinutes: Int(1, 1440),
+	}),
 })
 
 export type Config = Static<typeof ConfigSchema>
@@ -141,6 +148,9 @@ const envName: Record<string, string> = {
 	'/accounts/lockoutAccountFailures': 'LOCKOUT_ACCOUNT_FAILURES',
 	'/accounts/lockoutIpFailures': 'LOCKOUT_IP_FAILURES',
 	'/accounts/lockoutMinutes': 'LOCKOUT_MINUTES',
+	'/privacy/retentionDays': 'RETENTION_DAYS',
+	'/privacy/auditRetentionDays': 'AUDIT_RETENTION_DAYS',
+	'/privacy/maintenanceIntervalMinutes': 'MAINTENANCE_INTERVAL_MINUTES',
 }
 
 export class ConfigError extends Error {
@@ -234,6 +244,11 @@ export function loadConfig(env: Env = process.env): Config {
 			lockoutAccountFailures: num(env.LOCKOUT_ACCOUNT_FAILURES, 5),
 			lockoutIpFailures: num(env.LOCKOUT_IP_FAILURES, 20),
 			lockoutMinutes: num(env.LOCKOUT_MINUTES, 15),
+		},
+		privacy: {
+			retentionDays: num(env.RETENTION_DAYS, 30),
+			auditRetentionDays: num(env.AUDIT_RETENTION_DAYS, 365),
+			maintenanceIntervalMinutes: num(env.MAINTENANCE_INTERVAL_MINUTES, 60),
 		},
 	}
 	const problems = [...Value.Errors(ConfigSchema, raw)].map((e) => {

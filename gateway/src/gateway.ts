@@ -1,5 +1,5 @@
 import type { Server } from 'bun'
-import { createProvider, OfflineProvider } from './ai'
+import { createProvider, FakeProvider, OfflineProvider } from './ai'
 import { FixedLines } from './ai/fixed-lines'
 import { buildApp } from './app'
 import { DeviceAuthenticator } from './auth/device-auth'
@@ -23,7 +23,10 @@ import { MemoryNonceStore, RedisNonceStore } from './store/nonces'
 import { MemoryRateLimiter, type RateLimiter, RedisRateLimiter } from './store/rate-limits'
 import { connectRedis } from './store/redis'
 import type { ConnectionData } from './ws/connection'
+import { consentRefusal, type RefusalTarget } from './ws/consent-refusal'
+import { DeviceRegistry } from './ws/device-registry'
 import { createDeviceSockets, deviceProtocolOf } from './ws/device-sockets'
+import { type ConsentKind, consentRefusalLine } from './safety/consent'
 
 // Composition root: builds every part from config, wires them, listens. Nothing else constructs
 // infrastructure, so tests can start a whole gateway in-process with a config object.
@@ -68,7 +71,13 @@ export async function startGateway(config: Config, log: Logger = rootLog): Promi
 		answering.warm().catch((err) => log.warn({ err }, 'offline lines could not be pre-rendered'))
 	}
 	// Child safety wraps whichever provider answers, so sessions only ever talk to the SafeProvider.
-	const safety = await createSafety(answering, config, store.safety, log, cachedFixed(new FixedLines({ codec })))
+	const fixedLines = new FixedLines({ codec })
+	const speakFixed = cachedFixed(fixedLines)
+	// A toy refused for want of consent says so at once (ws/consent-refusal.ts): render its lines now.
+	Promise.all(Object.values(consentRefusalLine).flatMap((l) => [fixedLines.render(l, 16000), fixedLines.render(l, 24000)])).catch((err) =>
+		log.warn({ err }, 'consent lines could not be pre-rendered'),
+	)
+	const safety = await createSafety(answering, config, store.safety, log, speakFixed)
 	const provider = safety.provider
 
 	const connectionLimiter: RateLimiter = redis
@@ -81,17 +90,11 @@ export async function startGateway(config: Config, log: Logger = rootLog): Promi
 		: new MemoryRateLimiter(config.limits.pairClaimsPerIpPer10Min, 600_000)
 	// ? Elysia handles requests without the server at hand; the socket address is noted per request here.
 	const clientIps = new WeakMap<Request, string>()
-	const sessionDeps = { config, log, codec, provider, store, turnLimiter, resume: new ResumeCache() }
-	const sockets = createDeviceSockets({
-		config,
-		log,
-		auth,
-		connectionLimiter,
-		prepareSeedSession: prepareSeedSessionWith(sessionDeps),
-		prepareXiaozhiSession: prepareXiaozhiSessionWith(sessionDeps),
-	})
 	const clientIp = (req: Request) => clientIps.get(req) ?? 'unknown'
 	// Parent side: accounts, children, consent, transcripts, export, deletion (parent-side.ts).
+	const registry = new DeviceRegistry()
+	// ? The child's words leave the gateway with any provider but the offline bear (and the bench's fake).
+	const thirdPartyAi = !(answering instanceof OfflineProvider || answering instanceof FakeProvider)
 	const parents = buildParentSide({
 		config,
 		authSecret: resolveAuthSecret(config.accounts.authSecret, config.dataDir, log),
@@ -101,6 +104,23 @@ export async function startGateway(config: Config, log: Logger = rootLog): Promi
 		log,
 		mailer: config.safety.smtpUrl ? await createSmtpMailer(config.safety.smtpUrl, config.safety.smtpFrom) : undefined,
 		clientIp,
+		control: registry,
+		thirdPartyAi,
+	})
+	const consent = {
+		reader: parents.store.consents,
+		thirdPartyAi,
+		refuse: (target: RefusalTarget, kind: ConsentKind) => consentRefusal({ codec, speak: speakFixed, log, limits: config.limits }, target, kind),
+	}
+	const sessionDeps = { config, log, codec, provider, store, turnLimiter, resume: new ResumeCache(), consent }
+	const sockets = createDeviceSockets({
+		config,
+		log,
+		auth,
+		connectionLimiter,
+		prepareSeedSession: prepareSeedSessionWith(sessionDeps),
+		prepareXiaozhiSession: prepareXiaozhiSessionWith(sessionDeps),
+		registry,
 	})
 	let draining = false
 	const app = buildApp({

@@ -9,8 +9,14 @@ import { accessGuard } from './modules/access'
 import { accountsModule } from './modules/accounts'
 import { AccountMail } from './modules/accounts/mails'
 import { AccountsService } from './modules/accounts/service'
+import { childrenModule } from './modules/children'
+import { ChildrenService } from './modules/children/service'
+import { familyModule } from './modules/family'
+import { FamilyService } from './modules/family/service'
 import type { Logger } from './obs/logger'
+import { safetyDefaults } from './safety/create-safety'
 import type { Mailer } from './safety/mailer'
+import type { DeviceControl } from './session/device-control'
 import type { FieldCipher } from './store/crypto'
 import { type LockoutCounter, MemoryLockout, RedisLockout } from './store/lockout'
 import { createParentStore, type ParentStore } from './store/parent-store'
@@ -20,7 +26,7 @@ import { createParentStore, type ParentStore } from './store/parent-store'
 // and by tests with a real database. Everything here is per instance: no module-level state.
 
 export interface ParentSideInput {
-	config: Pick<Config, 'accounts' | 'nodeEnv'>
+	config: Pick<Config, 'accounts' | 'nodeEnv' | 'safety' | 'privacy'>
 	authSecret: string
 	sql: postgres.Sql
 	cipher: FieldCipher
@@ -28,6 +34,12 @@ export interface ParentSideInput {
 	log: Logger
 	mailer?: Mailer
 	clientIp: (request: Request) => string
+	/** The toys connected to this gateway (unpair, consent withdrawn, operators). */
+	control: DeviceControl
+	/** The gateway answers with a remote AI service, so that consent is needed as well. */
+	thirdPartyAi: boolean
+	/** A family's rules changed: drop what the toys cached of them. */
+	familyChanged?: (familyId: string) => void
 }
 
 export interface ParentSide {
@@ -67,15 +79,35 @@ export function buildParentSide(input: ParentSideInput): ParentSide {
 		log,
 	})
 	const access = accessGuard({ tokens, sessions: store.sessions })
-	const plugin = new Elysia({ name: 'ParentSide' }).use(
-		accountsModule({
-			service: accounts,
-			access,
-			clientIp: input.clientIp,
-			secureCookies: settings.publicAppUrl.startsWith('https:'),
-			refreshTokenTtlDays: settings.refreshTokenTtlDays,
-		}),
+	const children = new ChildrenService({
+		children: store.children,
+		consents: store.consents,
+		accounts: store.accounts,
+		links: store.links,
+		devices: store.devices,
+		control: input.control,
+		audit: store.audit,
+		mail,
+		thirdPartyAi: input.thirdPartyAi,
+		log,
+	})
+	const family = new FamilyService(
+		store.families,
+		{ ...safetyDefaults(config.safety), retentionDays: config.privacy.retentionDays, allowedTools: [] },
+		input.familyChanged,
 	)
+	const plugin = new Elysia({ name: 'ParentSide' })
+		.use(
+			accountsModule({
+				service: accounts,
+				access,
+				clientIp: input.clientIp,
+				secureCookies: settings.publicAppUrl.startsWith('https:'),
+				refreshTokenTtlDays: settings.refreshTokenTtlDays,
+			}),
+		)
+		.use(childrenModule({ service: children, access, clientIp: input.clientIp, thirdPartyAi: input.thirdPartyAi }))
+		.use(familyModule({ service: family, access }))
 	return {
 		plugin: plugin as unknown as Elysia,
 		store,

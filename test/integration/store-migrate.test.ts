@@ -62,6 +62,7 @@ describe.each(DATABASE_KINDS)('migrate on %s', (kind) => {
 			'child_progress',
 			'child_summaries',
 			'children',
+			'consents',
 			'conversations',
 			'devices',
 			'episodes',

@@ -5,7 +5,9 @@ import type { Config } from '../../gateway/src/config'
 import { loadConfig } from '../../gateway/src/config'
 import { createLogger } from '../../gateway/src/obs/logger'
 import { buildParentSide, type ParentSide, type ParentSideInput } from '../../gateway/src/parent-side'
+import type { ErrorCode } from '../../gateway/src/errors'
 import { createSmtpMailer } from '../../gateway/src/safety/mailer'
+import type { DeviceControl, LiveConnection } from '../../gateway/src/session/device-control'
 import { FieldCipher } from '../../gateway/src/store/crypto'
 import { migrate } from '../../gateway/src/store/migrate'
 import { createTestDatabase, type TestDatabase } from './databases'
@@ -19,6 +21,23 @@ export const TEST_ENCRYPTION_KEY = '5a'.repeat(32)
 export const APP_URL = 'https://parents.example.test/app'
 export const PASSWORD = 'correct horse battery'
 
+/** Stands in for the socket registry in in-process tests: which toys are "online", who was closed. */
+export class RecordingControl implements DeviceControl {
+	readonly online = new Set<string>()
+	readonly closed: Array<{ deviceId: string; code: ErrorCode; message: string }> = []
+	disconnect(deviceId: string, code: ErrorCode, message: string): boolean {
+		if (!this.online.delete(deviceId)) return false
+		this.closed.push({ deviceId, code, message })
+		return true
+	}
+	isOnline(deviceId: string): boolean {
+		return this.online.has(deviceId)
+	}
+	connections(): LiveConnection[] {
+		return [...this.online].map((deviceId) => ({ deviceId, protocol: 'xiaozhi', ip: '127.0.0.1', connectedAt: 0, lastFrameAt: 0 }))
+	}
+}
+
 export interface ParentApp {
 	app: { handle(req: Request): Promise<Response> }
 	side: ParentSide
@@ -29,6 +48,7 @@ export interface ParentApp {
 	config: Config
 	/** The client address every request appears to come from (changeable per test). */
 	ip: { value: string }
+	control: RecordingControl
 	close(): Promise<void>
 }
 
@@ -44,7 +64,10 @@ export async function startParentApp(opts: ParentAppOptions = {}): Promise<Paren
 	const log = createLogger('silent')
 	const ip = { value: '203.0.113.7' }
 	const { env: _env, ...rest } = opts
+	const control = new RecordingControl()
 	const side = buildParentSide({
+		control,
+		thirdPartyAi: false,
 		config,
 		authSecret: TEST_AUTH_SECRET,
 		sql,
@@ -64,11 +87,31 @@ export async function startParentApp(opts: ParentAppOptions = {}): Promise<Paren
 		cipher,
 		config,
 		ip,
+		control,
 		async close() {
 			side.close()
 			sink.stop()
 			await sql.end()
 			await db.drop()
+		},
+	}
+}
+
+/** What the helpers below need: something that answers requests, and the mail sink it sends to. */
+export interface Api {
+	app: { handle(req: Request): Promise<Response> }
+	sink: SmtpSink
+}
+
+/** A real gateway process as an Api: requests go over HTTP to it. */
+export function gatewayApi(baseUrl: string, sink: SmtpSink): Api {
+	return {
+		sink,
+		app: {
+			handle(req: Request) {
+				const u = new URL(req.url)
+				return fetch(new Request(`${baseUrl}${u.pathname}${u.search}`, req))
+			},
 		},
 	}
 }
@@ -79,7 +122,7 @@ export interface CallOptions {
 	headers?: Record<string, string>
 }
 
-export async function call(pa: ParentApp, method: string, path: string, opts: CallOptions = {}): Promise<Response> {
+export async function call(pa: Api, method: string, path: string, opts: CallOptions = {}): Promise<Response> {
 	const headers: Record<string, string> = { ...opts.headers }
 	if (opts.body !== undefined) headers['content-type'] = 'application/json'
 	if (opts.token) headers.authorization = `Bearer ${opts.token}`
@@ -108,7 +151,7 @@ export interface SignedInParent {
 }
 
 /** Registers, follows the mailed verification link and signs in. */
-export async function signUp(pa: ParentApp, email = `parent-${crypto.randomUUID()}@example.test`): Promise<SignedInParent> {
+export async function signUp(pa: Api, email = `parent-${crypto.randomUUID()}@example.test`): Promise<SignedInParent> {
 	const r = await call(pa, 'POST', '/api/v1/accounts/register', { body: { email, password: PASSWORD } })
 	if (r.status !== 202) throw new Error(`register: ${r.status} ${await r.text()}`)
 	const mail = await pa.sink.waitFor(email, /verify-email/)
@@ -118,10 +161,37 @@ export async function signUp(pa: ParentApp, email = `parent-${crypto.randomUUID(
 	return signIn(pa, email)
 }
 
-export async function signIn(pa: ParentApp, email: string, password = PASSWORD): Promise<SignedInParent> {
+export async function signIn(pa: Api, email: string, password = PASSWORD): Promise<SignedInParent> {
 	const r = await call(pa, 'POST', '/api/v1/accounts/login', { body: { email, password } })
 	if (r.status !== 200) throw new Error(`login: ${r.status} ${await r.text()}`)
 	const body = await json<{ access_token: string; refresh_token: string }>(r)
 	const me = await json<{ id: string; family_id: string }>(await call(pa, 'GET', '/api/v1/accounts/me', { token: body.access_token }))
 	return { email, token: body.access_token, refresh: body.refresh_token, parentId: me.id, familyId: me.family_id }
+}
+
+export const CONSENT_VERSION = (await import('../../gateway/src/safety/consent')).CONSENT_POLICY_VERSION
+
+export async function addChild(pa: Api, p: SignedInParent, body: Record<string, unknown> = {}): Promise<string> {
+	const r = await call(pa, 'POST', '/api/v1/children', { token: p.token, body: { name: 'Ada', age: 7, ...body } })
+	if (r.status !== 201) throw new Error(`add child: ${r.status} ${await r.text()}`)
+	return (await json<{ id: string }>(r)).id
+}
+
+/** Asks for consent and follows the mailed confirmation link, as a parent would. */
+export async function giveConsent(pa: Api, p: SignedInParent, childId: string, thirdPartyAi = false): Promise<void> {
+	const before = pa.sink.messages.length
+	const r = await call(pa, 'POST', `/api/v1/children/${childId}/consent`, {
+		token: p.token,
+		body: { policy_version: CONSENT_VERSION, method: 'email_plus', third_party_ai: thirdPartyAi },
+	})
+	if (r.status !== 202) throw new Error(`consent: ${r.status} ${await r.text()}`)
+	let mail = pa.sink.messages.slice(before).find((m) => m.to.some((t) => t.includes(p.email)))
+	for (let i = 0; !mail && i < 500; i++) {
+		await Bun.sleep(20)
+		mail = pa.sink.messages.slice(before).find((m) => m.to.some((t) => t.includes(p.email)))
+	}
+	if (!mail) throw new Error('no consent mail')
+	const token = linkIn(mail, `${APP_URL}/confirm-consent`).searchParams.get('token')
+	const c = await call(pa, 'POST', '/api/v1/consent/confirm', { body: { token } })
+	if (c.status !== 200) throw new Error(`confirm consent: ${c.status} ${await c.text()}`)
 }

@@ -3,8 +3,11 @@ import { AccountTokenRepository } from './account-tokens'
 import { AccountRepository } from './accounts'
 import { AuditRepository } from './audit'
 import { AuthSessionRepository } from './auth-sessions'
+import { ConsentRepository } from './consents'
 import type { FieldCipher } from './crypto'
 import { FamilyRepository } from './families'
+import { FamilyChildRepository } from './family-children'
+import { FamilyDeviceRepository } from './family-devices'
 
 // What the parent side (accounts, children, consent, transcripts, export, deletion) reads and
 // writes. Kept apart from `Store` (the toys' side) so the two grow without stepping on each other.
@@ -22,6 +25,9 @@ export interface ParentStore {
 	links: AccountTokenRepository
 	audit: AuditRepository
 	families: FamilyRepository
+	children: FamilyChildRepository
+	consents: ConsentRepository
+	devices: FamilyDeviceRepository
 }
 
 export function createParentStore(sql: postgres.Sql, cipher: FieldCipher, keys: ParentStoreKeys): ParentStore {
@@ -31,5 +37,8 @@ export function createParentStore(sql: postgres.Sql, cipher: FieldCipher, keys: 
 		links: new AccountTokenRepository(sql, cipher),
 		audit: new AuditRepository(sql, keys.auditRef),
 		families: new FamilyRepository(sql, cipher),
+		children: new FamilyChildRepository(sql, cipher),
+		consents: new ConsentRepository(sql, cipher),
+		devices: new FamilyDeviceRepository(sql),
 	}
 }
