@@ -21,8 +21,6 @@ export const ConfigSchema = T.Object({
 	requirePairing: Bool,
 	// where toys are told to open their WebSocket (xiaozhi OTA); unset = derived from the request's Host
 	publicWsUrl: T.Optional(T.String({ pattern: '^wss?://[^\\s]+$' })),
-	// ! Stop-gap parent credential for POST /api/v1/pair/claim until parent accounts exist; unset = claims off
-	parentApiToken: T.Optional(T.String({ minLength: 16 })),
 	// an OTA check-in must carry a device token (v2, legacy or JWT) before it is given a device JWT
 	otaRequireDeviceAuth: Bool,
 	deviceJwtTtlSeconds: Int(60, 366 * 24 * 3600),
@@ -106,7 +104,6 @@ const envName: Record<string, string> = {
 	'/allowLegacyTokens': 'ALLOW_LEGACY_TOKENS',
 	'/requirePairing': 'REQUIRE_PAIRING',
 	'/publicWsUrl': 'PUBLIC_WS_URL',
-	'/parentApiToken': 'PARENT_API_TOKEN',
 	'/otaRequireDeviceAuth': 'OTA_REQUIRE_DEVICE_AUTH',
 	'/deviceJwtTtlSeconds': 'DEVICE_JWT_TTL_SECONDS',
 	'/codec': 'TEDDY_CODEC',
@@ -160,7 +157,7 @@ export class ConfigError extends Error {
 	}
 }
 
-const SECRET_VARS = new Set(['ESP32_SHARED_SECRET', 'ENCRYPTION_KEY', 'OPENAI_API_KEY', 'DATABASE_URL', 'REDIS_URL', 'PARENT_API_TOKEN', 'SMTP_URL', 'AUTH_SECRET'])
+const SECRET_VARS = new Set(['ESP32_SHARED_SECRET', 'ENCRYPTION_KEY', 'OPENAI_API_KEY', 'DATABASE_URL', 'REDIS_URL', 'SMTP_URL', 'AUTH_SECRET'])
 
 const TRUE = new Set(['true', '1', 'yes', 'on'])
 const FALSE = new Set(['false', '0', 'no', 'off'])
@@ -195,7 +192,6 @@ export function loadConfig(env: Env = process.env): Config {
 		allowLegacyTokens: bool(env.ALLOW_LEGACY_TOKENS, !production),
 		requirePairing: bool(env.REQUIRE_PAIRING, production),
 		publicWsUrl: blank(env.PUBLIC_WS_URL),
-		parentApiToken: blank(env.PARENT_API_TOKEN),
 		otaRequireDeviceAuth: bool(env.OTA_REQUIRE_DEVICE_AUTH, production),
 		deviceJwtTtlSeconds: num(env.DEVICE_JWT_TTL_SECONDS, 30 * 24 * 3600),
 		codec: blank(env.TEDDY_CODEC),

@@ -157,8 +157,10 @@ export async function startGateway(config: Config, log: Logger = rootLog): Promi
 			devices: store.devices,
 			pairing: store.pairing,
 			claimLimiter,
-			parentApiToken: config.parentApiToken,
 			clientIp,
+			access: parents.access,
+			control: registry,
+			audit: parents.store.audit,
 		},
 		parents: parents.plugin,
 	})

@@ -5,11 +5,13 @@ import { auditPseudonymizer, deriveAuthKeys, emailIndexer } from './auth/auth-se
 import { AccessTokens } from './auth/parent-tokens'
 import { Passwords } from './auth/passwords'
 import type { Config } from './config'
-import { accessGuard } from './modules/access'
+import { type AccessGuard, accessGuard } from './modules/access'
 import { accountsModule } from './modules/accounts'
 import { AccountMail } from './modules/accounts/mails'
 import { AccountsService } from './modules/accounts/service'
 import { childrenModule } from './modules/children'
+import { devicesModule } from './modules/devices'
+import { DevicesService } from './modules/devices/service'
 import { ChildrenService } from './modules/children/service'
 import { familyModule } from './modules/family'
 import { FamilyService } from './modules/family/service'
@@ -18,6 +20,7 @@ import { safetyDefaults } from './safety/create-safety'
 import type { Mailer } from './safety/mailer'
 import type { DeviceControl } from './session/device-control'
 import type { FieldCipher } from './store/crypto'
+import { DeviceRepository } from './store/devices'
 import { type LockoutCounter, MemoryLockout, RedisLockout } from './store/lockout'
 import { createParentStore, type ParentStore } from './store/parent-store'
 
@@ -44,6 +47,8 @@ export interface ParentSideInput {
 
 export interface ParentSide {
 	plugin: Elysia
+	/** The access guard, for modules built elsewhere (pairing claims). */
+	access: AccessGuard
 	store: ParentStore
 	accounts: AccountsService
 	tokens: AccessTokens
@@ -108,8 +113,20 @@ export function buildParentSide(input: ParentSideInput): ParentSide {
 		)
 		.use(childrenModule({ service: children, access, clientIp: input.clientIp, thirdPartyAi: input.thirdPartyAi }))
 		.use(familyModule({ service: family, access }))
+		.use(
+			devicesModule({
+				service: new DevicesService({
+					family: store.devices,
+					devices: new DeviceRepository(input.sql),
+					control: input.control,
+					audit: store.audit,
+				}),
+				access,
+			}),
+		)
 	return {
 		plugin: plugin as unknown as Elysia,
+		access,
 		store,
 		accounts,
 		tokens,

@@ -52,10 +52,14 @@ export interface ParentApp {
 	close(): Promise<void>
 }
 
-export type ParentAppOptions = Partial<Omit<ParentSideInput, 'config' | 'sql' | 'cipher' | 'log'>> & { env?: Record<string, string> }
+export type ParentAppOptions = Partial<Omit<ParentSideInput, 'config' | 'sql' | 'cipher' | 'log'>> & {
+	env?: Record<string, string>
+	/** Use this database (a gateway process's) instead of a fresh one; it is not dropped. */
+	databaseUrl?: string
+}
 
 export async function startParentApp(opts: ParentAppOptions = {}): Promise<ParentApp> {
-	const db = await createTestDatabase()
+	const db: TestDatabase = opts.databaseUrl ? { url: opts.databaseUrl, drop: async () => {} } : await createTestDatabase()
 	const sql = postgres(db.url, { max: 4, onnotice: () => {} })
 	await migrate(sql)
 	const sink = startSmtpSink()
@@ -63,7 +67,7 @@ export async function startParentApp(opts: ParentAppOptions = {}): Promise<Paren
 	const config = loadConfig({ PUBLIC_APP_URL: APP_URL, ...opts.env })
 	const log = createLogger('silent')
 	const ip = { value: '203.0.113.7' }
-	const { env: _env, ...rest } = opts
+	const { env: _env, databaseUrl: _url, ...rest } = opts
 	const control = new RecordingControl()
 	const side = buildParentSide({
 		control,

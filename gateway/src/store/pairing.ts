@@ -111,28 +111,28 @@ export class PairingRepository {
 		throw new Error(`no free pairing code after ${DRAWS} draws`)
 	}
 
-	/** Parent typed a code alone: it names the toy. */
-	claimByCode(code: string, childId: string): Promise<ClaimOutcome> {
+	/** Parent typed a code alone: it names the toy. The child must be of the parent's family. */
+	claimByCode(code: string, childId: string, familyId: string): Promise<ClaimOutcome> {
 		return transaction(this.sql, async (tx) => {
 			const [row] = await tx<CodeRow[]>`
 				select *, expires_at <= now() as expired from pairing_codes where code = ${code} for update
 			`
-			return row ? this.settle(tx, row, code, childId) : { kind: 'unknown_code' as const }
+			return row ? this.settle(tx, row, code, childId, familyId) : { kind: 'unknown_code' as const }
 		})
 	}
 
 	/** Parent named the toy and typed its code: wrong guesses count against that toy's code. */
-	claimByDevice(deviceId: string, code: string, childId: string): Promise<ClaimOutcome> {
+	claimByDevice(deviceId: string, code: string, childId: string, familyId: string): Promise<ClaimOutcome> {
 		return transaction(this.sql, async (tx) => {
 			const [row] = await tx<CodeRow[]>`
 				select *, expires_at <= now() as expired from pairing_codes where device_id = ${deviceId} for update
 			`
-			return row ? this.settle(tx, row, code, childId) : { kind: 'unknown_code' as const }
+			return row ? this.settle(tx, row, code, childId, familyId) : { kind: 'unknown_code' as const }
 		})
 	}
 
 	// ! Runs under the row lock, and returns (never throws) on a wrong guess so its count is committed.
-	private async settle(tx: Tx, row: CodeRow, guess: string, childId: string): Promise<ClaimOutcome> {
+	private async settle(tx: Tx, row: CodeRow, guess: string, childId: string, familyId: string): Promise<ClaimOutcome> {
 		if (row.attempts >= this.maxAttempts) return { kind: 'burned' }
 		if (row.expired) return { kind: 'expired' }
 		if (!sameCode(row.code, guess)) {
@@ -142,7 +142,8 @@ export class PairingRepository {
 			const left = this.maxAttempts - counted!.attempts
 			return left > 0 ? { kind: 'wrong', attemptsLeft: left } : { kind: 'burned' }
 		}
-		const [child] = await tx<{ id: string }[]>`select id from children where id = ${childId}`
+		// another family's child reads as no child at all
+		const [child] = await tx<{ id: string }[]>`select id from children where id = ${childId} and family_id = ${familyId}`
 		if (!child) return { kind: 'no_child' }
 		const bound = await tx`
 			update devices set paired_child_id = ${childId} where device_id = ${row.device_id} and revoked_at is null
