@@ -84,6 +84,13 @@ export const ConfigSchema = T.Object({
 		auditRetentionDays: Int(30, 3650),
 		maintenanceIntervalMinutes: Int(1, 1440),
 	}),
+	// What parents are shown a day of talk cost (an estimate: tokens are estimated, docs/safety.md).
+	pricing: T.Object({
+		usdPerMillionTokensIn: T.Number({ minimum: 0, maximum: 10_000 }),
+		usdPerMillionTokensOut: T.Number({ minimum: 0, maximum: 10_000 }),
+		usdPerAudioMinuteIn: T.Number({ minimum: 0, maximum: 100 }),
+		usdPerAudioMinuteOut: T.Number({ minimum: 0, maximum: 100 }),
+	}),
 })
 
 export type Config = Static<typeof ConfigSchema>
@@ -148,6 +155,10 @@ const envName: Record<string, string> = {
 	'/privacy/retentionDays': 'RETENTION_DAYS',
 	'/privacy/auditRetentionDays': 'AUDIT_RETENTION_DAYS',
 	'/privacy/maintenanceIntervalMinutes': 'MAINTENANCE_INTERVAL_MINUTES',
+	'/pricing/usdPerMillionTokensIn': 'COST_USD_PER_MILLION_TOKENS_IN',
+	'/pricing/usdPerMillionTokensOut': 'COST_USD_PER_MILLION_TOKENS_OUT',
+	'/pricing/usdPerAudioMinuteIn': 'COST_USD_PER_AUDIO_MINUTE_IN',
+	'/pricing/usdPerAudioMinuteOut': 'COST_USD_PER_AUDIO_MINUTE_OUT',
 }
 
 export class ConfigError extends Error {
@@ -173,6 +184,11 @@ function bool(value: string | undefined, fallback: boolean): boolean | string {
 function num(value: string | undefined, fallback: number): number | string {
 	if (value === undefined || value === '') return fallback
 	return /^-?\d+$/.test(value.trim()) ? Number(value) : value
+}
+
+function dec(value: string | undefined, fallback: number): number | string {
+	if (value === undefined || value === '') return fallback
+	return /^\d+(\.\d+)?$/.test(value.trim()) ? Number(value) : value
 }
 
 const blank = (v: string | undefined) => (v === undefined || v === '' ? undefined : v)
@@ -245,6 +261,13 @@ export function loadConfig(env: Env = process.env): Config {
 			retentionDays: num(env.RETENTION_DAYS, 30),
 			auditRetentionDays: num(env.AUDIT_RETENTION_DAYS, 365),
 			maintenanceIntervalMinutes: num(env.MAINTENANCE_INTERVAL_MINUTES, 60),
+		},
+		// ? Defaults: gpt-4o-mini chat, gpt-4o-mini-transcribe and gpt-4o-mini-tts list prices (2025).
+		pricing: {
+			usdPerMillionTokensIn: dec(env.COST_USD_PER_MILLION_TOKENS_IN, 0.15),
+			usdPerMillionTokensOut: dec(env.COST_USD_PER_MILLION_TOKENS_OUT, 0.6),
+			usdPerAudioMinuteIn: dec(env.COST_USD_PER_AUDIO_MINUTE_IN, 0.003),
+			usdPerAudioMinuteOut: dec(env.COST_USD_PER_AUDIO_MINUTE_OUT, 0.015),
 		},
 	}
 	const problems = [...Value.Errors(ConfigSchema, raw)].map((e) => {

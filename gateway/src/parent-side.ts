@@ -9,7 +9,14 @@ import { type AccessGuard, accessGuard } from './modules/access'
 import { accountsModule } from './modules/accounts'
 import { AccountMail } from './modules/accounts/mails'
 import { AccountsService } from './modules/accounts/service'
+import { alertsModule } from './modules/alerts'
+import { AlertsService } from './modules/alerts/service'
 import { childrenModule } from './modules/children'
+import { conversationsModule } from './modules/conversations'
+import { ConversationsService } from './modules/conversations/service'
+import { progressModule } from './modules/progress'
+import { usageModule } from './modules/usage'
+import { UsageService } from './modules/usage/service'
 import { devicesModule } from './modules/devices'
 import { DevicesService } from './modules/devices/service'
 import { ChildrenService } from './modules/children/service'
@@ -29,7 +36,7 @@ import { createParentStore, type ParentStore } from './store/parent-store'
 // and by tests with a real database. Everything here is per instance: no module-level state.
 
 export interface ParentSideInput {
-	config: Pick<Config, 'accounts' | 'nodeEnv' | 'safety' | 'privacy'>
+	config: Pick<Config, 'accounts' | 'nodeEnv' | 'safety' | 'privacy' | 'pricing'>
 	authSecret: string
 	sql: postgres.Sql
 	cipher: FieldCipher
@@ -124,6 +131,22 @@ export function buildParentSide(input: ParentSideInput): ParentSide {
 				access,
 			}),
 		)
+		.use(
+			conversationsModule({
+				service: new ConversationsService({ children: store.children, transcripts: store.transcripts, audit: store.audit }),
+				access,
+			}),
+		)
+		.use(alertsModule({ service: new AlertsService({ alerts: store.alerts, transcripts: store.transcripts, audit: store.audit }), access }))
+		.use(
+			usageModule({
+				service: new UsageService(store.usage, store.devices, config.pricing),
+				access,
+				families: store.families,
+				defaultTimezone: config.safety.timezone,
+			}),
+		)
+		.use(progressModule({ children: store.children, progress: store.progress, audit: store.audit, access }))
 	return {
 		plugin: plugin as unknown as Elysia,
 		access,

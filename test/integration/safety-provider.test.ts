@@ -22,7 +22,7 @@ import { createStore, FieldCipher, migrate, type Store } from '../../gateway/src
 import type { NewFamily } from '../../gateway/src/store/safety'
 import { type OpenedTestDatabase, openTestDatabase } from '../support/databases'
 import { type FakeOpenAI, startFakeOpenAI } from '../support/fake-openai'
-import { type SmtpSink, startSmtpSink } from '../support/smtp-sink'
+import { bodyOf, type SmtpSink, startSmtpSink } from '../support/smtp-sink'
 
 // SafeProvider against real Postgres, with the real openai SDK talking to the OpenAI fake for
 // moderation, a scripted inner provider (so aborts and calls can be seen), and a loopback SMTP sink.
@@ -96,7 +96,7 @@ async function setup(inner: Provider, s: Setup = {}) {
 	const child = await store.children.upsertFromSeed({ externalId: randomUUID(), name: 'Mia Smith', age: 6 })
 	const family = s.family ? await store.safety.families.create(s.family) : null
 	if (family) await store.safety.families.addChild(family.id, child.id)
-	const alerts = new ParentAlerts(store.safety.alerts, s.mailer)
+	const alerts = new ParentAlerts(store.safety.alerts, s.mailer, undefined, 'https://parents.example.test/app')
 	const safe = new SafeProvider(inner, {
 		store: store.safety,
 		alerts,
@@ -226,6 +226,8 @@ describe('crisis', () => {
 		expect(mail!.data).toContain('Mia may need you')
 		expect(mail!.data).not.toContain('uncle')
 		const [alert] = await store.safety.alerts.listForChild(child.id)
+		// the mail links to the alert in the parent app (GET /api/v1/alerts/{id} behind it)
+		expect(bodyOf(mail!)).toContain(`https://parents.example.test/app/alerts/${alert!.id}`)
 		expect(alert!.kind).toBe('abuse')
 		expect(alert!.emailedAt).toBeInstanceOf(Date)
 	})

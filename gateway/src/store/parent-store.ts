@@ -7,7 +7,11 @@ import { ConsentRepository } from './consents'
 import type { FieldCipher } from './crypto'
 import { FamilyRepository } from './families'
 import { FamilyChildRepository } from './family-children'
+import { FamilyAlertRepository } from './family-alerts'
 import { FamilyDeviceRepository } from './family-devices'
+import { FamilyProgressRepository } from './family-progress'
+import { FamilyTranscriptRepository } from './family-transcripts'
+import { FamilyUsageRepository } from './family-usage'
 
 // What the parent side (accounts, children, consent, transcripts, export, deletion) reads and
 // writes. Kept apart from `Store` (the toys' side) so the two grow without stepping on each other.
@@ -28,6 +32,10 @@ export interface ParentStore {
 	children: FamilyChildRepository
 	consents: ConsentRepository
 	devices: FamilyDeviceRepository
+	transcripts: FamilyTranscriptRepository
+	alerts: FamilyAlertRepository
+	usage: FamilyUsageRepository
+	progress: FamilyProgressRepository
 }
 
 export function createParentStore(sql: postgres.Sql, cipher: FieldCipher, keys: ParentStoreKeys): ParentStore {
@@ -40,5 +48,9 @@ export function createParentStore(sql: postgres.Sql, cipher: FieldCipher, keys: 
 		children: new FamilyChildRepository(sql, cipher),
 		consents: new ConsentRepository(sql, cipher),
 		devices: new FamilyDeviceRepository(sql),
+		transcripts: new FamilyTranscriptRepository(sql, cipher),
+		alerts: new FamilyAlertRepository(sql, cipher),
+		usage: new FamilyUsageRepository(sql),
+		progress: new FamilyProgressRepository(sql),
 	}
 }
