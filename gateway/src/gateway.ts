@@ -93,6 +93,7 @@ export async function startGateway(config: Config, log: Logger = rootLog): Promi
 	const clientIp = (req: Request) => clientIps.get(req) ?? 'unknown'
 	// Parent side: accounts, children, consent, transcripts, export, deletion (parent-side.ts).
 	const registry = new DeviceRegistry()
+	const resume = new ResumeCache()
 	// ? The child's words leave the gateway with any provider but the offline bear (and the bench's fake).
 	const thirdPartyAi = !(answering instanceof OfflineProvider || answering instanceof FakeProvider)
 	const parents = buildParentSide({
@@ -106,13 +107,29 @@ export async function startGateway(config: Config, log: Logger = rootLog): Promi
 		clientIp,
 		control: registry,
 		thirdPartyAi,
+		// new family rules apply from the toys' next turn, not after the safety context's refresh
+		familyChanged: (familyId) => {
+			parents.store.children
+				.list(familyId)
+				.then((children) => {
+					for (const c of children) safety.provider.forgetChild(c.id)
+				})
+				.catch((err) => log.warn({ err: (err as Error).message }, 'could not refresh the safety context of a family'))
+		},
+		// a deleted child's data must not live on in memory: the safety context and a parked session
+		caches: {
+			forget(childId, deviceIds) {
+				safety.provider.forgetChild(childId)
+				for (const d of deviceIds) resume.drop(d)
+			},
+		},
 	})
 	const consent = {
 		reader: parents.store.consents,
 		thirdPartyAi,
 		refuse: (target: RefusalTarget, kind: ConsentKind) => consentRefusal({ codec, speak: speakFixed, log, limits: config.limits }, target, kind),
 	}
-	const sessionDeps = { config, log, codec, provider, store, turnLimiter, resume: new ResumeCache(), consent }
+	const sessionDeps = { config, log, codec, provider, store, turnLimiter, resume, consent }
 	const sockets = createDeviceSockets({
 		config,
 		log,
@@ -141,6 +158,7 @@ export async function startGateway(config: Config, log: Logger = rootLog): Promi
 				await redis.ping()
 				return { ok: true, kind: 'redis' }
 			},
+			lastRetention: () => parents.lastRun('retention'),
 		},
 		ota: {
 			auth,
@@ -178,6 +196,7 @@ export async function startGateway(config: Config, log: Logger = rootLog): Promi
 		websocket: sockets.websocket,
 	})
 	const url = new URL(`http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${server.port}`)
+	parents.startJobs()
 	log.info({ url: url.href, codec: codec.kind, provider: provider.name, database: db.kind }, 'gateway listening')
 
 	let stopped: Promise<void> | undefined
@@ -190,7 +209,7 @@ export async function startGateway(config: Config, log: Logger = rootLog): Promi
 		connectionLimiter.close?.()
 		turnLimiter.close()
 		claimLimiter.close?.()
-		parents.close()
+		await parents.close()
 		await Promise.allSettled([provider.close?.(), safety.close(), redis?.quit(), nonces.close?.(), db.close()])
 	}
 	return { server, url, codec: codec.kind, stop: () => (stopped ??= stop()) }

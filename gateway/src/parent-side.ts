@@ -14,6 +14,8 @@ import { AlertsService } from './modules/alerts/service'
 import { childrenModule } from './modules/children'
 import { conversationsModule } from './modules/conversations'
 import { ConversationsService } from './modules/conversations/service'
+import { privacyModule } from './modules/privacy'
+import { PrivacyService } from './modules/privacy/service'
 import { progressModule } from './modules/progress'
 import { usageModule } from './modules/usage'
 import { UsageService } from './modules/usage/service'
@@ -25,9 +27,14 @@ import { FamilyService } from './modules/family/service'
 import type { Logger } from './obs/logger'
 import { safetyDefaults } from './safety/create-safety'
 import type { Mailer } from './safety/mailer'
+import type { ChildCaches } from './session/child-caches'
 import type { DeviceControl } from './session/device-control'
 import type { FieldCipher } from './store/crypto'
 import { DeviceRepository } from './store/devices'
+import { ErasureRepository } from './store/erasure'
+import { ExportRepository } from './store/export'
+import { type JobRun, JobTimer, MaintenanceRepository } from './store/maintenance'
+import { purge } from './store/retention'
 import { type LockoutCounter, MemoryLockout, RedisLockout } from './store/lockout'
 import { createParentStore, type ParentStore } from './store/parent-store'
 
@@ -50,6 +57,8 @@ export interface ParentSideInput {
 	thirdPartyAi: boolean
 	/** A family's rules changed: drop what the toys cached of them. */
 	familyChanged?: (familyId: string) => void
+	/** What the running gateway holds in memory about a child, dropped when its data is deleted. */
+	caches: ChildCaches
 }
 
 export interface ParentSide {
@@ -59,7 +68,11 @@ export interface ParentSide {
 	store: ParentStore
 	accounts: AccountsService
 	tokens: AccessTokens
-	close(): void
+	/** One retention purge now (also run every MAINTENANCE_INTERVAL_MINUTES once started). */
+	runRetention(): Promise<JobRun | 'busy'>
+	lastRun(job: 'retention' | 'rekey'): Promise<JobRun | null>
+	startJobs(): void
+	close(): Promise<void>
 }
 
 export function buildParentSide(input: ParentSideInput): ParentSide {
@@ -71,6 +84,7 @@ export function buildParentSide(input: ParentSideInput): ParentSide {
 	const tokens = new AccessTokens(keys, settings.accessTokenTtlSeconds)
 	const windowMs = settings.lockoutMinutes * 60_000
 	const lockout: LockoutCounter = input.redis ? new RedisLockout(input.redis, windowMs) : new MemoryLockout(windowMs)
+	const passwords = new Passwords()
 	const mail = new AccountMail({
 		mailer: input.mailer,
 		publicAppUrl: settings.publicAppUrl,
@@ -83,7 +97,7 @@ export function buildParentSide(input: ParentSideInput): ParentSide {
 		links: store.links,
 		families: store.families,
 		tokens,
-		passwords: new Passwords(),
+		passwords,
 		lockout,
 		mail,
 		emailIndex,
@@ -147,12 +161,41 @@ export function buildParentSide(input: ParentSideInput): ParentSide {
 			}),
 		)
 		.use(progressModule({ children: store.children, progress: store.progress, audit: store.audit, access }))
+		.use(
+			privacyModule({
+				service: new PrivacyService({
+					erasure: new ErasureRepository(input.sql),
+					exporter: new ExportRepository(input.sql, input.cipher),
+					accounts: store.accounts,
+					children: store.children,
+					devices: store.devices,
+					passwords,
+					control: input.control,
+					caches: input.caches,
+					audit: store.audit,
+					lockout,
+					emailIndex,
+					log,
+				}),
+				access,
+			}),
+		)
+	const maintenance = new MaintenanceRepository(input.sql)
+	const policy = { defaultDays: config.privacy.retentionDays, auditDays: config.privacy.auditRetentionDays }
+	const runRetention = () => maintenance.run('retention', (tx) => purge(tx, policy))
+	const retentionTimer = new JobTimer('retention', runRetention, log)
 	return {
 		plugin: plugin as unknown as Elysia,
 		access,
 		store,
 		accounts,
 		tokens,
-		close: () => lockout.close?.(),
+		runRetention,
+		lastRun: (job) => maintenance.last(job),
+		startJobs: () => retentionTimer.start(config.privacy.maintenanceIntervalMinutes * 60_000),
+		async close() {
+			await retentionTimer.stop()
+			lockout.close?.()
+		},
 	}
 }

@@ -67,6 +67,7 @@ describe.each(DATABASE_KINDS)('migrate on %s', (kind) => {
 			'devices',
 			'episodes',
 			'families',
+			'maintenance_runs',
 			'messages',
 			'pairing_codes',
 			'parent_alerts',

@@ -7,6 +7,7 @@ import { createLogger } from '../../gateway/src/obs/logger'
 import { buildParentSide, type ParentSide, type ParentSideInput } from '../../gateway/src/parent-side'
 import type { ErrorCode } from '../../gateway/src/errors'
 import { createSmtpMailer } from '../../gateway/src/safety/mailer'
+import type { ChildCaches } from '../../gateway/src/session/child-caches'
 import type { DeviceControl, LiveConnection } from '../../gateway/src/session/device-control'
 import { FieldCipher } from '../../gateway/src/store/crypto'
 import { migrate } from '../../gateway/src/store/migrate'
@@ -38,6 +39,14 @@ export class RecordingControl implements DeviceControl {
 	}
 }
 
+/** Stands in for the running gateway's caches: which children were forgotten, with which toys. */
+export class RecordingCaches implements ChildCaches {
+	readonly forgotten: Array<{ childId: string; deviceIds: readonly string[] }> = []
+	forget(childId: string, deviceIds: readonly string[]): void {
+		this.forgotten.push({ childId, deviceIds })
+	}
+}
+
 export interface ParentApp {
 	app: { handle(req: Request): Promise<Response> }
 	side: ParentSide
@@ -49,6 +58,7 @@ export interface ParentApp {
 	/** The client address every request appears to come from (changeable per test). */
 	ip: { value: string }
 	control: RecordingControl
+	caches: RecordingCaches
 	close(): Promise<void>
 }
 
@@ -69,8 +79,10 @@ export async function startParentApp(opts: ParentAppOptions = {}): Promise<Paren
 	const ip = { value: '203.0.113.7' }
 	const { env: _env, databaseUrl: _url, ...rest } = opts
 	const control = new RecordingControl()
+	const caches = new RecordingCaches()
 	const side = buildParentSide({
 		control,
+		caches,
 		thirdPartyAi: false,
 		config,
 		authSecret: TEST_AUTH_SECRET,
@@ -92,8 +104,9 @@ export async function startParentApp(opts: ParentAppOptions = {}): Promise<Paren
 		config,
 		ip,
 		control,
+		caches,
 		async close() {
-			side.close()
+			await side.close()
 			sink.stop()
 			await sql.end()
 			await db.drop()

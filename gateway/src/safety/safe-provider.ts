@@ -76,6 +76,11 @@ export class SafeProvider implements Provider {
 		return this.inner.close?.() ?? Promise.resolve()
 	}
 
+	/** The child's data was deleted: drop what the safety layer cached of it (memory, lesson, usage). */
+	forgetChild(childId: string): void {
+		if (childId) this.contexts.forgetChild(childId)
+	}
+
 	/**
 	 * Audio goes straight to the inner provider while the child speaks: what the child said is
 	 * still checked from the transcript event, before any answer is spoken. A turn closed here

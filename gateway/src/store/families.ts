@@ -40,6 +40,8 @@ interface FamilyRow {
 }
 
 const emailAad = (familyId: string) => `families.parent_email:${familyId}`
+/** For the parent side and the re-encrypt job, which read and write the same column. */
+export const familyEmailAad = emailAad
 
 export class FamilyRepository {
 	constructor(
