@@ -34,6 +34,7 @@ import { DeviceRepository } from './store/devices'
 import { ErasureRepository } from './store/erasure'
 import { ExportRepository } from './store/export'
 import { type JobRun, JobTimer, MaintenanceRepository } from './store/maintenance'
+import { rekey } from './store/rekey'
 import { purge } from './store/retention'
 import { type LockoutCounter, MemoryLockout, RedisLockout } from './store/lockout'
 import { createParentStore, type ParentStore } from './store/parent-store'
@@ -70,6 +71,8 @@ export interface ParentSide {
 	tokens: AccessTokens
 	/** One retention purge now (also run every MAINTENANCE_INTERVAL_MINUTES once started). */
 	runRetention(): Promise<JobRun | 'busy'>
+	/** One re-encrypt pass now (also run in the background while ENCRYPTION_KEYS_OLD is set). */
+	runRekey(): Promise<JobRun | 'busy'>
 	lastRun(job: 'retention' | 'rekey'): Promise<JobRun | null>
 	startJobs(): void
 	close(): Promise<void>
@@ -184,6 +187,9 @@ export function buildParentSide(input: ParentSideInput): ParentSide {
 	const policy = { defaultDays: config.privacy.retentionDays, auditDays: config.privacy.auditRetentionDays }
 	const runRetention = () => maintenance.run('retention', (tx) => purge(tx, policy))
 	const retentionTimer = new JobTimer('retention', runRetention, log)
+	// Key rotation: while older keys are configured, rows still under them move to the current key.
+	const runRekey = () => maintenance.run('rekey', async () => ({ ...(await rekey(input.sql, input.cipher)) }))
+	const rekeyTimer = new JobTimer('rekey', runRekey, log)
 	return {
 		plugin: plugin as unknown as Elysia,
 		access,
@@ -192,9 +198,13 @@ export function buildParentSide(input: ParentSideInput): ParentSide {
 		tokens,
 		runRetention,
 		lastRun: (job) => maintenance.last(job),
-		startJobs: () => retentionTimer.start(config.privacy.maintenanceIntervalMinutes * 60_000),
+		runRekey,
+		startJobs() {
+			retentionTimer.start(config.privacy.maintenanceIntervalMinutes * 60_000)
+			if (input.cipher.hasOlderKeys) rekeyTimer.start(config.privacy.maintenanceIntervalMinutes * 60_000)
+		},
 		async close() {
-			await retentionTimer.stop()
+			await Promise.all([retentionTimer.stop(), rekeyTimer.stop()])
 			lockout.close?.()
 		},
 	}
