@@ -14,6 +14,8 @@ import { AlertsService } from './modules/alerts/service'
 import { childrenModule } from './modules/children'
 import { conversationsModule } from './modules/conversations'
 import { ConversationsService } from './modules/conversations/service'
+import { operatorModule } from './modules/operator'
+import { OperatorService } from './modules/operator/service'
 import { privacyModule } from './modules/privacy'
 import { PrivacyService } from './modules/privacy/service'
 import { progressModule } from './modules/progress'
@@ -33,6 +35,7 @@ import type { FieldCipher } from './store/crypto'
 import { DeviceRepository } from './store/devices'
 import { ErasureRepository } from './store/erasure'
 import { ExportRepository } from './store/export'
+import { ProgrammeAdminRepository } from './store/programme-admin'
 import { type JobRun, JobTimer, MaintenanceRepository } from './store/maintenance'
 import { rekey } from './store/rekey'
 import { purge } from './store/retention'
@@ -179,6 +182,18 @@ export function buildParentSide(input: ParentSideInput): ParentSide {
 					lockout,
 					emailIndex,
 					log,
+				}),
+				access,
+			}),
+		)
+		.use(
+			operatorModule({
+				service: new OperatorService({
+					programme: new ProgrammeAdminRepository(input.sql),
+					devices: new DeviceRepository(input.sql),
+					alerts: store.alerts,
+					control: input.control,
+					audit: store.audit,
 				}),
 				access,
 			}),
