@@ -107,6 +107,7 @@ export async function startGateway(config: Config, log: Logger = rootLog): Promi
 		clientIp,
 		control: registry,
 		thirdPartyAi,
+		chat: { provider, codec },
 		// new family rules apply from the toys' next turn, not after the safety context's refresh
 		familyChanged: (familyId) => {
 			parents.store.children

@@ -4,6 +4,8 @@ import { Elysia } from 'elysia'
 import { auditPseudonymizer, deriveAuthKeys, emailIndexer } from './auth/auth-secret'
 import { AccessTokens } from './auth/parent-tokens'
 import { Passwords } from './auth/passwords'
+import type { Provider } from './ai/provider'
+import type { Codec } from './codec'
 import type { Config } from './config'
 import { type AccessGuard, accessGuard } from './modules/access'
 import { accountsModule } from './modules/accounts'
@@ -11,6 +13,8 @@ import { AccountMail } from './modules/accounts/mails'
 import { AccountsService } from './modules/accounts/service'
 import { alertsModule } from './modules/alerts'
 import { AlertsService } from './modules/alerts/service'
+import { chatModule } from './modules/chat'
+import { ChatService } from './modules/chat/service'
 import { childrenModule } from './modules/children'
 import { conversationsModule } from './modules/conversations'
 import { ConversationsService } from './modules/conversations/service'
@@ -63,6 +67,8 @@ export interface ParentSideInput {
 	familyChanged?: (familyId: string) => void
 	/** What the running gateway holds in memory about a child, dropped when its data is deleted. */
 	caches: ChildCaches
+	/** The toys' own (safe) provider and the codec, for parents' text chat; without, the route is absent. */
+	chat?: { provider: Provider; codec: Codec }
 }
 
 export interface ParentSide {
@@ -198,6 +204,19 @@ export function buildParentSide(input: ParentSideInput): ParentSide {
 				access,
 			}),
 		)
+	if (input.chat) {
+		const chat = new ChatService({
+			...input.chat,
+			children: store.children,
+			families: store.families,
+			usage: store.usage,
+			consent: store.consents,
+			thirdPartyAi: input.thirdPartyAi,
+			audit: store.audit,
+			defaultTimezone: config.safety.timezone,
+		})
+		plugin.use(chatModule({ service: chat, access }))
+	}
 	const maintenance = new MaintenanceRepository(input.sql)
 	const policy = { defaultDays: config.privacy.retentionDays, auditDays: config.privacy.auditRetentionDays }
 	const runRetention = () => maintenance.run('retention', (tx) => purge(tx, policy))

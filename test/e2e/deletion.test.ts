@@ -75,7 +75,7 @@ async function talk(deviceId: string, childId: string): Promise<TestSocket> {
 	s.send({ type: 'listen', state: 'detect', text: 'I love dinosaurs' })
 	await s.waitFor((m) => m.type === 'tts' && m.state === 'sentence_start' && m.text !== sessionIntro, 30_000)
 	s.messages.length = 0
-	s.send({ type: 'listen', state: 'detect', text: 'someone is hurting me' })
+	s.send({ type: 'listen', state: 'detect', text: 'my uncle hits me' })
 	await s.waitFor((m) => m.type === 'tts' && m.state === 'sentence_start', 30_000)
 	// the turn's bookkeeping (memory, progress, alert) is written as the turn settles
 	for (let i = 0; i < 100; i++) {
@@ -104,6 +104,7 @@ test('deleting a child leaves nothing of it in any table or Redis key, and close
 	expect(ids.length).toBeGreaterThanOrEqual(6)
 	expect((await sql`select 1 from child_summaries where child_id = ${child}`).length).toBe(1)
 	expect((await sql`select 1 from child_progress where child_id = ${child}`).length).toBe(1)
+	expect((await sql`select 1 from parent_alerts where child_id = ${child}`).length).toBe(1)
 
 	const r = await call(api, 'DELETE', `/api/v1/children/${child}`, { token: parent.token })
 	expect(await r.json()).toEqual({ deleted: true, disconnected: 1 })

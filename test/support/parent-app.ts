@@ -66,6 +66,8 @@ export type ParentAppOptions = Partial<Omit<ParentSideInput, 'config' | 'sql' | 
 	env?: Record<string, string>
 	/** Use this database (a gateway process's) instead of a fresh one; it is not dropped. */
 	databaseUrl?: string
+	/** Mount the text chat on the real safety layer over the offline provider. */
+	withChat?: boolean
 }
 
 export async function startParentApp(opts: ParentAppOptions = {}): Promise<ParentApp> {
@@ -77,12 +79,14 @@ export async function startParentApp(opts: ParentAppOptions = {}): Promise<Paren
 	const config = loadConfig({ PUBLIC_APP_URL: APP_URL, ...opts.env })
 	const log = createLogger('silent')
 	const ip = { value: '203.0.113.7' }
-	const { env: _env, databaseUrl: _url, ...rest } = opts
+	const { env: _env, databaseUrl: _url, withChat, ...rest } = opts
+	const chat = withChat ? await offlineChat(sql, cipher, config, log) : undefined
 	const control = new RecordingControl()
 	const caches = new RecordingCaches()
 	const side = buildParentSide({
 		control,
 		caches,
+		chat,
 		thirdPartyAi: false,
 		config,
 		authSecret: TEST_AUTH_SECRET,
@@ -131,6 +135,15 @@ export function gatewayApi(baseUrl: string, sink: SmtpSink): Api {
 			},
 		},
 	}
+}
+
+async function offlineChat(sql: postgres.Sql, cipher: FieldCipher, config: Config, log: ReturnType<typeof createLogger>) {
+	const { OfflineProvider } = await import('../../gateway/src/ai/offline')
+	const { loadCodec } = await import('../../gateway/src/codec')
+	const { createSafety } = await import('../../gateway/src/safety/create-safety')
+	const { createSafetyStore } = await import('../../gateway/src/store/safety')
+	const safety = await createSafety(new OfflineProvider(), config, createSafetyStore(sql, cipher), log)
+	return { provider: safety.provider, codec: loadCodec(config.codec) }
 }
 
 export interface CallOptions {

@@ -303,7 +303,8 @@ export class SafeProvider implements Provider {
 		if (deviceId) work.push(this.deps.store.usage.add(ctx.day, deviceId, ctx.policy.familyId, used))
 		let summary: string | undefined
 		let progress: Promise<TurnContext['progress']> | undefined
-		if (turn.outcome === 'answered' && childId && turn.childWords?.trim()) {
+		// ? Only a toy's turns (with a device) feed memory and the programme: a parent trying text chat does not.
+		if (turn.outcome === 'answered' && childId && deviceId && turn.childWords?.trim()) {
 			const memory = remember(ctx.summary, turn.childWords)
 			summary = memory.text
 			progress = this.deps.store.programme.countTurn(childId, input.child.age)

@@ -29,6 +29,18 @@ const toDay = (r: Row): DayUsage => ({
 export class FamilyUsageRepository {
 	constructor(private readonly sql: postgres.Sql) {}
 
+	/** Adds usage that no toy made (a parent's text chat) to the family's day: it counts against the budget. */
+	async addFamily(day: string, familyId: string, u: Usage): Promise<void> {
+		await this.sql`
+			insert into usage_daily (day, scope, scope_id, turns, tokens_in, tokens_out, audio_in_ms, audio_out_ms)
+			values (${day}, 'family', ${familyId}, ${u.turns}, ${u.tokensIn}, ${u.tokensOut}, ${u.audioInMs}, ${u.audioOutMs})
+			on conflict (scope, scope_id, day) do update set
+				turns = usage_daily.turns + excluded.turns, tokens_in = usage_daily.tokens_in + excluded.tokens_in,
+				tokens_out = usage_daily.tokens_out + excluded.tokens_out, audio_in_ms = usage_daily.audio_in_ms + excluded.audio_in_ms,
+				audio_out_ms = usage_daily.audio_out_ms + excluded.audio_out_ms
+		`
+	}
+
 	async family(familyId: string, from: string, to: string): Promise<DayUsage[]> {
 		const rows = await this.sql<Row[]>`
 			select day::text as day, scope_id, turns, tokens_in, tokens_out, audio_in_ms, audio_out_ms from usage_daily
