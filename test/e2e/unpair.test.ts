@@ -87,3 +87,32 @@ test('a parent pairs a toy with their account; unpairing closes it with 4403 at 
 	expect((await v2.closed).code).toBe(4403)
 	expect(((await (await call(api, 'GET', '/api/v1/devices', { token: parent.token })).json()) as { devices: unknown[] }).devices).toEqual([])
 })
+
+test('/swagger documents the parent side: every route, its sign-in and the CSRF rule for cookies', async () => {
+	const doc = (await (await fetch(`${gw.url}/swagger/json`)).json()) as {
+		paths: Record<string, Record<string, { security?: unknown[] }>>
+		components: { securitySchemes: Record<string, { description?: string }> }
+	}
+	const routes: Array<[string, string]> = [
+		['/api/v1/accounts/register', 'post'],
+		['/api/v1/accounts/login', 'post'],
+		['/api/v1/accounts/refresh', 'post'],
+		['/api/v1/accounts/me', 'delete'],
+		['/api/v1/children', 'post'],
+		['/api/v1/children/{id}/consent', 'post'],
+		['/api/v1/children/{id}/conversations', 'get'],
+		['/api/v1/conversations/{id}/messages', 'get'],
+		['/api/v1/alerts/{id}/acknowledge', 'post'],
+		['/api/v1/usage', 'get'],
+		['/api/v1/children/{id}/progress', 'get'],
+		['/api/v1/devices/{id}', 'delete'],
+		['/api/v1/pair/claim', 'post'],
+		['/api/v1/children/{id}/export', 'get'],
+		['/api/v1/family/settings', 'patch'],
+		['/api/v1/children/{id}/chat', 'post'],
+		['/api/v1/operator/devices/{id}/revoke', 'post'],
+	]
+	for (const [path, method] of routes) expect(doc.paths[path]?.[method]).toBeDefined()
+	expect(doc.paths['/api/v1/children']!.post!.security).toEqual([{ bearer: [] }, { cookie: [] }])
+	expect(doc.components.securitySchemes.cookie!.description).toContain('X-CSRF-Token')
+})

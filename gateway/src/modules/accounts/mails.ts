@@ -80,8 +80,10 @@ export class AccountMail {
 		const text = paragraphs.join('\n\n')
 		if (!this.o.mailer) {
 			if (this.o.production) throw new GatewayError('INTERNAL', 'email is not configured on this gateway (SMTP_URL)')
-			// ! Development only: without SMTP a developer has no other way to follow the link.
-			this.o.log.warn({ subject, mail: text }, 'SMTP_URL is not set: account mail logged instead of sent (development only)')
+			// ! Development only: without SMTP a developer has no other way to follow the link. Only the
+			// links are logged: subjects and bodies may name a child.
+			const links = text.match(/https?:\/\/\S+/g) ?? []
+			this.o.log.warn({ links }, 'SMTP_URL is not set: account mail not sent; its links are logged instead (development only)')
 			return
 		}
 		await this.o.mailer.send({ to, subject, text })
