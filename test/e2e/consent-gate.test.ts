@@ -114,6 +114,8 @@ describe('parental consent (offline provider)', () => {
 		const child = await addChild(api, parent)
 		await pairedToy('consent-seed-1', child)
 		await expectRefusedSeed(new TestSocket(seedUrl(gw.wsUrl, { device_id: 'consent-seed-1' })), consentRefusalLine.coppa)
+		// nothing the toy said about the child (its name in the query) was kept without consent
+		expect((await sql`select 1 from children where external_id = 'child-consent-seed-1'`).length).toBe(0)
 	})
 
 	test('with consent the toy talks; withdrawing it closes the live toy with 4403', async () => {

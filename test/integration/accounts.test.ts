@@ -336,3 +336,13 @@ describe('operators', () => {
 		expect((await operatorCli('promote', email)).code).toBe(64)
 	})
 })
+
+test('sign-ups with a taken address do not flood its owner’s inbox', async () => {
+	const owner = await signUp(pa)
+	for (let i = 0; i < 6; i++) {
+		expect((await call(pa, 'POST', '/api/v1/accounts/register', { body: { email: owner.email, password: `another password ${i}` } })).status).toBe(202)
+	}
+	await Bun.sleep(300)
+	const mails = pa.sink.messages.filter((m) => m.to.some((t) => t.includes(owner.email)) && bodyOf(m).includes('already has one'))
+	expect(mails.length).toBe(3)
+})

@@ -167,6 +167,15 @@ describe('deletion', () => {
 		for (const id of others) expect(left.some((h) => h.endsWith(id))).toBe(true)
 	})
 
+	test('a toy’s turn that settles after the household is deleted does not bring its usage back', async () => {
+		const l = await liveALittle('late')
+		expect((await call(pa, 'DELETE', '/api/v1/accounts/me', { token: l.parent.token, body: { password: PASSWORD } })).status).toBe(200)
+		// what SafeProvider.settle writes when an aborted turn finishes after the deletion
+		const day = new Date().toISOString().slice(0, 10)
+		await safety.usage.add(day, l.deviceId, l.parent.familyId, { turns: 1, tokensIn: 1, tokensOut: 1, audioInMs: 1, audioOutMs: 1 })
+		expect(await idsInDatabase(pa.sql, [l.parent.familyId, l.deviceId])).toEqual([])
+	})
+
 	test('a toy another household used keeps its row (and their conversations) when this household is deleted', async () => {
 		const before = await liveALittle('hand-me-down')
 		const after = await signUp(pa)

@@ -106,6 +106,8 @@ async function setup(inner: Provider, s: Setup = {}) {
 		now: s.now,
 	})
 	const deviceId = `toy-${randomUUID().slice(0, 8)}`
+	// a toy is registered before it talks; usage is only counted for toys (and families) that exist
+	await store.devices.upsertSeen(deviceId)
 	const startedAt = s.now?.() ?? Date.now()
 	let turnIndex = 1
 	async function turn(over: Partial<TurnInput> = {}, index = turnIndex++): Promise<ProviderEvent[]> {

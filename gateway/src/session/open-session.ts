@@ -84,8 +84,11 @@ function wire<A extends SessionSink & ProtocolHandler & { attach(s: Session): vo
 export function prepareSeedSessionWith(deps: SessionDeps) {
 	return async (h: SeedHandshake, cid: string): Promise<Attach> => {
 		const device = await admitDevice(deps, h.deviceId)
+		// ! Before the query's child is stored: nothing about a child is kept without its parent's consent.
+		const refused = await consentMissing(deps, [device.pairedChildId])
+		if (refused) return deps.consent!.refuse({ protocol: 'seed-json', deviceId: h.deviceId, cid }, refused)
 		const child = await deps.store.children.upsertFromSeed({ externalId: h.childExternalId, name: h.childName, age: h.childAge })
-		const missing = await consentMissing(deps, [device.pairedChildId, child.id])
+		const missing = await consentMissing(deps, [child.id])
 		if (missing) return deps.consent!.refuse({ protocol: 'seed-json', deviceId: h.deviceId, cid }, missing)
 		const recorder = conversationRecorder(deps.store, h.deviceId, child.id)
 		const log = deps.log.child({ cid })

@@ -59,13 +59,15 @@ export class ErasureRepository {
 			const devices = await tx<{ device_id: string }[]>`select device_id from devices where paired_child_id = any(${childIds}::uuid[])`
 			const deviceIds = devices.map((d) => d.device_id)
 			await tx`delete from children where id = any(${childIds}::uuid[])`
-			await tx`delete from usage_daily where (scope = 'family' and scope_id = ${familyId}) or (scope = 'device' and scope_id = any(${deviceIds}::text[]))`
 			// ! A toy that another household used before keeps its row: deleting it would cascade to their conversations.
 			await tx`
 				delete from devices d where d.device_id = any(${deviceIds}::text[]) and d.revoked_at is null
 					and not exists (select 1 from conversations c where c.device_id = d.device_id)
 			`
 			await tx`delete from families where id = ${familyId}`
+			// ? Last: an insert of usage in flight holds the family's and toys' rows (key share) until it
+			// commits, so by now it is in, and later ones find no family (store/usage.ts).
+			await tx`delete from usage_daily where (scope = 'family' and scope_id = ${familyId}) or (scope = 'device' and scope_id = any(${deviceIds}::text[]))`
 			return { childIds, deviceIds }
 		})
 	}

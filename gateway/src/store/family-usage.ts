@@ -33,7 +33,8 @@ export class FamilyUsageRepository {
 	async addFamily(day: string, familyId: string, u: Usage): Promise<void> {
 		await this.sql`
 			insert into usage_daily (day, scope, scope_id, turns, tokens_in, tokens_out, audio_in_ms, audio_out_ms)
-			values (${day}, 'family', ${familyId}, ${u.turns}, ${u.tokensIn}, ${u.tokensOut}, ${u.audioInMs}, ${u.audioOutMs})
+			select ${day}::date, 'family', ${familyId}, ${u.turns}, ${u.tokensIn}, ${u.tokensOut}, ${u.audioInMs}, ${u.audioOutMs}
+			where exists (select 1 from families where id = ${familyId} for key share)
 			on conflict (scope, scope_id, day) do update set
 				turns = usage_daily.turns + excluded.turns, tokens_in = usage_daily.tokens_in + excluded.tokens_in,
 				tokens_out = usage_daily.tokens_out + excluded.tokens_out, audio_in_ms = usage_daily.audio_in_ms + excluded.audio_in_ms,

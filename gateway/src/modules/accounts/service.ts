@@ -46,7 +46,8 @@ const DAY = 24 * 3600
 const VERIFY_TTL = DAY
 const RESET_TTL = 3600
 const CHANGE_TTL = DAY
-// a parent's inbox is not a target: at most this many reset mails per account per lockout window
+// a parent's inbox is not a target: at most this many unasked-for mails (reset, "already signed up",
+// resent confirmation) per account per lockout window
 const RESET_MAILS_PER_WINDOW = 3
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex')
@@ -59,6 +60,9 @@ export class AccountsService {
 		const hash = await this.d.passwords.hash(password)
 		const created = await this.d.accounts.createParent(email, hash)
 		if (!created) {
+			// sign-ups with someone else's address must not flood their inbox
+			const owner = await this.d.accounts.byEmail(email)
+			if (owner && (await this.d.lockout.fail(`mail:${owner.id}`)) > RESET_MAILS_PER_WINDOW) return
 			await this.d.mail.alreadyRegistered(email)
 			return
 		}
