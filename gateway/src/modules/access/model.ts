@@ -10,8 +10,6 @@ export const COOKIE = {
 
 export const CSRF_HEADER = 'x-csrf-token'
 
-export const Uuid = t.String({ format: 'uuid', description: 'an id' })
-
 /** Path parameter `{id}`; a malformed id is 404 like an unknown one (ids are not probed). */
 export const IdParams = t.Object({ id: t.String({ description: 'an id (uuid)' }) })
 

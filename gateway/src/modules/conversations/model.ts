@@ -1,7 +1,5 @@
 import { t } from 'elysia'
 
-export const Limit = t.Optional(t.Integer({ minimum: 1, maximum: 100, default: 20, description: 'page size' }))
-
 export const ConversationPageQuery = t.Object({
 	limit: t.Optional(t.Numeric({ minimum: 1, maximum: 100, description: 'page size (default 20)' })),
 	before: t.Optional(t.String({ maxLength: 200, description: '`next` of the previous page' })),
