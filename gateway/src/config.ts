@@ -26,8 +26,6 @@ export const ConfigSchema = T.Object({
 	requirePairing: Bool,
 	// where toys are told to open their WebSocket (xiaozhi OTA); unset = derived from the request's Host
 	publicWsUrl: T.Optional(T.String({ pattern: '^wss?://[^\\s]+$' })),
-	// ! Stop-gap parent credential for POST /api/v1/pair/claim until parent accounts exist; unset = claims off
-	parentApiToken: T.Optional(T.String({ minLength: 16 })),
 	// an OTA check-in must carry a device token (v2, legacy or JWT) before it is given a device JWT
 	otaRequireDeviceAuth: Bool,
 	deviceJwtTtlSeconds: Int(60, 366 * 24 * 3600),
@@ -102,6 +100,32 @@ export const ConfigSchema = T.Object({
 		// ? The crisis reply names this country's helpline when a child's profile has no country; unset: no number.
 		defaultCountry: T.Optional(T.String({ pattern: '^[A-Z]{2}$' })),
 	}),
+	// Parent accounts (modules/accounts): sessions, lockout, where mailed links point.
+	accounts: T.Object({
+		// HMAC key material for parent access JWTs, the email blind index and audit pseudonyms; unset = generated into DATA_DIR
+		authSecret: T.Optional(T.String({ minLength: 32 })),
+		// the parent app; links in account mails point under it
+		publicAppUrl: T.String({ pattern: '^https?://[^\\s]+$' }),
+		accessTokenTtlSeconds: Int(60, 3600),
+		refreshTokenTtlDays: Int(1, 365),
+		lockoutAccountFailures: Int(1, 1000),
+		lockoutIpFailures: Int(1, 100_000),
+		lockoutMinutes: Int(1, 1440),
+	}),
+	// What is kept about children and for how long (docs/privacy.md).
+	privacy: T.Object({
+		// transcripts and alert excerpts, unless a family chose otherwise
+		retentionDays: Int(1, 365),
+		auditRetentionDays: Int(30, 3650),
+		maintenanceIntervalMinutes: Int(1, 1440),
+	}),
+	// What parents are shown a day of talk cost (an estimate: tokens are estimated, docs/safety.md).
+	pricing: T.Object({
+		usdPerMillionTokensIn: T.Number({ minimum: 0, maximum: 10_000 }),
+		usdPerMillionTokensOut: T.Number({ minimum: 0, maximum: 10_000 }),
+		usdPerAudioMinuteIn: T.Number({ minimum: 0, maximum: 100 }),
+		usdPerAudioMinuteOut: T.Number({ minimum: 0, maximum: 100 }),
+	}),
 })
 
 export type Config = Static<typeof ConfigSchema>
@@ -124,7 +148,6 @@ const envName: Record<string, string> = {
 	'/allowLegacyTokens': 'ALLOW_LEGACY_TOKENS',
 	'/requirePairing': 'REQUIRE_PAIRING',
 	'/publicWsUrl': 'PUBLIC_WS_URL',
-	'/parentApiToken': 'PARENT_API_TOKEN',
 	'/otaRequireDeviceAuth': 'OTA_REQUIRE_DEVICE_AUTH',
 	'/deviceJwtTtlSeconds': 'DEVICE_JWT_TTL_SECONDS',
 	'/revocationCheckSeconds': 'REVOCATION_CHECK_SECONDS',
@@ -176,6 +199,20 @@ const envName: Record<string, string> = {
 	'/safety/playReminderMinutes': 'PLAY_TIME_REMINDER_MINUTES',
 	'/safety/deviceToolsAllowed': 'DEVICE_TOOLS_ALLOWED',
 	'/safety/defaultCountry': 'DEFAULT_COUNTRY',
+	'/accounts/authSecret': 'AUTH_SECRET',
+	'/accounts/publicAppUrl': 'PUBLIC_APP_URL',
+	'/accounts/accessTokenTtlSeconds': 'ACCESS_TOKEN_TTL_SECONDS',
+	'/accounts/refreshTokenTtlDays': 'REFRESH_TOKEN_TTL_DAYS',
+	'/accounts/lockoutAccountFailures': 'LOCKOUT_ACCOUNT_FAILURES',
+	'/accounts/lockoutIpFailures': 'LOCKOUT_IP_FAILURES',
+	'/accounts/lockoutMinutes': 'LOCKOUT_MINUTES',
+	'/privacy/retentionDays': 'RETENTION_DAYS',
+	'/privacy/auditRetentionDays': 'AUDIT_RETENTION_DAYS',
+	'/privacy/maintenanceIntervalMinutes': 'MAINTENANCE_INTERVAL_MINUTES',
+	'/pricing/usdPerMillionTokensIn': 'COST_USD_PER_MILLION_TOKENS_IN',
+	'/pricing/usdPerMillionTokensOut': 'COST_USD_PER_MILLION_TOKENS_OUT',
+	'/pricing/usdPerAudioMinuteIn': 'COST_USD_PER_AUDIO_MINUTE_IN',
+	'/pricing/usdPerAudioMinuteOut': 'COST_USD_PER_AUDIO_MINUTE_OUT',
 }
 
 export class ConfigError extends Error {
@@ -185,7 +222,7 @@ export class ConfigError extends Error {
 	}
 }
 
-const SECRET_VARS = new Set(['ESP32_SHARED_SECRET', 'ENCRYPTION_KEY', 'ENCRYPTION_KEYS_OLD', 'OPENAI_API_KEY', 'DATABASE_URL', 'REDIS_URL', 'PARENT_API_TOKEN', 'SMTP_URL'])
+const SECRET_VARS = new Set(['ESP32_SHARED_SECRET', 'ENCRYPTION_KEY', 'ENCRYPTION_KEYS_OLD', 'OPENAI_API_KEY', 'DATABASE_URL', 'REDIS_URL', 'SMTP_URL', 'AUTH_SECRET'])
 
 const TRUE = new Set(['true', '1', 'yes', 'on'])
 const FALSE = new Set(['false', '0', 'no', 'off'])
@@ -222,6 +259,11 @@ function list(value: string | undefined, fallback: string[]): string[] {
 		.filter(Boolean)
 }
 
+function dec(value: string | undefined, fallback: number): number | string {
+	if (value === undefined || value === '') return fallback
+	return /^\d+(\.\d+)?$/.test(value.trim()) ? Number(value) : value
+}
+
 const blank = (v: string | undefined) => (v === undefined || v === '' ? undefined : v)
 
 // An address or a CIDR block, IPv4 or IPv6 ("10.0.0.0/8", "::1", "fd00::/8").
@@ -250,7 +292,6 @@ export function loadConfig(env: Env = process.env): Config {
 		allowLegacyTokens: bool(env.ALLOW_LEGACY_TOKENS, !production),
 		requirePairing: bool(env.REQUIRE_PAIRING, production),
 		publicWsUrl: blank(env.PUBLIC_WS_URL),
-		parentApiToken: blank(env.PARENT_API_TOKEN),
 		otaRequireDeviceAuth: bool(env.OTA_REQUIRE_DEVICE_AUTH, production),
 		deviceJwtTtlSeconds: num(env.DEVICE_JWT_TTL_SECONDS, 30 * 24 * 3600),
 		revocationCheckSeconds: num(env.REVOCATION_CHECK_SECONDS, 15),
@@ -309,6 +350,27 @@ export function loadConfig(env: Env = process.env): Config {
 			deviceToolsAllowed: list(env.DEVICE_TOOLS_ALLOWED, DEFAULT_DEVICE_TOOLS),
 			defaultCountry: blank(env.DEFAULT_COUNTRY)?.toUpperCase(),
 		},
+		accounts: {
+			authSecret: blank(env.AUTH_SECRET),
+			publicAppUrl: (env.PUBLIC_APP_URL || `http://localhost:${env.PORT || 8000}/app`).replace(/\/+$/, ''),
+			accessTokenTtlSeconds: num(env.ACCESS_TOKEN_TTL_SECONDS, 900),
+			refreshTokenTtlDays: num(env.REFRESH_TOKEN_TTL_DAYS, 30),
+			lockoutAccountFailures: num(env.LOCKOUT_ACCOUNT_FAILURES, 5),
+			lockoutIpFailures: num(env.LOCKOUT_IP_FAILURES, 20),
+			lockoutMinutes: num(env.LOCKOUT_MINUTES, 15),
+		},
+		privacy: {
+			retentionDays: num(env.RETENTION_DAYS, 30),
+			auditRetentionDays: num(env.AUDIT_RETENTION_DAYS, 365),
+			maintenanceIntervalMinutes: num(env.MAINTENANCE_INTERVAL_MINUTES, 60),
+		},
+		// ? Defaults: gpt-4o-mini chat, gpt-4o-mini-transcribe and gpt-4o-mini-tts list prices (2025).
+		pricing: {
+			usdPerMillionTokensIn: dec(env.COST_USD_PER_MILLION_TOKENS_IN, 0.15),
+			usdPerMillionTokensOut: dec(env.COST_USD_PER_MILLION_TOKENS_OUT, 0.6),
+			usdPerAudioMinuteIn: dec(env.COST_USD_PER_AUDIO_MINUTE_IN, 0.003),
+			usdPerAudioMinuteOut: dec(env.COST_USD_PER_AUDIO_MINUTE_OUT, 0.015),
+		},
 	}
 	const problems = [...Value.Errors(ConfigSchema, raw)].map((e) => {
 		// ? A list's element reports its index (/safety/deviceToolsAllowed/2): name the list's variable.
@@ -325,6 +387,7 @@ export function loadConfig(env: Env = process.env): Config {
 		if (!raw.databaseUrl) problems.push('DATABASE_URL: required when NODE_ENV=production (PostgreSQL shared by the replicas)')
 		if (!raw.redisUrl) problems.push('REDIS_URL: required when NODE_ENV=production (Redis for replay nonces and rate limits)')
 		if (raw.ai.provider === 'fake') problems.push('TEDDY_PROVIDER: "fake" is a benchmark stand-in and is refused when NODE_ENV=production')
+		if (!raw.accounts.authSecret) problems.push('AUTH_SECRET: required when NODE_ENV=production (openssl rand -hex 32)')
 	}
 	for (const proxy of raw.trustedProxies) {
 		if (!validCidr(proxy)) problems.push(`TRUSTED_PROXIES: not an IP address or CIDR block (got ${JSON.stringify(proxy)})`)

@@ -23,6 +23,13 @@ export type ErrorCode =
 	| 'RESTARTING'
 	| 'PAIRING_CODE_INVALID'
 	| 'PAIRING_CODE_EXPIRED'
+	// parent accounts, consent (modules/accounts, modules/children)
+	| 'CONFLICT'
+	| 'EMAIL_NOT_VERIFIED'
+	| 'CONSENT_REQUIRED'
+	| 'CSRF_FAILED'
+	| 'ACCOUNT_LOCKED'
+	| 'LINK_INVALID'
 
 export const CLOSE = {
 	normal: 1000,
@@ -60,6 +67,12 @@ const closeByCode: Record<ErrorCode, number> = {
 	RESTARTING: CLOSE.restarting,
 	PAIRING_CODE_INVALID: CLOSE.protocol,
 	PAIRING_CODE_EXPIRED: CLOSE.protocol,
+	CONFLICT: CLOSE.protocol,
+	EMAIL_NOT_VERIFIED: CLOSE.forbidden,
+	CONSENT_REQUIRED: CLOSE.forbidden,
+	CSRF_FAILED: CLOSE.forbidden,
+	ACCOUNT_LOCKED: CLOSE.rateLimited,
+	LINK_INVALID: CLOSE.protocol,
 }
 
 const statusByCode: Record<ErrorCode, number> = {
@@ -85,6 +98,13 @@ const statusByCode: Record<ErrorCode, number> = {
 	PAIRING_CODE_INVALID: 400,
 	// ? 410 Gone: the code existed and will never work again; the toy must start pairing anew
 	PAIRING_CODE_EXPIRED: 410,
+	CONFLICT: 409,
+	EMAIL_NOT_VERIFIED: 403,
+	CONSENT_REQUIRED: 403,
+	CSRF_FAILED: 403,
+	ACCOUNT_LOCKED: 429,
+	// a mailed link that is unknown, used or expired: ask for a new one
+	LINK_INVALID: 400,
 }
 
 export interface GatewayErrorOptions {

@@ -1,16 +1,19 @@
 import type { Server } from 'bun'
-import { createProvider, EspeakTts, OfflineProvider } from './ai'
+import { createProvider, EspeakTts, FakeProvider, OfflineProvider } from './ai'
 import { FixedLines } from './ai/fixed-lines'
 import { buildApp } from './app'
 import { type ClientInfo, clientOf, trustedProxies } from './modules/edge/client-address'
 import { OriginPolicy, securityHeaders } from './modules/edge/service'
 import { DeviceAuthenticator } from './auth/device-auth'
 import { DeviceJwt } from './auth/device-jwt'
+import { resolveAuthSecret } from './auth/auth-secret'
 import { resolveSharedSecret } from './auth/shared-secret'
 import { loadCodec } from './codec'
 import type { Config } from './config'
 import { log as rootLog, type Logger } from './obs/logger'
+import { buildParentSide } from './parent-side'
 import { createSafety } from './safety/create-safety'
+import { createSmtpMailer } from './safety/mailer'
 import { cachedFixed } from './safety/speak-fixed'
 import { ResumeCache } from './session/resume-cache'
 import { prepareSeedSessionWith, prepareXiaozhiSessionWith } from './session/open-session'
@@ -24,8 +27,11 @@ import { MemoryRateLimiter, rateLimiters } from './store/rate-limits'
 import { connectRedis, whenReady } from './store/redis'
 import { WriteBacklog } from './store/write-backlog'
 import type { ConnectionData } from './ws/connection'
+import { consentRefusal, type RefusalTarget } from './ws/consent-refusal'
+import { DeviceRegistry } from './ws/device-registry'
 import { createDeviceSockets, deviceProtocolOf } from './ws/device-sockets'
 import { startRevocationSweep } from './ws/revocation-sweep'
+import { type ConsentKind, consentRefusalLine } from './safety/consent'
 
 // Composition root: builds every part from config, wires them, listens. Nothing else constructs
 // infrastructure, so tests can start a whole gateway in-process with a config object.
@@ -82,7 +88,13 @@ export async function startGateway(config: Config, log: Logger = rootLog): Promi
 		answering.warm().catch((err) => log.warn({ err }, 'offline lines could not be pre-rendered'))
 	}
 	// Child safety wraps whichever provider answers, so sessions only ever talk to the SafeProvider.
-	const safety = await createSafety(answering, config, store.safety, writes, log, cachedFixed(new FixedLines({ codec, tts })))
+	const fixedLines = new FixedLines({ codec, tts })
+	const speakFixed = cachedFixed(fixedLines)
+	// A toy refused for want of consent says so at once (ws/consent-refusal.ts): render its lines now.
+	Promise.all(Object.values(consentRefusalLine).flatMap((l) => [fixedLines.render(l, 16000), fixedLines.render(l, 24000)])).catch((err) =>
+		log.warn({ err }, 'consent lines could not be pre-rendered'),
+	)
+	const safety = await createSafety(answering, config, store.safety, writes, log, speakFixed)
 	const provider = safety.provider
 
 	const connectionLimiter = limiter('conn', limits.connectionsPerIpPerMinute, 60_000)
@@ -99,7 +111,46 @@ export async function startGateway(config: Config, log: Logger = rootLog): Promi
 	// ? Elysia handles requests without the server at hand; the client is noted per request here.
 	const clients = new WeakMap<Request, ClientInfo>()
 	const clientOfRequest = (req: Request): ClientInfo => clients.get(req) ?? { ip: 'unknown', key: 'unknown', secure: false }
-	const sessionDeps = { config, log, codec, provider, store, writes, turnLimiter, resume: new ResumeCache() }
+	// Parent side: accounts, children, consent, transcripts, export, deletion (parent-side.ts).
+	const registry = new DeviceRegistry()
+	const resume = new ResumeCache()
+	// ? The child's words leave the gateway with any provider but the offline bear (and the bench's fake).
+	const thirdPartyAi = !(answering instanceof OfflineProvider || answering instanceof FakeProvider)
+	const parents = buildParentSide({
+		config,
+		authSecret: resolveAuthSecret(config.accounts.authSecret, config.dataDir, log),
+		sql: db.sql,
+		cipher,
+		redis,
+		log,
+		mailer: config.safety.smtpUrl ? await createSmtpMailer(config.safety.smtpUrl, config.safety.smtpFrom) : undefined,
+		clientIp: (req) => clientOfRequest(req).key,
+		control: registry,
+		thirdPartyAi,
+		chat: { provider, codec },
+		// new family rules apply from the toys' next turn, not after the safety context's refresh
+		familyChanged: (familyId) => {
+			parents.store.children
+				.list(familyId)
+				.then((children) => {
+					for (const c of children) safety.provider.forgetChild(c.id)
+				})
+				.catch((err) => log.warn({ err: (err as Error).message }, 'could not refresh the safety context of a family'))
+		},
+		// a deleted child's data must not live on in memory: the safety context and a parked session
+		caches: {
+			forget(childId, deviceIds) {
+				safety.provider.forgetChild(childId)
+				for (const d of deviceIds) resume.drop(d)
+			},
+		},
+	})
+	const consent = {
+		reader: parents.store.consents,
+		thirdPartyAi,
+		refuse: (target: RefusalTarget, kind: ConsentKind) => consentRefusal({ codec, speak: speakFixed, log, limits: config.limits }, target, kind),
+	}
+	const sessionDeps = { config, log, codec, provider, store, writes, turnLimiter, resume, consent }
 	const sockets = createDeviceSockets({
 		config,
 		log,
@@ -108,6 +159,7 @@ export async function startGateway(config: Config, log: Logger = rootLog): Promi
 		originAllowed: (origin) => origins.allows(origin),
 		prepareSeedSession: prepareSeedSessionWith(sessionDeps),
 		prepareXiaozhiSession: prepareXiaozhiSessionWith(sessionDeps),
+		registry,
 	})
 	const stopRevocationSweep = startRevocationSweep({
 		registry: sockets.registry,
@@ -136,6 +188,7 @@ export async function startGateway(config: Config, log: Logger = rootLog): Promi
 				await redis.ping()
 				return { ok: true, kind: 'redis' }
 			},
+			lastRetention: () => parents.lastRun('retention'),
 		},
 		ota: {
 			auth,
@@ -156,12 +209,14 @@ export async function startGateway(config: Config, log: Logger = rootLog): Promi
 		pairing: {
 			auth,
 			devices: store.devices,
-			children: store.children,
 			pairing: store.pairing,
 			claimLimiter,
-			parentApiToken: config.parentApiToken,
 			clientIp: (req) => clientOfRequest(req).key,
+			access: parents.access,
+			control: registry,
+			audit: parents.store.audit,
 		},
+		parents: parents.plugin,
 	})
 
 	if (redis && !(await whenReady(redis, 2_000))) log.warn('redis is not reachable yet: starting anyway; what needs it answers 503 until it is')
@@ -184,6 +239,7 @@ export async function startGateway(config: Config, log: Logger = rootLog): Promi
 		websocket: sockets.websocket,
 	})
 	const url = new URL(`http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${server.port}`)
+	parents.startJobs()
 	log.info({ url: url.href, codec: codec.kind, provider: provider.name, database: db.kind }, 'gateway listening')
 
 	let stopped: Promise<void> | undefined
@@ -198,6 +254,7 @@ export async function startGateway(config: Config, log: Logger = rootLog): Promi
 		const left = await writes.flush(Math.max(500, config.shutdownGraceMs - 1000))
 		if (left > 0) writes.close()
 		for (const l of [connectionLimiter, turnLimiter, claimLimiter, registrations, tokenBudget, ...Object.values(restLimiters)]) l.close?.()
+		await parents.close()
 		await Promise.allSettled([provider.close?.(), safety.close(), redis?.quit(), nonces.close?.(), db.close()])
 	}
 	return { server, url, codec: codec.kind, stop: () => (stopped ??= stop()) }

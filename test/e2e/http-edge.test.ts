@@ -8,7 +8,6 @@ import { TestSocket } from '../support/ws-client'
 // browser tester and an allow-list of origins, security headers on every REST answer, which pages
 // may open a device socket, body size limits, and validation errors that name the field.
 
-const PARENT = 'parent-stop-gap-token-0123456789'
 let db: TestDatabase
 let dev: GatewayProcess // the embedded default's permissive origin policy
 let strict: GatewayProcess // one allowed origin, behind a trusted proxy
@@ -16,7 +15,7 @@ let strict: GatewayProcess // one allowed origin, behind a trusted proxy
 beforeAll(async () => {
 	db = await createTestDatabase()
 	;[dev, strict] = await Promise.all([
-		startGatewayProcess({ DATABASE_URL: db.url, PARENT_API_TOKEN: PARENT }),
+		startGatewayProcess({ DATABASE_URL: db.url }),
 		startGatewayProcess({ DATABASE_URL: db.url, ALLOWED_ORIGINS: 'https://parents.example', TRUSTED_PROXIES: '127.0.0.1' }),
 	])
 })

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto'
 import postgres from 'postgres'
 import { createTestDatabase, requireEnv, type TestDatabase } from '../support/databases'
 import { type GatewayProcess, startGatewayProcess } from '../support/gateway-process'
+import { signUp, startParentApp, TEST_AUTH_SECRET, TEST_ENCRYPTION_KEY } from '../support/parent-app'
 import { seedUrl, v2Token } from '../support/seed-url'
 import { TestSocket } from '../support/ws-client'
 
@@ -11,7 +12,6 @@ import { TestSocket } from '../support/ws-client'
 // unauthenticated OTA flood registering devices, clients behind a NAT or a load balancer, and
 // replicas sharing one Redis. A good toy keeps talking through each.
 
-const PARENT = 'parent-stop-gap-token-0123456789'
 let db: TestDatabase
 let sql: postgres.Sql
 
@@ -109,13 +109,17 @@ describe('with the default limits, one address', () => {
 	})
 
 	test('guessing the parent token is cut off with 429 and Retry-After', async () => {
-		await withGateway({ PARENT_API_TOKEN: PARENT }, async (gw) => {
+		// a real parent of this database (same AUTH_SECRET), so a right token past the limit can be tried
+		const pa = await startParentApp({ databaseUrl: db.url })
+		const parent = await signUp(pa)
+		await pa.close()
+		await withGateway({ AUTH_SECRET: TEST_AUTH_SECRET, ENCRYPTION_KEY: TEST_ENCRYPTION_KEY }, async (gw) => {
 			const rs = await flood(100, (i) => claim(gw, `guess-${i}-${randomBytes(8).toString('hex')}`))
 			expect(count(rs, 401)).toBe(60) // PARENT_REQUESTS_PER_IP_PER_MINUTE
 			expect(count(rs, 429)).toBe(40)
 			await expectRateLimited(rs.at(-1)!)
 			// once limited, even the right token waits: a correct guess past the limit gains nothing
-			expect((await claim(gw, PARENT)).status).toBe(429)
+			expect((await claim(gw, parent.token)).status).toBe(429)
 		})
 	})
 
@@ -191,7 +195,7 @@ describe('behind a trusted proxy', () => {
 
 describe('replicas sharing one Redis', () => {
 	test('share one budget per client', async () => {
-		const shared = { REDIS_URL: requireEnv('TEST_REDIS_URL'), REDIS_KEY_PREFIX: `test-${randomBytes(4).toString('hex')}:`, PARENT_API_TOKEN: PARENT }
+		const shared = { REDIS_URL: requireEnv('TEST_REDIS_URL'), REDIS_KEY_PREFIX: `test-${randomBytes(4).toString('hex')}:` }
 		const a = await startGatewayProcess({ DATABASE_URL: db.url, ...shared })
 		const b = await startGatewayProcess({ DATABASE_URL: db.url, ...shared })
 		try {

@@ -68,7 +68,7 @@ describe('config', () => {
 	})
 
 	test('production turns legacy tokens off and pairing on', () => {
-		const c = loadConfig({ NODE_ENV: 'production', ESP32_SHARED_SECRET: SECRET, ENCRYPTION_KEY: KEY, ...SERVERS })
+		const c = loadConfig({ NODE_ENV: 'production', ESP32_SHARED_SECRET: SECRET, ENCRYPTION_KEY: KEY, AUTH_SECRET: SECRET, ...SERVERS })
 		expect(c.allowLegacyTokens).toBe(false)
 		expect(c.requirePairing).toBe(true)
 	})
@@ -79,6 +79,7 @@ describe('config', () => {
 			ESP32_SHARED_SECRET: SECRET,
 			ENCRYPTION_KEY: KEY,
 			...SERVERS,
+			AUTH_SECRET: SECRET,
 			ALLOW_LEGACY_TOKENS: 'true',
 			REQUIRE_PAIRING: 'false',
 		})
@@ -86,10 +87,12 @@ describe('config', () => {
 		expect(c.requirePairing).toBe(false)
 	})
 
-	test('production requires the shared secret and the encryption key', () => {
+	test('production requires the shared secret, the encryption key and the auth secret', () => {
 		const problems = problemsOf({ NODE_ENV: 'production' })
 		expect(problems.some((p) => p.includes('ESP32_SHARED_SECRET'))).toBe(true)
 		expect(problems.some((p) => p.includes('ENCRYPTION_KEY'))).toBe(true)
+		expect(problems.some((p) => p.includes('AUTH_SECRET'))).toBe(true)
+		expect(problemsOf({ NODE_ENV: 'production', ESP32_SHARED_SECRET: SECRET, ENCRYPTION_KEY: KEY, AUTH_SECRET: 'short' }).join('\n')).toContain('AUTH_SECRET')
 		expect(problemsOf({ NODE_ENV: 'production', ESP32_SHARED_SECRET: SECRET }).join('\n')).toContain('ENCRYPTION_KEY')
 		expect(problemsOf({ NODE_ENV: 'production', ENCRYPTION_KEY: KEY }).join('\n')).toContain('ESP32_SHARED_SECRET')
 	})
@@ -97,16 +100,16 @@ describe('config', () => {
 	// The embedded database and the in-process nonce cache are single-node toys: a production
 	// replica silently running on them loses data and lets tokens be replayed on its neighbours.
 	test('production requires DATABASE_URL and REDIS_URL, naming each', () => {
-		const problems = problemsOf({ NODE_ENV: 'production', ESP32_SHARED_SECRET: SECRET, ENCRYPTION_KEY: KEY })
+		const problems = problemsOf({ NODE_ENV: 'production', ESP32_SHARED_SECRET: SECRET, ENCRYPTION_KEY: KEY, AUTH_SECRET: SECRET })
 		expect(problems).toHaveLength(2)
 		expect(problems.join('\n')).toContain('DATABASE_URL')
 		expect(problems.join('\n')).toContain('REDIS_URL')
-		const onlyRedis = problemsOf({ NODE_ENV: 'production', ESP32_SHARED_SECRET: SECRET, ENCRYPTION_KEY: KEY, DATABASE_URL: SERVERS.DATABASE_URL })
+		const onlyRedis = problemsOf({ NODE_ENV: 'production', ESP32_SHARED_SECRET: SECRET, ENCRYPTION_KEY: KEY, AUTH_SECRET: SECRET, DATABASE_URL: SERVERS.DATABASE_URL })
 		expect(onlyRedis).toEqual([expect.stringContaining('REDIS_URL')])
 	})
 
 	test('production refuses the benchmark provider', () => {
-		const problems = problemsOf({ NODE_ENV: 'production', ESP32_SHARED_SECRET: SECRET, ENCRYPTION_KEY: KEY, ...SERVERS, TEDDY_PROVIDER: 'fake' })
+		const problems = problemsOf({ NODE_ENV: 'production', ESP32_SHARED_SECRET: SECRET, ENCRYPTION_KEY: KEY, AUTH_SECRET: SECRET, ...SERVERS, TEDDY_PROVIDER: 'fake' })
 		expect(problems).toEqual([expect.stringContaining('TEDDY_PROVIDER')])
 		// outside production the fleet bench may use it
 		expect(loadConfig({ TEDDY_PROVIDER: 'fake' }).ai.provider).toBe('fake')
@@ -152,7 +155,7 @@ describe('config', () => {
 	test('browser origins: any in the embedded default, none in production unless listed', () => {
 		expect(loadConfig({}).allowedOrigins).toEqual(['*'])
 		expect(loadConfig({}).limits.requestBodyBytes).toBe(64 * 1024)
-		const prod = { NODE_ENV: 'production', ESP32_SHARED_SECRET: SECRET, ENCRYPTION_KEY: KEY, ...SERVERS }
+		const prod = { NODE_ENV: 'production', ESP32_SHARED_SECRET: SECRET, ENCRYPTION_KEY: KEY, AUTH_SECRET: SECRET, ...SERVERS }
 		expect(loadConfig(prod).allowedOrigins).toEqual([])
 		expect(loadConfig({ ...prod, ALLOWED_ORIGINS: 'https://parents.example, http://localhost:5173' }).allowedOrigins).toEqual([
 			'https://parents.example',
@@ -194,6 +197,8 @@ describe('config', () => {
 		['PARENT_REQUESTS_PER_IP_PER_MINUTE', '-3'],
 		['ALLOWED_ORIGINS', 'https://parents.example/app'],
 		['MAX_REQUEST_BODY_BYTES', '12'],
+		['PUBLIC_APP_URL', 'ftp://x'],
+		['LOCKOUT_ACCOUNT_FAILURES', '0'],
 	]
 
 	test.each(bad)('reports %s=%s by its name', (name, value) => {

@@ -42,11 +42,13 @@ export interface DeviceSocketsDeps {
 	originAllowed: (origin: string) => boolean
 	prepareSeedSession: PrepareSeedSession
 	prepareXiaozhiSession: PrepareXiaozhiSession
+	/** Made by gateway.ts when others need to reach live toys (DeviceControl); else made here. */
+	registry?: DeviceRegistry
 }
 
 export function createDeviceSockets(deps: DeviceSocketsDeps) {
 	const { config, log } = deps
-	const registry = new DeviceRegistry()
+	const registry = deps.registry ?? new DeviceRegistry()
 	let draining = false
 	configureSendBuffer(config.limits.sendBufferBytes)
 	const idleSweep = setInterval(closeIdle, Math.min(5000, Math.max(250, config.limits.idleTimeoutMs / 4)))
@@ -125,6 +127,7 @@ export function createDeviceSockets(deps: DeviceSocketsDeps) {
 			const { reject, attach } = ws.data
 			ws.data.attach = undefined
 			if (reject || !attach) return closeWithError(ws, reject ?? new GatewayError('INTERNAL', 'no session'))
+			ws.data.connectedAt = Date.now()
 			registry.add(ws)
 			ws.data.handler = attach(ws)
 			log.info({ cid: ws.data.cid, device: ws.data.deviceId, protocol: ws.data.protocol }, 'device connected')

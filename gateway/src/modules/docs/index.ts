@@ -14,10 +14,10 @@ export interface DocsInfo {
 	description: string
 }
 
-export function docsModule(info: DocsInfo) {
+export function docsModule(info: DocsInfo, components: Record<string, unknown> = {}) {
 	const hidden = { detail: { hide: true } }
 	return new Elysia({ name: 'Docs' })
-		.use(swagger({ path: '/swagger', specPath: '/swagger/json', provider: 'swagger-ui', documentation: { info } }))
+		.use(swagger({ path: '/swagger', specPath: '/swagger/json', provider: 'swagger-ui', documentation: { info, components } }))
 		.get('/swagger', () => new Response(DOCS_PAGE(info.title), { headers: { 'content-type': 'text/html; charset=utf-8' } }), hidden)
 		.get('/swagger/assets/init.js', () => new Response(INIT_SCRIPT, { headers: { 'content-type': 'text/javascript; charset=utf-8' } }), hidden)
 		.get('/swagger/assets/:file', ({ params, status }) => docsAsset(params.file) ?? status(404, { code: 'NOT_FOUND', message: 'no such file' }), hidden)
