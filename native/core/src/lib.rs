@@ -9,6 +9,7 @@ pub mod ogg;
 mod ogg_reader;
 pub mod opus;
 pub mod resample;
+pub mod silero;
 pub mod token;
 pub mod vad;
 
@@ -16,5 +17,6 @@ pub use error::CodecError;
 pub use ogg::{OggError, OggOpusReader, OggOpusWriter, OpusHead};
 pub use opus::{Application, Decoder, Encoder};
 pub use resample::{ResampleError, Resampler};
+pub use silero::{SILERO_WINDOW, SileroVad};
 pub use token::{TokenVerifier, Verified};
 pub use vad::{TurnDetector, VadError, VadEvent, VadOptions};
