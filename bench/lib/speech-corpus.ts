@@ -110,7 +110,7 @@ export function toolVersions(): { espeak: string; sox: string } {
  * `ssml`: the text is SSML (`<break time="…"/>` pauses).
  * ! `-D`: sox otherwise adds random dither when it writes 16 bits, and the corpus would differ per run.
  */
-function render(text: string, v: (typeof VOICES)[number], ssml = false): Int16Array {
+export function render(text: string, v: { voice: string; speed: number; pitch: number }, ssml = false): Int16Array {
 	const markup = ssml ? ['-m'] : []
 	const wav = run(['espeak-ng', ...markup, '-v', v.voice, '-s', String(v.speed), '-p', String(v.pitch), '--stdout', text])
 	const raw = run(['sox', '-D', '-t', 'wav', '-', '-t', 'raw', '-r', String(RATE), '-c', '1', '-b', '16', '-e', 'signed', '-'], wav)

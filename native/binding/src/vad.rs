@@ -7,7 +7,7 @@ use teddy_core::{Classifier, TurnDetector, VadEvent};
 pub struct VadOptions {
     /// Speech needed before a turn starts (default 90).
     pub start_ms: Option<u32>,
-    /// Pause that ends a turn when the child sounds finished (default 300).
+    /// Pause that ends a turn when the child sounds finished (default 300; 400 with "energy").
     pub hangover_ms: Option<u32>,
     /// Pause that ends a turn when the child sounds mid-sentence (default 1600).
     pub hold_ms: Option<u32>,
@@ -28,7 +28,6 @@ pub struct Vad {
 impl Vad {
     #[napi(constructor)]
     pub fn new(sample_rate: u32, options: Option<VadOptions>) -> napi::Result<Self> {
-        let d = teddy_core::VadOptions::default();
         let o = options.unwrap_or(VadOptions {
             start_ms: None,
             hangover_ms: None,
@@ -46,6 +45,7 @@ impl Vad {
                 ));
             }
         };
+        let d = teddy_core::VadOptions::with_classifier(classifier);
         let hangover_ms = o.hangover_ms.unwrap_or(d.hangover_ms);
         let opts = teddy_core::VadOptions {
             start_ms: o.start_ms.unwrap_or(d.start_ms),
@@ -53,7 +53,7 @@ impl Vad {
             // ? A longer hangover alone lifts the default hold with it rather than failing.
             hold_ms: o.hold_ms.unwrap_or(d.hold_ms.max(hangover_ms)),
             preroll_ms: o.preroll_ms.unwrap_or(d.preroll_ms),
-            classifier,
+            ..d
         };
         let inner = TurnDetector::new(sample_rate, opts)
             .map_err(|e| Error::new(Status::InvalidArg, e.to_string()))?;

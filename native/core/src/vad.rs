@@ -203,12 +203,24 @@ pub struct VadOptions {
 
 impl Default for VadOptions {
     fn default() -> Self {
+        Self::with_classifier(Classifier::Silero)
+    }
+}
+
+impl VadOptions {
+    /// The defaults for `classifier`. ? Silero's probability falls ~100 ms after the voice
+    /// stops (32 ms windows, its LSTM's memory) where the energy scorer's falls at once: the
+    /// energy hangover is that much longer, so both end a finished turn as soon.
+    pub fn with_classifier(classifier: Classifier) -> Self {
         Self {
             start_ms: 90,
-            hangover_ms: 300,
+            hangover_ms: match classifier {
+                Classifier::Silero => 300,
+                Classifier::Energy => 400,
+            },
             hold_ms: 1600,
             preroll_ms: 300,
-            classifier: Classifier::Silero,
+            classifier,
         }
     }
 }
