@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import OpusScript from 'opusscript'
 import { render } from '../../bench/lib/speech-corpus'
 import { fallbackCodec } from '../../gateway/src/codec/fallback'
+import { createTestDatabase, type TestDatabase } from '../support/databases'
 import { type FakeOpenAI, startFakeOpenAI } from '../support/fake-openai'
 import { type GatewayProcess, startGatewayProcess } from '../support/gateway-process'
 import { v2Token } from '../support/seed-url'
@@ -14,6 +15,7 @@ const FRAME = 960 // 60 ms at 16 kHz
 const PAUSE_MS = 1000
 
 let fake: FakeOpenAI
+let db: TestDatabase
 let gw: GatewayProcess
 let packets: Uint8Array[] // the sentence, then 3 s of quiet
 let sentenceMs: number
@@ -38,12 +40,14 @@ beforeAll(async () => {
 	pcm.set(sentence)
 	packets = encode(pcm)
 	fake = await startFakeOpenAI({ transcript: 'I want to play a game with you.', chatAnswer: 'Let us play!', speech: 'tone' })
-	gw = await startGatewayProcess({ OPENAI_BASE_URL: fake.url, OPENAI_API_KEY: 'test' })
+	db = await createTestDatabase()
+	gw = await startGatewayProcess({ DATABASE_URL: db.url, OPENAI_BASE_URL: fake.url, OPENAI_API_KEY: 'test' })
 })
 
 afterAll(async () => {
 	await gw?.stop()
 	await fake?.stop()
+	await db?.drop()
 })
 
 /** Packets in an Ogg Opus file. */
