@@ -24,6 +24,9 @@ const BINS: usize = N_FFT / 2 + 1;
 const T: usize = (PADDED - N_FFT) / HOP + 1;
 const FEAT: usize = 2 * BINS;
 const HIDDEN: usize = 64;
+/// Frames the first block keeps (every other one), and the widest layer after it.
+const KEPT: usize = T.div_ceil(2);
+const WIDEST: usize = 64;
 
 static BLOB: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/silero_16k.bin"));
 
@@ -275,7 +278,8 @@ pub struct SileroVad {
     frame: Vec<f32>,
     spectrum: Vec<Complex<f32>>,
     scratch: Vec<Complex<f32>>,
-    /// Frame-major activations, ping-ponged between layers.
+    /// Frame-major activations: `a` a layer's input and output, `b` and `c` scratch (the
+    /// first block keeps only every other frame, so they need less).
     a: Vec<f32>,
     b: Vec<f32>,
     c: Vec<f32>,
@@ -300,8 +304,8 @@ impl SileroVad {
             spectrum: w.fft.make_output_vec(),
             scratch: w.fft.make_scratch_vec(),
             a: vec![0.0; T * FEAT],
-            b: vec![0.0; T * FEAT],
-            c: vec![0.0; T * FEAT],
+            b: vec![0.0; KEPT * FEAT],
+            c: vec![0.0; KEPT * WIDEST],
             h: [[0.0; HIDDEN]; 2],
             cell: [[0.0; HIDDEN]; 2],
             gates: [0.0; 4 * HIDDEN],
@@ -341,8 +345,9 @@ impl SileroVad {
         for (i, blk) in w.blocks.iter().enumerate() {
             let (sw, sb, cin, _) = &w.steps[i];
             t = pointwise(&self.a[..t * cin], *cin, sw, sb, 1, &mut self.b);
-            relu(&mut self.b[..t * sb.len()]);
-            std::mem::swap(&mut self.a, &mut self.b);
+            let n = t * sb.len();
+            relu(&mut self.b[..n]);
+            self.a[..n].copy_from_slice(&self.b[..n]);
             let keep = if i < 2 { 2 } else { 1 };
             t = block(blk, t, keep, &mut self.a, &mut self.b, &mut self.c);
         }
