@@ -2,7 +2,8 @@ import { Resampler } from './resample'
 import { type Ending, PitchTracker } from './turn-cues'
 import { CodecError, type Vad, type VadOptions } from './types'
 
-// Speech detector and turn endpointer, the TypeScript twin of native/core/src/vad.rs.
+// Speech detector and turn endpointer, the TypeScript twin of native/core/src/vad.rs (and of
+// energy.rs, the scorer).
 // ! Keep the two in step: same constants, same order of operations, so native and fallback
 //   gateways cut turns at the same frames (test/unit/vad.test.ts checks they agree).
 //

@@ -4,6 +4,7 @@
 //! and reusable from other hosts (benchmarks, fuzz targets). The napi binding
 //! in `../binding` only converts arguments and calls into this crate.
 
+pub mod energy;
 pub mod error;
 pub mod ogg;
 mod ogg_reader;
