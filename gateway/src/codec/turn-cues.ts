@@ -20,7 +20,9 @@ const VOICED_R = 0.6 // normalised autocorrelation a frame needs to count as voi
 const OCTAVE_GUARD = 0.85 // lags this close to the best count; the shortest wins (no octave drops)
 const KEEP = 256 // F0s kept per turn (40 ms each: the last ~10 s)
 const EVERY = 4 // analyse every this many sub-frames of speech
-const RECENT_MS = 200 // the last F0 must be this close to the end of speech to judge it
+// The last F0 must be this close to the end of speech to judge it. ? Generous: the pitch that
+// tells is on the last vowel, and a final consonant or Silero's overhang in babble comes after.
+const RECENT_MS = 500
 const FALL = 0.93 // end at or below this share of the turn's median F0: a final fall (≈ −1.3 st)
 const RISE = 1.08 // end at or above this share of the lowest recent F0: a final rise (≈ +1.3 st)
 

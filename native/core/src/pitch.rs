@@ -29,8 +29,10 @@ const OCTAVE_GUARD: f64 = 0.85;
 const KEEP: usize = 256;
 /// Analyse every this many sub-frames of speech.
 const EVERY: u32 = 4;
-/// The last F0 must be this close to the end of speech to say how it ended (ms).
-const RECENT_MS: u32 = 200;
+/// The last F0 must be this close to the end of speech to say how it ended (ms). ? Generous:
+/// the pitch that tells is on the last vowel, and a final consonant or Silero's overhang in
+/// babble (it hears speech for a few hundred ms more) comes after it.
+const RECENT_MS: u32 = 500;
 /// End at or below this share of the turn's median F0: a final fall (≈ −1.3 semitones).
 const FALL: f64 = 0.93;
 /// End at or above this share of the lowest of the last F0s: a final rise (≈ +1.3 semitones).
