@@ -2,6 +2,11 @@
 // large committed): espeak-ng utterances in several voices, resampled to 16 kHz by sox, laid out
 // with seeded pauses, labelled per 10 ms frame from the clean signal, then mixed with seeded noise.
 // The same espeak-ng/sox versions and seed give the same samples, so results can be regenerated.
+//
+// Two parts: adult-paced questions (the original corpus), then child-like ones: high pitch,
+// slow, and stopping mid-sentence to think for 400-1,500 ms (an SSML break, so espeak keeps the
+// sentence's intonation around it, as a child holding the turn does), each followed by a long
+// gap (the toy would be answering). A noise-only tail ends the corpus: turns there are false.
 
 export const RATE = 16000
 export const FRAME = 160 // 10 ms
@@ -33,12 +38,49 @@ const UTTERANCES = [
 	'I drew a picture of a cat.',
 ]
 
+/**
+ * Children's questions; `|` marks where a child may stop to think. Each rendering stops at one
+ * or two of them (seeded). The tuning set, used to choose the endpointer's constants, has other
+ * sentences, so the bench does not report on what the constants were fitted to.
+ */
+const CHILD_UTTERANCES = [
+	'I want to | play a game | with you.',
+	'Can you tell me | a story about | a princess?',
+	'My dog is called | Biscuit and he | likes to run.',
+	'Why do cats | have whiskers?',
+	'Yesterday we went | to the zoo and | I saw a lion.',
+	'What happens | when the sun | goes down?',
+	'I made a tower | with my blocks | and it fell over.',
+	'Do you know | how to whistle?',
+	'When I grow up | I want to be | an astronaut.',
+	'Can we count | all the stars | tonight?',
+	'I had pancakes | for breakfast | this morning.',
+	'Where does | the rain | come from?',
+]
+const CHILD_TUNING = [
+	'My sister has | a red bike | with a bell.',
+	'What do you | like to eat?',
+	'I found a | shiny stone | in the garden.',
+	'Can you sing | the song about | the little frog?',
+	'Today at school | we painted | big flowers.',
+	'Why is the | grass green?',
+	'I saw a | rainbow after | the rain.',
+	'How many legs | does a spider | have?',
+]
+
 /** espeak-ng voice, words per minute, pitch (0–99): adult female and male, two child-like. */
 const VOICES: { voice: string; speed: number; pitch: number }[] = [
 	{ voice: 'en-us+f3', speed: 160, pitch: 50 },
 	{ voice: 'en-us+m3', speed: 140, pitch: 50 },
 	{ voice: 'en+f4', speed: 170, pitch: 80 },
 	{ voice: 'en-us+f2', speed: 185, pitch: 70 },
+]
+
+/** Child-like: high pitch, slow (espeak's default is 175 words per minute). */
+const CHILD_VOICES: { voice: string; speed: number; pitch: number }[] = [
+	{ voice: 'en+f4', speed: 120, pitch: 90 },
+	{ voice: 'en-us+f5', speed: 110, pitch: 95 },
+	{ voice: 'en+f2', speed: 130, pitch: 85 },
 ]
 
 /** Seeded xorshift32 in [0, 1). */
@@ -65,10 +107,12 @@ export function toolVersions(): { espeak: string; sox: string } {
 
 /**
  * One utterance as 16 kHz mono int16 (espeak-ng renders 22.05 kHz WAV; sox resamples, high quality).
+ * `ssml`: the text is SSML (`<break time="…"/>` pauses).
  * ! `-D`: sox otherwise adds random dither when it writes 16 bits, and the corpus would differ per run.
  */
-function render(text: string, v: (typeof VOICES)[number]): Int16Array {
-	const wav = run(['espeak-ng', '-v', v.voice, '-s', String(v.speed), '-p', String(v.pitch), '--stdout', text])
+export function render(text: string, v: { voice: string; speed: number; pitch: number }, ssml = false): Int16Array {
+	const markup = ssml ? ['-m'] : []
+	const wav = run(['espeak-ng', ...markup, '-v', v.voice, '-s', String(v.speed), '-p', String(v.pitch), '--stdout', text])
 	const raw = run(['sox', '-D', '-t', 'wav', '-', '-t', 'raw', '-r', String(RATE), '-c', '1', '-b', '16', '-e', 'signed', '-'], wav)
 	return new Int16Array(raw.buffer, raw.byteOffset, raw.byteLength >> 1)
 }
@@ -76,6 +120,9 @@ function render(text: string, v: (typeof VOICES)[number]): Int16Array {
 export interface Utterance {
 	text: string
 	voice: string
+	/** Child-like, with pauses inside (`pausesMs`, in order). */
+	child: boolean
+	pausesMs: number[]
 	/** True speech span in frames [start, end), from the labels. */
 	startFrame: number
 	endFrame: number
@@ -96,25 +143,64 @@ const frameDb = (pcm: Int16Array, f: number) => {
 	return 10 * Math.log10(e / FRAME + 1e-9)
 }
 
-/** Renders every utterance once, with pauses of 0.3–2 s between them (seeded). */
-export function buildCorpus(seed: number): Corpus {
+type Span = { text: string; voice: string; child: boolean; pausesMs: number[]; at: number; frames: number; pauseMs: number }
+
+/** Child pauses: 400–1,500 ms, whole 10 ms. */
+const childPauseMs = (rand: () => number) => 10 * Math.round((400 + 1100 * rand()) / 10)
+
+/** One or two of the marked places, in order, each with a pause; the rest are joined. */
+function childSsml(text: string, rand: () => number): { ssml: string; plain: string; pausesMs: number[] } {
+	const pieces = text.split('|').map((p) => p.trim())
+	const places = pieces.length - 1
+	const stops = new Set<number>([Math.floor(rand() * places)])
+	if (places > 1 && rand() < 0.5) stops.add(Math.floor(rand() * places))
+	const pausesMs: number[] = []
+	let ssml = pieces[0]
+	for (let k = 1; k < pieces.length; k++) {
+		if (stops.has(k - 1)) {
+			const ms = childPauseMs(rand)
+			pausesMs.push(ms)
+			ssml += ` <break time="${ms}ms"/> ${pieces[k]}`
+		} else ssml += ` ${pieces[k]}`
+	}
+	return { ssml: `<speak>${ssml}</speak>`, plain: pieces.join(' '), pausesMs }
+}
+
+/**
+ * Renders every utterance once: the adult-paced part with pauses of 0.3–2 s between turns, then
+ * the child-like part with 2.5–4 s between turns, then 6 s of nothing (seeded). `set: 'tuning'`
+ * renders only other child-like sentences, for choosing constants.
+ */
+export function buildCorpus(seed: number, set: 'bench' | 'tuning' = 'bench'): Corpus {
 	const rand = rng(seed)
 	const parts: Int16Array[] = []
-	const spans: { text: string; voice: string; at: number; frames: number; pauseMs: number }[] = []
+	const spans: Span[] = []
 	const lead = new Int16Array(50 * FRAME) // 0.5 s before the first word
 	parts.push(lead)
 	let at = lead.length / FRAME
-	UTTERANCES.forEach((text, i) => {
-		const v = VOICES[i % VOICES.length]
-		const pcm = render(text, v)
+	const place = (pcm: Int16Array, span: Omit<Span, 'at' | 'frames'>) => {
 		// Pad to whole frames so utterances sit on the 10 ms grid.
 		const padded = new Int16Array(Math.ceil(pcm.length / FRAME) * FRAME)
 		padded.set(pcm)
-		const last = i === UTTERANCES.length - 1
-		const pauseMs = last ? 2000 : 10 * Math.round((300 + 1700 * rand()) / 10)
-		spans.push({ text, voice: `${v.voice} -s ${v.speed} -p ${v.pitch}`, at, frames: padded.length / FRAME, pauseMs })
-		parts.push(padded, new Int16Array((pauseMs / FRAME_MS) * FRAME))
-		at += padded.length / FRAME + pauseMs / FRAME_MS
+		spans.push({ ...span, at, frames: padded.length / FRAME })
+		parts.push(padded, new Int16Array((span.pauseMs / FRAME_MS) * FRAME))
+		at += padded.length / FRAME + span.pauseMs / FRAME_MS
+	}
+	const adult = set === 'bench' ? UTTERANCES : []
+	adult.forEach((text, i) => {
+		const v = VOICES[i % VOICES.length]
+		const pauseMs = 10 * Math.round((300 + 1700 * rand()) / 10)
+		place(render(text, v), { text, voice: `${v.voice} -s ${v.speed} -p ${v.pitch}`, child: false, pausesMs: [], pauseMs })
+	})
+	// ? Each sentence twice, in different voices with other pauses: more mid-sentence pauses to count.
+	const sentences = set === 'bench' ? CHILD_UTTERANCES : CHILD_TUNING
+	const child = [...sentences, ...sentences]
+	child.forEach((text, i) => {
+		const v = CHILD_VOICES[(i + Math.floor(i / sentences.length)) % CHILD_VOICES.length]
+		const { ssml, plain, pausesMs } = childSsml(text, rand)
+		const last = i === child.length - 1
+		const pauseMs = last ? 6000 : 10 * Math.round((2500 + 1500 * rand()) / 10)
+		place(render(ssml, v, true), { text: plain, voice: `${v.voice} -s ${v.speed} -p ${v.pitch}`, child: true, pausesMs, pauseMs })
 	})
 	const clean = new Int16Array(at * FRAME)
 	let o = 0
@@ -127,11 +213,7 @@ export function buildCorpus(seed: number): Corpus {
 	return { clean, labels, utterances }
 }
 
-function labelUtterance(
-	clean: Int16Array,
-	labels: Uint8Array,
-	s: { text: string; voice: string; at: number; frames: number; pauseMs: number },
-): Utterance {
+function labelUtterance(clean: Int16Array, labels: Uint8Array, s: Span): Utterance {
 	const db = Array.from({ length: s.frames }, (_, k) => frameDb(clean, s.at + k))
 	const peak = Math.max(...db)
 	let first = -1
@@ -146,6 +228,8 @@ function labelUtterance(
 	return {
 		text: s.text,
 		voice: s.voice,
+		child: s.child,
+		pausesMs: s.pausesMs,
 		startFrame: s.at + first,
 		endFrame: s.at + last + 1,
 		pauseAfterMs: s.pauseMs + (s.frames - last - 1) * FRAME_MS,

@@ -110,10 +110,17 @@ export interface Resampler {
 export interface VadOptions {
 	/** Speech needed before a turn starts (default 90). */
 	startMs?: number
-	/** Non-speech that ends a turn (default 500). */
+	/** Pause that ends a turn when the child sounds finished: pitch fell or rose (default 300 with Silero, 400 with the energy classifier). */
 	hangoverMs?: number
+	/** Pause that ends a turn when the child sounds mid-sentence: level pitch (default 1600, at least hangoverMs). */
+	holdMs?: number
 	/** Audio before the detected onset that belongs to the turn (default 300). */
 	prerollMs?: number
+	/**
+	 * Frame classifier: 'silero' (native default: Silero VAD in the Rust core) or 'energy' (the
+	 * fallback's only one: energy, crossings and band share). The endpointer is the same.
+	 */
+	classifier?: 'silero' | 'energy'
 }
 
 /** 0: nothing happened, 1: speech started, 2: speech ended. */

@@ -1,6 +1,9 @@
+import { Resampler } from './resample'
+import { type Ending, PitchTracker } from './turn-cues'
 import { CodecError, type Vad, type VadOptions } from './types'
 
-// Speech detector and turn endpointer, the TypeScript twin of native/core/src/vad.rs.
+// Speech detector and turn endpointer, the TypeScript twin of native/core/src/vad.rs (and of
+// energy.rs, the scorer).
 // ! Keep the two in step: same constants, same order of operations, so native and fallback
 //   gateways cut turns at the same frames (test/unit/vad.test.ts checks they agree).
 //
@@ -8,13 +11,28 @@ import { CodecError, type Vad, type VadOptions } from './types'
 //   - log energy above an adaptive noise floor (fast down, slow up; slower still in speech),
 //   - zero crossings per sample (voiced speech < 0.3, hiss ~0.5 at any rate),
 //   - share of energy in 300–3000 Hz (one-pole high-pass and low-pass), against hum and hiss,
-// combined by a fixed logistic score into a speech probability. The endpointer starts a turn
-// after `startMs` of (mostly) speech and ends it after `hangoverMs` of non-speech.
+// combined by a fixed logistic score into a speech probability. It is the fallback's only frame
+// classifier; the native detector uses Silero VAD by default and this scorer when asked for
+// `classifier: 'energy'`, and then the two agree frame for frame.
+//
+// The endpointer starts a turn after `startMs` of (mostly) speech. A turn ends after a pause
+// whose length depends on how the speech before it ended (turn-cues.ts): `hangoverMs` when the
+// child sounds finished (pitch fell or rose), `holdMs` when they sound mid-sentence (level
+// pitch), halfway when the pitch cannot tell. Streams at 8, 24 or 48 kHz are resampled to
+// 16 kHz first.
 
 export const VAD_RATES = [8000, 16000, 24000, 48000] as const
-export const VAD_DEFAULTS: Required<VadOptions> = { startMs: 90, hangoverMs: 500, prerollMs: 300 }
+// ? The native default hangover is 300 ms with Silero, whose probability falls ~100 ms after
+//   the voice stops; this scorer's falls at once, so its hangover is that much longer.
+export const VAD_DEFAULTS = { startMs: 90, hangoverMs: 400, holdMs: 1600, prerollMs: 300 } as const
 
 const SUB_MS = 10
+const RATE = 16000 // everything after the resampler
+const SUB = 160
+// Speech at or above SPEECH; a pause only counts below QUIET (hysteresis, as Silero's own
+// endpointing), so a wavering probability neither ends nor extends a pause.
+const SPEECH = 0.5
+const QUIET = 0.35
 const FULL_SCALE_POWER = 32768 * 32768
 const SILENCE_DB = -60 // below this a sub-frame is never speech, whatever the floor says
 const FLOOR_MIN_DB = -75 // a floor below a quiet room's would make any hiss look like speech
@@ -96,12 +114,13 @@ export class SpeechScorer {
 	}
 }
 
-/** WebRTC-style VAD with endpointing, for one mono stream. No allocation per frame. */
+/** Speech detector with pitch-cued endpointing, for one mono stream. */
 export class VadTs implements Vad {
-	private readonly scorer: SpeechScorer
-	private readonly sub: number
-	private readonly opts: Required<VadOptions>
-	private readonly rest: Int16Array // a partial sub-frame carried to the next call
+	private readonly scorer = new SpeechScorer(RATE)
+	private readonly pitch = new PitchTracker()
+	private readonly opts: { startMs: number; hangoverMs: number; holdMs: number; prerollMs: number }
+	private resampler: Resampler | null
+	private readonly rest = new Int16Array(SUB) // a partial sub-frame carried to the next call
 	private restLen = 0
 	private p = 0
 	private eventMs = 0
@@ -112,20 +131,32 @@ export class VadTs implements Vad {
 	private turnFromMs = 0 // where the turn's audio starts, pre-roll included
 	private silenceMs = 0
 	private lastSpeechMs = 0
+	private hangoverMs: number // the pause that ends the turn, chosen when the pause began
 
-	constructor(sampleRate: number, options: VadOptions = {}) {
+	constructor(
+		private readonly sampleRate: number,
+		options: VadOptions = {},
+	) {
 		if (!(VAD_RATES as readonly number[]).includes(sampleRate)) {
 			throw new CodecError(`invalid VAD sample rate ${sampleRate} Hz: use 8000, 16000, 24000 or 48000`)
 		}
-		this.opts = { ...VAD_DEFAULTS, ...options }
+		if (options.classifier !== undefined && options.classifier !== 'energy') {
+			throw new CodecError(`invalid VAD classifier ${JSON.stringify(options.classifier)}: the fallback codec has only "energy"`)
+		}
+		const hangoverMs = options.hangoverMs ?? VAD_DEFAULTS.hangoverMs
+		// ? A longer hangover alone lifts the default hold with it rather than failing.
+		const holdMs = options.holdMs ?? Math.max(VAD_DEFAULTS.holdMs, hangoverMs)
+		this.opts = { startMs: options.startMs ?? VAD_DEFAULTS.startMs, hangoverMs, holdMs, prerollMs: options.prerollMs ?? VAD_DEFAULTS.prerollMs }
 		for (const [k, v] of Object.entries(this.opts)) {
-			if (!(Number.isInteger(v) && v >= 0 && v <= MAX_OPTION_MS) || (k !== 'prerollMs' && v === 0)) {
-				throw new CodecError(`invalid VAD option ${k}=${v}: use whole ms, 1..${MAX_OPTION_MS} (preroll may be 0)`)
+			const min = k === 'prerollMs' ? 0 : k === 'holdMs' ? Math.max(1, hangoverMs) : 1
+			if (!(Number.isInteger(v) && v >= min && v <= MAX_OPTION_MS)) {
+				throw new CodecError(
+					`invalid VAD option ${k}=${v}: use whole ms, 1..=${MAX_OPTION_MS} (preroll may be 0, holdMs at least hangoverMs)`,
+				)
 			}
 		}
-		this.scorer = new SpeechScorer(sampleRate)
-		this.sub = (sampleRate * SUB_MS) / 1000
-		this.rest = new Int16Array(this.sub)
+		this.hangoverMs = hangoverMs
+		this.resampler = sampleRate === RATE ? null : new Resampler(sampleRate, RATE)
 	}
 
 	/** Mean speech probability over the sub-frames of the last `process` call. */
@@ -138,26 +169,27 @@ export class VadTs implements Vad {
 		return this.eventMs
 	}
 
-	process(frame: Int16Array): 0 | 1 | 2 {
+	process(input: Int16Array): 0 | 1 | 2 {
+		const frame = this.resampler ? this.resampler.process(input) : input
 		let event: 0 | 1 | 2 = 0
 		let sum = 0
 		let count = 0
 		let at = 0
 		if (this.restLen > 0) {
-			const take = Math.min(this.sub - this.restLen, frame.length)
+			const take = Math.min(SUB - this.restLen, frame.length)
 			this.rest.set(frame.subarray(0, take), this.restLen)
 			this.restLen += take
 			at = take
-			if (this.restLen === this.sub) {
-				const p = this.scorer.score(this.rest, 0)
+			if (this.restLen === SUB) {
+				const p = this.analyse(this.rest, 0)
 				sum += p
 				count++
 				event = this.step(p, event)
 				this.restLen = 0
 			}
 		}
-		for (; at + this.sub <= frame.length; at += this.sub) {
-			const p = this.scorer.score(frame, at)
+		for (; at + SUB <= frame.length; at += SUB) {
+			const p = this.analyse(frame, at)
 			sum += p
 			count++
 			event = this.step(p, event)
@@ -174,6 +206,8 @@ export class VadTs implements Vad {
 
 	reset(): void {
 		this.scorer.reset()
+		this.pitch.reset()
+		if (this.resampler) this.resampler = new Resampler(this.sampleRate, RATE)
 		this.restLen = 0
 		this.p = 0
 		this.eventMs = 0
@@ -184,6 +218,19 @@ export class VadTs implements Vad {
 		this.turnFromMs = 0
 		this.silenceMs = 0
 		this.lastSpeechMs = 0
+		this.hangoverMs = this.opts.hangoverMs
+	}
+
+	private analyse(pcm: Int16Array, at: number): number {
+		const p = this.scorer.score(pcm, at)
+		this.pitch.push(pcm, at, this.nowMs + SUB_MS, this.inSpeech && p >= SPEECH)
+		return p
+	}
+
+	/** The pause that ends the turn after speech that ended like this. */
+	private hangoverFor(ending: Ending): number {
+		const { hangoverMs: short, holdMs: long } = this.opts
+		return ending === 'yield' ? short : ending === 'hold' ? long : short + Math.floor((long - short) / 2)
 	}
 
 	// One 10 ms sub-frame through the endpointer. A transition waits while this call already
@@ -191,7 +238,7 @@ export class VadTs implements Vad {
 	private step(p: number, event: 0 | 1 | 2): 0 | 1 | 2 {
 		const start = this.nowMs
 		this.nowMs += SUB_MS
-		const speech = p > 0.5
+		const speech = p >= SPEECH
 		if (!this.inSpeech) {
 			if (speech) {
 				if (this.runMs === 0) this.onsetMs = start
@@ -206,6 +253,7 @@ export class VadTs implements Vad {
 				this.silenceMs = 0
 				this.lastSpeechMs = this.nowMs
 				this.turnFromMs = Math.max(0, this.onsetMs - this.opts.prerollMs)
+				this.pitch.newTurn()
 				return 1
 			}
 			return event
@@ -213,10 +261,11 @@ export class VadTs implements Vad {
 		if (speech) {
 			this.silenceMs = 0
 			this.lastSpeechMs = this.nowMs
-		} else {
+		} else if (p < QUIET) {
+			if (this.silenceMs === 0) this.hangoverMs = this.hangoverFor(this.pitch.ending(this.lastSpeechMs))
 			this.silenceMs += SUB_MS
 		}
-		if (event === 0 && this.silenceMs >= this.opts.hangoverMs) {
+		if (event === 0 && this.silenceMs >= this.hangoverMs) {
 			this.inSpeech = false
 			this.runMs = 0
 			this.eventMs = this.lastSpeechMs - this.onsetMs

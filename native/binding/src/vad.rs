@@ -1,16 +1,20 @@
 use napi::{Error, Status};
 use napi_derive::napi;
-use teddy_core::{TurnDetector, VadEvent};
+use teddy_core::{Classifier, TurnDetector, VadEvent};
 
-/// Turn timing in ms; each one left out takes its default.
+/// Turn timing in ms and the frame classifier; each one left out takes its default.
 #[napi(object)]
 pub struct VadOptions {
     /// Speech needed before a turn starts (default 90).
     pub start_ms: Option<u32>,
-    /// Non-speech that ends a turn (default 500).
+    /// Pause that ends a turn when the child sounds finished (default 300; 400 with "energy").
     pub hangover_ms: Option<u32>,
+    /// Pause that ends a turn when the child sounds mid-sentence (default 1600).
+    pub hold_ms: Option<u32>,
     /// Audio before the onset that belongs to the turn (default 300).
     pub preroll_ms: Option<u32>,
+    /// "silero" (default) or "energy" (the fallback's classifier).
+    pub classifier: Option<String>,
 }
 
 /// Speech detector with endpointing for one mono stream (8, 16, 24 or 48 kHz).
@@ -24,16 +28,32 @@ pub struct Vad {
 impl Vad {
     #[napi(constructor, catch_unwind)]
     pub fn new(sample_rate: u32, options: Option<VadOptions>) -> napi::Result<Self> {
-        let d = teddy_core::VadOptions::default();
         let o = options.unwrap_or(VadOptions {
             start_ms: None,
             hangover_ms: None,
+            hold_ms: None,
             preroll_ms: None,
+            classifier: None,
         });
+        let classifier = match o.classifier.as_deref() {
+            None | Some("silero") => Classifier::Silero,
+            Some("energy") => Classifier::Energy,
+            Some(other) => {
+                return Err(Error::new(
+                    Status::InvalidArg,
+                    format!("invalid VAD classifier {other:?}: use \"silero\" or \"energy\""),
+                ));
+            }
+        };
+        let d = teddy_core::VadOptions::with_classifier(classifier);
+        let hangover_ms = o.hangover_ms.unwrap_or(d.hangover_ms);
         let opts = teddy_core::VadOptions {
             start_ms: o.start_ms.unwrap_or(d.start_ms),
-            hangover_ms: o.hangover_ms.unwrap_or(d.hangover_ms),
+            hangover_ms,
+            // ? A longer hangover alone lifts the default hold with it rather than failing.
+            hold_ms: o.hold_ms.unwrap_or(d.hold_ms.max(hangover_ms)),
             preroll_ms: o.preroll_ms.unwrap_or(d.preroll_ms),
+            ..d
         };
         let inner = TurnDetector::new(sample_rate, opts)
             .map_err(|e| Error::new(Status::InvalidArg, e.to_string()))?;

@@ -4,13 +4,16 @@
 //! and reusable from other hosts (benchmarks, fuzz targets). The napi binding
 //! in `../binding` only converts arguments and calls into this crate.
 
+pub mod energy;
 pub mod error;
 pub mod mp3;
 pub mod ogg;
 mod ogg_reader;
 pub mod opus;
+pub mod pitch;
 pub mod repacketize;
 pub mod resample;
+pub mod silero;
 pub mod token;
 pub mod vad;
 
@@ -20,5 +23,6 @@ pub use ogg::{OggError, OggOpusReader, OggOpusWriter, OpusHead};
 pub use opus::{Application, Decoder, Encoder};
 pub use repacketize::{Push, Repacketizer};
 pub use resample::{ResampleError, Resampler};
+pub use silero::{SILERO_WINDOW, SileroVad};
 pub use token::{InvalidSecret, TokenVerifier, Verified};
-pub use vad::{TurnDetector, VadError, VadEvent, VadOptions};
+pub use vad::{Classifier, TurnDetector, VadError, VadEvent, VadOptions};

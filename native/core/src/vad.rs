@@ -3,45 +3,43 @@
 //! ! Keep the two in step: same constants, same order of operations, so native and fallback
 //! gateways cut turns at the same frames (`test/unit/vad.test.ts` checks they agree).
 //!
-//! Every 10 ms sub-frame gives three cheap features:
-//! - log energy above an adaptive noise floor (fast down, slow up; slower still in speech),
-//! - zero crossings per sample (voiced speech < 0.3, hiss ~0.5 at any rate),
-//! - share of energy in 300–3000 Hz (one-pole high-pass and low-pass), against hum and hiss,
+//! Frames are classified by Silero VAD (`silero.rs`), which holds in noise where energy cannot,
+//! or, when asked for (and always in the fallback), by the cheap scorer in `energy.rs`.
 //!
-//! combined by a fixed logistic score into a speech probability. [`TurnDetector`] starts a
-//! turn after `start_ms` of (mostly) speech and ends it after `hangover_ms` of non-speech.
-//! Nothing allocates after construction.
+//! [`TurnDetector`] starts a turn after `start_ms` of (mostly) speech. A turn ends after a pause
+//! whose length depends on how the speech before it ended (`pitch.rs`): `hangover_ms` when the
+//! child sounds finished (pitch fell or rose), `hold_ms` when they sound mid-sentence (level
+//! pitch), halfway between when the pitch cannot tell. Children stop to think for a second or
+//! more; a fixed hangover either cuts them off or makes every answer wait.
+//! Streams at 8, 24 or 48 kHz are resampled to 16 kHz first; nothing allocates per frame after
+//! the first frames (the resampled buffer grows to the longest frame seen).
 
-use std::f64::consts::PI;
 use std::fmt;
+
+pub use crate::energy::SpeechScorer;
+use crate::pitch::{Ending, PitchTracker};
+use crate::resample::Resampler;
+use crate::silero::{SILERO_WINDOW, SileroVad};
 
 pub const VAD_RATES: [u32; 4] = [8000, 16000, 24000, 48000];
 const SUB_MS: u32 = 10;
-const MAX_SUB: usize = 480; // 10 ms at 48 kHz
-const FULL_SCALE_POWER: f64 = 32768.0 * 32768.0;
-/// Below this a sub-frame is never speech, whatever the floor says.
-const SILENCE_DB: f64 = -60.0;
-/// A floor below a quiet room's would make any hiss look like speech.
-const FLOOR_MIN_DB: f64 = -75.0;
-const FLOOR_DOWN: f64 = 0.3;
-/// Per 10 ms outside speech: ~0.5 s time constant.
-const FLOOR_UP: f64 = 0.02;
-/// Inside speech: ~5 s, so a long sentence does not raise the floor much.
-const FLOOR_UP_SPEECH: f64 = 0.002;
+/// Everything after the resampler runs at 16 kHz.
+const RATE: u32 = 16000;
+const SUB: usize = 160;
+/// Speech at or above this probability; a pause only counts below `QUIET` (hysteresis, as
+/// Silero's own endpointing), so a wavering probability neither ends nor extends a pause.
+const SPEECH: f64 = 0.5;
+const QUIET: f64 = 0.35;
+/// A Silero window peaking at or below this (−78 dBFS) is digital silence.
+const DIGITAL_SILENCE: u16 = 4;
 const MAX_OPTION_MS: u32 = 60_000;
-/// Crossings per sample: white noise ~0.5 at any rate, voiced speech under ~0.3 even at 8 kHz.
-/// Above it the penalty outweighs any loudness, so hiss switching on after digital silence
-/// (floor at its lowest) is not a turn; fricatives lose too, but sit inside a turn's hangover.
-const ZCR_NOISE: f64 = 0.3;
-/// Loudness alone never outvotes the crossing rate.
-const SNR_CAP_DB: f64 = 24.0;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum VadError {
     InvalidSampleRate {
         rate: u32,
     },
-    /// A duration out of range: whole ms, 1..=60000 (pre-roll may be 0).
+    /// A duration out of range: whole ms, 1..=60000 (pre-roll may be 0), hold ≥ hangover.
     InvalidOption {
         name: &'static str,
         ms: u32,
@@ -57,7 +55,7 @@ impl fmt::Display for VadError {
             ),
             VadError::InvalidOption { name, ms } => write!(
                 f,
-                "invalid VAD option {name}={ms}: use whole ms, 1..={MAX_OPTION_MS} (preroll may be 0)"
+                "invalid VAD option {name}={ms}: use whole ms, 1..={MAX_OPTION_MS} (preroll may be 0, holdMs at least hangoverMs)"
             ),
         }
     }
@@ -65,117 +63,47 @@ impl fmt::Display for VadError {
 
 impl std::error::Error for VadError {}
 
-/// Scores 10 ms sub-frames: probability of speech, from energy, crossings and band share.
-#[derive(Debug, Clone)]
-pub struct SpeechScorer {
-    n: usize,
-    dc_r: f64,
-    lp_a: f64,
-    hp_r: f64,
-    x1: f64,
-    y1: f64,
-    lp: f64,
-    lp_prev: f64,
-    hp: f64,
-    floor: Option<f64>,
-    speaking: bool,
-}
-
-impl SpeechScorer {
-    pub fn new(sample_rate: u32) -> Result<Self, VadError> {
-        if !VAD_RATES.contains(&sample_rate) {
-            return Err(VadError::InvalidSampleRate { rate: sample_rate });
-        }
-        let fs = f64::from(sample_rate);
-        Ok(Self {
-            n: (sample_rate * SUB_MS / 1000) as usize,
-            dc_r: (-2.0 * PI * 60.0 / fs).exp(),
-            lp_a: 1.0 - (-2.0 * PI * 3000.0 / fs).exp(),
-            hp_r: (-2.0 * PI * 300.0 / fs).exp(),
-            x1: 0.0,
-            y1: 0.0,
-            lp: 0.0,
-            lp_prev: 0.0,
-            hp: 0.0,
-            floor: None,
-            speaking: false,
-        })
-    }
-
-    /// Samples in one 10 ms sub-frame.
-    pub fn sub_frame_len(&self) -> usize {
-        self.n
-    }
-
-    /// Probability (0..1) that `sub` (exactly one 10 ms sub-frame) is speech.
-    pub fn score(&mut self, sub: &[i16]) -> f64 {
-        debug_assert_eq!(sub.len(), self.n);
-        let (mut total, mut band, mut crossings) = (0.0f64, 0.0f64, 0u32);
-        let mut neg = self.y1 < 0.0;
-        for &s in sub {
-            let x = f64::from(s);
-            let y = x - self.x1 + self.dc_r * self.y1;
-            self.x1 = x;
-            self.y1 = y;
-            self.lp += self.lp_a * (y - self.lp);
-            self.hp = self.hp_r * (self.hp + self.lp - self.lp_prev);
-            self.lp_prev = self.lp;
-            total += y * y;
-            band += self.hp * self.hp;
-            let n = y < 0.0;
-            crossings += u32::from(n != neg);
-            neg = n;
-        }
-        let db = 10.0 * ((total / self.n as f64 + 1.0) / FULL_SCALE_POWER).log10();
-        let ratio = if total > 0.0 { band / total } else { 0.0 };
-        let zcr = f64::from(crossings) / self.n as f64;
-        let floor = match self.floor {
-            None => db,
-            Some(f) if db < f => f + FLOOR_DOWN * (db - f),
-            Some(f) => {
-                let rate = if self.speaking {
-                    FLOOR_UP_SPEECH
-                } else {
-                    FLOOR_UP
-                };
-                f + rate * (db - f)
-            }
-        };
-        self.floor = Some(floor);
-        let snr = db - floor.max(FLOOR_MIN_DB);
-        let mut s = 0.8 * (snr.min(SNR_CAP_DB) - 9.0) + 5.0 * (ratio - 0.3)
-            - 150.0 * (zcr - ZCR_NOISE).max(0.0);
-        if db < SILENCE_DB {
-            s -= 10.0;
-        }
-        let p = 1.0 / (1.0 + (-s).exp());
-        self.speaking = p > 0.5;
-        p
-    }
-
-    pub fn reset(&mut self) {
-        (self.x1, self.y1, self.lp, self.lp_prev, self.hp) = (0.0, 0.0, 0.0, 0.0, 0.0);
-        self.floor = None;
-        self.speaking = false;
-    }
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Classifier {
+    /// Silero VAD, run every 32 ms (the default).
+    Silero,
+    /// The cheap energy/crossings/band scorer, as the TypeScript fallback runs it.
+    Energy,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct VadOptions {
     /// Speech needed before a turn starts.
     pub start_ms: u32,
-    /// Non-speech that ends a turn.
+    /// Pause that ends a turn when the speech before it sounded finished.
     pub hangover_ms: u32,
+    /// Pause that ends a turn when the speech before it sounded mid-sentence.
+    pub hold_ms: u32,
     /// Audio before the detected onset that belongs to the turn.
     pub preroll_ms: u32,
+    pub classifier: Classifier,
 }
 
 impl Default for VadOptions {
     fn default() -> Self {
+        Self::with_classifier(Classifier::Silero)
+    }
+}
+
+impl VadOptions {
+    /// The defaults for `classifier`. ? Silero's probability falls ~100 ms after the voice
+    /// stops (32 ms windows, its LSTM's memory) where the energy scorer's falls at once: the
+    /// energy hangover is that much longer, so both end a finished turn as soon.
+    pub fn with_classifier(classifier: Classifier) -> Self {
         Self {
             start_ms: 90,
-            hangover_ms: 500,
+            hangover_ms: match classifier {
+                Classifier::Silero => 300,
+                Classifier::Energy => 400,
+            },
+            hold_ms: 1600,
             preroll_ms: 300,
+            classifier,
         }
     }
 }
@@ -194,13 +122,73 @@ pub enum VadEvent {
     },
 }
 
+/// Frame classifier state: the scorer, or Silero with its 32 ms window being filled.
+enum Frames {
+    Energy(SpeechScorer),
+    Silero {
+        net: Box<SileroVad>,
+        window: Box<[f32; SILERO_WINDOW]>,
+        len: usize,
+        /// Largest magnitude in the window so far.
+        peak: u16,
+        p: f64,
+    },
+}
+
+impl Frames {
+    fn score(&mut self, sub: &[i16]) -> f64 {
+        match self {
+            Frames::Energy(scorer) => scorer.score(sub),
+            Frames::Silero {
+                net,
+                window,
+                len,
+                peak,
+                p,
+            } => {
+                for &s in sub {
+                    window[*len] = f32::from(s) / 32768.0;
+                    *peak = (*peak).max(s.unsigned_abs());
+                    *len += 1;
+                    if *len == SILERO_WINDOW {
+                        // ? Digital silence is not fed to the network: after it, the onset of
+                        //   plain hiss looked like speech to it for up to half a second, while
+                        //   the same hiss from a fresh state never does. It also costs nothing.
+                        *p = if *peak <= DIGITAL_SILENCE {
+                            0.0
+                        } else {
+                            f64::from(net.process(window))
+                        };
+                        (*len, *peak) = (0, 0);
+                    }
+                }
+                *p
+            }
+        }
+    }
+
+    fn reset(&mut self) {
+        match self {
+            Frames::Energy(scorer) => scorer.reset(),
+            Frames::Silero {
+                net, len, peak, p, ..
+            } => {
+                net.reset();
+                (*len, *peak, *p) = (0, 0, 0.0);
+            }
+        }
+    }
+}
+
 /// Speech detector with endpointing for one mono stream. Frames may have any length; they
 /// are analysed in 10 ms sub-frames, a partial one carried over to the next push.
-#[derive(Debug, Clone)]
 pub struct TurnDetector {
-    scorer: SpeechScorer,
+    frames: Frames,
+    pitch: PitchTracker,
     opts: VadOptions,
-    rest: [i16; MAX_SUB],
+    resampler: Option<Resampler>,
+    resampled: Vec<i16>,
+    rest: [i16; SUB],
     rest_len: usize,
     p: f64,
     /// End of the last analysed sub-frame.
@@ -213,23 +201,46 @@ pub struct TurnDetector {
     turn_from_ms: u32,
     silence_ms: u32,
     last_speech_ms: u32,
+    /// The pause that ends the turn, chosen when the current pause began.
+    hangover_ms: u32,
 }
 
 impl TurnDetector {
     pub fn new(sample_rate: u32, opts: VadOptions) -> Result<Self, VadError> {
+        if !VAD_RATES.contains(&sample_rate) {
+            return Err(VadError::InvalidSampleRate { rate: sample_rate });
+        }
         for (name, ms, min) in [
             ("startMs", opts.start_ms, 1),
             ("hangoverMs", opts.hangover_ms, 1),
+            ("holdMs", opts.hold_ms, opts.hangover_ms.max(1)),
             ("prerollMs", opts.preroll_ms, 0),
         ] {
             if ms < min || ms > MAX_OPTION_MS {
                 return Err(VadError::InvalidOption { name, ms });
             }
         }
+        let frames = match opts.classifier {
+            Classifier::Energy => Frames::Energy(SpeechScorer::new(RATE)?),
+            Classifier::Silero => Frames::Silero {
+                net: Box::new(SileroVad::new()),
+                window: Box::new([0.0; SILERO_WINDOW]),
+                len: 0,
+                peak: 0,
+                p: 0.0,
+            },
+        };
+        let resampler = (sample_rate != RATE)
+            .then(|| Resampler::new(sample_rate, RATE))
+            .transpose()
+            .map_err(|_| VadError::InvalidSampleRate { rate: sample_rate })?;
         Ok(Self {
-            scorer: SpeechScorer::new(sample_rate)?,
+            frames,
+            pitch: PitchTracker::new(),
             opts,
-            rest: [0; MAX_SUB],
+            resampler,
+            resampled: Vec::new(),
+            rest: [0; SUB],
             rest_len: 0,
             p: 0.0,
             now_ms: 0,
@@ -239,6 +250,7 @@ impl TurnDetector {
             turn_from_ms: 0,
             silence_ms: 0,
             last_speech_ms: 0,
+            hangover_ms: opts.hangover_ms,
         })
     }
 
@@ -254,24 +266,44 @@ impl TurnDetector {
     /// Analyses one frame. Reports at most one event; a second one in the same frame comes
     /// with the next push.
     pub fn push(&mut self, frame: &[i16]) -> VadEvent {
-        let n = self.scorer.sub_frame_len();
+        let mut buf = std::mem::take(&mut self.resampled);
+        let pcm = match self.resampler.as_mut() {
+            Some(r) => {
+                let need = r.output_frames_max(frame.len());
+                if buf.len() < need {
+                    buf.resize(need, 0);
+                }
+                let n = r
+                    .process_into(frame, &mut buf)
+                    .expect("buffer sized by output_frames_max");
+                &buf[..n]
+            }
+            None => frame,
+        };
+        let event = self.push16(pcm);
+        self.resampled = buf;
+        event
+    }
+
+    fn push16(&mut self, frame: &[i16]) -> VadEvent {
         let (mut event, mut sum, mut count) = (VadEvent::None, 0.0, 0u32);
         let mut rest_of_frame = frame;
         if self.rest_len > 0 {
-            let take = (n - self.rest_len).min(frame.len());
+            let take = (SUB - self.rest_len).min(frame.len());
             self.rest[self.rest_len..self.rest_len + take].copy_from_slice(&frame[..take]);
             self.rest_len += take;
             rest_of_frame = &frame[take..];
-            if self.rest_len == n {
-                let p = self.scorer.score(&self.rest[..n]);
+            if self.rest_len == SUB {
+                let sub = self.rest;
+                let p = self.analyse(&sub);
                 (sum, count) = (sum + p, count + 1);
                 event = self.step(p, event);
                 self.rest_len = 0;
             }
         }
-        let mut subs = rest_of_frame.chunks_exact(n);
+        let mut subs = rest_of_frame.chunks_exact(SUB);
         for sub in &mut subs {
-            let p = self.scorer.score(sub);
+            let p = self.analyse(sub);
             (sum, count) = (sum + p, count + 1);
             event = self.step(p, event);
         }
@@ -291,7 +323,11 @@ impl TurnDetector {
     }
 
     pub fn reset(&mut self) {
-        self.scorer.reset();
+        self.frames.reset();
+        self.pitch.reset();
+        if let Some(r) = self.resampler.as_mut() {
+            r.reset();
+        }
         self.rest_len = 0;
         self.p = 0.0;
         self.now_ms = 0;
@@ -301,6 +337,24 @@ impl TurnDetector {
         self.turn_from_ms = 0;
         self.silence_ms = 0;
         self.last_speech_ms = 0;
+        self.hangover_ms = self.opts.hangover_ms;
+    }
+
+    fn analyse(&mut self, sub: &[i16]) -> f64 {
+        let p = self.frames.score(sub);
+        self.pitch
+            .push(sub, self.now_ms + SUB_MS, self.in_speech && p >= SPEECH);
+        p
+    }
+
+    /// The pause that ends the turn after speech that ended like this.
+    fn hangover_for(&self, ending: Ending) -> u32 {
+        let (short, long) = (self.opts.hangover_ms, self.opts.hold_ms);
+        match ending {
+            Ending::Yield => short,
+            Ending::Hold => long,
+            Ending::Unknown => short + (long - short) / 2,
+        }
     }
 
     // One 10 ms sub-frame through the endpointer. A transition waits while this push already
@@ -308,7 +362,7 @@ impl TurnDetector {
     fn step(&mut self, p: f64, event: VadEvent) -> VadEvent {
         let start = self.now_ms;
         self.now_ms += SUB_MS;
-        let speech = p > 0.5;
+        let speech = p >= SPEECH;
         let free = event == VadEvent::None;
         if !self.in_speech {
             if speech {
@@ -326,6 +380,7 @@ impl TurnDetector {
                 self.silence_ms = 0;
                 self.last_speech_ms = self.now_ms;
                 self.turn_from_ms = self.onset_ms.saturating_sub(self.opts.preroll_ms);
+                self.pitch.new_turn();
                 return VadEvent::SpeechStart { preroll_ms: 0 };
             }
             return event;
@@ -333,10 +388,14 @@ impl TurnDetector {
         if speech {
             self.silence_ms = 0;
             self.last_speech_ms = self.now_ms;
-        } else {
+        } else if p < QUIET {
+            if self.silence_ms == 0 {
+                let ending = self.pitch.ending(self.last_speech_ms);
+                self.hangover_ms = self.hangover_for(ending);
+            }
             self.silence_ms += SUB_MS;
         }
-        if free && self.silence_ms >= self.opts.hangover_ms {
+        if free && self.silence_ms >= self.hangover_ms {
             self.in_speech = false;
             self.run_ms = 0;
             return VadEvent::SpeechEnd {

@@ -16,23 +16,42 @@ impl Lcg {
     }
 }
 
-/// A vowel-like harmonic series on 150 Hz, 4 syllables a second, from `from` to `to` seconds.
-fn voiced(rate: u32, secs: f64, from: f64, to: f64, peak: f64) -> Vec<f64> {
+/// How a stretch of voice ends: pitch level to the end (a speaker holding the turn), or falling
+/// from 150 to 110 Hz over its last 500 ms (a speaker finishing a statement).
+#[derive(Clone, Copy)]
+enum Contour {
+    Level,
+    Fall,
+}
+
+/// A vowel-like harmonic series, 4 syllables a second, in each `(from, to, contour)` span (s).
+fn voice(rate: u32, secs: f64, spans: &[(f64, f64, Contour)], peak: f64) -> Vec<f64> {
     let fs = f64::from(rate);
+    let mut phase = 0.0;
     (0..(secs * fs) as usize)
         .map(|i| {
             let t = i as f64 / fs;
-            if t < from || t >= to {
+            let Some(&(from, to, contour)) = spans.iter().find(|s| t >= s.0 && t < s.1) else {
                 return 0.0;
-            }
+            };
+            let f0 = match contour {
+                Contour::Fall if t > to - 0.5 => 150.0 - 40.0 * (t - (to - 0.5)) / 0.5,
+                _ => 150.0,
+            };
+            phase += 2.0 * PI * f0 / fs;
             let env = (PI * 4.0 * (t - from)).sin().powi(2);
             let wave: f64 = (1..=20)
-                .filter(|k| f64::from(*k) * 150.0 < fs / 2.0)
-                .map(|k| (2.0 * PI * 150.0 * f64::from(k) * t).sin() / f64::from(k))
+                .filter(|k| f64::from(*k) * f0 < fs / 2.0)
+                .map(|k| (phase * f64::from(k)).sin() / f64::from(k))
                 .sum();
             peak / 2.0 * env * wave
         })
         .collect()
+}
+
+/// One finished utterance from `from` to `to`.
+fn voiced(rate: u32, secs: f64, from: f64, to: f64, peak: f64) -> Vec<f64> {
+    voice(rate, secs, &[(from, to, Contour::Fall)], peak)
 }
 
 fn with_noise(signal: &[f64], rms: f64, seed: u32) -> Vec<i16> {
@@ -121,17 +140,22 @@ fn vad_finds_voiced_turn() {
     for &rate in &VAD_RATES {
         let pcm = with_noise(&voiced(rate, 5.0, 1.0, 3.0, 8000.0), 0.0, 1);
         for &ms in &FRAMES_MS {
-            let ((ts, _), (te, speech)) = start_end(&events(rate, &pcm, ms, VadOptions::default()));
+            let ((ts, preroll), (te, speech)) =
+                start_end(&events(rate, &pcm, ms, VadOptions::default()));
+            // ? Silero takes up to ~350 ms to trust this synthetic buzz; the pre-roll still
+            //   reaches back to its first syllable.
             assert!(
-                (1000..=1200).contains(&ts),
-                "{rate} Hz, {ms} ms frames: start at {ts} ms"
+                (1000..=1400).contains(&ts) && ts - preroll <= 1000,
+                "{rate} Hz, {ms} ms frames: start at {ts} ms, audio from {} ms",
+                ts - preroll
             );
+            // A falling end: the turn ends a short hangover after the speech.
             assert!(
-                (3000..=3600).contains(&te),
+                (3000..=3500).contains(&te),
                 "{rate} Hz, {ms} ms frames: end at {te} ms"
             );
             assert!(
-                (1800..=2000).contains(&speech),
+                (1600..=2000).contains(&speech),
                 "{rate} Hz, {ms} ms frames: {speech} ms of speech"
             );
         }
@@ -145,9 +169,10 @@ fn vad_finds_turn_at_20db_snr() {
         let noise_rms = rms(&clean) / 10.0;
         let pcm = with_noise(&clean, noise_rms, 7);
         for &ms in &FRAMES_MS {
-            let ((ts, _), (te, _)) = start_end(&events(rate, &pcm, ms, VadOptions::default()));
+            let ((ts, preroll), (te, _)) =
+                start_end(&events(rate, &pcm, ms, VadOptions::default()));
             assert!(
-                (2000..=2200).contains(&ts),
+                (2000..=2350).contains(&ts) && ts - preroll <= 2000,
                 "{rate} Hz, {ms} ms frames: start at {ts} ms"
             );
             assert!(
@@ -185,19 +210,32 @@ fn vad_keeps_preroll() {
 }
 
 #[test]
-fn vad_hangover_sets_end() {
+fn endpointer_hangover_follows_the_ending() {
     let rate = 16000;
-    let pcm = with_noise(&voiced(rate, 5.0, 1.0, 2.0, 8000.0), 20.0, 5);
-    for hangover_ms in [200, 500, 1000] {
+    let fall = with_noise(&voiced(rate, 5.0, 1.0, 2.0, 8000.0), 20.0, 5);
+    let level = with_noise(
+        &voice(rate, 5.0, &[(1.0, 2.0, Contour::Level)], 8000.0),
+        20.0,
+        5,
+    );
+    for (hangover_ms, hold_ms) in [(200, 1000), (500, 1600), (1000, 2000)] {
         let opts = VadOptions {
             hangover_ms,
+            hold_ms,
             ..VadOptions::default()
         };
-        let (_, (te, _)) = start_end(&events(rate, &pcm, 20, opts));
+        // ? Silero's probability falls within ~150 ms of the speech ending (32 ms windows).
+        let (_, (te, _)) = start_end(&events(rate, &fall, 20, opts));
         let end = 2000 + hangover_ms;
         assert!(
-            (end - 150..=end + 100).contains(&te),
-            "hangover {hangover_ms}: end at {te} ms"
+            (end..=end + 200).contains(&te),
+            "falling end, hangover {hangover_ms}: end at {te} ms"
+        );
+        let (_, (te, _)) = start_end(&events(rate, &level, 20, opts));
+        let end = 2000 + hold_ms;
+        assert!(
+            (end..=end + 200).contains(&te),
+            "level end, hold {hold_ms}: end at {te} ms"
         );
     }
 }
@@ -211,7 +249,9 @@ fn vad_reports_one_event_per_push() {
     let opts = VadOptions {
         start_ms: 10,
         hangover_ms: 10,
+        hold_ms: 10,
         preroll_ms: 0,
+        ..VadOptions::default()
     };
     let ev = events(rate, &pcm, 500, opts);
     assert!(ev.len() >= 2);
