@@ -39,8 +39,10 @@ check "tsc --noEmit" bunx tsc --noEmit -p .
 check "cargo fmt --check" bash -c 'cd native && cargo fmt --check'
 check "cargo clippy -D warnings" bash -c 'cd native && cargo clippy --release --all-targets -- -D warnings'
 
-# bun: summary lines " 42 pass" / " 1 fail".
-bun test --timeout 60000 "$@" 2>&1 | tee "$out/bun.log"
+# bun: summary lines " 42 pass" / " 1 fail". Test files run in parallel worker processes, slowest
+# first (test/timings.json; refresh with --update-timings): most e2e time is waiting on paced
+# audio in real time, so three workers on two cores cut the wall time without starving anyone.
+bun test --timeout 60000 --parallel="${TEST_WORKERS:-3}" --timings=test/timings.json "$@" 2>&1 | tee "$out/bun.log"
 bun_rc=${PIPESTATUS[0]}
 bp=$(grep -E '^ *[0-9]+ pass$' "$out/bun.log" | tail -n 1 | awk '{print $1}')
 bf=$(grep -E '^ *[0-9]+ fail$' "$out/bun.log" | tail -n 1 | awk '{print $1}')

@@ -25,7 +25,7 @@ export interface StartOptions {
 }
 
 export async function startGatewayProcess(env: Record<string, string | undefined> = {}, opts: StartOptions = {}): Promise<GatewayProcess> {
-	const startTimeoutMs = opts.startTimeoutMs ?? 30_000
+	const startTimeoutMs = opts.startTimeoutMs ?? 50_000
 	const dataDir = await mkdtemp(join(tmpdir(), 'teddy-gw-'))
 	const proc = Bun.spawn(['bun', 'gateway/src/main.ts'], {
 		cwd: ROOT,
