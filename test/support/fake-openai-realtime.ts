@@ -5,6 +5,10 @@
 // as response.output_audio.delta (base64 pcm16 24 kHz) with transcript deltas, response.cancel,
 // conversation.item.truncate (refused past the audio actually generated, like the real API), and
 // `error` events in the real shape. What the model says and how fast is scripted.
+// The key is accepted in an `Authorization: Bearer` header too (what a server-side client sends),
+// and each connection records how it authenticated. Input transcription finishes when
+// `transcriptDelayMs` says, before or after the response (the API allows either order), and
+// response.done reports usage in the real shape.
 
 import type { ServerWebSocket } from 'bun'
 
@@ -18,6 +22,16 @@ export interface FakeRealtimeBehaviour {
 	/** Delay between audio deltas (each is `chunkMs` of audio). */
 	betweenChunksMs: number
 	chunkMs: number
+	/** From commit to input transcription completed; may be after the whole response. */
+	transcriptDelayMs: number
+	/** Input transcription fails instead (conversation.item.input_audio_transcription.failed). */
+	transcriptFails: boolean
+}
+
+/** What a response.done reported, for assertions on metering. */
+export interface FakeRealtimeUsage {
+	input_tokens: number
+	output_tokens: number
 }
 
 export interface FakeRealtimeConnection {
@@ -29,6 +43,10 @@ export interface FakeRealtimeConnection {
 	/** Assistant items: id, generated audio ms, and audio_end_ms once truncated. */
 	items: Array<{ id: string; role: string; audioMs: number; truncatedAt?: number; text: string }>
 	closed: boolean
+	/** How the client authenticated and identified itself when it connected. */
+	handshake: { authorization: string | null; protocols: string[]; safetyIdentifier: string | null }
+	/** Usage of each response.done sent, in order. */
+	usages: FakeRealtimeUsage[]
 }
 
 export interface FakeRealtime {
@@ -118,6 +136,8 @@ export async function startFakeRealtime(opts: Partial<FakeRealtimeBehaviour> = {
 		firstAudioMs: 0,
 		betweenChunksMs: 0,
 		chunkMs: 100,
+		transcriptDelayMs: 5,
+		transcriptFails: false,
 		...opts,
 	}
 	const connections: FakeRealtimeConnection[] = []
@@ -147,9 +167,14 @@ export async function startFakeRealtime(opts: Partial<FakeRealtimeBehaviour> = {
 		send(ws, { type: 'conversation.item.added', previous_item_id: previous, item: { id: itemId, object: 'realtime.item', type: 'message', status: 'completed', role: 'user', content: [{ type: 'input_audio', transcript: null }] } })
 		const audio = c.state.session.audio as { input?: { transcription?: { model?: string } | null } }
 		if (audio?.input?.transcription) {
+			const seconds = c.state.items.at(-1)!.audioMs / 1000
+			const fails = behaviour.transcriptFails
 			setTimeout(() => {
-				send(ws, { type: 'conversation.item.input_audio_transcription.completed', item_id: itemId, content_index: 0, transcript: behaviour.transcript, usage: { type: 'duration', seconds: c.bufferedMs / 1000 } })
-			}, 5)
+				if (fails)
+					send(ws, { type: 'conversation.item.input_audio_transcription.failed', item_id: itemId, content_index: 0, error: { type: 'transcription_error', code: 'audio_unintelligible', message: 'Audio could not be transcribed.', param: null } })
+				else
+					send(ws, { type: 'conversation.item.input_audio_transcription.completed', item_id: itemId, content_index: 0, transcript: behaviour.transcript, usage: { type: 'duration', seconds } })
+			}, behaviour.transcriptDelayMs)
 		}
 		return true
 	}
@@ -195,10 +220,23 @@ export async function startFakeRealtime(opts: Partial<FakeRealtimeBehaviour> = {
 			send(ws, { type: 'response.content_part.done', ...at, part: { type: 'audio', transcript: behaviour.answer } })
 		}
 		const content = [{ type: 'output_audio', transcript: r.cancelled ? words.slice(0, w).join('') : behaviour.answer }]
+		// Deterministic stand-ins for the real counts: text by words, audio by duration.
+		const inputText = 40 + c.state.items.filter((i) => i.role !== 'assistant').reduce((n, i) => n + Math.ceil(i.text.length / 4), 0)
+		const inputAudio = Math.ceil(c.state.items.filter((i) => i.role === 'user').reduce((n, i) => n + i.audioMs, 0) / 100)
+		const outText = w
+		const outAudio = Math.ceil(sent / 50)
+		const usage = {
+			total_tokens: inputText + inputAudio + outText + outAudio,
+			input_tokens: inputText + inputAudio,
+			output_tokens: outText + outAudio,
+			input_token_details: { text_tokens: inputText, audio_tokens: inputAudio, image_tokens: 0, cached_tokens: 0, cached_tokens_details: { text_tokens: 0, audio_tokens: 0, image_tokens: 0 } },
+			output_token_details: { text_tokens: outText, audio_tokens: outAudio },
+		}
+		c.state.usages.push({ input_tokens: usage.input_tokens, output_tokens: usage.output_tokens })
 		send(ws, { type: 'response.output_item.done', response_id: r.id, output_index: 0, item: { id: itemId, object: 'realtime.item', type: 'message', status: r.cancelled ? 'incomplete' : 'completed', role: 'assistant', content } })
 		send(ws, {
 			type: 'response.done',
-			response: { ...base, status, status_details: r.cancelled ? { type: 'cancelled', reason: 'client_cancelled' } : null, output: [{ id: itemId, object: 'realtime.item', type: 'message', role: 'assistant', content }] },
+			response: { ...base, usage, status, status_details: r.cancelled ? { type: 'cancelled', reason: 'client_cancelled' } : null, output: [{ id: itemId, object: 'realtime.item', type: 'message', role: 'assistant', content }] },
 		})
 	}
 
@@ -290,11 +328,13 @@ export async function startFakeRealtime(opts: Partial<FakeRealtimeBehaviour> = {
 			const url = new URL(req.url)
 			if (url.pathname !== '/v1/realtime') return Response.json({ error: { message: `Invalid URL (${req.method} ${url.pathname})`, type: 'invalid_request_error', param: null, code: null } }, { status: 404 })
 			const protocols = (req.headers.get('sec-websocket-protocol') ?? '').split(',').map((p) => p.trim())
-			const key = protocols.find((p) => p.startsWith('openai-insecure-api-key.'))?.slice(24) ?? req.headers.get('authorization')?.replace(/^Bearer /, '')
+			const authorization = req.headers.get('authorization')
+			const key = protocols.find((p) => p.startsWith('openai-insecure-api-key.'))?.slice(24) ?? authorization?.replace(/^Bearer /, '')
 			if (!key) return Response.json({ error: { message: "You didn't provide an API key.", type: 'invalid_request_error', param: null, code: null } }, { status: 401 })
 			const model = url.searchParams.get('model') ?? ''
 			if (!model) return Response.json({ error: { message: "Missing required parameter: 'model'.", type: 'invalid_request_error', param: 'model', code: 'missing_required_parameter' } }, { status: 400 })
-			const state: FakeRealtimeConnection = { model, received: [], session: defaultSession(model), items: [], closed: false }
+			const handshake = { authorization, protocols: protocols.filter(Boolean), safetyIdentifier: req.headers.get('openai-safety-identifier') }
+			const state: FakeRealtimeConnection = { model, received: [], session: defaultSession(model), items: [], closed: false, handshake, usages: [] }
 			const data: Conn = { state, buffer: [], bufferedMs: 0, response: undefined, vad: { speaking: false, silenceMs: 0, startMs: 0 } }
 			const headers = protocols.includes('realtime') ? { 'Sec-WebSocket-Protocol': 'realtime' } : undefined
 			if (srv.upgrade(req, { data, headers })) return undefined

@@ -69,6 +69,21 @@ export interface FakeBehaviour {
 	flaggedWords: Record<string, ModerationCategory>
 	/** When set, only this key is accepted (otherwise any non-empty bearer). */
 	apiKey?: string
+	/**
+	 * A scripted model for `response_format: {type: 'json_schema'}` chat requests (a classifier):
+	 * returns the object the model would write. Unset: such requests get `chatAnswer` as content.
+	 */
+	structured?: (req: StructuredRequest) => unknown
+}
+
+/** A structured-output chat request, as the scripted model sees it. */
+export interface StructuredRequest {
+	/** json_schema.name */
+	name: string
+	schema: Record<string, unknown>
+	/** Text of the system (or developer) messages, and of the last user message. */
+	system: string
+	user: string
 }
 
 export interface FakeFailure {
@@ -91,6 +106,8 @@ export interface FakeRequest {
 	completed: boolean
 	/** performance.now() when the first body chunk of a streamed response was handed to the socket (benchmarks). */
 	firstByteAt?: number
+	/** Tokens this response reported in its `usage` (chat: prompt/completion; transcription: input/output). */
+	usage?: { input: number; output: number }
 }
 
 export interface FakeOpenAI {
@@ -190,6 +207,28 @@ function moderate(input: string, words: Record<string, ModerationCategory>) {
 	return { flagged: hits.size > 0, categories, category_scores, category_applied_input_types }
 }
 
+/**
+ * Structured Outputs' strict mode refuses schemas where an object allows extra keys or leaves a
+ * property optional; the real API answers 400, and so does the fake.
+ */
+function strictSchemaProblem(schema: unknown, path: string): string | undefined {
+	if (!schema || typeof schema !== 'object') return `${path} must be an object`
+	const s = schema as Record<string, unknown>
+	if (s.type === 'object') {
+		const props = (s.properties ?? {}) as Record<string, unknown>
+		if (s.additionalProperties !== false) return `In context=('${path}'), 'additionalProperties' is required to be supplied and to be false.`
+		const required = Array.isArray(s.required) ? s.required : []
+		const missingKey = Object.keys(props).find((k) => !required.includes(k))
+		if (missingKey) return `In context=('${path}'), 'required' is required to be supplied and to be an array including every key in properties. Missing '${missingKey}'.`
+		for (const [k, v] of Object.entries(props)) {
+			const p = strictSchemaProblem(v, `${path}', 'properties', '${k}`)
+			if (p) return p
+		}
+	}
+	if (s.type === 'array' && s.items) return strictSchemaProblem(s.items, `${path}', 'items`)
+	return undefined
+}
+
 export async function startFakeOpenAI(opts: Partial<FakeBehaviour> = {}): Promise<FakeOpenAI> {
 	const behaviour: FakeBehaviour = {
 		chatAnswer: 'Once upon a time, a friendly dragon lived on a hill. It loved to bake cookies for everyone!',
@@ -241,12 +280,31 @@ export async function startFakeOpenAI(opts: Partial<FakeBehaviour> = {}): Promis
 		if (body.messages.length === 0)
 			return errorResponse(400, "Invalid 'messages': empty array. Expected an array with minimum length 1, but got an empty array instead.", 'invalid_request_error', 'messages', 'empty_array')
 		const model = body.model
+		const format = body.response_format as { type?: string; json_schema?: { name?: unknown; schema?: unknown; strict?: unknown } } | undefined
+		let answer = behaviour.chatAnswer
+		if (format?.type === 'json_schema') {
+			const js = format.json_schema
+			if (!js || typeof js.name !== 'string') return missing('response_format.json_schema.name')
+			const problem = js.strict === true ? strictSchemaProblem(js.schema, 'schema') : undefined
+			if (problem) return errorResponse(400, `Invalid schema for response_format '${js.name}': ${problem}`, 'invalid_request_error', 'response_format', null)
+			if (behaviour.structured) {
+				const messages = body.messages as Array<{ role?: string; content?: unknown }>
+				const text = (m: { content?: unknown }) => (typeof m.content === 'string' ? m.content : JSON.stringify(m.content ?? ''))
+				const system = messages.filter((m) => m.role === 'system' || m.role === 'developer').map(text).join('\n')
+				const user = text(messages.filter((m) => m.role === 'user').at(-1) ?? {})
+				answer = JSON.stringify(behaviour.structured({ name: js.name, schema: (js.schema ?? {}) as Record<string, unknown>, system, user }))
+			}
+		}
 		const id = newId('chatcmpl')
 		const created = Math.floor(Date.now() / 1000)
-		const answer = behaviour.chatAnswer
+		// Deterministic stand-ins for real counts: about four characters a token in, a token per piece out.
+		const promptTokens = Math.ceil(JSON.stringify(body.messages).length / 4)
+		const completionTokens = tokenize(answer).length
+		const usage = { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens }
 		const headers = { 'x-request-id': newId('req') }
 		if (body.stream !== true) {
 			record.completed = true
+			record.usage = { input: promptTokens, output: completionTokens }
 			return Response.json(
 				{
 					id,
@@ -254,7 +312,7 @@ export async function startFakeOpenAI(opts: Partial<FakeBehaviour> = {}): Promis
 					created,
 					model,
 					choices: [{ index: 0, message: { role: 'assistant', content: answer, refusal: null, annotations: [] }, logprobs: null, finish_reason: 'stop' }],
-					usage: { prompt_tokens: 50, completion_tokens: tokenize(answer).length, total_tokens: 50 + tokenize(answer).length },
+					usage,
 					system_fingerprint: 'fp_fake',
 				},
 				{ headers },
@@ -277,10 +335,10 @@ export async function startFakeOpenAI(opts: Partial<FakeBehaviour> = {}): Promis
 			await sleep(gap, signal)
 			if (signal.aborted) return
 			yield frame({}, 'stop')
-			if (includeUsage)
-				yield enc.encode(
-					`data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model, choices: [], usage: { prompt_tokens: 50, completion_tokens: 10, total_tokens: 60 } })}\n\n`,
-				)
+			if (includeUsage) {
+				record.usage = { input: promptTokens, output: completionTokens }
+				yield enc.encode(`data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model, choices: [], usage })}\n\n`)
+			}
 			yield enc.encode('data: [DONE]\n\n')
 		}
 		return new Response(stream(record, signal, pieces()), {
@@ -328,6 +386,7 @@ export async function startFakeOpenAI(opts: Partial<FakeBehaviour> = {}): Promis
 		if (format === 'text') return new Response(behaviour.transcript, { headers: { 'content-type': 'text/plain; charset=utf-8' } })
 		if (format !== 'json')
 			return errorResponse(400, `response_format '${format}' is not compatible with model '${fields.model}'. Use 'json' or 'text' instead.`, 'invalid_request_error', 'response_format', 'unsupported_value')
+		record.usage = { input: 20, output: 12 }
 		return Response.json({ text: behaviour.transcript, usage: { type: 'tokens', input_tokens: 20, output_tokens: 12, total_tokens: 32 } }, { headers: { 'x-request-id': newId('req') } })
 	}
 
