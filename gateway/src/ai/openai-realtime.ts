@@ -13,6 +13,17 @@
 // otherwise appends silence so it can tell; answer() never commits. The gateway still ends its own
 // listening (toy's stop or its VAD); the API's speech_stopped does not end it.
 //
+// Sentences: the API streams the answer's audio and its transcript side by side, with no link
+// between them, and a sentence is known only once its last word (and the next one's first) has
+// arrived. Audio is therefore held back until the sentence it may belong to is complete: audio that
+// arrived before sentence N's text completed is yielded after sentence N, never before. Because
+// the transcript runs ahead of the audio, no audio of a sentence is yielded before that sentence,
+// so the safety layer can check each sentence before the child hears a sample of it.
+//
+// The child's words: input transcription runs beside the response and may finish after it. The
+// answer waits for it (up to `transcriptTimeoutMs` after the response ended); a transcription that
+// fails or never comes is reported as a failed transcript, not as silence.
+//
 // Barge-in: the response is cancelled and the assistant item truncated to what the child heard,
 // so the model does not remember saying what was never played. The session's pacer sends a
 // 5-frame (300 ms) burst and then real time, so heard ≈ min(audio yielded, time since the first
@@ -47,6 +58,8 @@ export interface OpenAIRealtimeOptions {
 	idleMs?: number
 	/** Audio the child heard beyond what was sent in real time: the pacer's opening burst. */
 	burstMs?: number
+	/** How long after the response the child's words may still come from input transcription. */
+	transcriptTimeoutMs?: number
 	/** Enables streaming the child's audio as it arrives (its resampler); without it turns go whole. */
 	codec?: Codec
 }
@@ -54,7 +67,6 @@ export interface OpenAIRealtimeOptions {
 export { REALTIME_RATE }
 const APPEND_MS = 500
 const SERVER_VAD_SILENCE_MS = 500
-const TRANSCRIPT_GRACE_MS = 1500
 
 interface TurnState {
 	/** The assistant item being spoken (for truncation). */
@@ -69,6 +81,10 @@ interface TurnState {
 	awaitTranscript: boolean
 	/** response.done arrived; only the transcript is awaited. */
 	ended: boolean
+	/** Audio since the last sentence: it may belong to a sentence whose text is not complete yet. */
+	held: ProviderEvent[]
+	/** Ends the wait for a late transcript. */
+	transcriptTimer?: ReturnType<typeof setTimeout>
 }
 
 export class OpenAIRealtimeProvider implements Provider {
@@ -98,6 +114,7 @@ export class OpenAIRealtimeProvider implements Provider {
 			connectTimeoutMs: opts.connectTimeoutMs ?? 5000,
 			idleMs: opts.idleMs ?? 120_000,
 			burstMs: opts.burstMs ?? 300,
+			transcriptTimeoutMs: opts.transcriptTimeoutMs ?? 8000,
 		}
 	}
 
@@ -128,7 +145,16 @@ export class OpenAIRealtimeProvider implements Provider {
 
 		const q = new AsyncQueue<ProviderEvent>()
 		const splitter = new SentenceSplitter()
-		const turn: TurnState = { itemId: '', active: false, samples: 0, firstAudioAt: 0, finished: false, awaitTranscript: input.text === undefined, ended: false }
+		const turn: TurnState = {
+			itemId: '',
+			active: false,
+			samples: 0,
+			firstAudioAt: 0,
+			finished: false,
+			awaitTranscript: input.text === undefined,
+			ended: false,
+			held: [],
+		}
 		let endResponse = () => {}
 		conn.responseDone = new Promise<void>((resolve) => {
 			endResponse = resolve
@@ -186,6 +212,7 @@ export class OpenAIRealtimeProvider implements Provider {
 			throw err
 		} finally {
 			input.signal.removeEventListener('abort', onAbort)
+			clearTimeout(turn.transcriptTimer)
 			offClose()
 			if (!turn.finished && !conn.closed) this.cutShort(conn, turn)
 		}
@@ -227,32 +254,41 @@ export class OpenAIRealtimeProvider implements Provider {
 				if (turn.ended) q.end()
 				return
 			case 'conversation.item.input_audio_transcription.failed':
+				if (!turn.awaitTranscript) return
 				turn.awaitTranscript = false
+				q.push({ type: 'transcript', text: '', failed: true })
 				if (turn.ended) q.end()
 				return
 			case 'response.created':
 				turn.active = true
 				return
 			case 'response.output_audio_transcript.delta':
-				for (const s of splitter.push(ev.delta)) q.push({ type: 'sentence', text: s })
+				this.sentences(splitter.push(ev.delta), turn, q)
 				return
 			case 'response.output_audio.delta':
 				turn.itemId = ev.item_id
-				q.push({ type: 'audio', pcm: decodePcm(ev.delta), sampleRate: REALTIME_RATE })
+				turn.held.push({ type: 'audio', pcm: decodePcm(ev.delta), sampleRate: REALTIME_RATE })
 				return
 			case 'response.done': {
 				turn.active = false
 				endResponse()
+				// The last sentence, then all audio still held: it is that sentence's (or, with no
+				// transcript at all, no sentence's, which the safety layer never releases).
 				const rest = splitter.flush()
-				if (rest) q.push({ type: 'sentence', text: rest })
+				this.sentences(rest ? [rest] : [], turn, q, true)
 				const status = ev.response.status
 				if (status === 'failed') q.fail(new ProviderError(this.name, 'chat', `response failed: ${JSON.stringify(ev.response.status_details ?? {})}`))
 				else if (!turn.awaitTranscript) q.end()
 				else {
-					// Transcription runs beside the response and may finish after it: wait a little,
-					// because the child's words feed history, safety and the parent's transcript.
+					// Transcription runs beside the response and may finish after it: the child's words
+					// are awaited, because the safety layer holds the answer until it has checked them.
 					turn.ended = true
-					setTimeout(() => q.end(), TRANSCRIPT_GRACE_MS).unref?.()
+					turn.transcriptTimer = setTimeout(() => {
+						if (turn.awaitTranscript) q.push({ type: 'transcript', text: '', failed: true })
+						turn.awaitTranscript = false
+						q.end()
+					}, this.opts.transcriptTimeoutMs)
+					turn.transcriptTimer.unref?.()
 				}
 				return
 			}
@@ -263,6 +299,17 @@ export class OpenAIRealtimeProvider implements Provider {
 				q.fail(new ProviderError(this.name, 'chat', ev.error.message, { status: ev.error.type === 'server_error' ? 500 : 400 }))
 				return
 		}
+	}
+
+	/**
+	 * Sentences whose text just completed, then the audio held since the previous one: that audio
+	 * arrived before these sentences were complete, so it belongs to them or to earlier ones.
+	 */
+	private sentences(done: string[], turn: TurnState, q: AsyncQueue<ProviderEvent>, last = false): void {
+		if (done.length === 0 && !last) return
+		for (const text of done) q.push({ type: 'sentence', text })
+		for (const audio of turn.held) q.push(audio)
+		turn.held = []
 	}
 
 	private appendAudio(conn: RealtimeConnection, pcm: Int16Array, rate: number): void {

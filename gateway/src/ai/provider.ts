@@ -95,17 +95,27 @@ export interface TurnSession {
 }
 
 export type ProviderEvent =
-	/** What the child said, once known. */
-	| { type: 'transcript'; text: string }
-	/** A sentence of the answer, emitted before its audio. */
-	| { type: 'sentence'; text: string }
-	/** Answer audio: mono int16 PCM. Any rate; the session resamples and encodes. */
-	| { type: 'audio'; pcm: Int16Array; sampleRate: number }
+	/**
+	 * What the child said, once known. `failed`: the provider heard the turn but could not tell what
+	 * was said (its transcription failed or never came); `text` is then empty.
+	 */
+	| { type: 'transcript'; text: string; failed?: boolean }
+	/**
+	 * A sentence of the answer, emitted before its audio: the audio events after it, up to the next
+	 * sentence, are that sentence's. `trusted`: one of the gateway's own fixed lines (never model
+	 * text), which the safety layer does not send to moderation.
+	 */
+	| { type: 'sentence'; text: string; trusted?: boolean }
+	/**
+	 * Answer audio: mono int16 PCM. Any rate; the session resamples and encodes. `trusted`: audio of
+	 * a trusted sentence (model audio is never marked, so it can never pass as a fixed line's).
+	 */
+	| { type: 'audio'; pcm: Int16Array; sampleRate: number; trusted?: boolean }
 	/**
 	 * Answer audio already in Opus (provider Ogg Opus demuxed, or a cached fixed line): passed to
 	 * the toy without decoding when its rate and frame length match the downlink, else transcoded.
 	 */
-	| { type: 'opus'; packets: readonly Uint8Array[]; sampleRate: number; frameMs: number }
+	| { type: 'opus'; packets: readonly Uint8Array[]; sampleRate: number; frameMs: number; trusted?: boolean }
 
 export interface Provider {
 	readonly name: string

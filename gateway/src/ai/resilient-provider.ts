@@ -118,7 +118,8 @@ export class ResilientProvider implements Provider {
 					const ev = r.value
 					if (ev.type === 'transcript') {
 						if (transcript !== undefined) continue
-						transcript = ev.text
+						// ? A transcription that failed is passed on, but a retry must not answer it as text.
+						if (!ev.failed) transcript = ev.text
 					} else if (ev.type === 'sentence') spoke = true
 					else heard = true
 					yield ev

@@ -257,6 +257,8 @@ export class Session {
 			for await (const ev of events) {
 				if (!live()) break
 				if (ev.type === 'transcript') {
+					// Words nobody could make out are not the child's words.
+					if (ev.failed) continue
 					this.sink.transcript(ev.text)
 					this.remember('child', ev.text)
 					void recorder?.record('child', ev.text).catch((err) => log.error({ err, turnId }, 'store child text failed'))

@@ -1,0 +1,188 @@
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'bun:test'
+import { randomBytes, randomUUID } from 'node:crypto'
+import { FixedLines, fixedLineTexts } from '../../gateway/src/ai/fixed-lines'
+import { OfflineProvider } from '../../gateway/src/ai/offline'
+import { OpenAIPipelineProvider } from '../../gateway/src/ai/openai-pipeline'
+import { OpenAIRealtimeProvider } from '../../gateway/src/ai/openai-realtime'
+import type { Provider } from '../../gateway/src/ai/provider'
+import { ResilientProvider } from '../../gateway/src/ai/resilient-provider'
+import { loadCodec } from '../../gateway/src/codec'
+import { crisisReply, redirect, sessionIntro } from '../../gateway/src/safety/fixed-lines'
+import { OpenAIModerator } from '../../gateway/src/safety/moderation'
+import { ParentAlerts } from '../../gateway/src/safety/parent-alerts'
+import { SafeProvider } from '../../gateway/src/safety/safe-provider'
+import { cachedFixed } from '../../gateway/src/safety/speak-fixed'
+import { createStore, FieldCipher, migrate, type Store } from '../../gateway/src/store/index'
+import { type OpenedTestDatabase, openTestDatabase } from '../support/databases'
+import { type FakeOpenAI, startFakeOpenAI } from '../support/fake-openai'
+import { type FakeRealtime, startFakeRealtime } from '../support/fake-openai-realtime'
+import { hearing } from '../support/hearing'
+import { recordingSession } from '../support/recording-session'
+
+// What a child hears when the safety layer sits on a real provider, through a real Session and
+// pacer: the Realtime and the pipeline provider against the fake OpenAI APIs (real `openai` SDK),
+// moderation against the fake's /v1/moderations. Audio of a sentence must never reach the toy
+// before that sentence's text has passed, and no answer audio before the child's words have.
+
+const codec = loadCodec()
+const lines = new FixedLines({ codec })
+let opened: OpenedTestDatabase
+let store: Store
+let rest: FakeOpenAI
+let rt: FakeRealtime
+const closers: Array<() => Promise<void>> = []
+const sessions: Array<{ close(): void }> = []
+
+beforeAll(async () => {
+	opened = await openTestDatabase('postgres')
+	await migrate(opened.db.sql)
+	store = createStore(opened.db, new FieldCipher(randomBytes(32)))
+	rest = await startFakeOpenAI({ speech: 'tone' })
+	rt = await startFakeRealtime()
+	await lines.warm()
+})
+afterAll(async () => {
+	for (const close of closers) await close()
+	await rt?.stop()
+	await rest?.stop()
+	await opened?.cleanup()
+})
+afterEach(() => {
+	// What a test has seen is decided; the rest of the answer need not play out.
+	for (const s of sessions.splice(0)) s.close()
+})
+beforeEach(() => {
+	rest.requests.length = 0
+	rest.setBehaviour({ flaggedWords: {}, delays: {} })
+	rt.setBehaviour({ firstAudioMs: 0, betweenChunksMs: 0, chunkMs: 100, transcriptDelayMs: 5, transcriptFails: false })
+})
+
+type Mode = 'realtime' | 'pipeline'
+
+function primary(mode: Mode): Provider {
+	if (mode === 'realtime') {
+		const p = new OpenAIRealtimeProvider({ apiKey: 'test', baseURL: rt.url, codec })
+		closers.push(() => p.close())
+		return p
+	}
+	return new OpenAIPipelineProvider({ apiKey: 'test', baseURL: rest.url, codec, maxRetries: 0 })
+}
+
+/** The gateway's stack: safety around the resilient wrapper around the provider. */
+async function toy(mode: Mode, opts: { firstAudioTimeoutMs?: number } = {}) {
+	const child = await store.children.upsertFromSeed({ externalId: randomUUID(), name: 'Mia Smith', age: 6 })
+	const resilient = new ResilientProvider({ primary: primary(mode), fallback: new OfflineProvider(), lines, firstAudioTimeoutMs: opts.firstAudioTimeoutMs })
+	const safe = new SafeProvider(resilient, {
+		store: store.safety,
+		alerts: new ParentAlerts(store.safety.alerts, undefined),
+		moderator: new OpenAIModerator({ apiKey: 'test', baseURL: rest.url }),
+		defaults: { timezone: 'UTC', dailyTokenBudget: 0, dailyLimitMinutes: 0, quietHours: null, playReminderMinutes: 180 },
+		speak: cachedFixed(lines),
+		fillerAfterMs: opts.firstAudioTimeoutMs,
+	})
+	const rec = recordingSession(codec, safe, `toy-${randomUUID().slice(0, 8)}`, { id: child.id, name: 'Mia Smith', age: 6 })
+	sessions.push(rec.session)
+	return { ...rec, child }
+}
+
+async function until(cond: () => boolean, ms = 20_000): Promise<void> {
+	const deadline = Date.now() + ms
+	while (!cond() && Date.now() < deadline) await Bun.sleep(10)
+}
+
+/** A spoken turn: one second of loud 16 kHz PCM, then the end of the child's turn. */
+function speak(session: ReturnType<typeof recordingSession>['session']): number {
+	session.beginListening('pcm16', 16000)
+	for (let i = 0; i < 17; i++) {
+		const pcm = new Int16Array(960).map((_, j) => Math.round(6000 * Math.sin((i * 960 + j) / 4)))
+		session.pushAudio(new Uint8Array(pcm.buffer))
+	}
+	const t = performance.now()
+	session.endListening()
+	return t
+}
+
+const FIRST = 'Dragons are big and very friendly.'
+const FLAGGED = 'Then the dragon will kill the knight with fire.'
+const STORY = `${FIRST} ${FLAGGED} The end.`
+// Both fakes speak 60 ms of audio per character of text.
+const FIRST_MS = (FIRST.length + 1) * 60
+
+describe('no audio of a sentence before its text passed', () => {
+	for (const mode of ['realtime', 'pipeline'] as const) {
+		test(`${mode}: not one frame of a flagged sentence is heard before the redirect`, async () => {
+			rt.setBehaviour({ answer: STORY, betweenChunksMs: 40 })
+			rest.setBehaviour({ chatAnswer: STORY, flaggedWords: { kill: 'violence' } })
+			const { session, calls, timeline } = await toy(mode)
+			const t0 = performance.now()
+			session.say('Tell me a dragon story')
+			await until(() => calls.includes(`sentence:${redirect}`))
+			const sentences = calls.filter((c) => c.startsWith('sentence:')).map((c) => c.slice(9))
+			expect(sentences).toEqual([sessionIntro, FIRST, redirect])
+			// What the toy got between the first sentence and the redirect is at most that sentence.
+			expect(hearing(timeline, t0).audioBetween(FIRST, redirect)).toBeLessThanOrEqual(FIRST_MS + 120)
+		}, 30_000)
+	}
+})
+
+describe("the child's words are checked before any answer is heard", () => {
+	test('realtime, transcript after the response: the crisis line, and nothing of the answer', async () => {
+		// The whole answer is generated at once; the child's words arrive a second later.
+		rt.setBehaviour({ answer: 'That sounds like a fun day! Tell me more about it, please.', transcript: 'Sometimes I want to kill myself', transcriptDelayMs: 1000 })
+		const { session, calls, child } = await toy('realtime')
+		speak(session)
+		await until(() => calls.includes(`sentence:${crisisReply.en}`))
+		const sentences = calls.filter((c) => c.startsWith('sentence:')).map((c) => c.slice(9))
+		expect(sentences).toEqual([crisisReply.en])
+		expect(calls).toContain('transcript:Sometimes I want to kill myself')
+		expect(await store.safety.alerts.listForChild(child.id)).toHaveLength(1)
+	}, 30_000)
+
+	test('realtime, transcript very late: a short filler, then the crisis line, and nothing of the answer', async () => {
+		rt.setBehaviour({ answer: 'That sounds like a fun day! Tell me more about it, please.', transcript: 'Sometimes I want to kill myself', transcriptDelayMs: 3000 })
+		const { session, calls, timeline } = await toy('realtime', { firstAudioTimeoutMs: 1200 })
+		const t0 = speak(session)
+		await until(() => calls.includes(`sentence:${crisisReply.en}`))
+		const sentences = calls.filter((c) => c.startsWith('sentence:')).map((c) => c.slice(9))
+		// the session's introduction and a filler fill the wait for the child's words
+		expect(sentences).toEqual([sessionIntro, fixedLineTexts.thinking, crisisReply.en])
+		expect(hearing(timeline, t0).sentenceAt(fixedLineTexts.thinking)).toBeGreaterThanOrEqual(1200)
+	}, 30_000)
+
+	test('realtime, transcript late but harmless: the answer plays once the words are checked', async () => {
+		rt.setBehaviour({ answer: 'That sounds like a fun day! Tell me more about it, please.', transcript: 'I went to the zoo today', transcriptDelayMs: 800 })
+		const { session, calls, timeline } = await toy('realtime')
+		const t0 = speak(session)
+		await until(() => calls.includes('stop'))
+		const sentences = calls.filter((c) => c.startsWith('sentence:')).map((c) => c.slice(9))
+		expect(sentences).toEqual([sessionIntro, 'That sounds like a fun day!', 'Tell me more about it, please.'])
+		const t = calls.indexOf('transcript:I went to the zoo today')
+		expect(t).toBeGreaterThanOrEqual(0)
+		// the child's words reached the toy before any of the answer did
+		expect(t).toBeLessThan(calls.indexOf('sentence:That sounds like a fun day!'))
+		expect(hearing(timeline, t0).sentenceAt('That sounds like a fun day!')).toBeGreaterThanOrEqual(800)
+	}, 30_000)
+
+	test('realtime, transcription failed: the answer is not played unchecked; the toy asks again', async () => {
+		rt.setBehaviour({ answer: 'That sounds like a fun day! Tell me more about it, please.', transcriptFails: true })
+		const { session, calls } = await toy('realtime')
+		speak(session)
+		await until(() => calls.includes('stop'))
+		const sentences = calls.filter((c) => c.startsWith('sentence:')).map((c) => c.slice(9))
+		expect(sentences).toEqual([fixedLineTexts.fallback])
+	}, 30_000)
+
+	test('pipeline, words flagged only by a slow moderation: the crisis line, and nothing of the answer', async () => {
+		rest.setBehaviour({
+			transcript: 'I wish I could disappear forever',
+			chatAnswer: 'Me too! Disappearing sounds fun.',
+			flaggedWords: { 'disappear forever': 'self-harm/intent' },
+			delays: { moderations: { firstByteMs: 700 } },
+		})
+		const { session, calls } = await toy('pipeline')
+		speak(session)
+		await until(() => calls.includes(`sentence:${crisisReply.en}`))
+		const sentences = calls.filter((c) => c.startsWith('sentence:')).map((c) => c.slice(9))
+		expect(sentences).toEqual([crisisReply.en])
+	}, 30_000)
+})
