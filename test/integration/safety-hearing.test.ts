@@ -17,7 +17,7 @@ import { type OpenedTestDatabase, openTestDatabase } from '../support/databases'
 import { type FakeOpenAI, startFakeOpenAI } from '../support/fake-openai'
 import { type FakeRealtime, startFakeRealtime } from '../support/fake-openai-realtime'
 import { hearing } from '../support/hearing'
-import { recordingSession } from '../support/recording-session'
+import { type Heard, recordingSession } from '../support/recording-session'
 
 // What a child hears when the safety layer sits on a real provider, through a real Session and
 // pacer: the Realtime and the pipeline provider against the fake OpenAI APIs (real `openai` SDK),
@@ -184,5 +184,69 @@ describe("the child's words are checked before any answer is heard", () => {
 		await until(() => calls.includes(`sentence:${crisisReply.en}`))
 		const sentences = calls.filter((c) => c.startsWith('sentence:')).map((c) => c.slice(9))
 		expect(sentences).toEqual([crisisReply.en])
+	}, 30_000)
+})
+
+/** ms of the answer the toy had played by `at`: frames play back to back from arrival, 60 ms each. */
+function answerPlayedBy(timeline: readonly Heard[], firstSentence: string, at: number): number {
+	let playing = 0
+	let answer = false
+	let played = 0
+	for (const h of timeline) {
+		if (h.kind === 'sentence' && h.text === firstSentence) answer = true
+		if (h.kind !== 'frame' || h.t > at) continue
+		const start = Math.max(h.t, playing)
+		playing = start + 60
+		if (answer) played += Math.max(0, Math.min(60, at - start))
+	}
+	return played
+}
+
+describe('barge-in on a Realtime answer', () => {
+	const OPENING = 'Hello there, my friend!'
+	const LONG = `${OPENING} Once upon a time there was a little dragon who loved cookies very much. Every morning the dragon baked a big tray of cookies for all the animals in the forest.`
+
+	test('cancels the response and truncates it to what the toy played, not counting fixed lines or held audio', async () => {
+		// Generated in real time, so the response is still going when the child interrupts; the
+		// first sentence is held back by a slow moderation, after the session's introduction.
+		rt.setBehaviour({ answer: LONG, betweenChunksMs: 100 })
+		rest.setBehaviour({ delays: { moderations: { firstByteMs: 500 } } })
+		const n = rt.connections.length
+		const { session, calls, timeline } = await toy('realtime')
+		session.say('Tell me a story')
+		await until(() => calls.includes(`sentence:${OPENING}`))
+		await Bun.sleep(1500)
+		const at = performance.now()
+		session.beginListening('pcm16', 16000)
+		const conn = rt.connections[n]
+		await until(() => conn.received.some((e) => e.type === 'conversation.item.truncate'))
+		await Bun.sleep(100)
+		const types = conn.received.map((e) => e.type)
+		expect(types).toContain('response.cancel')
+		const truncate = conn.received.find((e) => e.type === 'conversation.item.truncate') as Record<string, number>
+		const played = answerPlayedBy(timeline, OPENING, at)
+		expect(played).toBeGreaterThan(1000)
+		expect(Math.abs(truncate.audio_end_ms - played)).toBeLessThanOrEqual(150)
+		// the model's memory of its answer ends where the child stopped hearing it
+		const item = conn.items.find((i) => i.role === 'assistant')!
+		expect(item.truncatedAt).toBe(truncate.audio_end_ms)
+	}, 30_000)
+
+	test('an answer generated long before it plays is still cut at what the toy played', async () => {
+		rt.setBehaviour({ answer: LONG, betweenChunksMs: 0 })
+		const n = rt.connections.length
+		const { session, calls, timeline } = await toy('realtime')
+		session.say('Tell me a story')
+		await until(() => calls.includes(`sentence:${OPENING}`))
+		await Bun.sleep(1200)
+		const at = performance.now()
+		session.interrupt()
+		const conn = rt.connections[n]
+		await until(() => conn.received.some((e) => e.type === 'conversation.item.truncate'))
+		const truncate = conn.received.find((e) => e.type === 'conversation.item.truncate') as Record<string, number>
+		const played = answerPlayedBy(timeline, OPENING, at)
+		expect(Math.abs(truncate.audio_end_ms - played)).toBeLessThanOrEqual(150)
+		expect(conn.items.find((i) => i.role === 'assistant')!.audioMs).toBeGreaterThan(played + 5000)
+		expect(conn.received.map((e) => e.type)).toContain('response.cancel')
 	}, 30_000)
 })

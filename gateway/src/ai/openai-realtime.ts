@@ -25,9 +25,11 @@
 // fails or never comes is reported as a failed transcript, not as silence.
 //
 // Barge-in: the response is cancelled and the assistant item truncated to what the child heard,
-// so the model does not remember saying what was never played. The session's pacer sends a
-// 5-frame (300 ms) burst and then real time, so heard ≈ min(audio yielded, time since the first
-// audio was yielded + 300 ms).
+// so the model does not remember saying what was never played. What was heard comes from the
+// session's pacer through `input.playback` (frames released minus what the toy still buffers, in
+// this provider's own audio, so neither fixed lines nor audio the safety layer held back count);
+// without one it is estimated as min(audio yielded, time since the first audio was yielded + the
+// pacer's 300 ms burst).
 
 import OpenAI from 'openai'
 import type { RealtimeServerEvent, RealtimeSessionCreateRequest } from 'openai/resources/realtime/realtime'
@@ -67,12 +69,14 @@ export interface OpenAIRealtimeOptions {
 export { REALTIME_RATE }
 const APPEND_MS = 500
 const SERVER_VAD_SILENCE_MS = 500
+/** After the answer should have been heard, how long a playback held back (by safety) is waited for. */
+const HEARD_SLACK_MS = 15_000
 
 interface TurnState {
 	/** The assistant item being spoken (for truncation). */
 	itemId: string
-	/** A response is in progress (needs response.cancel on barge-in). */
-	active: boolean
+	/** A response was created for this turn (response.cancel on barge-in). */
+	responded: boolean
 	/** Answer samples yielded, at 24 kHz. */
 	samples: number
 	firstAudioAt: number
@@ -147,7 +151,7 @@ export class OpenAIRealtimeProvider implements Provider {
 		const splitter = new SentenceSplitter()
 		const turn: TurnState = {
 			itemId: '',
-			active: false,
+			responded: false,
 			samples: 0,
 			firstAudioAt: 0,
 			finished: false,
@@ -200,10 +204,7 @@ export class OpenAIRealtimeProvider implements Provider {
 			}
 			// ? The answer arrives faster than it plays: stay cancellable until it has (nearly) all
 			// been heard, so a barge-in during playback still truncates the model's memory.
-			if (turn.firstAudioAt && !input.signal.aborted) {
-				const left = (turn.samples / REALTIME_RATE) * 1000 - (performance.now() - turn.firstAudioAt) - this.opts.burstMs
-				if (left > 0) await abortable(left, input.signal)
-			}
+			if (turn.firstAudioAt && !input.signal.aborted) await this.untilHeard(turn, input)
 			turn.finished = !input.signal.aborted
 		} catch (err) {
 			if (input.signal.aborted) return
@@ -214,7 +215,26 @@ export class OpenAIRealtimeProvider implements Provider {
 			input.signal.removeEventListener('abort', onAbort)
 			clearTimeout(turn.transcriptTimer)
 			offClose()
-			if (!turn.finished && !conn.closed) this.cutShort(conn, turn)
+			if (!turn.finished && !conn.closed) this.cutShort(conn, turn, input)
+		}
+	}
+
+	/** Waits until the toy has played the answer but its last burst, or the turn is cancelled. */
+	private async untilHeard(turn: TurnState, input: TurnInput): Promise<void> {
+		const yielded = (turn.samples / REALTIME_RATE) * 1000
+		const playback = input.playback
+		if (!playback) {
+			const left = yielded - (performance.now() - turn.firstAudioAt) - this.opts.burstMs
+			if (left > 0) await abortable(left, input.signal)
+			return
+		}
+		// ? Playback only moves once the safety layer releases the audio, so it is polled; audio held
+		// back for longer than the answer lasts (plus slack) is not waited for.
+		const deadline = performance.now() + yielded + HEARD_SLACK_MS
+		while (!input.signal.aborted && performance.now() < deadline) {
+			const left = yielded - this.opts.burstMs - playback.playedMs()
+			if (left <= 0) return
+			await abortable(Math.min(left, 500), input.signal)
 		}
 	}
 
@@ -225,13 +245,14 @@ export class OpenAIRealtimeProvider implements Provider {
 	}
 
 	/** Cancels the answer in progress and truncates it to what the child heard. */
-	private cutShort(conn: RealtimeConnection, turn: TurnState): void {
+	private cutShort(conn: RealtimeConnection, turn: TurnState, input: TurnInput): void {
 		try {
-			if (turn.active) conn.send({ type: 'response.cancel' })
+			// ? Even after response.done: one may be in flight, and an inactive cancel is harmless.
+			if (turn.responded) conn.send({ type: 'response.cancel' })
 			if (turn.itemId && turn.samples > 0) {
 				const yielded = (turn.samples / REALTIME_RATE) * 1000
-				const played = performance.now() - turn.firstAudioAt + this.opts.burstMs
-				const heard = Math.floor(Math.min(yielded, played))
+				const played = input.playback ? input.playback.playedMs() : performance.now() - turn.firstAudioAt + this.opts.burstMs
+				const heard = Math.floor(Math.max(0, Math.min(yielded, played)))
 				conn.send({ type: 'conversation.item.truncate', item_id: turn.itemId, content_index: 0, audio_end_ms: heard })
 			}
 		} catch (err) {
@@ -260,7 +281,7 @@ export class OpenAIRealtimeProvider implements Provider {
 				if (turn.ended) q.end()
 				return
 			case 'response.created':
-				turn.active = true
+				turn.responded = true
 				return
 			case 'response.output_audio_transcript.delta':
 				this.sentences(splitter.push(ev.delta), turn, q)
@@ -270,7 +291,6 @@ export class OpenAIRealtimeProvider implements Provider {
 				turn.held.push({ type: 'audio', pcm: decodePcm(ev.delta), sampleRate: REALTIME_RATE })
 				return
 			case 'response.done': {
-				turn.active = false
 				endResponse()
 				// The last sentence, then all audio still held: it is that sentence's (or, with no
 				// transcript at all, no sentence's, which the safety layer never releases).

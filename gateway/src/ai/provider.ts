@@ -45,6 +45,20 @@ export interface TurnInput {
 	 * still the whole turn: a provider that did not stream it (a fallback) answers from it.
 	 */
 	streamed?: boolean
+	/** How much of this provider's answer audio the toy has played (barge-in truncation). */
+	playback?: Playback
+}
+
+/**
+ * The toy's playback of one provider's answer, in that provider's own audio (what it yielded, in
+ * order): wrappers that add lines of their own map it for the provider they wrap.
+ */
+export interface Playback {
+	/**
+	 * ms of this provider's audio the child has heard: live while the turn plays, frozen when the
+	 * turn is interrupted, and everything released once a wrapper stopped the provider itself.
+	 */
+	playedMs(): number
 }
 
 /** What a provider needs to start taking a turn's audio before the turn has ended. */

@@ -17,6 +17,7 @@
 // Fixed lines are never model text. Nothing here keeps audio: PCM passes through and is dropped.
 
 import { fixedLineTexts } from '../ai/fixed-lines'
+import { PlaybackTimeline } from '../ai/playback'
 import { type ChildProfile, needsPcm, type PcmQuestion, type PrepareContext, type Provider, type ProviderEvent, type StreamContext, type TurnInput, type UplinkStream } from '../ai/provider'
 import { log as rootLog, type Logger } from '../obs/logger'
 import type { SafetyStore } from '../store/safety'
@@ -160,6 +161,8 @@ export class SafeProvider implements Provider {
 		const child = { ...input.child, lesson: ctx.progress?.episode.lessonGoal }
 		const history = ctx.summary ? [memoryEntry(ctx.summary), ...input.history] : input.history
 		meter.prompt(systemPrompt(child).length + history.reduce((n, h) => n + h.text.length, 0) + (input.text?.length ?? 0))
+		// What the toy heard of the inner provider's own audio, without our lines (barge-in truncation).
+		const timeline = new PlaybackTimeline()
 		const gate = new AnswerGate({
 			signal: input.signal,
 			typed,
@@ -178,13 +181,17 @@ export class SafeProvider implements Provider {
 			prefix: () => this.sayAll(turn, prefix.splice(0), mark),
 			filler: () => this.speak(fixedLineTexts.thinking, { downlink: input.downlink }),
 			fillerAfterMs: this.deps.fillerAfterMs ?? 2500,
-			released: (ev) => meter.spoken(ev),
+			released: (ev, fromInner) => {
+				meter.spoken(ev)
+				timeline.note(ev, fromInner)
+			},
 		})
 		const events = this.inner.answer({
 			...input,
 			child,
 			history,
 			signal: inner.signal,
+			playback: timeline.forInner(input.playback),
 		})
 		const end = yield* gate.run(events)
 		if (input.signal.aborted || end.kind === 'aborted') return
@@ -192,6 +199,8 @@ export class SafeProvider implements Provider {
 			if (end.released) turn.outcome = 'answered'
 			return
 		}
+		// The rest of the answer is not wanted, but what was already released will be heard.
+		timeline.stopInner()
 		inner.abort()
 		if (end.kind === 'child') return yield* this.respond(turn, end.verdict, mark)
 		if (end.kind === 'unheard') {
