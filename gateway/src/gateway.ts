@@ -1,5 +1,5 @@
 import type { Server } from 'bun'
-import { createProvider, OfflineProvider } from './ai'
+import { CircuitBreaker, createProvider, OfflineProvider } from './ai'
 import { FixedLines } from './ai/fixed-lines'
 import { buildApp } from './app'
 import { DeviceAuthenticator } from './auth/device-auth'
@@ -60,12 +60,18 @@ export async function startGateway(config: Config, log: Logger = rootLog): Promi
 		undefined,
 		deviceJwt,
 	)
-	const answering = createProvider({ openaiApiKey: config.openaiApiKey, openaiBaseUrl: config.openaiBaseUrl, codec, ai: config.ai })
+	// One circuit for the OpenAI upstream: the answering provider and moderation both call it.
+	const circuit = new CircuitBreaker({
+		failureThreshold: config.ai.circuitFailures,
+		cooldownMs: config.ai.circuitCooldownMs,
+		onChange: (state) => log.warn({ state }, 'AI circuit changed'),
+	})
+	const answering = createProvider({ openaiApiKey: config.openaiApiKey, openaiBaseUrl: config.openaiBaseUrl, codec, ai: config.ai, circuit })
 	if (answering instanceof OfflineProvider) {
 		answering.warm().catch((err) => log.warn({ err }, 'offline lines could not be pre-rendered'))
 	}
 	// Child safety wraps whichever provider answers, so sessions only ever talk to the SafeProvider.
-	const safety = await createSafety(answering, config, store.safety, log, cachedFixed(new FixedLines({ codec })))
+	const safety = await createSafety(answering, config, store.safety, log, { speak: cachedFixed(new FixedLines({ codec })), circuit })
 	const provider = safety.provider
 
 	const connectionLimiter: RateLimiter = redis

@@ -1,23 +1,15 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'bun:test'
-import { randomBytes, randomUUID } from 'node:crypto'
+import { randomBytes } from 'node:crypto'
 import { FixedLines, fixedLineTexts } from '../../gateway/src/ai/fixed-lines'
-import { OfflineProvider } from '../../gateway/src/ai/offline'
-import { OpenAIPipelineProvider } from '../../gateway/src/ai/openai-pipeline'
-import { OpenAIRealtimeProvider } from '../../gateway/src/ai/openai-realtime'
-import type { Provider } from '../../gateway/src/ai/provider'
-import { ResilientProvider } from '../../gateway/src/ai/resilient-provider'
 import { loadCodec } from '../../gateway/src/codec'
 import { crisisReply, redirect, sessionIntro } from '../../gateway/src/safety/fixed-lines'
-import { OpenAIModerator } from '../../gateway/src/safety/moderation'
-import { ParentAlerts } from '../../gateway/src/safety/parent-alerts'
-import { SafeProvider } from '../../gateway/src/safety/safe-provider'
-import { cachedFixed } from '../../gateway/src/safety/speak-fixed'
 import { createStore, FieldCipher, migrate, type Store } from '../../gateway/src/store/index'
 import { type OpenedTestDatabase, openTestDatabase } from '../support/databases'
 import { type FakeOpenAI, startFakeOpenAI } from '../support/fake-openai'
 import { type FakeRealtime, startFakeRealtime } from '../support/fake-openai-realtime'
 import { hearing } from '../support/hearing'
-import { type Heard, recordingSession } from '../support/recording-session'
+import type { Heard } from '../support/recording-session'
+import { safeToy, speak, until } from '../support/safe-stack'
 
 // What a child hears when the safety layer sits on a real provider, through a real Session and
 // pacer: the Realtime and the pipeline provider against the fake OpenAI APIs (real `openai` SDK),
@@ -57,49 +49,11 @@ beforeEach(() => {
 	rt.setBehaviour({ firstAudioMs: 0, betweenChunksMs: 0, chunkMs: 100, transcriptDelayMs: 5, transcriptFails: false })
 })
 
-type Mode = 'realtime' | 'pipeline'
-
-function primary(mode: Mode): Provider {
-	if (mode === 'realtime') {
-		const p = new OpenAIRealtimeProvider({ apiKey: 'test', baseURL: rt.url, codec })
-		closers.push(() => p.close())
-		return p
-	}
-	return new OpenAIPipelineProvider({ apiKey: 'test', baseURL: rest.url, codec, maxRetries: 0 })
-}
-
-/** The gateway's stack: safety around the resilient wrapper around the provider. */
-async function toy(mode: Mode, opts: { firstAudioTimeoutMs?: number } = {}) {
-	const child = await store.children.upsertFromSeed({ externalId: randomUUID(), name: 'Mia Smith', age: 6 })
-	const resilient = new ResilientProvider({ primary: primary(mode), fallback: new OfflineProvider(), lines, firstAudioTimeoutMs: opts.firstAudioTimeoutMs })
-	const safe = new SafeProvider(resilient, {
-		store: store.safety,
-		alerts: new ParentAlerts(store.safety.alerts, undefined),
-		moderator: new OpenAIModerator({ apiKey: 'test', baseURL: rest.url }),
-		defaults: { timezone: 'UTC', dailyTokenBudget: 0, dailyLimitMinutes: 0, quietHours: null, playReminderMinutes: 180 },
-		speak: cachedFixed(lines),
-		fillerAfterMs: opts.firstAudioTimeoutMs,
-	})
-	const rec = recordingSession(codec, safe, `toy-${randomUUID().slice(0, 8)}`, { id: child.id, name: 'Mia Smith', age: 6 })
+/** The gateway's stack on the fakes, with a recording Session in front. */
+async function toy(mode: 'realtime' | 'pipeline', opts: { firstAudioTimeoutMs?: number } = {}) {
+	const rec = await safeToy({ mode, codec, lines, store, rest, rt, made: (p) => closers.push(async () => p.close?.()), ...opts })
 	sessions.push(rec.session)
-	return { ...rec, child }
-}
-
-async function until(cond: () => boolean, ms = 20_000): Promise<void> {
-	const deadline = Date.now() + ms
-	while (!cond() && Date.now() < deadline) await Bun.sleep(10)
-}
-
-/** A spoken turn: one second of loud 16 kHz PCM, then the end of the child's turn. */
-function speak(session: ReturnType<typeof recordingSession>['session']): number {
-	session.beginListening('pcm16', 16000)
-	for (let i = 0; i < 17; i++) {
-		const pcm = new Int16Array(960).map((_, j) => Math.round(6000 * Math.sin((i * 960 + j) / 4)))
-		session.pushAudio(new Uint8Array(pcm.buffer))
-	}
-	const t = performance.now()
-	session.endListening()
-	return t
+	return rec
 }
 
 const FIRST = 'Dragons are big and very friendly.'

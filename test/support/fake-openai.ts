@@ -106,6 +106,8 @@ export interface FakeRequest {
 	completed: boolean
 	/** performance.now() when the first body chunk of a streamed response was handed to the socket (benchmarks). */
 	firstByteAt?: number
+	/** performance.now() when the request arrived. */
+	at: number
 	/** Tokens this response reported in its `usage` (chat: prompt/completion; transcription: input/output). */
 	usage?: { input: number; output: number }
 }
@@ -440,7 +442,7 @@ export async function startFakeOpenAI(opts: Partial<FakeBehaviour> = {}): Promis
 
 			const body = await readBody(req)
 			if (body instanceof Response) return body
-			const record: FakeRequest = { path: url.pathname, method: req.method, body, closedEarly: false, completed: false }
+			const record: FakeRequest = { path: url.pathname, method: req.method, body, closedEarly: false, completed: false, at: performance.now() }
 			requests.push(record)
 
 			const signal = req.signal

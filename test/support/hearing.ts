@@ -15,6 +15,8 @@ export interface Hearing {
 	sentenceAt(text: string): number | undefined
 	/** Audio (ms) the toy received after sentence `after` (or from the start) and before sentence `before`. */
 	audioBetween(after: string | undefined, before: string): number
+	/** When (ms after `from`) the toy finished playing the audio that came after sentence `text`. */
+	playedOut(text: string): number | undefined
 }
 
 const JITTER_MS = 15
@@ -25,10 +27,15 @@ export function hearing(timeline: readonly Heard[], from: number, frameMs = 60):
 	const events = stop < 0 ? turn : turn.slice(0, stop + 1)
 	const frames = events.filter((h) => h.kind === 'frame').map((h) => h.t)
 	const gaps: number[] = []
+	// When each event's audio finished playing, in toy time.
+	const playedAt = new Map<Heard, number>()
 	let playedUntil = frames[0] ?? 0
-	for (const t of frames) {
-		if (t - playedUntil > JITTER_MS) gaps.push(t - playedUntil)
-		playedUntil = Math.max(playedUntil, t) + frameMs
+	for (const h of events) {
+		if (h.kind === 'frame') {
+			if (h.t - playedUntil > JITTER_MS) gaps.push(h.t - playedUntil)
+			playedUntil = Math.max(playedUntil, h.t) + frameMs
+		}
+		playedAt.set(h, playedUntil)
 	}
 	const indexOf = (text: string) => events.findIndex((h) => h.kind === 'sentence' && h.text === text)
 	return {
@@ -44,6 +51,13 @@ export function hearing(timeline: readonly Heard[], from: number, frameMs = 60):
 			const end = indexOf(before)
 			if (start < 0 || end < 0) throw new Error(`sentence not heard: ${start < 0 ? after : before}`)
 			return events.slice(start, end).filter((h) => h.kind === 'frame').length * frameMs
+		},
+		playedOut(text) {
+			const i = indexOf(text)
+			if (i < 0) return undefined
+			const next = events.findIndex((h, j) => j > i && (h.kind === 'sentence' || h.kind === 'stop'))
+			const last = events.slice(i, next < 0 ? undefined : next).filter((h) => h.kind === 'frame').at(-1)
+			return last ? playedAt.get(last)! - from : undefined
 		},
 	}
 }

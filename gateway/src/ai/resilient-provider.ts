@@ -27,7 +27,8 @@ export interface ResilientOptions {
 	/** Extra attempts after a transient failure. */
 	retries?: number
 	backoffMs?: number
-	breaker?: CircuitBreakerOptions
+	/** Options for a breaker of its own, or one shared with whatever else calls the upstream. */
+	breaker?: CircuitBreakerOptions | CircuitBreaker
 }
 
 export class UpstreamTimeoutError extends Error {
@@ -60,13 +61,17 @@ export class ResilientProvider implements Provider {
 		this.stallMs = opts.stallTimeoutMs ?? this.upstreamMs
 		this.retries = opts.retries ?? 2
 		this.backoffMs = opts.backoffMs ?? 250
-		this.breaker = new CircuitBreaker({
-			...opts.breaker,
-			onChange: (state) => {
-				log.warn({ provider: this.primary.name, state }, 'AI circuit changed')
-				opts.breaker?.onChange?.(state)
-			},
-		})
+		const b = opts.breaker
+		this.breaker =
+			b instanceof CircuitBreaker
+				? b
+				: new CircuitBreaker({
+						...b,
+						onChange: (state) => {
+							log.warn({ provider: this.primary.name, state }, 'AI circuit changed')
+							b?.onChange?.(state)
+						},
+					})
 	}
 
 	async *answer(input: TurnInput): AsyncIterable<ProviderEvent> {

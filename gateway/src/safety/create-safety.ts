@@ -1,6 +1,7 @@
 // Builds the safety layer from config: picks the moderation service, the alert mailer and the
 // defaults, and wraps the answering provider in a SafeProvider.
 
+import type { CircuitBreaker } from '../ai/circuit-breaker'
 import type { Provider } from '../ai/provider'
 import type { Config } from '../config'
 import type { Logger } from '../obs/logger'
@@ -19,7 +20,14 @@ export interface SafetyParts {
 	close(): Promise<void>
 }
 
-type SafetyConfig = Pick<Config, 'safety' | 'openaiApiKey' | 'openaiBaseUrl'>
+type SafetyConfig = Pick<Config, 'safety' | 'openaiApiKey' | 'openaiBaseUrl'> & { ai?: Pick<Config['ai'], 'firstAudioTimeoutMs'> }
+
+export interface SafetyExtras {
+	/** How fixed lines are voiced (the Opus cache). */
+	speak?: SpeakFixed
+	/** The answering upstream's circuit: moderation shares it. */
+	circuit?: CircuitBreaker
+}
 
 export function safetyDefaults(cfg: Config['safety']): SafetyDefaults {
 	return {
@@ -33,7 +41,7 @@ export function safetyDefaults(cfg: Config['safety']): SafetyDefaults {
 
 // 'auto' uses OpenAI's moderation only with a real OpenAI key: local OpenAI-compatible servers
 // rarely serve /v1/moderations, and a failing call on every sentence would only add delay.
-export function createModerator(cfg: SafetyConfig, log: Logger): Moderator {
+export function createModerator(cfg: SafetyConfig, log: Logger, circuit?: CircuitBreaker): Moderator {
 	const mode = cfg.safety.moderation
 	const key = cfg.openaiApiKey?.trim()
 	if (mode === 'local' || (mode === 'auto' && !key)) return new NoModerator()
@@ -41,7 +49,7 @@ export function createModerator(cfg: SafetyConfig, log: Logger): Moderator {
 		log.warn('MODERATION=openai but neither OPENAI_API_KEY nor OPENAI_BASE_URL is set; local word lists only')
 		return new NoModerator()
 	}
-	return new OpenAIModerator({ apiKey: key || 'local', baseURL: cfg.openaiBaseUrl, model: cfg.safety.moderationModel })
+	return new OpenAIModerator({ apiKey: key || 'local', baseURL: cfg.openaiBaseUrl, model: cfg.safety.moderationModel, circuit })
 }
 
 export async function createSafety(
@@ -49,12 +57,21 @@ export async function createSafety(
 	cfg: SafetyConfig,
 	store: SafetyStore,
 	log: Logger,
-	speak?: SpeakFixed,
+	extras: SafetyExtras = {},
 ): Promise<SafetyParts> {
 	const mailer: Mailer | undefined = cfg.safety.smtpUrl ? await createSmtpMailer(cfg.safety.smtpUrl, cfg.safety.smtpFrom) : undefined
 	const alerts = new ParentAlerts(store.alerts, mailer, cfg.safety.alertEmail)
-	const moderator = createModerator(cfg, log)
-	const provider = new SafeProvider(inner, { store, alerts, moderator, defaults: safetyDefaults(cfg.safety), speak, log })
+	const moderator = createModerator(cfg, log, extras.circuit)
+	const provider = new SafeProvider(inner, {
+		store,
+		alerts,
+		moderator,
+		defaults: safetyDefaults(cfg.safety),
+		speak: extras.speak,
+		// ? The child waits the same before hearing "let me think", whoever holds the answer back.
+		fillerAfterMs: cfg.ai?.firstAudioTimeoutMs,
+		log,
+	})
 	log.info({ moderation: moderator.name, alertEmail: mailer ? 'smtp' : 'off' }, 'child safety on')
 	return {
 		provider,
