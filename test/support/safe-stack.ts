@@ -7,6 +7,7 @@ import { OpenAIRealtimeProvider } from '../../gateway/src/ai/openai-realtime'
 import type { Provider } from '../../gateway/src/ai/provider'
 import { ResilientProvider } from '../../gateway/src/ai/resilient-provider'
 import type { Codec } from '../../gateway/src/codec'
+import type { PolicyClassifier } from '../../gateway/src/safety/answer-policy'
 import { OpenAIModerator } from '../../gateway/src/safety/moderation'
 import { ParentAlerts } from '../../gateway/src/safety/parent-alerts'
 import { SafeProvider } from '../../gateway/src/safety/safe-provider'
@@ -32,6 +33,8 @@ export interface StackOptions {
 	retries?: number
 	/** Shared by the resilient wrapper and moderation, as in the gateway. */
 	circuit?: CircuitBreaker
+	/** The answer policy (default: the offline patterns). */
+	policy?: PolicyClassifier
 	/** Called with every provider made, so a test can close Realtime sockets. */
 	made?: (p: Provider) => void
 }
@@ -57,6 +60,7 @@ export async function safeToy(o: StackOptions, familyId?: string) {
 		store: o.store.safety,
 		alerts: new ParentAlerts(o.store.safety.alerts, undefined),
 		moderator: new OpenAIModerator({ apiKey: 'test', baseURL: o.rest.url, circuit: o.circuit }),
+		policy: o.policy,
 		defaults: { timezone: 'UTC', dailyTokenBudget: 0, dailyLimitMinutes: 0, quietHours: null, playReminderMinutes: 180 },
 		speak: cachedFixed(o.lines),
 		fillerAfterMs: o.firstAudioTimeoutMs,

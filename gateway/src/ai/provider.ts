@@ -49,6 +49,12 @@ export interface TurnInput {
 	playback?: Playback
 }
 
+/** Tokens an API call reported (chat, Realtime response, transcription). */
+export interface TokenUsage {
+	input: number
+	output: number
+}
+
 /**
  * The toy's playback of one provider's answer, in that provider's own audio (what it yielded, in
  * order): wrappers that add lines of their own map it for the provider they wrap.

@@ -7,6 +7,7 @@ import type { Config } from '../config'
 import type { Logger } from '../obs/logger'
 import type { SafetyStore } from '../store/safety'
 import { createSmtpMailer, type Mailer } from './mailer'
+import { AnswerPolicy, OpenAIPolicyClassifier, type PolicyClassifier } from './answer-policy'
 import { type Moderator, NoModerator, OpenAIModerator } from './moderation'
 import { ParentAlerts } from './parent-alerts'
 import { parseQuietHours, type SafetyDefaults } from './policy'
@@ -52,6 +53,13 @@ export function createModerator(cfg: SafetyConfig, log: Logger, circuit?: Circui
 	return new OpenAIModerator({ apiKey: key || 'local', baseURL: cfg.openaiBaseUrl, model: cfg.safety.moderationModel, circuit })
 }
 
+/** The answer policy: the offline patterns, plus the model wherever moderation uses the API. */
+export function createPolicy(cfg: SafetyConfig, moderator: Moderator, circuit?: CircuitBreaker): PolicyClassifier {
+	if (!(moderator instanceof OpenAIModerator)) return new AnswerPolicy()
+	const model = new OpenAIPolicyClassifier({ apiKey: cfg.openaiApiKey?.trim() || 'local', baseURL: cfg.openaiBaseUrl, model: cfg.safety.policyModel, circuit })
+	return new AnswerPolicy(model)
+}
+
 export async function createSafety(
 	inner: Provider,
 	cfg: SafetyConfig,
@@ -62,17 +70,19 @@ export async function createSafety(
 	const mailer: Mailer | undefined = cfg.safety.smtpUrl ? await createSmtpMailer(cfg.safety.smtpUrl, cfg.safety.smtpFrom) : undefined
 	const alerts = new ParentAlerts(store.alerts, mailer, cfg.safety.alertEmail)
 	const moderator = createModerator(cfg, log, extras.circuit)
+	const policy = createPolicy(cfg, moderator, extras.circuit)
 	const provider = new SafeProvider(inner, {
 		store,
 		alerts,
 		moderator,
+		policy,
 		defaults: safetyDefaults(cfg.safety),
 		speak: extras.speak,
 		// ? The child waits the same before hearing "let me think", whoever holds the answer back.
 		fillerAfterMs: cfg.ai?.firstAudioTimeoutMs,
 		log,
 	})
-	log.info({ moderation: moderator.name, alertEmail: mailer ? 'smtp' : 'off' }, 'child safety on')
+	log.info({ moderation: moderator.name, policy: policy.name, alertEmail: mailer ? 'smtp' : 'off' }, 'child safety on')
 	return {
 		provider,
 		alerts,

@@ -8,7 +8,7 @@
 //      AI disclosure, unsafe words a gentle redirect; words nobody could make out get "say that
 //      again" rather than an answer nobody checked;
 //   3. the answer is held sentence by sentence (answer-gate.ts) until the child's words and that
-//      sentence have passed the local lists and moderation;
+//      sentence have passed the local lists, moderation and the answer policy (answer-policy.ts);
 //      an unsafe sentence is replaced by the redirect and the rest of that answer is dropped;
 //      the gateway's own fixed lines are trusted and never checked;
 //   4. the first answer of a session is prefixed with "I'm an AI friend", and a break reminder
@@ -22,6 +22,7 @@ import { type ChildProfile, needsPcm, type PcmQuestion, type PrepareContext, typ
 import { log as rootLog, type Logger } from '../obs/logger'
 import type { SafetyStore } from '../store/safety'
 import { AnswerGate, type AnswerVerdict } from './answer-gate'
+import { AnswerPolicy, type PolicyClassifier } from './answer-policy'
 import { answerAllowed, type ChildVerdict, classifyChild, OK } from './classify'
 import { breakReminder, crisisReply, disclosure, redirect, sessionIntro } from './fixed-lines'
 import { memoryEntry, remember } from './memory'
@@ -40,6 +41,8 @@ export interface SafeProviderDeps {
 	store: SafetyStore
 	alerts: ParentAlerts
 	moderator: Moderator
+	/** Meaning-level checks of answer sentences; default: the offline patterns only. */
+	policy?: PolicyClassifier
 	defaults: SafetyDefaults
 	speak?: SpeakFixed
 	/** A child kept waiting this long while the answer is held back hears a short filler. */
@@ -66,6 +69,7 @@ export class SafeProvider implements Provider {
 	private readonly marks = new SessionMarks()
 	private readonly contexts = new ContextCache()
 	private readonly speak: SpeakFixed
+	private readonly policy: PolicyClassifier
 	private readonly now: () => number
 	private readonly log: Logger
 
@@ -75,6 +79,7 @@ export class SafeProvider implements Provider {
 	) {
 		this.name = inner.name
 		this.speak = deps.speak ?? espeakFixed()
+		this.policy = deps.policy ?? new AnswerPolicy()
 		this.now = deps.now ?? Date.now
 		this.log = deps.log ?? rootLog
 	}
@@ -294,11 +299,12 @@ export class SafeProvider implements Provider {
 		return { kind: 'unsafe', language, source: 'moderation' }
 	}
 
-	/** An answer sentence: the local lists at once, then moderation. */
+	/** An answer sentence: the local lists at once, then moderation and the answer policy side by side. */
 	private async checkAnswer(text: string, signal: AbortSignal): Promise<AnswerVerdict> {
 		if (!answerAllowed(text)) return { ok: false, reason: 'word-list' }
-		const moderation = await this.deps.moderator.moderate(text, signal)
+		const [moderation, policy] = await Promise.all([this.deps.moderator.moderate(text, signal), this.policy.classify(text, signal)])
 		if (moderation.flagged) return { ok: false, reason: `moderation: ${moderation.categories.join(',')}` }
+		if (policy.categories.length > 0) return { ok: false, reason: `policy (${policy.source}): ${policy.categories.join(',')}` }
 		return { ok: true }
 	}
 
