@@ -308,6 +308,8 @@ describe('limits', () => {
 		expect(device.turns).toBe(2)
 		expect(device.tokensIn).toBeGreaterThan(100)
 		expect(device.tokensOut).toBe(2 * (Math.ceil(3 / 4) + Math.ceil(12 / 4)))
+		// the scripted provider reports no usage, so all of it is the estimate, and the row says so
+		expect(device.tokensEstimated).toBe(device.tokensIn + device.tokensOut)
 		expect(device.audioInMs).toBe(2000)
 		// two sentences of 100 ms per turn, and the 100 ms session intro once
 		expect(device.audioOutMs).toBe(2 * 2 * 100 + 100)

@@ -116,6 +116,8 @@ export class OpenAIPipelineProvider implements Provider {
 				{ file, model: this.transcribeModel, response_format: 'json' },
 				{ signal },
 			)
+			// Duration-billed models (whisper-1) report seconds, not tokens: nothing to add then.
+			if (res.usage?.type === 'tokens') input.usage?.({ input: res.usage.input_tokens, output: res.usage.output_tokens })
 			return res.text
 		} catch (err) {
 			throw this.wrap('transcribe', err, signal)
@@ -132,6 +134,8 @@ export class OpenAIPipelineProvider implements Provider {
 				{
 					model: this.chatModel,
 					stream: true,
+					// The last chunk then reports the tokens used; they are metered instead of estimated.
+					stream_options: { include_usage: true },
 					max_completion_tokens: this.maxTokens,
 					messages: [{ role: 'system', content: systemPrompt(input.child) }, ...history, { role: 'user', content: text }],
 				},
@@ -139,6 +143,7 @@ export class OpenAIPipelineProvider implements Provider {
 			)
 			const splitter = new SentenceSplitter()
 			for await (const chunk of stream) {
+				if (chunk.usage) input.usage?.({ input: chunk.usage.prompt_tokens, output: chunk.usage.completion_tokens })
 				const delta = chunk.choices[0]?.delta?.content
 				if (delta) for (const s of splitter.push(delta)) out.push(s)
 			}

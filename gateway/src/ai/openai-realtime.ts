@@ -163,7 +163,7 @@ export class OpenAIRealtimeProvider implements Provider {
 		conn.responseDone = new Promise<void>((resolve) => {
 			endResponse = resolve
 		})
-		const handle = (ev: RealtimeServerEvent) => this.onEvent(ev, turn, q, splitter, endResponse)
+		const handle = (ev: RealtimeServerEvent) => this.onEvent(ev, turn, q, splitter, endResponse, input)
 		conn.listen(handle)
 		const offClose = conn.onClose((err) => {
 			endResponse()
@@ -266,12 +266,14 @@ export class OpenAIRealtimeProvider implements Provider {
 		q: AsyncQueue<ProviderEvent>,
 		splitter: SentenceSplitter,
 		endResponse: () => void,
+		input: TurnInput,
 	): void {
 		switch (ev.type) {
 			case 'conversation.item.input_audio_transcription.completed':
 				if (!turn.awaitTranscript) return
 				turn.awaitTranscript = false
 				q.push({ type: 'transcript', text: ev.transcript })
+				if (ev.usage?.type === 'tokens') input.usage?.({ input: ev.usage.input_tokens, output: ev.usage.output_tokens })
 				if (turn.ended) q.end()
 				return
 			case 'conversation.item.input_audio_transcription.failed':
@@ -292,6 +294,8 @@ export class OpenAIRealtimeProvider implements Provider {
 				return
 			case 'response.done': {
 				endResponse()
+				const used = ev.response.usage
+				if (used) input.usage?.({ input: used.input_tokens ?? 0, output: used.output_tokens ?? 0 })
 				// The last sentence, then all audio still held: it is that sentence's (or, with no
 				// transcript at all, no sentence's, which the safety layer never releases).
 				const rest = splitter.flush()

@@ -47,6 +47,8 @@ export interface TurnInput {
 	streamed?: boolean
 	/** How much of this provider's answer audio the toy has played (barge-in truncation). */
 	playback?: Playback
+	/** Called with what each API call of this turn reported using; not called where it reports nothing. */
+	usage?: (used: TokenUsage) => void
 }
 
 /** Tokens an API call reported (chat, Realtime response, transcription). */

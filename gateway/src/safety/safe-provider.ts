@@ -13,7 +13,8 @@
 //      the gateway's own fixed lines are trusted and never checked;
 //   4. the first answer of a session is prefixed with "I'm an AI friend", and a break reminder
 //      follows every play-time period;
-//   5. afterwards the turn is metered, and a normal turn feeds memory and the learning programme.
+//   5. afterwards the turn is metered (the tokens the API reported, estimated where it reported
+//      none), and a normal turn feeds memory and the learning programme.
 // Fixed lines are never model text. Nothing here keeps audio: PCM passes through and is dropped.
 
 import { fixedLineTexts } from '../ai/fixed-lines'
@@ -180,7 +181,7 @@ export class SafeProvider implements Provider {
 				},
 				answer: (text) => {
 					meter.answer(text)
-					return this.checkAnswer(text, inner.signal)
+					return this.checkAnswer(text, inner.signal, turn)
 				},
 			},
 			prefix: () => this.sayAll(turn, prefix.splice(0), mark),
@@ -197,6 +198,7 @@ export class SafeProvider implements Provider {
 			history,
 			signal: inner.signal,
 			playback: timeline.forInner(input.playback),
+			usage: (used) => meter.provider(used),
 		})
 		const end = yield* gate.run(events)
 		if (input.signal.aborted || end.kind === 'aborted') return
@@ -300,9 +302,12 @@ export class SafeProvider implements Provider {
 	}
 
 	/** An answer sentence: the local lists at once, then moderation and the answer policy side by side. */
-	private async checkAnswer(text: string, signal: AbortSignal): Promise<AnswerVerdict> {
+	private async checkAnswer(text: string, signal: AbortSignal, turn: Turn): Promise<AnswerVerdict> {
 		if (!answerAllowed(text)) return { ok: false, reason: 'word-list' }
-		const [moderation, policy] = await Promise.all([this.deps.moderator.moderate(text, signal), this.policy.classify(text, signal)])
+		const [moderation, policy] = await Promise.all([
+			this.deps.moderator.moderate(text, signal),
+			this.policy.classify(text, signal, { usage: (used) => turn.meter.check(used) }),
+		])
 		if (moderation.flagged) return { ok: false, reason: `moderation: ${moderation.categories.join(',')}` }
 		if (policy.categories.length > 0) return { ok: false, reason: `policy (${policy.source}): ${policy.categories.join(',')}` }
 		return { ok: true }
