@@ -9,6 +9,7 @@ import { loadCodec } from './codec'
 import type { Config } from './config'
 import { log as rootLog, type Logger } from './obs/logger'
 import { createSafety } from './safety/create-safety'
+import { SafetyIdentifiers } from './safety/safety-identifier'
 import { cachedFixed } from './safety/speak-fixed'
 import { ResumeCache } from './session/resume-cache'
 import { prepareSeedSessionWith, prepareXiaozhiSessionWith } from './session/open-session'
@@ -71,7 +72,12 @@ export async function startGateway(config: Config, log: Logger = rootLog): Promi
 		answering.warm().catch((err) => log.warn({ err }, 'offline lines could not be pre-rendered'))
 	}
 	// Child safety wraps whichever provider answers, so sessions only ever talk to the SafeProvider.
-	const safety = await createSafety(answering, config, store.safety, log, { speak: cachedFixed(new FixedLines({ codec })), circuit })
+	const safety = await createSafety(answering, config, store.safety, log, {
+		speak: cachedFixed(new FixedLines({ codec })),
+		circuit,
+		// Keyed with the fleet secret: stable across restarts and replicas, meaningless outside.
+		identifiers: new SafetyIdentifiers(secret),
+	})
 	const provider = safety.provider
 
 	const connectionLimiter: RateLimiter = redis

@@ -129,7 +129,12 @@ function merge(a: Record<string, unknown>, b: Record<string, unknown>): Record<s
 	return out
 }
 
-export async function startFakeRealtime(opts: Partial<FakeRealtimeBehaviour> = {}): Promise<FakeRealtime> {
+/** The loopback certificate in test/support/tls: a client must be told to trust it. */
+export const FAKE_TLS = { cert: Bun.file(new URL('./tls/cert.pem', import.meta.url).pathname), key: Bun.file(new URL('./tls/key.pem', import.meta.url).pathname) }
+
+/** `tls`: serve wss (an https base URL), as the real API does, with the loopback certificate. */
+export async function startFakeRealtime(opts: Partial<FakeRealtimeBehaviour> & { tls?: boolean } = {}): Promise<FakeRealtime> {
+	const { tls: _tls, ...scripted } = opts
 	const behaviour: FakeRealtimeBehaviour = {
 		answer: 'Hello there, little friend! Dragons love to bake cookies.',
 		transcript: 'Tell me about dragons',
@@ -138,7 +143,7 @@ export async function startFakeRealtime(opts: Partial<FakeRealtimeBehaviour> = {
 		chunkMs: 100,
 		transcriptDelayMs: 5,
 		transcriptFails: false,
-		...opts,
+		...scripted,
 	}
 	const connections: FakeRealtimeConnection[] = []
 	let failResponses = 0
@@ -324,6 +329,7 @@ export async function startFakeRealtime(opts: Partial<FakeRealtimeBehaviour> = {
 	const server = Bun.serve<Conn>({
 		hostname: '127.0.0.1',
 		port: 0,
+		...(opts.tls ? { tls: FAKE_TLS } : {}),
 		fetch(req, srv) {
 			const url = new URL(req.url)
 			if (url.pathname !== '/v1/realtime') return Response.json({ error: { message: `Invalid URL (${req.method} ${url.pathname})`, type: 'invalid_request_error', param: null, code: null } }, { status: 404 })
@@ -355,7 +361,7 @@ export async function startFakeRealtime(opts: Partial<FakeRealtimeBehaviour> = {
 	})
 
 	return {
-		url: `http://127.0.0.1:${server.port}/v1`,
+		url: `${opts.tls ? 'https' : 'http'}://127.0.0.1:${server.port}/v1`,
 		connections,
 		setBehaviour(patch) {
 			Object.assign(behaviour, patch)

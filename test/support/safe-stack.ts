@@ -8,6 +8,7 @@ import type { Provider } from '../../gateway/src/ai/provider'
 import { ResilientProvider } from '../../gateway/src/ai/resilient-provider'
 import type { Codec } from '../../gateway/src/codec'
 import type { PolicyClassifier } from '../../gateway/src/safety/answer-policy'
+import type { SafetyIdentifiers } from '../../gateway/src/safety/safety-identifier'
 import { OpenAIModerator } from '../../gateway/src/safety/moderation'
 import { ParentAlerts } from '../../gateway/src/safety/parent-alerts'
 import { SafeProvider } from '../../gateway/src/safety/safe-provider'
@@ -35,6 +36,7 @@ export interface StackOptions {
 	circuit?: CircuitBreaker
 	/** The answer policy (default: the offline patterns). */
 	policy?: PolicyClassifier
+	identifiers?: SafetyIdentifiers
 	/** Called with every provider made, so a test can close Realtime sockets. */
 	made?: (p: Provider) => void
 }
@@ -61,6 +63,7 @@ export async function safeToy(o: StackOptions, familyId?: string) {
 		alerts: new ParentAlerts(o.store.safety.alerts, undefined),
 		moderator: new OpenAIModerator({ apiKey: 'test', baseURL: o.rest.url, circuit: o.circuit }),
 		policy: o.policy,
+		identifiers: o.identifiers,
 		defaults: { timezone: 'UTC', dailyTokenBudget: 0, dailyLimitMinutes: 0, quietHours: null, playReminderMinutes: 180 },
 		speak: cachedFixed(o.lines),
 		fillerAfterMs: o.firstAudioTimeoutMs,

@@ -137,6 +137,7 @@ export class OpenAIPipelineProvider implements Provider {
 					// The last chunk then reports the tokens used; they are metered instead of estimated.
 					stream_options: { include_usage: true },
 					max_completion_tokens: this.maxTokens,
+					...(input.safetyId ? { safety_identifier: input.safetyId } : {}),
 					messages: [{ role: 'system', content: systemPrompt(input.child) }, ...history, { role: 'user', content: text }],
 				},
 				{ signal },

@@ -129,7 +129,7 @@ export class OpenAIRealtimeProvider implements Provider {
 		this.streams.get(key)?.cancel()
 		const stream = new RealtimeUplink(this.codec, ctx.sampleRate, this.opts.vad === 'server', this.name)
 		this.streams.set(key, stream)
-		this.connection(key, ctx.child).then(
+		this.connection(key, ctx.child, ctx.safetyId).then(
 			(conn) => stream.attach(conn),
 			(err) => stream.fail(err),
 		)
@@ -141,7 +141,7 @@ export class OpenAIRealtimeProvider implements Provider {
 		const stream = input.streamed ? this.streams.get(key) : undefined
 		if (stream) this.streams.delete(key)
 		if (input.signal.aborted) return stream?.cancel()
-		const conn = await this.connection(key, input.child)
+		const conn = await this.connection(key, input.child, input.safetyId)
 		this.tell(conn, input)
 		// A barge-in cancelled the previous response; a new one is refused until that has ended.
 		await Promise.race([conn.responseDone, Bun.sleep(1000)])
@@ -361,22 +361,24 @@ export class OpenAIRealtimeProvider implements Provider {
 	}
 
 	/** One socket per toy session; a stream and its answer() opening it at once share it. */
-	private connection(key: string, child: ChildProfile): Promise<RealtimeConnection> {
+	private connection(key: string, child: ChildProfile, safetyId: StreamContext['safetyId']): Promise<RealtimeConnection> {
 		const open = this.conns.get(key)
 		if (open && !open.closed) return Promise.resolve(open)
 		let pending = this.opening.get(key)
 		if (!pending) {
-			pending = this.connect(key, child).finally(() => this.opening.delete(key))
+			pending = this.connect(key, child, safetyId).finally(() => this.opening.delete(key))
 			this.opening.set(key, pending)
 		}
 		return pending
 	}
 
-	private async connect(key: string, child: ChildProfile): Promise<RealtimeConnection> {
+	/** The family's safety id is sent when the socket opens (a header); a socket lives for one toy session. */
+	private async connect(key: string, child: ChildProfile, safetyId: StreamContext['safetyId']): Promise<RealtimeConnection> {
 		const instructions = systemPrompt(child)
 		let conn: RealtimeConnection
 		try {
-			conn = await RealtimeConnection.open(this.client, this.opts.model, this.sessionConfig(instructions), this.name, this.opts.connectTimeoutMs)
+			const id = await safetyId
+			conn = await RealtimeConnection.open(this.client, this.opts.model, this.sessionConfig(instructions), this.name, this.opts.connectTimeoutMs, id)
 		} catch (err) {
 			if (err instanceof ProviderError) throw err
 			throw new ProviderError(this.name, 'chat', `connect failed: ${(err as Error).message}`, { cause: err })

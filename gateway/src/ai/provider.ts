@@ -49,6 +49,11 @@ export interface TurnInput {
 	playback?: Playback
 	/** Called with what each API call of this turn reported using; not called where it reports nothing. */
 	usage?: (used: TokenUsage) => void
+	/**
+	 * A stable, non-reversible id of the family (a keyed hash), sent to the API as
+	 * `safety_identifier` so abuse can be traced to one user without telling the API who it is.
+	 */
+	safetyId?: string
 }
 
 /** Tokens an API call reported (chat, Realtime response, transcription). */
@@ -88,6 +93,8 @@ export interface StreamContext {
 	/** Rate of the PCM passed to append(). */
 	sampleRate: number
 	signal?: AbortSignal
+	/** As TurnInput.safetyId; may still be loading when the stream opens. */
+	safetyId?: string | Promise<string | undefined>
 }
 
 /**

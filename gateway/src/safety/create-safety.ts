@@ -12,6 +12,7 @@ import { type Moderator, NoModerator, OpenAIModerator } from './moderation'
 import { ParentAlerts } from './parent-alerts'
 import { parseQuietHours, type SafetyDefaults } from './policy'
 import { SafeProvider } from './safe-provider'
+import type { SafetyIdentifiers } from './safety-identifier'
 import type { SpeakFixed } from './speak-fixed'
 
 export interface SafetyParts {
@@ -28,6 +29,8 @@ export interface SafetyExtras {
 	speak?: SpeakFixed
 	/** The answering upstream's circuit: moderation shares it. */
 	circuit?: CircuitBreaker
+	/** Per-family safety identifiers for the API. */
+	identifiers?: SafetyIdentifiers
 }
 
 export function safetyDefaults(cfg: Config['safety']): SafetyDefaults {
@@ -76,6 +79,7 @@ export async function createSafety(
 		alerts,
 		moderator,
 		policy,
+		identifiers: extras.identifiers,
 		defaults: safetyDefaults(cfg.safety),
 		speak: extras.speak,
 		// ? The child waits the same before hearing "let me think", whoever holds the answer back.

@@ -34,6 +34,7 @@ import type { ParentAlerts } from './parent-alerts'
 import { localDay, type SafetyDefaults } from './policy'
 import { ContextCache } from './context-cache'
 import { firstName, systemPrompt } from './prompts'
+import type { SafetyIdentifiers } from './safety-identifier'
 import { SessionMarks } from './session-marks'
 import { espeakFixed, type SpeakFixed } from './speak-fixed'
 import { closedLine, loadTurnContext, type TurnContext } from './turn-context'
@@ -48,6 +49,8 @@ export interface SafeProviderDeps {
 	speak?: SpeakFixed
 	/** A child kept waiting this long while the answer is held back hears a short filler. */
 	fillerAfterMs?: number
+	/** Keyed-hash safety identifiers per family, passed to the API. */
+	identifiers?: SafetyIdentifiers
 	now?: () => number
 	log?: Logger
 }
@@ -95,7 +98,21 @@ export class SafeProvider implements Provider {
 	 * (quiet hours, limits) never reaches the inner provider, so its next stream starts clean.
 	 */
 	openStream(ctx: StreamContext): UplinkStream | undefined {
-		return this.inner.openStream?.(ctx)
+		if (!this.inner.openStream) return undefined
+		// The stream may open the provider's connection, which carries the family's safety id.
+		const loading = this.context(ctx.child, ctx.session.deviceId, this.now())
+		const safetyId =
+			loading instanceof Promise
+				? loading.then(
+						(c) => this.safetyId(c, ctx.session.deviceId),
+						() => this.safetyId(undefined, ctx.session.deviceId),
+					)
+				: this.safetyId(loading, ctx.session.deviceId)
+		return this.inner.openStream({ ...ctx, safetyId })
+	}
+
+	private safetyId(ctx: TurnContext | undefined, deviceId: string | undefined): string | undefined {
+		return this.deps.identifiers?.of(ctx?.policy.familyId ?? null, deviceId)
 	}
 
 	needsPcm(turn: PcmQuestion): boolean {
@@ -167,6 +184,7 @@ export class SafeProvider implements Provider {
 		const child = { ...input.child, lesson: ctx.progress?.episode.lessonGoal }
 		const history = ctx.summary ? [memoryEntry(ctx.summary), ...input.history] : input.history
 		meter.prompt(systemPrompt(child).length + history.reduce((n, h) => n + h.text.length, 0) + (input.text?.length ?? 0))
+		const safetyId = this.safetyId(ctx, input.session?.deviceId)
 		// What the toy heard of the inner provider's own audio, without our lines (barge-in truncation).
 		const timeline = new PlaybackTimeline()
 		const gate = new AnswerGate({
@@ -181,7 +199,7 @@ export class SafeProvider implements Provider {
 				},
 				answer: (text) => {
 					meter.answer(text)
-					return this.checkAnswer(text, inner.signal, turn)
+					return this.checkAnswer(text, inner.signal, turn, safetyId)
 				},
 			},
 			prefix: () => this.sayAll(turn, prefix.splice(0), mark),
@@ -199,6 +217,7 @@ export class SafeProvider implements Provider {
 			signal: inner.signal,
 			playback: timeline.forInner(input.playback),
 			usage: (used) => meter.provider(used),
+			safetyId,
 		})
 		const end = yield* gate.run(events)
 		if (input.signal.aborted || end.kind === 'aborted') return
@@ -302,11 +321,11 @@ export class SafeProvider implements Provider {
 	}
 
 	/** An answer sentence: the local lists at once, then moderation and the answer policy side by side. */
-	private async checkAnswer(text: string, signal: AbortSignal, turn: Turn): Promise<AnswerVerdict> {
+	private async checkAnswer(text: string, signal: AbortSignal, turn: Turn, safetyId: string | undefined): Promise<AnswerVerdict> {
 		if (!answerAllowed(text)) return { ok: false, reason: 'word-list' }
 		const [moderation, policy] = await Promise.all([
 			this.deps.moderator.moderate(text, signal),
-			this.policy.classify(text, signal, { usage: (used) => turn.meter.check(used) }),
+			this.policy.classify(text, signal, { usage: (used) => turn.meter.check(used), safetyId }),
 		])
 		if (moderation.flagged) return { ok: false, reason: `moderation: ${moderation.categories.join(',')}` }
 		if (policy.categories.length > 0) return { ok: false, reason: `policy (${policy.source}): ${policy.categories.join(',')}` }
