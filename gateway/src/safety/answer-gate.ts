@@ -48,8 +48,8 @@ interface Segment {
 	text: string
 	trusted: boolean
 	verdict?: AnswerVerdict
+	/** Its audio not yet released (released audio is not kept). */
 	audio: ProviderEvent[]
-	next: number
 	out: boolean
 }
 
@@ -116,8 +116,7 @@ export class AnswerGate {
 					seg.out = true
 					yield { type: 'sentence', text: seg.text, ...(seg.trusted ? { trusted: true } : {}) }
 				}
-				while (seg.next < seg.audio.length) {
-					const ev = seg.audio[seg.next++]
+				for (let ev = seg.audio.shift(); ev; ev = seg.audio.shift()) {
 					heard = true
 					this.opts.released(ev, true)
 					yield ev
@@ -187,7 +186,7 @@ export class AnswerGate {
 		} else if (ev.type === 'sentence') {
 			const trusted = ev.trusted === true
 			// Unchecked audio that came before any sentence goes with the first one that is checked.
-			const seg: Segment = { text: ev.text, trusted, audio: trusted ? [] : this.early, next: 0, out: false }
+			const seg: Segment = { text: ev.text, trusted, audio: trusted ? [] : this.early, out: false }
 			if (!trusted) this.early = []
 			this.segments.push(seg)
 			// Checked now, not when its turn to be heard comes: by then the verdict is usually in.
