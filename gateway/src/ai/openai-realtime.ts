@@ -13,36 +13,19 @@
 // otherwise appends silence so it can tell; answer() never commits. The gateway still ends its own
 // listening (toy's stop or its VAD); the API's speech_stopped does not end it.
 //
-// Sentences: the API streams the answer's audio and its transcript side by side, with no link
-// between them, and a sentence is known only once its last word (and the next one's first) has
-// arrived. Audio is therefore held back until the sentence it may belong to is complete: audio that
-// arrived before sentence N's text completed is yielded after sentence N, never before. Because
-// the transcript runs ahead of the audio, no audio of a sentence is yielded before that sentence,
-// so the safety layer can check each sentence before the child hears a sample of it.
-//
-// The child's words: input transcription runs beside the response and may finish after it. The
-// answer waits for it (up to `transcriptTimeoutMs` after the response ended); a transcription that
-// fails or never comes is reported as a failed transcript, not as silence.
-//
-// Barge-in: the response is cancelled and the assistant item truncated to what the child heard,
-// so the model does not remember saying what was never played. What was heard comes from the
-// session's pacer through `input.playback` (frames released minus what the toy still buffers, in
-// this provider's own audio, so neither fixed lines nor audio the safety layer held back count);
-// without one it is estimated as min(audio yielded, time since the first audio was yielded + the
-// pacer's 300 ms burst).
+// Each answer's events, the sentence-by-sentence hold on its audio, the wait for late words and the
+// barge-in cleanup are in openai-realtime-turn.ts.
 
 import OpenAI from 'openai'
 import type { RealtimeServerEvent, RealtimeSessionCreateRequest } from 'openai/resources/realtime/realtime'
 import type { Codec } from '../codec'
 import { resample } from '../codec/resample'
-import { log } from '../obs/logger'
 import { systemPrompt } from '../safety/prompts'
-import { AsyncQueue } from './async-queue'
 import { ProviderError } from './errors'
 import { RealtimeConnection } from './openai-realtime-connection'
+import { RealtimeTurn } from './openai-realtime-turn'
 import { REALTIME_RATE, RealtimeUplink } from './openai-realtime-uplink'
 import type { ChildProfile, Provider, ProviderEvent, StreamContext, TurnInput, UplinkStream } from './provider'
-import { SentenceSplitter } from './sentence-splitter'
 
 export interface OpenAIRealtimeOptions {
 	apiKey: string
@@ -69,28 +52,6 @@ export interface OpenAIRealtimeOptions {
 export { REALTIME_RATE }
 const APPEND_MS = 500
 const SERVER_VAD_SILENCE_MS = 500
-/** After the answer should have been heard, how long a playback held back (by safety) is waited for. */
-const HEARD_SLACK_MS = 15_000
-
-interface TurnState {
-	/** The assistant item being spoken (for truncation). */
-	itemId: string
-	/** A response was created for this turn (response.cancel on barge-in). */
-	responded: boolean
-	/** Answer samples yielded, at 24 kHz. */
-	samples: number
-	firstAudioAt: number
-	finished: boolean
-	/** The child's words are still to come from input transcription. */
-	awaitTranscript: boolean
-	/** response.done arrived; only the transcript is awaited. */
-	ended: boolean
-	/** Audio since the last sentence: it may belong to a sentence whose text is not complete yet. */
-	held: ProviderEvent[]
-	/** Ends the wait for a late transcript. */
-	transcriptTimer?: ReturnType<typeof setTimeout>
-}
-
 export class OpenAIRealtimeProvider implements Provider {
 	readonly name = 'openai-realtime'
 	private readonly client: OpenAI
@@ -147,23 +108,13 @@ export class OpenAIRealtimeProvider implements Provider {
 		await Promise.race([conn.responseDone, Bun.sleep(1000)])
 		if (input.signal.aborted) return stream?.cancel()
 
-		const q = new AsyncQueue<ProviderEvent>()
-		const splitter = new SentenceSplitter()
-		const turn: TurnState = {
-			itemId: '',
-			responded: false,
-			samples: 0,
-			firstAudioAt: 0,
-			finished: false,
-			awaitTranscript: input.text === undefined,
-			ended: false,
-			held: [],
-		}
 		let endResponse = () => {}
 		conn.responseDone = new Promise<void>((resolve) => {
 			endResponse = resolve
 		})
-		const handle = (ev: RealtimeServerEvent) => this.onEvent(ev, turn, q, splitter, endResponse, input)
+		const turn = new RealtimeTurn(input, { provider: this.name, burstMs: this.opts.burstMs, transcriptTimeoutMs: this.opts.transcriptTimeoutMs }, () => endResponse())
+		const q = turn.events
+		const handle = (ev: RealtimeServerEvent) => turn.handle(ev)
 		conn.listen(handle)
 		const offClose = conn.onClose((err) => {
 			endResponse()
@@ -196,15 +147,12 @@ export class OpenAIRealtimeProvider implements Provider {
 			}
 			for (let ev = await q.next(); ev !== undefined; ev = await q.next()) {
 				if (input.signal.aborted) break
-				if (ev.type === 'audio') {
-					if (!turn.firstAudioAt) turn.firstAudioAt = performance.now()
-					turn.samples += ev.pcm.length
-				}
+				turn.yielding(ev)
 				yield ev
 			}
 			// ? The answer arrives faster than it plays: stay cancellable until it has (nearly) all
 			// been heard, so a barge-in during playback still truncates the model's memory.
-			if (turn.firstAudioAt && !input.signal.aborted) await this.untilHeard(turn, input)
+			await turn.untilHeard()
 			turn.finished = !input.signal.aborted
 		} catch (err) {
 			if (input.signal.aborted) return
@@ -213,28 +161,9 @@ export class OpenAIRealtimeProvider implements Provider {
 			throw err
 		} finally {
 			input.signal.removeEventListener('abort', onAbort)
-			clearTimeout(turn.transcriptTimer)
+			turn.dispose()
 			offClose()
-			if (!turn.finished && !conn.closed) this.cutShort(conn, turn, input)
-		}
-	}
-
-	/** Waits until the toy has played the answer but its last burst, or the turn is cancelled. */
-	private async untilHeard(turn: TurnState, input: TurnInput): Promise<void> {
-		const yielded = (turn.samples / REALTIME_RATE) * 1000
-		const playback = input.playback
-		if (!playback) {
-			const left = yielded - (performance.now() - turn.firstAudioAt) - this.opts.burstMs
-			if (left > 0) await abortable(left, input.signal)
-			return
-		}
-		// ? Playback only moves once the safety layer releases the audio, so it is polled; audio held
-		// back for longer than the answer lasts (plus slack) is not waited for.
-		const deadline = performance.now() + yielded + HEARD_SLACK_MS
-		while (!input.signal.aborted && performance.now() < deadline) {
-			const left = yielded - this.opts.burstMs - playback.playedMs()
-			if (left <= 0) return
-			await abortable(Math.min(left, 500), input.signal)
+			if (!turn.finished && !conn.closed) turn.cutShort(conn)
 		}
 	}
 
@@ -242,98 +171,6 @@ export class OpenAIRealtimeProvider implements Provider {
 		for (const key of [...this.conns.keys()]) this.drop(key)
 		if (this.sweeper) clearInterval(this.sweeper)
 		this.sweeper = undefined
-	}
-
-	/** Cancels the answer in progress and truncates it to what the child heard. */
-	private cutShort(conn: RealtimeConnection, turn: TurnState, input: TurnInput): void {
-		try {
-			// ? Even after response.done: one may be in flight, and an inactive cancel is harmless.
-			if (turn.responded) conn.send({ type: 'response.cancel' })
-			if (turn.itemId && turn.samples > 0) {
-				const yielded = (turn.samples / REALTIME_RATE) * 1000
-				const played = input.playback ? input.playback.playedMs() : performance.now() - turn.firstAudioAt + this.opts.burstMs
-				const heard = Math.floor(Math.max(0, Math.min(yielded, played)))
-				conn.send({ type: 'conversation.item.truncate', item_id: turn.itemId, content_index: 0, audio_end_ms: heard })
-			}
-		} catch (err) {
-			log.warn({ provider: this.name, err: String(err) }, 'realtime barge-in cleanup failed')
-		}
-	}
-
-	private onEvent(
-		ev: RealtimeServerEvent,
-		turn: TurnState,
-		q: AsyncQueue<ProviderEvent>,
-		splitter: SentenceSplitter,
-		endResponse: () => void,
-		input: TurnInput,
-	): void {
-		switch (ev.type) {
-			case 'conversation.item.input_audio_transcription.completed':
-				if (!turn.awaitTranscript) return
-				turn.awaitTranscript = false
-				q.push({ type: 'transcript', text: ev.transcript })
-				if (ev.usage?.type === 'tokens') input.usage?.({ input: ev.usage.input_tokens, output: ev.usage.output_tokens })
-				if (turn.ended) q.end()
-				return
-			case 'conversation.item.input_audio_transcription.failed':
-				if (!turn.awaitTranscript) return
-				turn.awaitTranscript = false
-				q.push({ type: 'transcript', text: '', failed: true })
-				if (turn.ended) q.end()
-				return
-			case 'response.created':
-				turn.responded = true
-				return
-			case 'response.output_audio_transcript.delta':
-				this.sentences(splitter.push(ev.delta), turn, q)
-				return
-			case 'response.output_audio.delta':
-				turn.itemId = ev.item_id
-				turn.held.push({ type: 'audio', pcm: decodePcm(ev.delta), sampleRate: REALTIME_RATE })
-				return
-			case 'response.done': {
-				endResponse()
-				const used = ev.response.usage
-				if (used) input.usage?.({ input: used.input_tokens ?? 0, output: used.output_tokens ?? 0 })
-				// The last sentence, then all audio still held: it is that sentence's (or, with no
-				// transcript at all, no sentence's, which the safety layer never releases).
-				const rest = splitter.flush()
-				this.sentences(rest ? [rest] : [], turn, q, true)
-				const status = ev.response.status
-				if (status === 'failed') q.fail(new ProviderError(this.name, 'chat', `response failed: ${JSON.stringify(ev.response.status_details ?? {})}`))
-				else if (!turn.awaitTranscript) q.end()
-				else {
-					// Transcription runs beside the response and may finish after it: the child's words
-					// are awaited, because the safety layer holds the answer until it has checked them.
-					turn.ended = true
-					turn.transcriptTimer = setTimeout(() => {
-						if (turn.awaitTranscript) q.push({ type: 'transcript', text: '', failed: true })
-						turn.awaitTranscript = false
-						q.end()
-					}, this.opts.transcriptTimeoutMs)
-					turn.transcriptTimer.unref?.()
-				}
-				return
-			}
-			case 'error':
-				// ? Cleanup after a barge-in may race the response's own end; that is not a failure.
-				if (ev.error.code === 'response_cancel_not_active') return
-				endResponse()
-				q.fail(new ProviderError(this.name, 'chat', ev.error.message, { status: ev.error.type === 'server_error' ? 500 : 400 }))
-				return
-		}
-	}
-
-	/**
-	 * Sentences whose text just completed, then the audio held since the previous one: that audio
-	 * arrived before these sentences were complete, so it belongs to them or to earlier ones.
-	 */
-	private sentences(done: string[], turn: TurnState, q: AsyncQueue<ProviderEvent>, last = false): void {
-		if (done.length === 0 && !last) return
-		for (const text of done) q.push({ type: 'sentence', text })
-		for (const audio of turn.held) q.push(audio)
-		turn.held = []
 	}
 
 	private appendAudio(conn: RealtimeConnection, pcm: Int16Array, rate: number): void {
@@ -451,24 +288,4 @@ export class OpenAIRealtimeProvider implements Provider {
 		}, Math.min(30_000, this.opts.idleMs))
 		this.sweeper.unref?.()
 	}
-}
-
-function decodePcm(b64: string): Int16Array {
-	const bytes = Buffer.from(b64, 'base64')
-	const pcm = new Int16Array(bytes.length >> 1)
-	for (let i = 0; i < pcm.length; i++) pcm[i] = bytes.readInt16LE(i * 2)
-	return pcm
-}
-
-/** Waits `ms`, or less if the turn is cancelled. */
-function abortable(ms: number, signal: AbortSignal): Promise<void> {
-	return new Promise((resolve) => {
-		const done = () => {
-			clearTimeout(t)
-			signal.removeEventListener('abort', done)
-			resolve()
-		}
-		const t = setTimeout(done, ms)
-		signal.addEventListener('abort', done, { once: true })
-	})
 }
