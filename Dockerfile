@@ -1,5 +1,5 @@
 # syntax=docker/dockerfile:1
-# Stage 1: the Rust native module (libopus built from source by the crate, statically linked).
+# Stage 1: the Rust native module (libopus and LAME built from source by their crates, statically linked).
 FROM rust:1.88-bookworm AS native
 RUN apt-get update && apt-get install -y --no-install-recommends cmake nodejs npm && rm -rf /var/lib/apt/lists/*
 RUN npm install -g bun@1.4.5
@@ -25,6 +25,8 @@ COPY --from=native /src/native/index.js /src/native/*.node ./native/
 COPY package.json ./
 COPY gateway ./gateway
 COPY sql ./sql
+# the operator's toy commands (docs/security.md): docker exec <container> bun scripts/device.ts revoke <id>
+COPY scripts/device.ts ./scripts/device.ts
 RUN mkdir -p /data && chown bun:bun /data
 USER bun
 VOLUME /data

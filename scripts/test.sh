@@ -48,6 +48,17 @@ passed=$((passed + ${bp:-0}))
 failed=$((failed + ${bf:-0}))
 [ "$bun_rc" -ne 0 ] && [ "${bf:-0}" -eq 0 ] && failed=$((failed + 1)) # crash or no tests
 
+# ---- firmware (owned by the firmware package; firmware/README.md) ---------------------------------
+# The toy's portable core and its tests, built for the host and for rv32imc (run under qemu), then
+# ctest on both (the host suite talks to a real gateway process). ctest's counts join the totals.
+bash firmware/host/ci.sh 2>&1 | tee "$out/firmware.log" | grep -E 'tests passed|tests failed|Failed|build failed|error|OVER BUDGET' >&2
+fw_rc=${PIPESTATUS[0]}
+read -r fp ff < <(awk '/tests failed out of/ { f += $4; t += $NF } END { print t - f, f + 0 }' "$out/firmware.log")
+passed=$((passed + fp))
+failed=$((failed + ff))
+[ "$fw_rc" -ne 0 ] && [ "$ff" -eq 0 ] && failed=$((failed + 1)) # a build failure counts
+# ---- end firmware ---------------------------------------------------------------------------------
+
 rm -rf "$out"
 echo "${passed} passed, ${failed} failed"
 [ "$failed" -eq 0 ]

@@ -1,6 +1,6 @@
 import { ConfigError, loadConfig } from './config'
 import { startGateway } from './gateway'
-import { createLogger } from './obs/logger'
+import { log } from './obs/logger'
 
 // Entry: config → gateway → listen; SIGTERM/SIGINT drain (toys get 1012) and exit within 10 s.
 
@@ -15,7 +15,9 @@ try {
 	throw err
 }
 
-const log = createLogger(config.logLevel)
+log.level = config.logLevel
+// ! Files this process creates (the embedded database above all) are for its own user only.
+process.umask(0o077)
 const gateway = await startGateway(config, log).catch((err) => {
 	log.fatal({ err }, 'gateway failed to start')
 	process.exit(1)

@@ -112,6 +112,10 @@ describe('xiaozhi binary protocol', () => {
 			}
 			expect(pcm.length / params.sample_rate).toBeGreaterThan(1)
 			expect(rms(Int16Array.from(pcm))).toBeGreaterThan(500)
+			// tts stop only once the paced audio would have played out (issue 11.6): a client that
+			// clears its queue on stop must not lose the answer's tail. A lower bound, in real time.
+			const stopAt = s.messageTimes[s.messages.findIndex((m) => m.type === 'tts' && m.state === 'stop')]!
+			expect(stopAt - s.binaryTimes[0]!).toBeGreaterThanOrEqual(s.binary.length * params.frame_duration - 20)
 			s.close()
 		})
 	}
@@ -161,6 +165,59 @@ describe('xiaozhi binary protocol', () => {
 		await hello(s, 1)
 		s.send(new Uint8Array(5000))
 		expect((await s.closed).code).toBe(4413)
+	})
+
+	test('a wake-word text turn shows the words once (stt), a face (llm emotion) before the answer', async () => {
+		const s = await connect('xz-detect', 3)
+		await hello(s, 3)
+		s.send({ type: 'listen', state: 'detect', text: 'hello teddy' })
+		await s.waitFor((m) => m.type === 'tts' && m.state === 'stop', 30_000)
+		expect(s.messages.filter((m) => m.type === 'stt')).toEqual([expect.objectContaining({ type: 'stt', text: 'hello teddy' })])
+		const kinds = s.messages.map((m) => (m.type === 'tts' ? `tts:${m.state}` : String(m.type)))
+		const llm = kinds.indexOf('llm')
+		expect(llm).toBeGreaterThan(-1)
+		expect(llm).toBeLessThan(kinds.indexOf('tts:sentence_start'))
+		const face = s.messages.find((m) => m.type === 'llm')!
+		expect(typeof face.emotion).toBe('string')
+		expect(String(face.emotion).length).toBeGreaterThan(0)
+		s.close()
+	})
+
+	test('v2 downlink frames carry rising, non-zero timestamps (for server-side echo cancelling)', async () => {
+		const s = await connect('xz-v2-ts', 2)
+		await hello(s, 2)
+		await speak(s, 2)
+		await s.waitFor((m) => m.type === 'tts' && m.state === 'stop', 30_000)
+		const stamps = s.binary.map((b) => new DataView(b.buffer, b.byteOffset, b.byteLength).getUint32(8))
+		expect(stamps.length).toBeGreaterThan(5)
+		expect(stamps[0]).toBeGreaterThan(0)
+		for (let i = 1; i < stamps.length; i++) expect(stamps[i]! - stamps[i - 1]!).toBe(60)
+		s.close()
+	})
+
+	test('firmware before 1.6.6: iot descriptors and states are accepted and the toy still talks', async () => {
+		const s = await connect('xz-iot', 1)
+		await hello(s, 1)
+		// What Protocol::SendIotDescriptors / SendIotStates send (xiaozhi-esp32 v1.6.0), one thing each.
+		s.send({
+			session_id: '',
+			type: 'iot',
+			update: true,
+			descriptors: [
+				{
+					name: 'Speaker',
+					description: 'The speaker',
+					properties: { volume: { description: 'Current volume', type: 'number' } },
+					methods: { SetVolume: { description: 'Set the volume', parameters: { volume: { description: '0 to 100', type: 'number' } } } },
+				},
+			],
+		})
+		s.send({ session_id: '', type: 'iot', update: true, states: [{ name: 'Speaker', state: { volume: 60 } }] })
+		await speak(s, 1)
+		await s.waitFor((m) => m.type === 'tts' && m.state === 'stop', 30_000)
+		expect(s.messages.filter((m) => m.type === 'error')).toEqual([])
+		expect(s.readyState).toBe(WebSocket.OPEN)
+		s.close()
 	})
 
 	test('abort mid-answer: tts stop at once and no audio frame after it', async () => {

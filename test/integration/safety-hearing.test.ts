@@ -28,7 +28,7 @@ const sessions: Array<{ close(): void }> = []
 beforeAll(async () => {
 	opened = await openTestDatabase('postgres')
 	await migrate(opened.db.sql)
-	store = createStore(opened.db, new FieldCipher(randomBytes(32)))
+	store = createStore(opened.db, new FieldCipher(randomBytes(32)), randomBytes(32).toString('hex'))
 	rest = await startFakeOpenAI({ speech: 'tone' })
 	rt = await startFakeRealtime()
 	await lines.warm()
@@ -51,7 +51,7 @@ beforeEach(() => {
 
 /** The gateway's stack on the fakes, with a recording Session in front. */
 async function toy(mode: 'realtime' | 'pipeline', opts: { firstAudioTimeoutMs?: number } = {}) {
-	const rec = await safeToy({ mode, codec, lines, store, rest, rt, made: (p) => closers.push(async () => p.close?.()), ...opts })
+	const rec = await safeToy({ mode, codec, lines, store, sql: opened.db.sql, rest, rt, made: (p) => closers.push(async () => p.close?.()), ...opts })
 	sessions.push(rec.session)
 	return rec
 }
@@ -85,9 +85,9 @@ describe("the child's words are checked before any answer is heard", () => {
 		rt.setBehaviour({ answer: 'That sounds like a fun day! Tell me more about it, please.', transcript: 'Sometimes I want to kill myself', transcriptDelayMs: 1000 })
 		const { session, calls, child } = await toy('realtime')
 		speak(session)
-		await until(() => calls.includes(`sentence:${crisisReply.en}`))
+		await until(() => calls.includes(`sentence:${crisisReply('en')}`))
 		const sentences = calls.filter((c) => c.startsWith('sentence:')).map((c) => c.slice(9))
-		expect(sentences).toEqual([crisisReply.en])
+		expect(sentences).toEqual([crisisReply('en')])
 		expect(calls).toContain('transcript:Sometimes I want to kill myself')
 		expect(await store.safety.alerts.listForChild(child.id)).toHaveLength(1)
 	}, 30_000)
@@ -96,10 +96,10 @@ describe("the child's words are checked before any answer is heard", () => {
 		rt.setBehaviour({ answer: 'That sounds like a fun day! Tell me more about it, please.', transcript: 'Sometimes I want to kill myself', transcriptDelayMs: 3000 })
 		const { session, calls, timeline } = await toy('realtime', { firstAudioTimeoutMs: 1200 })
 		const t0 = speak(session)
-		await until(() => calls.includes(`sentence:${crisisReply.en}`))
+		await until(() => calls.includes(`sentence:${crisisReply('en')}`))
 		const sentences = calls.filter((c) => c.startsWith('sentence:')).map((c) => c.slice(9))
 		// the session's introduction and a filler fill the wait for the child's words
-		expect(sentences).toEqual([sessionIntro, fixedLineTexts.thinking, crisisReply.en])
+		expect(sentences).toEqual([sessionIntro, fixedLineTexts.thinking, crisisReply('en')])
 		expect(hearing(timeline, t0).sentenceAt(fixedLineTexts.thinking)).toBeGreaterThanOrEqual(1200)
 	}, 30_000)
 
@@ -135,9 +135,9 @@ describe("the child's words are checked before any answer is heard", () => {
 		})
 		const { session, calls } = await toy('pipeline')
 		speak(session)
-		await until(() => calls.includes(`sentence:${crisisReply.en}`))
+		await until(() => calls.includes(`sentence:${crisisReply('en')}`))
 		const sentences = calls.filter((c) => c.startsWith('sentence:')).map((c) => c.slice(9))
-		expect(sentences).toEqual([crisisReply.en])
+		expect(sentences).toEqual([crisisReply('en')])
 	}, 30_000)
 })
 

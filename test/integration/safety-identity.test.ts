@@ -35,7 +35,7 @@ beforeAll(async () => {
 	process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0'
 	opened = await openTestDatabase('postgres')
 	await migrate(opened.db.sql)
-	store = createStore(opened.db, new FieldCipher(randomBytes(32)))
+	store = createStore(opened.db, new FieldCipher(randomBytes(32)), randomBytes(32).toString('hex'))
 	rest = await startFakeOpenAI({ speech: 'tone', chatAnswer: 'Dragons love cookies. The end.', structured: scriptedPolicy({}) })
 	rt = await startFakeRealtime({ tls: true, answer: 'Dragons love cookies. The end.' })
 	plain = await startFakeRealtime({ answer: 'Dragons love cookies. The end.' })
@@ -57,9 +57,9 @@ beforeEach(() => {
 	rest.requests.length = 0
 })
 
-type Opts = Omit<Parameters<typeof safeToy>[0], 'codec' | 'lines' | 'store' | 'rest'>
+type Opts = Omit<Parameters<typeof safeToy>[0], 'codec' | 'lines' | 'store' | 'sql' | 'rest'>
 async function toy(o: Opts, familyId?: string) {
-	const rec = await safeToy({ codec, lines, store, rest, identifiers, made: (p) => closers.push(async () => p.close?.()), ...o }, familyId)
+	const rec = await safeToy({ codec, lines, store, sql: opened.db.sql, rest, identifiers, made: (p) => closers.push(async () => p.close?.()), ...o }, familyId)
 	sessions.push(rec.session)
 	return rec
 }

@@ -17,12 +17,15 @@ import { type Moderator, NoModerator, OpenAIModerator } from '../../gateway/src/
 import { ParentAlerts } from '../../gateway/src/safety/parent-alerts'
 import type { SafetyDefaults } from '../../gateway/src/safety/policy'
 import { SafeProvider } from '../../gateway/src/safety/safe-provider'
+import type { Language } from '../../gateway/src/safety/normalize'
 import { espeakFixed, type SpeakFixed } from '../../gateway/src/safety/speak-fixed'
 import { createStore, FieldCipher, migrate, type Store } from '../../gateway/src/store/index'
 import type { NewFamily } from '../../gateway/src/store/safety'
+import { WriteBacklog } from '../../gateway/src/store/write-backlog'
+import { log } from '../../gateway/src/obs/logger'
 import { type OpenedTestDatabase, openTestDatabase } from '../support/databases'
 import { type FakeOpenAI, startFakeOpenAI } from '../support/fake-openai'
-import { type SmtpSink, startSmtpSink } from './safety-smtp-sink'
+import { bodyOf, type SmtpSink, startSmtpSink } from '../support/smtp-sink'
 
 // SafeProvider against real Postgres, with the real openai SDK talking to the OpenAI fake for
 // moderation, a scripted inner provider (so aborts and calls can be seen), and a loopback SMTP sink.
@@ -33,6 +36,7 @@ const DEFAULTS: SafetyDefaults = {
 	dailyLimitMinutes: 0,
 	quietHours: null,
 	playReminderMinutes: 180,
+	allowedTools: [],
 }
 
 // Fixed lines with a marker audio rate (11025), so a test can tell them from the inner provider's.
@@ -72,7 +76,7 @@ let sink: SmtpSink
 beforeAll(async () => {
 	opened = await openTestDatabase('postgres')
 	await migrate(opened.db.sql)
-	store = createStore(opened.db, new FieldCipher(randomBytes(32)))
+	store = createStore(opened.db, new FieldCipher(randomBytes(32)), randomBytes(32).toString('hex'))
 	fake = await startFakeOpenAI({ speech: 'tone' })
 	sink = startSmtpSink()
 })
@@ -90,15 +94,22 @@ interface Setup {
 	mailer?: Mailer
 	speak?: SpeakFixed
 	family?: NewFamily
+	/** The child's country, as the parents package will set it in the profile. */
+	country?: string
 }
 
 async function setup(inner: Provider, s: Setup = {}) {
-	const child = await store.children.upsertFromSeed({ externalId: randomUUID(), name: 'Mia Smith', age: 6 })
 	const family = s.family ? await store.safety.families.create(s.family) : null
-	if (family) await store.safety.families.addChild(family.id, child.id)
-	const alerts = new ParentAlerts(store.safety.alerts, s.mailer)
+	const seed = { externalId: randomUUID(), name: 'Mia Smith', age: 6 }
+	const child = family
+		? await store.children.createInFamily(family.id, seed)
+		: await store.devices.upsertSeen(`seed-toy-${randomUUID()}`).then((d) => store.children.upsertForDevice(d.deviceId, seed))
+	// Bookkeeping is queued (store/write-backlog.ts); each turn below waits until it is stored.
+	const writes = new WriteBacklog({ maxPending: 1000, probe: () => opened.db.sql`select 1`, log })
+	const alerts = new ParentAlerts(store.safety.alerts, writes, s.mailer, undefined, 'https://parents.example.test/app')
 	const safe = new SafeProvider(inner, {
 		store: store.safety,
+		writes,
 		alerts,
 		moderator: s.moderator ?? new NoModerator(),
 		defaults: { ...DEFAULTS, ...s.defaults },
@@ -106,13 +117,15 @@ async function setup(inner: Provider, s: Setup = {}) {
 		now: s.now,
 	})
 	const deviceId = `toy-${randomUUID().slice(0, 8)}`
+	// a toy is registered before it talks; usage is only counted for toys (and families) that exist
+	await store.devices.upsertSeen(deviceId)
 	const startedAt = s.now?.() ?? Date.now()
 	let turnIndex = 1
 	async function turn(over: Partial<TurnInput> = {}, index = turnIndex++): Promise<ProviderEvent[]> {
 		const input: TurnInput = {
 			pcm: new Int16Array(16000),
 			sampleRate: 16000,
-			child: { id: child.id, name: child.name, age: child.age },
+			child: { id: child.id, name: child.name, age: child.age, country: s.country },
 			history: [],
 			signal: new AbortController().signal,
 			session: { id: 's1', deviceId, startedAt, turnIndex: index },
@@ -120,9 +133,10 @@ async function setup(inner: Provider, s: Setup = {}) {
 		}
 		const out: ProviderEvent[] = []
 		for await (const ev of safe.answer(input)) out.push(ev)
+		await writes.flush(10_000)
 		return out
 	}
-	return { child, family, alerts, safe, deviceId, turn }
+	return { child, family, alerts, writes, safe, deviceId, turn }
 }
 
 const sentences = (events: ProviderEvent[]) => events.filter((e) => e.type === 'sentence').map((e) => (e as { text: string }).text)
@@ -171,13 +185,15 @@ describe('crisis', () => {
 		['ar', 'أنا حزين وأريد أن أموت'],
 		['vi', 'Con muốn chết'],
 		['ru', 'Папа меня бьёт каждый день'],
+		['es', 'mi papá me pega con el cinturón'],
+		['zh', '我不想活了'],
 	]
 	for (const [language, words] of phrases) {
 		test(`a crisis phrase in ${language} gets the fixed reply, aborts the model and stores a parent alert`, async () => {
 			const inner = new Scripted(words, ['The model must never say this.'])
 			const { turn, child, deviceId } = await setup(inner)
 			const events = await turn()
-			expect(sentences(events)).toEqual([crisisReply[language as 'en']])
+			expect(sentences(events)).toEqual([crisisReply(language as Language)])
 			expect(events[0]).toEqual({ type: 'transcript', text: words })
 			expect(inner.calls[0]!.signal.aborted).toBe(true)
 			const alerts = await store.safety.alerts.listForChild(child.id)
@@ -185,6 +201,30 @@ describe('crisis', () => {
 			expect(alerts[0]).toMatchObject({ language, source: 'keyword', excerpt: words, deviceId, emailedAt: null })
 		})
 	}
+
+	test("the crisis reply names the helpline of the child's country, in the language the child spoke", async () => {
+		const inner = new Scripted('ya no quiero vivir', ['no'])
+		const { turn } = await setup(inner, { country: 'ES' })
+		const [reply] = sentences(await turn())
+		expect(reply).toBe(crisisReply('es', 'ES', 'self_harm'))
+		expect(reply).toContain('Teléfono ANAR al 9 0 0, 2 0, 2 0, 1 0')
+	})
+
+	test("without a country in the child's profile, the configured default country's helpline is named", async () => {
+		const inner = new Scripted('con muốn chết', ['no'])
+		const { turn } = await setup(inner, { defaults: { country: 'VN' } })
+		const [reply] = sentences(await turn())
+		expect(reply).toContain('số 1 1 1')
+		expect(reply).toContain('1 1 5')
+	})
+
+	test('a country missing from the helpline table gets no number at all', async () => {
+		const inner = new Scripted('I want to die', ['no'])
+		const { turn } = await setup(inner, { country: 'ZZ', defaults: { country: 'GB' } })
+		const [reply] = sentences(await turn())
+		expect(reply).toBe(crisisReply('en'))
+		expect(reply).not.toMatch(/\d/)
+	})
 
 	test('the crisis reply is spoken with a voice of that language', async () => {
 		const inner = new Scripted('أريد أن أموت', ['no'])
@@ -199,16 +239,17 @@ describe('crisis', () => {
 		const inner = new Scripted('', ['no'])
 		const { turn, child } = await setup(inner)
 		const events = await turn({ text: 'I want to hurt myself', pcm: new Int16Array(0) })
-		expect(sentences(events)).toEqual([crisisReply.en])
+		expect(sentences(events)).toEqual([crisisReply('en')])
 		expect(inner.calls).toHaveLength(0)
 		expect(await store.safety.alerts.listForChild(child.id)).toHaveLength(1)
 	})
 
 	test("the moderation model's self-harm category is a crisis even without a keyword", async () => {
-		fake.setBehaviour({ flaggedWords: { 'disappear forever': 'self-harm/intent' } })
-		const inner = new Scripted('I wish I could disappear forever', ['Me too!'])
+		// ? Worded so that no local list catches it: only the moderation model does.
+		fake.setBehaviour({ flaggedWords: { 'float away': 'self-harm/intent' } })
+		const inner = new Scripted('I wish I could float away and never come back', ['Me too!'])
 		const { turn, child } = await setup(inner, { moderator: new OpenAIModerator({ apiKey: 'test', baseURL: fake.url }) })
-		expect(sentences(await turn())).toEqual([crisisReply.en])
+		expect(sentences(await turn())).toEqual([crisisReply('en')])
 		const [alert] = await store.safety.alerts.listForChild(child.id)
 		expect(alert).toMatchObject({ kind: 'self_harm', source: 'moderation' })
 		fake.setBehaviour({ flaggedWords: {} })
@@ -217,15 +258,18 @@ describe('crisis', () => {
 	test('with SMTP configured the parent is emailed, without the child\'s words', async () => {
 		const mailer = await createSmtpMailer(sink.url, 'Teddy <teddy@example.test>')
 		const inner = new Scripted('My uncle hits me', ['no'])
-		const { turn, child, alerts } = await setup(inner, { mailer, family: { parentEmail: 'parent@example.test' } })
+		const { turn, child, alerts, writes } = await setup(inner, { mailer, family: { parentEmail: 'parent@example.test' } })
 		await turn()
 		await alerts.idle()
+		await writes.flush(10_000)
 		mailer.close?.()
 		const mail = sink.messages.find((m) => m.to.some((t) => t.includes('parent@example.test')))
 		expect(mail).toBeDefined()
 		expect(mail!.data).toContain('Mia may need you')
 		expect(mail!.data).not.toContain('uncle')
 		const [alert] = await store.safety.alerts.listForChild(child.id)
+		// the mail links to the alert in the parent app (GET /api/v1/alerts/{id} behind it)
+		expect(bodyOf(mail!)).toContain(`https://parents.example.test/app/alerts/${alert!.id}`)
 		expect(alert!.kind).toBe('abuse')
 		expect(alert!.emailedAt).toBeInstanceOf(Date)
 	})

@@ -30,7 +30,7 @@ const sessions: Array<{ close(): void }> = []
 beforeAll(async () => {
 	opened = await openTestDatabase('postgres')
 	await migrate(opened.db.sql)
-	store = createStore(opened.db, new FieldCipher(randomBytes(32)))
+	store = createStore(opened.db, new FieldCipher(randomBytes(32)), randomBytes(32).toString('hex'))
 	rest = await startFakeOpenAI({ speech: 'tone' })
 	rt = await startFakeRealtime()
 	await lines.warm()
@@ -50,9 +50,9 @@ beforeEach(() => {
 	rt.setBehaviour({ firstAudioMs: 0, betweenChunksMs: 0, chunkMs: 100 })
 })
 
-type Opts = Omit<Parameters<typeof safeToy>[0], 'codec' | 'lines' | 'store' | 'rest' | 'rt'>
+type Opts = Omit<Parameters<typeof safeToy>[0], 'codec' | 'lines' | 'store' | 'sql' | 'rest' | 'rt'>
 async function toy(o: Opts) {
-	const rec = await safeToy({ codec, lines, store, rest, rt, made: (p) => closers.push(async () => p.close?.()), ...o })
+	const rec = await safeToy({ codec, lines, store, sql: opened.db.sql, rest, rt, made: (p) => closers.push(async () => p.close?.()), ...o })
 	sessions.push(rec.session)
 	return rec
 }

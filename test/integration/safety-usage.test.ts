@@ -27,7 +27,7 @@ const sessions: Array<{ close(): void }> = []
 beforeAll(async () => {
 	opened = await openTestDatabase('postgres')
 	await migrate(opened.db.sql)
-	store = createStore(opened.db, new FieldCipher(randomBytes(32)))
+	store = createStore(opened.db, new FieldCipher(randomBytes(32)), randomBytes(32).toString('hex'))
 	rest = await startFakeOpenAI({ speech: 'tone', chatAnswer: 'Dragons love cookies. The end.', transcript: 'Tell me about dragons' })
 	rt = await startFakeRealtime({ answer: 'Dragons love cookies. The end.' })
 	await lines.warm()
@@ -45,9 +45,9 @@ beforeEach(() => {
 	rest.requests.length = 0
 })
 
-type Opts = Omit<Parameters<typeof safeToy>[0], 'codec' | 'lines' | 'store' | 'rest' | 'rt'>
+type Opts = Omit<Parameters<typeof safeToy>[0], 'codec' | 'lines' | 'store' | 'sql' | 'rest' | 'rt'>
 async function toy(o: Opts) {
-	const rec = await safeToy({ codec, lines, store, rest, rt, made: (p) => closers.push(async () => p.close?.()), ...o })
+	const rec = await safeToy({ codec, lines, store, sql: opened.db.sql, rest, rt, made: (p) => closers.push(async () => p.close?.()), ...o })
 	sessions.push(rec.session)
 	return rec
 }

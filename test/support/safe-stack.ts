@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import type { Sql } from 'postgres'
 import type { CircuitBreaker } from '../../gateway/src/ai/circuit-breaker'
 import type { FixedLines } from '../../gateway/src/ai/fixed-lines'
 import { OfflineProvider } from '../../gateway/src/ai/offline'
@@ -14,6 +15,8 @@ import { ParentAlerts } from '../../gateway/src/safety/parent-alerts'
 import { SafeProvider } from '../../gateway/src/safety/safe-provider'
 import { cachedFixed } from '../../gateway/src/safety/speak-fixed'
 import type { Store } from '../../gateway/src/store/index'
+import { WriteBacklog } from '../../gateway/src/store/write-backlog'
+import { log } from '../../gateway/src/obs/logger'
 import type { FakeOpenAI } from './fake-openai'
 import type { FakeRealtime } from './fake-openai-realtime'
 import { recordingSession } from './recording-session'
@@ -27,6 +30,8 @@ export interface StackOptions {
 	codec: Codec
 	lines: FixedLines
 	store: Store
+	/** The test database, which the write backlog probes. */
+	sql: Sql
 	rest: FakeOpenAI
 	rt?: FakeRealtime
 	firstAudioTimeoutMs?: number
@@ -42,8 +47,11 @@ export interface StackOptions {
 }
 
 export async function safeToy(o: StackOptions, familyId?: string) {
-	const child = await o.store.children.upsertFromSeed({ externalId: randomUUID(), name: 'Mia Smith', age: 6 })
-	if (familyId) await o.store.safety.families.addChild(familyId, child.id)
+	const deviceId = `toy-${randomUUID().slice(0, 8)}`
+	// a toy is registered before it talks; usage is only counted for toys (and families) that exist
+	await o.store.devices.upsertSeen(deviceId)
+	const seed = { externalId: randomUUID(), name: 'Mia Smith', age: 6 }
+	const child = familyId ? await o.store.children.createInFamily(familyId, seed) : await o.store.children.upsertForDevice(deviceId, seed)
 	const primary: Provider =
 		o.mode === 'realtime'
 			? new OpenAIRealtimeProvider({ apiKey: 'test', baseURL: o.rt!.url, codec: o.codec })
@@ -58,18 +66,20 @@ export async function safeToy(o: StackOptions, familyId?: string) {
 		retries: o.retries,
 		breaker: o.circuit,
 	})
+	// Bookkeeping is queued as in the gateway; `writes.flush()` waits until it is stored.
+	const writes = new WriteBacklog({ maxPending: 1000, probe: () => o.sql`select 1`, log })
 	const safe = new SafeProvider(resilient, {
 		store: o.store.safety,
-		alerts: new ParentAlerts(o.store.safety.alerts, undefined),
+		writes,
+		alerts: new ParentAlerts(o.store.safety.alerts, writes, undefined),
 		moderator: new OpenAIModerator({ apiKey: 'test', baseURL: o.rest.url, circuit: o.circuit }),
 		policy: o.policy,
 		identifiers: o.identifiers,
-		defaults: { timezone: 'UTC', dailyTokenBudget: 0, dailyLimitMinutes: 0, quietHours: null, playReminderMinutes: 180 },
+		defaults: { timezone: 'UTC', dailyTokenBudget: 0, dailyLimitMinutes: 0, quietHours: null, playReminderMinutes: 180, allowedTools: [] },
 		speak: cachedFixed(o.lines),
 		fillerAfterMs: o.firstAudioTimeoutMs,
 	})
-	const deviceId = `toy-${randomUUID().slice(0, 8)}`
-	return { ...recordingSession(o.codec, safe, deviceId, { id: child.id, name: 'Mia Smith', age: 6 }), child, deviceId, resilient }
+	return { ...recordingSession(o.codec, safe, deviceId, { id: child.id, name: 'Mia Smith', age: 6 }), child, deviceId, resilient, writes }
 }
 
 export async function until(cond: () => boolean, ms = 20_000): Promise<void> {

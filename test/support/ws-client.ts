@@ -8,7 +8,11 @@ export interface Closed {
 
 export class TestSocket {
 	readonly messages: Array<Record<string, unknown>> = []
+	/** performance.now() when each of `messages` arrived. */
 	readonly binary: Uint8Array[] = []
+	/** Arrival time (performance.now()) of each entry of `messages` and `binary`. */
+	readonly messageTimes: number[] = []
+	readonly binaryTimes: number[] = []
 	readonly opened: Promise<void>
 	readonly closed: Promise<Closed>
 	private readonly ws: WebSocket
@@ -29,8 +33,13 @@ export class TestSocket {
 			})
 		})
 		this.ws.addEventListener('message', (e) => {
-			if (typeof e.data === 'string') this.messages.push(JSON.parse(e.data))
-			else this.binary.push(new Uint8Array(e.data as ArrayBuffer))
+			if (typeof e.data === 'string') {
+				this.messages.push(JSON.parse(e.data))
+				this.messageTimes.push(performance.now())
+			} else {
+				this.binary.push(new Uint8Array(e.data as ArrayBuffer))
+				this.binaryTimes.push(performance.now())
+			}
 			this.wake()
 		})
 	}

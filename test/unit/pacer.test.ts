@@ -45,6 +45,28 @@ describe('pacer', () => {
 		expect(pacer.playedMs(t + 10_000)).toBe(0)
 	})
 
+	test('ends a turn only when the toy would have played everything it was sent', async () => {
+		// Issue 11.6: tts stop went out 1-15 ms after the last frame while the toy still held up to 5
+		// frames; a client that clears its buffer on stop lost ~0.7 s of every answer.
+		const r = recorder()
+		const pacer = new Pacer(r.sink, FRAME_MS)
+		for (let i = 0; i < 8; i++) pacer.push({ kind: 'audio', packet: packet(i) })
+		pacer.push({ kind: 'end' })
+		await until(() => r.events.some((e) => e.kind === 'end'))
+		const first = r.audio()[0]!.at
+		const end = r.events.find((e) => e.kind === 'end')!.at
+		// Lower bound only: 8 frames of playback from the first frame's arrival.
+		expect(end - first).toBeGreaterThanOrEqual(8 * FRAME_MS - 2)
+	})
+
+	test('a turn with no audio ends at once', () => {
+		const r = recorder()
+		const pacer = new Pacer(r.sink, FRAME_MS)
+		pacer.push({ kind: 'sentence', text: 'hi' })
+		pacer.push({ kind: 'end' })
+		expect(r.events.map((e) => e.kind)).toEqual(['sentence', 'end'])
+	})
+
 	test('releases exactly 5 frames at once when 20 are pushed together', () => {
 		const r = recorder()
 		const pacer = new Pacer(r.sink, FRAME_MS)

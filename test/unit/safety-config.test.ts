@@ -12,6 +12,15 @@ describe('safety config', () => {
 			dailyLimitMinutes: 0,
 			quietHours: null,
 			playReminderMinutes: 180,
+			allowedTools: [
+				'self.get_device_status',
+				'self.audio_speaker.set_volume',
+				'self.screen.set_brightness',
+				'self.screen.set_theme',
+				'iot.Speaker.*',
+				'iot.Screen.*',
+				'iot.get_states',
+			],
 		})
 		expect(createModerator(cfg, log).name).toBe('none')
 		expect(createModerator(loadConfig({ OPENAI_API_KEY: 'sk-test' }), log).name).toBe('openai')
@@ -27,6 +36,15 @@ describe('safety config', () => {
 		expect(policy({ OPENAI_API_KEY: 'sk-test' })).toBe('patterns+openai:gpt-4o-mini')
 		expect(policy({ OPENAI_API_KEY: 'sk-test', POLICY_MODEL: 'gpt-4.1-nano' })).toBe('patterns+openai:gpt-4.1-nano')
 		expect(policy({ OPENAI_API_KEY: 'sk-test', MODERATION: 'local' })).toBe('patterns')
+	})
+
+	test('DEVICE_TOOLS_ALLOWED narrows the toy tools the model may call; empty means none; a bad name is refused by name', () => {
+		expect(safetyDefaults(loadConfig({ DEVICE_TOOLS_ALLOWED: 'self.get_device_status, iot.Lamp.*' }).safety).allowedTools).toEqual([
+			'self.get_device_status',
+			'iot.Lamp.*',
+		])
+		expect(safetyDefaults(loadConfig({ DEVICE_TOOLS_ALLOWED: '' }).safety).allowedTools).toEqual([])
+		expect(() => loadConfig({ DEVICE_TOOLS_ALLOWED: 'self.camera take_photo' })).toThrow(/DEVICE_TOOLS_ALLOWED/)
 	})
 
 	test('quiet hours parse into minutes after midnight', () => {

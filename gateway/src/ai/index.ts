@@ -6,13 +6,14 @@
 import { log } from '../obs/logger'
 import type { Codec } from '../codec'
 import { CircuitBreaker } from './circuit-breaker'
-import { FakeProvider } from './fake'
+import { type FakeFormat, FakeProvider } from './fake'
 import { FixedLines } from './fixed-lines'
 import { OfflineProvider } from './offline'
 import { OpenAIPipelineProvider } from './openai-pipeline'
 import { OpenAIRealtimeProvider } from './openai-realtime'
 import type { Provider } from './provider'
 import { ResilientProvider } from './resilient-provider'
+import type { EspeakTts } from './tts-espeak'
 
 export interface ProviderConfig {
 	openaiApiKey?: string
@@ -22,6 +23,8 @@ export interface ProviderConfig {
 	ai?: AiSettings
 	/** The upstream's circuit, shared with the safety layer's moderation (made from `ai` if absent). */
 	circuit?: CircuitBreaker
+	/** The offline voice; default the process-wide espeak-ng on PATH. */
+	tts?: EspeakTts
 }
 
 export interface AiSettings {
@@ -34,15 +37,23 @@ export interface AiSettings {
 	retries?: number
 	circuitFailures?: number
 	circuitCooldownMs?: number
+	/** FAKE_PROVIDER_FORMAT: what the bench's fake provider answers in. */
+	fakeFormat?: FakeFormat
+	/** TEDDY_PROVIDER: `fake` answers with a fixed latency and length (bench/fleet only). */
+	provider?: 'fake'
+	fakeLatencyMs?: number
+	fakeAnswerMs?: number
 }
 
-export function createProvider(cfg: ProviderConfig, env: Record<string, string | undefined> = process.env): Provider {
+export function createProvider(cfg: ProviderConfig): Provider {
+	const ai = cfg.ai ?? {}
 	// Benchmarks only (bench/fleet): fixed latency and answer length, so the gateway is what is measured.
-	if (env.TEDDY_PROVIDER === 'fake') return fakeFromEnv(env)
+	if (ai.provider === 'fake') {
+		return new FakeProvider({ latencyMs: ai.fakeLatencyMs, answerMs: ai.fakeAnswerMs, format: ai.fakeFormat, codec: cfg.codec })
+	}
 	const apiKey = cfg.openaiApiKey?.trim()
 	const baseURL = cfg.openaiBaseUrl?.trim()
-	if (!apiKey && !baseURL) return new OfflineProvider()
-	const ai = cfg.ai ?? {}
+	if (!apiKey && !baseURL) return new OfflineProvider({ tts: cfg.tts })
 	// ? Local OpenAI-compatible servers usually ignore the key, but the SDK insists on one.
 	const key = apiKey || 'local'
 	const url = baseURL || undefined
@@ -52,8 +63,8 @@ export function createProvider(cfg: ProviderConfig, env: Record<string, string |
 			: // Retries belong to the wrapper, which knows whether the child has heard anything yet.
 				new OpenAIPipelineProvider({ apiKey: key, baseURL: url, codec: cfg.codec, maxRetries: cfg.codec ? 0 : 1 })
 	if (!cfg.codec) return primary
-	const lines = new FixedLines({ codec: cfg.codec })
-	const fallback = new OfflineProvider()
+	const lines = new FixedLines({ codec: cfg.codec, tts: cfg.tts })
+	const fallback = new OfflineProvider({ tts: cfg.tts })
 	// Rendered now so the first slow turn's "let me think" costs nothing.
 	Promise.all([lines.warm(), fallback.warm()]).catch((err) => log.warn({ err }, 'fixed lines could not be pre-rendered'))
 	return new ResilientProvider({
@@ -67,19 +78,9 @@ export function createProvider(cfg: ProviderConfig, env: Record<string, string |
 	})
 }
 
-function fakeFromEnv(env: Record<string, string | undefined>): FakeProvider {
-	const ms = (name: string, fallback: number): number => {
-		const v = env[name]
-		if (v === undefined || v === '') return fallback
-		if (!/^\d+$/.test(v.trim())) throw new Error(`${name} must be a whole number of milliseconds (got ${JSON.stringify(v)})`)
-		return Number(v)
-	}
-	return new FakeProvider({ latencyMs: ms('FAKE_PROVIDER_LATENCY_MS', 200), answerMs: ms('FAKE_PROVIDER_ANSWER_MS', 2000) })
-}
-
 export { ProviderError, TtsFailedError, TtsUnavailableError } from './errors'
 export { CircuitBreaker, type CircuitState } from './circuit-breaker'
-export { FakeProvider } from './fake'
+export { type FakeFormat, FakeProvider } from './fake'
 export { FixedLines, fixedLineTexts, type FixedLineId } from './fixed-lines'
 export { OfflineProvider } from './offline'
 export { OpenAIPipelineProvider, type OpenAIPipelineOptions } from './openai-pipeline'

@@ -9,6 +9,10 @@ export interface ChildProfile {
 	age: number
 	/** The learning programme's current lesson goal, set by the safety layer; added to the system prompt. */
 	lesson?: string
+	/** ISO 3166-1 alpha-2 country, for the crisis reply's helpline (the parents package fills it from the child's profile). */
+	country?: string
+	/** The child's usual language (BCP 47 primary tag, e.g. "es"), when a parent set it. */
+	language?: string
 }
 
 export interface HistoryEntry {
@@ -40,6 +44,11 @@ export interface TurnInput {
 	opusRate?: number
 	/** The toy's downlink, so a provider can ask for Opus the toy can take without transcoding. */
 	downlink?: DownlinkHint
+	/**
+	 * Tools on the toy the model may call this turn (xiaozhi MCP tools or IoT methods), already
+	 * narrowed to what the family allows. Absent: none.
+	 */
+	tools?: DeviceTools
 	/**
 	 * This turn's audio already went to the provider through the UplinkStream it opened. `pcm` is
 	 * still the whole turn: a provider that did not stream it (a fallback) answers from it.
@@ -108,8 +117,29 @@ export interface UplinkStream {
 	cancel(): void
 }
 
+/** A tool on the toy, described as MCP does (JSON Schema arguments). */
+export interface ToolSpec {
+	name: string
+	description: string
+	inputSchema: Record<string, unknown>
+}
+
+export interface ToolResult {
+	ok: boolean
+	/** What the tool answered (or why it failed), as text for the model. */
+	content: string
+}
+
+/** The toy's tools as a provider sees them: what exists, and a way to call one. */
+export interface DeviceTools {
+	list(): readonly ToolSpec[]
+	/** Never throws: a refused, failed or timed-out call is a result with ok false. */
+	call(name: string, args: Record<string, unknown>, signal?: AbortSignal): Promise<ToolResult>
+}
+
 export interface DownlinkHint {
-	format: 'opus' | 'pcm16'
+	/** An MP3 toy's answer is encoded from PCM (its 22.05 kHz is no rate the speech API offers). */
+	format: 'opus' | 'pcm16' | 'mp3'
 	sampleRate: number
 	frameMs: number
 }
@@ -130,8 +160,8 @@ export type ProviderEvent =
 	 */
 	| { type: 'transcript'; text: string; failed?: boolean }
 	/**
-	 * A sentence of the answer, emitted before its audio: the audio events after it, up to the next
-	 * sentence, are that sentence's. `trusted`: one of the gateway's own fixed lines (never model
+	 * A sentence of the answer, emitted before its audio (whose Opus, if any, is a new stream): the
+	 * audio events after it, up to the next sentence, are that sentence's. `trusted`: one of the gateway's own fixed lines (never model
 	 * text), which the safety layer does not send to moderation.
 	 */
 	| { type: 'sentence'; text: string; trusted?: boolean }
@@ -141,8 +171,10 @@ export type ProviderEvent =
 	 */
 	| { type: 'audio'; pcm: Int16Array; sampleRate: number; trusted?: boolean }
 	/**
-	 * Answer audio already in Opus (provider Ogg Opus demuxed, or a cached fixed line): passed to
-	 * the toy without decoding when its rate and frame length match the downlink, else transcoded.
+	 * Answer audio already in Opus (provider Ogg Opus demuxed, or a cached fixed line): an Opus toy
+	 * gets the packets without decoding, joined into packets of its frame length where they are
+	 * shorter (session/opus-relay.ts); anything else is transcoded. `sampleRate` and `frameMs` say
+	 * what the packets hold (metering); the TOC bytes decide.
 	 */
 	| { type: 'opus'; packets: readonly Uint8Array[]; sampleRate: number; frameMs: number; trusted?: boolean }
 

@@ -25,10 +25,12 @@ const redact = {
 	censor: '[redacted]',
 }
 
-export function createLogger(level = process.env.LOG_LEVEL ?? 'info'): Logger {
+export function createLogger(level = 'info'): Logger {
 	return pino({ level, redact, base: { service: 'teddy-gateway' } })
 }
 
+// ? Modules below the composition root log through this one; main.ts sets its level from config
+// (LOG_LEVEL) before anything is built, so it is the only logger a running gateway has.
 export const log: Logger = createLogger()
 
 export type { Logger }

@@ -6,6 +6,7 @@ import type { Provider } from '../ai/provider'
 import type { Config } from '../config'
 import type { Logger } from '../obs/logger'
 import type { SafetyStore } from '../store/safety'
+import type { WriteBacklog } from '../store/write-backlog'
 import { createSmtpMailer, type Mailer } from './mailer'
 import { AnswerPolicy, OpenAIPolicyClassifier, type PolicyClassifier } from './answer-policy'
 import { type Moderator, NoModerator, OpenAIModerator } from './moderation'
@@ -22,7 +23,8 @@ export interface SafetyParts {
 	close(): Promise<void>
 }
 
-type SafetyConfig = Pick<Config, 'safety' | 'openaiApiKey' | 'openaiBaseUrl'> & { ai?: Pick<Config['ai'], 'firstAudioTimeoutMs'> }
+type SafetyConfig = Pick<Config, 'safety' | 'openaiApiKey' | 'openaiBaseUrl'> &
+	Partial<Pick<Config, 'accounts'>> & { ai?: Pick<Config['ai'], 'firstAudioTimeoutMs'> }
 
 export interface SafetyExtras {
 	/** How fixed lines are voiced (the Opus cache). */
@@ -40,6 +42,8 @@ export function safetyDefaults(cfg: Config['safety']): SafetyDefaults {
 		dailyLimitMinutes: cfg.dailyLimitMinutes,
 		quietHours: cfg.quietHours ? (parseQuietHours(cfg.quietHours) ?? null) : null,
 		playReminderMinutes: cfg.playReminderMinutes,
+		allowedTools: cfg.deviceToolsAllowed,
+		country: cfg.defaultCountry,
 	}
 }
 
@@ -67,15 +71,17 @@ export async function createSafety(
 	inner: Provider,
 	cfg: SafetyConfig,
 	store: SafetyStore,
+	writes: WriteBacklog,
 	log: Logger,
 	extras: SafetyExtras = {},
 ): Promise<SafetyParts> {
 	const mailer: Mailer | undefined = cfg.safety.smtpUrl ? await createSmtpMailer(cfg.safety.smtpUrl, cfg.safety.smtpFrom) : undefined
-	const alerts = new ParentAlerts(store.alerts, mailer, cfg.safety.alertEmail)
+	const alerts = new ParentAlerts(store.alerts, writes, mailer, cfg.safety.alertEmail, cfg.accounts?.publicAppUrl)
 	const moderator = createModerator(cfg, log, extras.circuit)
 	const policy = createPolicy(cfg, moderator, extras.circuit)
 	const provider = new SafeProvider(inner, {
 		store,
+		writes,
 		alerts,
 		moderator,
 		policy,

@@ -21,7 +21,8 @@ import { fixedLineTexts } from '../ai/fixed-lines'
 import { PlaybackTimeline } from '../ai/playback'
 import { type ChildProfile, needsPcm, type PcmQuestion, type PrepareContext, type Provider, type ProviderEvent, type StreamContext, type TurnInput, type UplinkStream } from '../ai/provider'
 import { log as rootLog, type Logger } from '../obs/logger'
-import type { SafetyStore } from '../store/safety'
+import { NO_USAGE, type SafetyStore } from '../store/safety'
+import type { WriteBacklog } from '../store/write-backlog'
 import { AnswerGate, type AnswerVerdict } from './answer-gate'
 import { AnswerPolicy, type PolicyClassifier } from './answer-policy'
 import { answerAllowed, type ChildVerdict, classifyChild, OK } from './classify'
@@ -33,6 +34,7 @@ import { guessLanguage, type Language } from './normalize'
 import type { ParentAlerts } from './parent-alerts'
 import { localDay, type SafetyDefaults } from './policy'
 import { ContextCache } from './context-cache'
+import { allowedTools } from './device-tools-policy'
 import { firstName, systemPrompt } from './prompts'
 import type { SafetyIdentifiers } from './safety-identifier'
 import { SessionMarks } from './session-marks'
@@ -41,6 +43,8 @@ import { closedLine, loadTurnContext, type TurnContext } from './turn-context'
 
 export interface SafeProviderDeps {
 	store: SafetyStore
+	/** Turn bookkeeping is queued here so a database outage delays it and never loses it. */
+	writes: WriteBacklog
 	alerts: ParentAlerts
 	moderator: Moderator
 	/** Meaning-level checks of answer sentences; default: the offline patterns only. */
@@ -63,8 +67,6 @@ interface Turn {
 	meter: TurnMeter
 	outcome: Outcome
 	childWords?: string
-	/** Writes that must finish before the turn is over (alerts), awaited even if the toy hung up. */
-	work: Promise<unknown>[]
 }
 
 export class SafeProvider implements Provider {
@@ -90,6 +92,11 @@ export class SafeProvider implements Provider {
 
 	close(): Promise<void> {
 		return this.inner.close?.() ?? Promise.resolve()
+	}
+
+	/** The child's data was deleted: drop what the safety layer cached of it (memory, lesson, usage). */
+	forgetChild(childId: string): void {
+		if (childId) this.contexts.forgetChild(childId)
 	}
 
 	/**
@@ -140,7 +147,7 @@ export class SafeProvider implements Provider {
 		if (input.signal.aborted) return
 		const now = this.now()
 		const ctx = await this.context(input.child, input.session?.deviceId, now)
-		const turn: Turn = { input, ctx, meter: new TurnMeter(), outcome: 'none', work: [] }
+		const turn: Turn = { input, ctx, meter: new TurnMeter(), outcome: 'none' }
 		turn.meter.hearing(input.speechMs ?? (input.sampleRate > 0 ? (input.pcm.length / input.sampleRate) * 1000 : 0))
 		// Our own controller, linked to the turn's: a crisis or an unsafe answer stops the inner
 		// provider while this turn goes on to speak its fixed line.
@@ -159,7 +166,7 @@ export class SafeProvider implements Provider {
 		} finally {
 			input.signal.removeEventListener('abort', forward)
 			inner.abort()
-			await this.settle(turn)
+			this.settle(turn)
 		}
 	}
 
@@ -185,6 +192,7 @@ export class SafeProvider implements Provider {
 		const history = ctx.summary ? [memoryEntry(ctx.summary), ...input.history] : input.history
 		meter.prompt(systemPrompt(child).length + history.reduce((n, h) => n + h.text.length, 0) + (input.text?.length ?? 0))
 		const safetyId = this.safetyId(ctx, input.session?.deviceId)
+		const tools = allowedTools(input.tools, ctx.policy.allowedTools, this.log)
 		// What the toy heard of the inner provider's own audio, without our lines (barge-in truncation).
 		const timeline = new PlaybackTimeline()
 		const gate = new AnswerGate({
@@ -214,6 +222,7 @@ export class SafeProvider implements Provider {
 			...input,
 			child,
 			history,
+			tools,
 			signal: inner.signal,
 			playback: timeline.forInner(input.playback),
 			usage: (used) => meter.provider(used),
@@ -272,25 +281,22 @@ export class SafeProvider implements Provider {
 		if (verdict.kind === 'crisis') {
 			turn.outcome = 'crisis'
 			const { input, ctx } = turn
-			// The alert is stored while the reply is spoken, and awaited even if the toy goes away.
-			const raised = this.deps.alerts
-				.raise(
-					{
-						familyId: ctx.policy.familyId,
-						childId: input.child.id || null,
-						deviceId: input.session?.deviceId ?? null,
-						kind: verdict.crisis,
-						source: verdict.source,
-						language: verdict.language,
-						excerpt: turn.childWords ?? '',
-					},
-					ctx.policy.parentEmail,
-					firstName(input.child.name),
-				)
-				.catch((err) => this.log.error({ err: (err as Error).message }, 'parent alert could not be stored'))
-			turn.work.push(raised)
+			// The alert is queued for storage (an outage delays it, never loses it) and emailed at once.
+			this.deps.alerts.raise(
+				{
+					familyId: ctx.policy.familyId,
+					childId: input.child.id || null,
+					deviceId: input.session?.deviceId ?? null,
+					kind: verdict.crisis,
+					source: verdict.source,
+					language: verdict.language,
+					excerpt: turn.childWords ?? '',
+				},
+				ctx.policy.parentEmail,
+				firstName(input.child.name),
+			)
 			if (mark) mark.introduced = true
-			return yield* this.say(turn, crisisReply[verdict.language], verdict.language)
+			return yield* this.say(turn, crisisReply(verdict.language, input.child.country ?? ctx.policy.country, verdict.crisis), verdict.language)
 		}
 		if (verdict.kind === 'ai-question') {
 			turn.outcome = 'disclosed'
@@ -332,28 +338,31 @@ export class SafeProvider implements Provider {
 		return { ok: true }
 	}
 
-	/** Meters the turn, and lets a normal turn feed memory and the learning programme. */
-	private async settle(turn: Turn): Promise<void> {
+	/**
+	 * Meters the turn, and lets a normal turn feed memory and the learning programme. The writes are
+	 * queued (store/write-backlog.ts), so the answer never waits for the database and an outage
+	 * loses nothing; the cached context takes this turn's usage and memory at once.
+	 */
+	private settle(turn: Turn): void {
 		const { input, ctx, meter } = turn
+		const { store, writes } = this.deps
 		const childId = input.child.id
 		const deviceId = input.session?.deviceId
-		const work: Promise<unknown>[] = [...turn.work]
+		const key = `${childId}|${deviceId ?? ''}`
 		const used = meter.usage()
-		if (deviceId) work.push(this.deps.store.usage.add(ctx.day, deviceId, ctx.policy.familyId, used))
+		if (deviceId) writes.submit(`usage:${deviceId}`, 'usage', () => store.usage.add(ctx.day, deviceId, ctx.policy.familyId, used))
 		let summary: string | undefined
-		let progress: Promise<TurnContext['progress']> | undefined
-		if (turn.outcome === 'answered' && childId && turn.childWords?.trim()) {
+		// ? Only a toy's turns (with a device) feed memory and the programme: a parent trying text chat does not.
+		if (turn.outcome === 'answered' && childId && deviceId && turn.childWords?.trim()) {
 			const memory = remember(ctx.summary, turn.childWords)
 			summary = memory.text
-			progress = this.deps.store.programme.countTurn(childId, input.child.age)
-			work.push(this.deps.store.summaries.put(childId, memory.text, memory.approxTokens), progress)
+			const age = input.child.age
+			writes.submit(`child:${childId}`, 'memory summary', () => store.summaries.put(childId, memory.text, memory.approxTokens))
+			writes.submit(`child:${childId}`, 'lesson progress', async () => {
+				const progress = await store.programme.countTurn(childId, age)
+				this.contexts.update(key, NO_USAGE, undefined, progress)
+			})
 		}
-		const results = await Promise.allSettled(work)
-		for (const r of results) {
-			if (r.status === 'rejected') this.log.error({ err: (r.reason as Error)?.message }, 'safety bookkeeping failed')
-		}
-		const key = `${childId}|${deviceId ?? ''}`
-		if (results.some((r) => r.status === 'rejected')) this.contexts.delete(key)
-		else this.contexts.update(key, used, summary, progress ? await progress : undefined)
+		this.contexts.update(key, used, summary, undefined)
 	}
 }

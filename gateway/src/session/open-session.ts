@@ -1,15 +1,19 @@
-import type { ChildProfile, Provider } from '../ai/provider'
+import { randomUUID } from 'node:crypto'
+import type { ChildProfile, DeviceTools, Provider } from '../ai/provider'
 import type { Codec } from '../codec'
 import type { Config } from '../config'
 import { GatewayError } from '../errors'
 import type { Logger } from '../obs/logger'
 import type { Device, Store } from '../store'
+import type { ConsentKind } from '../store/consents'
 import type { MemoryRateLimiter } from '../store/rate-limits'
+import type { WriteBacklog } from '../store/write-backlog'
 import type { DeviceSocket, ProtocolHandler } from '../ws/connection'
 import { SeedJsonAdapter } from '../ws/seed-json'
-import { childOf, type SeedHandshake } from '../ws/seed-json-handshake'
+import type { SeedHandshake } from '../ws/seed-json-handshake'
 import { XiaozhiAdapter } from '../ws/xiaozhi'
 import type { XiaozhiHandshake } from '../ws/xiaozhi-handshake'
+import { type ConsentReader, missingConsent } from './consent-gate'
 import type { ResumeCache } from './resume-cache'
 import { Session, type SessionOptions, type SessionSink, type TurnRecorder } from './session'
 
@@ -26,6 +30,17 @@ export interface SessionDeps {
 	// ? In memory on purpose: a toy is connected to one gateway at a time.
 	turnLimiter: MemoryRateLimiter
 	resume: ResumeCache
+	/** Conversation writes survive a database outage through here. */
+	writes: WriteBacklog
+	/** Parental consent (parents package): which consents a child has, and how a refused toy is told. */
+	consent?: ConsentGate
+}
+
+export interface ConsentGate {
+	reader: ConsentReader
+	/** The gateway answers with a remote AI service: the child's words leave it. */
+	thirdPartyAi: boolean
+	refuse(target: { protocol: 'seed-json' | 'xiaozhi'; deviceId: string; cid: string; version?: XiaozhiHandshake['version'] }, kind: ConsentKind): Attach
 }
 
 type Attach = (ws: DeviceSocket) => ProtocolHandler
@@ -42,6 +57,20 @@ async function admitDevice(deps: SessionDeps, deviceId: string): Promise<Device>
 	return device
 }
 
+/**
+ * Who a seed-json toy talks to. Paired: a child of its family (the one its query names, else the
+ * one it is paired with), as the parent stored it; the query never renames anyone. Unpaired: a
+ * child of its own, described by its query. Never another household's child (issue 10).
+ */
+async function seedChild(store: Store, device: Device, h: SeedHandshake): Promise<ChildProfile> {
+	const child = device.pairedChildId
+		? await store.children.forPairedToy(device.pairedChildId, h.childExternalId)
+		: await store.children.upsertForDevice(device.deviceId, { externalId: h.childExternalId, name: h.childName, age: h.childAge })
+	// ? pairedChildId is set null when the child is deleted, so a paired toy always finds its child
+	if (!child) throw new GatewayError('FORBIDDEN', 'this toy is paired with a child profile that no longer exists')
+	return { id: child.id, name: child.name, age: child.age }
+}
+
 function sessionOptions(
 	deps: SessionDeps,
 	log: Logger,
@@ -50,11 +79,13 @@ function sessionOptions(
 	downlinkRate: 16000 | 24000,
 	recorder?: TurnRecorder,
 ): SessionOptions {
+	// ! Per toy and child: a toy that comes back as another child must not resume the last one's words.
+	const resumeKey = `${deviceId}|${child.id}`
 	return {
 		deviceId,
 		allowTurn: () => deps.turnLimiter.hitSync(deviceId),
-		resume: () => deps.resume.take(deviceId),
-		onClose: (ctx) => deps.resume.park(deviceId, ctx),
+		resume: () => deps.resume.take(resumeKey),
+		onClose: (ctx) => deps.resume.park(resumeKey, ctx),
 		codec: deps.codec,
 		provider: deps.provider,
 		log,
@@ -65,19 +96,27 @@ function sessionOptions(
 	}
 }
 
-function wire<A extends SessionSink & ProtocolHandler & { attach(s: Session): void }>(adapter: A, opts: SessionOptions): A {
-	adapter.attach(new Session(opts, adapter))
+function wire<A extends SessionSink & ProtocolHandler & { attach(s: Session): void; tools?: DeviceTools }>(
+	adapter: A,
+	opts: SessionOptions,
+): A {
+	adapter.attach(new Session({ ...opts, tools: adapter.tools }, adapter))
 	return adapter
 }
 
 export function prepareSeedSessionWith(deps: SessionDeps) {
 	return async (h: SeedHandshake, cid: string): Promise<Attach> => {
-		await admitDevice(deps, h.deviceId)
-		const child = await deps.store.children.upsertFromSeed({ externalId: h.childExternalId, name: h.childName, age: h.childAge })
-		const recorder = conversationRecorder(deps.store, h.deviceId, child.id)
+		const device = await admitDevice(deps, h.deviceId)
+		// ! Before the query's child is stored: nothing about a child is kept without its parent's consent.
+		const refused = await consentMissing(deps, [device.pairedChildId])
+		if (refused) return deps.consent!.refuse({ protocol: 'seed-json', deviceId: h.deviceId, cid }, refused)
+		const child = await seedChild(deps.store, device, h)
+		const missing = await consentMissing(deps, [child.id])
+		if (missing) return deps.consent!.refuse({ protocol: 'seed-json', deviceId: h.deviceId, cid }, missing)
+		const recorder = conversationRecorder(deps, h.deviceId, child.id)
 		const log = deps.log.child({ cid })
 		// Seed toys announce 16 kHz audio; answering at the same rate suits their decoder.
-		const opts = sessionOptions(deps, log, h.deviceId, childOf(h, child.id), 16000, recorder)
+		const opts = sessionOptions(deps, log, h.deviceId, child, 16000, recorder)
 		return (ws) => wire(new SeedJsonAdapter(ws, log, deps.config.limits.textFrameBytes), opts)
 	}
 }
@@ -85,10 +124,12 @@ export function prepareSeedSessionWith(deps: SessionDeps) {
 export function prepareXiaozhiSessionWith(deps: SessionDeps) {
 	return async (h: XiaozhiHandshake, cid: string): Promise<Attach> => {
 		const device = await admitDevice(deps, h.deviceId)
+		const missing = await consentMissing(deps, [device.pairedChildId])
+		if (missing) return deps.consent!.refuse({ protocol: 'xiaozhi', deviceId: h.deviceId, cid, version: h.version }, missing)
 		const paired = device.pairedChildId ? await deps.store.children.get(device.pairedChildId) : null
 		const child = paired ? { id: paired.id, name: paired.name, age: paired.age } : DEFAULT_CHILD
 		// ! Conversations of unpaired toys are not stored: there is no child (or parent) to own them.
-		const recorder = paired ? conversationRecorder(deps.store, h.deviceId, paired.id) : undefined
+		const recorder = paired ? conversationRecorder(deps, h.deviceId, paired.id) : undefined
 		const log = deps.log.child({ cid })
 		const { limits } = deps.config
 		// xiaozhi firmware decodes whatever rate the gateway's hello names; 24 kHz is the providers' native rate.
@@ -97,13 +138,31 @@ export function prepareXiaozhiSessionWith(deps: SessionDeps) {
 	}
 }
 
-// The conversation row is made on the first thing said, so a toy that connects and idles writes nothing.
-function conversationRecorder(store: Store, deviceId: string, childId: string): TurnRecorder {
-	let conversation: Promise<string> | undefined
+// A child a parent owns needs that parent's consent before the toy may talk (session/consent-gate.ts).
+function consentMissing(deps: SessionDeps, childIds: Array<string | null>): Promise<ConsentKind | null> {
+	if (!deps.consent) return Promise.resolve(null)
+	return missingConsent(deps.consent.reader, childIds, deps.consent.thirdPartyAi)
+}
+
+// The conversation row is made on the first thing said, so a toy that connects and idles writes
+// nothing. Ids and times are fixed when words are said: a write retried after an outage stores
+// them once, in the order spoken, with the time they were spoken.
+function conversationRecorder({ store, writes }: SessionDeps, deviceId: string, childId: string): TurnRecorder {
+	let conversationId: string | undefined
 	return {
-		async record(role, text) {
-			conversation ??= store.conversations.start(deviceId, childId)
-			await store.conversations.append(await conversation, role, text)
+		record(role, text) {
+			if (!conversationId) {
+				const id = randomUUID()
+				conversationId = id
+				writes.submit(id, 'conversation start', () => store.conversations.start(deviceId, childId, id))
+			}
+			const id = conversationId
+			const message = { id: randomUUID(), at: new Date() }
+			writes.submit(id, 'conversation message', () => store.conversations.append(id, role, text, message))
+		},
+		end() {
+			const id = conversationId
+			if (id) writes.submit(id, 'conversation end', () => store.conversations.end(id))
 		},
 	}
 }

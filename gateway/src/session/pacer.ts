@@ -116,14 +116,17 @@ export class Pacer {
 				this.sent++
 				this.sink.audio(item.packet)
 				if (this.waiter && this.queue.length - this.head <= this.waiter.limit) this.wake()
-			} else {
+			} else if (item.kind === 'sentence') {
 				this.head++
-				if (item.kind === 'sentence') this.sink.sentence(item.text)
-				else {
-					this.clear()
-					this.sink.end()
-					return
-				}
+				this.sink.sentence(item.text)
+			} else {
+				// ? The end (tts stop) waits until the toy would have played what it holds: clients
+				// that clear their buffer on stop would otherwise cut the answer's last frames.
+				if (this.sent > 0 && now < this.t0 + this.sent * this.frameMs - 1) return
+				this.head++
+				this.clear()
+				this.sink.end()
+				return
 			}
 		}
 		// Drained but the turn is not over: stay idle until the next push re-schedules.

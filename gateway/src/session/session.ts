@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto'
-import { type ChildProfile, type HistoryEntry, needsPcm, type Provider, type TurnInput, type TurnSession, type UplinkStream } from '../ai/provider'
-import { CodecError, type Codec, type OpusRate, type Vad } from '../codec'
+import { type ChildProfile, type DeviceTools, type HistoryEntry, needsPcm, type Provider, type TurnInput, type TurnSession, type UplinkStream } from '../ai/provider'
+import { CodecError, type Codec, type Vad } from '../codec'
 import { GatewayError } from '../errors'
 import type { Logger } from '../obs/logger'
-import { Downlink, type DownlinkFormat } from './downlink'
+import { Downlink, type DownlinkFormat, type DownlinkSpec, MP3_PIECE_MS, MP3_RATE } from './downlink'
 import { Pacer } from './pacer'
 import type { SessionContext } from './resume-cache'
 import { TurnPlayback } from './turn-playback'
@@ -25,8 +25,11 @@ export interface SessionSink {
 	speechEnd(): void
 }
 
+/** Stores the conversation. Never blocks or throws: writes are queued (store/write-backlog.ts). */
 export interface TurnRecorder {
-	record(role: 'child' | 'assistant', text: string): Promise<void>
+	record(role: 'child' | 'assistant', text: string): void
+	/** The toy hung up: the conversation is over. */
+	end(): void
 }
 
 export interface SessionOptions {
@@ -36,8 +39,10 @@ export interface SessionOptions {
 	child: ChildProfile
 	deviceId: string
 	turnMaxMs: number
-	downlink: { format: DownlinkFormat; sampleRate: OpusRate; frameMs: number }
+	downlink: DownlinkSpec
 	recorder?: TurnRecorder
+	/** Tools on the toy the provider may offer the model (xiaozhi MCP / IoT). */
+	tools?: DeviceTools
 	/** Per-device turn rate limit (PROTOCOL.md §5); false refuses the turn with RATE_LIMITED. */
 	allowTurn?: () => boolean
 	/** Context of this toy's previous session if it reconnected within the resume window. */
@@ -63,7 +68,9 @@ export class Session {
 	readonly id = randomUUID()
 	private readonly uplink: Uplink
 	private downlink: Downlink
-	private readonly pacer: Pacer
+	private pacer: Pacer
+	/** The Opus/PCM16 downlink this toy connected with; an MP3 answer has its own rate and piece length. */
+	private readonly baseDownlink: DownlinkSpec
 	private readonly history: HistoryEntry[] = []
 	private turn: AbortController | undefined
 	/** What the toy has played of the turn being answered. */
@@ -89,8 +96,32 @@ export class Session {
 		if (resumed) this.history.push(...resumed.history)
 		this.uplink = new Uplink(opts.codec, opts.turnMaxMs)
 		const d = opts.downlink
+		this.baseDownlink = d
 		this.downlink = new Downlink(opts.codec, d.format, d.sampleRate, d.frameMs)
-		this.pacer = new Pacer(
+		this.pacer = this.createPacer(d.frameMs)
+	}
+
+	get downlinkFormat(): DownlinkSpec {
+		return this.opts.downlink
+	}
+
+	/** Seed-json toys choose the answer's format per turn (audio_start.response_format). */
+	setDownlinkFormat(format: DownlinkFormat): void {
+		const d = this.opts.downlink
+		if (d.format === format) return
+		this.interrupt()
+		const base = this.baseDownlink
+		this.opts.downlink =
+			format === 'mp3' ? { format, sampleRate: MP3_RATE, frameMs: MP3_PIECE_MS } : { format, sampleRate: base.sampleRate, frameMs: base.frameMs }
+		this.downlink.free()
+		const next = this.opts.downlink
+		this.downlink = new Downlink(this.opts.codec, format, next.sampleRate, next.frameMs)
+		// The pacer paces by piece length; it is idle after the interrupt.
+		if (next.frameMs !== d.frameMs) this.pacer = this.createPacer(next.frameMs)
+	}
+
+	private createPacer(frameMs: number): Pacer {
+		return new Pacer(
 			{
 				audio: (p) => {
 					this.playback?.released()
@@ -102,22 +133,8 @@ export class Session {
 					this.finishSpeaking()
 				},
 			},
-			d.frameMs,
+			frameMs,
 		)
-	}
-
-	get downlinkFormat(): { format: DownlinkFormat; sampleRate: OpusRate; frameMs: number } {
-		return this.opts.downlink
-	}
-
-	/** Seed-json toys choose the answer's format per turn (audio_start.response_format). */
-	setDownlinkFormat(format: DownlinkFormat): void {
-		const d = this.opts.downlink
-		if (d.format === format) return
-		this.interrupt()
-		this.opts.downlink = { ...d, format }
-		this.downlink.free()
-		this.downlink = new Downlink(this.opts.codec, format, d.sampleRate, d.frameMs)
 	}
 
 	/**
@@ -225,7 +242,10 @@ export class Session {
 	}
 
 	close(): void {
-		if (!this.closed) this.opts.onClose?.({ history: this.history.slice(), startedAt: this.startedAt, turns: this.turns })
+		if (!this.closed) {
+			this.opts.onClose?.({ history: this.history.slice(), startedAt: this.startedAt, turns: this.turns })
+			this.opts.recorder?.end()
+		}
 		this.closed = true
 		this.dropStream()
 		this.playback?.interrupt()
@@ -268,23 +288,32 @@ export class Session {
 			this.turns++
 			const downlink = this.opts.downlink
 			const history = this.history.slice()
-			const events = provider.answer({ ...input, child, history, signal: ctrl.signal, session, downlink, playback })
+			const tools = this.opts.tools
+			const events = provider.answer({ ...input, child, history, signal: ctrl.signal, session, downlink, playback, tools })
+			let heard = false
 			for await (const ev of events) {
 				if (!live()) break
 				if (ev.type === 'transcript') {
 					// Words nobody could make out are not the child's words.
 					if (ev.failed) continue
+					// ? Once per turn: a retry or a wrapper may report the same words again.
+					if (heard) continue
+					heard = true
 					this.sink.transcript(ev.text)
 					this.remember('child', ev.text)
-					void recorder?.record('child', ev.text).catch((err) => log.error({ err, turnId }, 'store child text failed'))
+					recorder?.record('child', ev.text)
 					continue
 				}
 				this.startSpeaking()
 				if (ev.type === 'sentence') {
 					answer.push(ev.text)
+					// A sentence's audio is a new provider stream: the last one's last packet goes first.
+					this.downlink.endStream()
+					await this.downlink.encode(send, this.pacer.pending * this.opts.downlink.frameMs)
+					if (!live()) break
 					this.pacer.push({ kind: 'sentence', text: ev.text })
 				} else {
-					if (ev.type === 'opus') this.downlink.pushOpus(ev.packets, ev.sampleRate, ev.frameMs)
+					if (ev.type === 'opus') this.downlink.pushOpus(ev.packets)
 					else this.downlink.push(ev.pcm, ev.sampleRate)
 					await this.downlink.encode(send, this.pacer.pending * this.opts.downlink.frameMs)
 					if (!live()) break
@@ -311,7 +340,7 @@ export class Session {
 			if (answer.length > 0) {
 				const text = answer.join(' ')
 				this.remember('assistant', text)
-				void recorder?.record('assistant', text).catch((err) => log.error({ err, turnId }, 'store answer failed'))
+				recorder?.record('assistant', text)
 			}
 		}
 	}

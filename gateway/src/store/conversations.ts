@@ -24,6 +24,8 @@ interface MessageRow {
 // conversation or turning a child's words into the assistant's makes decryption fail.
 const messageAad = (r: { id: string; conversation_id: string; role: Role }) =>
 	`messages:${r.id}:${r.conversation_id}:${r.role}`
+/** For the parent side and the re-encrypt job, which read and write the same column. */
+export const conversationMessageAad = messageAad
 
 export class ConversationRepository {
 	constructor(
@@ -31,22 +33,35 @@ export class ConversationRepository {
 		private readonly cipher: FieldCipher,
 	) {}
 
-	async start(deviceId: string, childId: string): Promise<string> {
-		const [row] = await this.sql<{ id: string }[]>`
-			insert into conversations (device_id, child_id) values (${deviceId}, ${childId}) returning id
+	// ? The id may be chosen by the caller so that a write retried after a lost connection
+	// (store/write-backlog.ts) cannot make a second row.
+	async start(deviceId: string, childId: string, id: string = randomUUID()): Promise<string> {
+		await this.sql`
+			insert into conversations (id, device_id, child_id) values (${id}, ${deviceId}, ${childId})
+			on conflict (id) do nothing
 		`
-		return row!.id
+		return id
 	}
 
-	async append(conversationId: string, role: Role, text: string): Promise<{ id: string; createdAt: Date }> {
-		const id = randomUUID()
+	/**
+	 * Stores one message. `id` and `at` may be chosen when the message was said, so a write
+	 * retried later is stored once, with the time it was spoken.
+	 */
+	async append(
+		conversationId: string,
+		role: Role,
+		text: string,
+		opts: { id?: string; at?: Date } = {},
+	): Promise<{ id: string; createdAt: Date }> {
+		const id = opts.id ?? randomUUID()
+		const at = opts.at ?? new Date()
 		const sealed = this.cipher.encrypt(text, messageAad({ id, conversation_id: conversationId, role }))
-		const [row] = await this.sql<{ created_at: Date }[]>`
-			insert into messages (id, conversation_id, role, ciphertext, nonce, key_id)
-			values (${id}, ${conversationId}, ${role}, ${sealed.ciphertext}, ${sealed.nonce}, ${sealed.keyId})
-			returning created_at
+		await this.sql`
+			insert into messages (id, conversation_id, role, ciphertext, nonce, key_id, created_at)
+			values (${id}, ${conversationId}, ${role}, ${sealed.ciphertext}, ${sealed.nonce}, ${sealed.keyId}, ${at})
+			on conflict (id) do nothing
 		`
-		return { id, createdAt: row!.created_at }
+		return { id, createdAt: at }
 	}
 
 	async list(conversationId: string): Promise<Message[]> {

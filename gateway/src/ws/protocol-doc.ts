@@ -1,6 +1,6 @@
 import type { TSchema } from '@sinclair/typebox'
 import { AudioEnd, AudioResponse, AudioStart, AudioChunk, ErrorMessage, Ping as SeedPing, SeedQuery, Text, Transcript } from './seed-json-messages'
-import { Abort, Goodbye, Hello, Listen, Llm, Mcp, Ping, ServerHello, Stt, Tts } from './xiaozhi-messages'
+import { Abort, Goodbye, Hello, Iot, Listen, Llm, Mcp, Ping, ServerHello, Stt, Tts } from './xiaozhi-messages'
 
 // Renders the wire schemas as Markdown for docs/protocol.md, so the document is generated from
 // the same TypeBox schemas that validate the wire and cannot drift (test/unit/protocol-doc.test.ts).
@@ -45,7 +45,7 @@ export function renderSchemas(): string {
 		['seed-json: gateway → device', [['transcript', Transcript], ['audio_response', AudioResponse], ['error', ErrorMessage]]],
 		[
 			'binary: device → gateway (JSON)',
-			[['hello', Hello], ['listen', Listen], ['abort', Abort], ['mcp', Mcp], ['goodbye', Goodbye], ['ping', Ping]],
+			[['hello', Hello], ['listen', Listen], ['abort', Abort], ['mcp', Mcp], ['iot', Iot], ['goodbye', Goodbye], ['ping', Ping]],
 		],
 		['binary: gateway → device (JSON)', [['hello', ServerHello], ['stt', Stt], ['llm', Llm], ['tts', Tts], ['error', ErrorMessage]]],
 	]

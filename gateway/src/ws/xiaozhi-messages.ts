@@ -28,16 +28,26 @@ export const Listen = T.Object({
 
 export const Abort = T.Object({ type: T.Literal('abort'), session_id: T.Optional(T.String()), reason: T.Optional(T.String()) })
 export const Mcp = T.Object({ type: T.Literal('mcp'), session_id: T.Optional(T.String()), payload: T.Record(T.String(), T.Unknown()) })
+// Firmware before 1.6.6 describes its IoT things and their state (Protocol::SendIotDescriptors /
+// SendIotStates); the entries are checked where they are used (ws/device-tools.ts).
+export const Iot = T.Object({
+	type: T.Literal('iot'),
+	session_id: T.Optional(T.String()),
+	update: T.Optional(T.Boolean()),
+	descriptors: T.Optional(T.Array(T.Unknown(), { maxItems: 64 })),
+	states: T.Optional(T.Array(T.Unknown(), { maxItems: 64 })),
+})
 export const Goodbye = T.Object({ type: T.Literal('goodbye'), session_id: T.Optional(T.String()) })
 export const Ping = T.Object({ type: T.Literal('ping') })
 
-export const XiaozhiInbound = { hello: Hello, listen: Listen, abort: Abort, mcp: Mcp, goodbye: Goodbye, ping: Ping }
+export const XiaozhiInbound = { hello: Hello, listen: Listen, abort: Abort, mcp: Mcp, iot: Iot, goodbye: Goodbye, ping: Ping }
 export type XiaozhiInboundType = keyof typeof XiaozhiInbound
 export type XiaozhiMessage =
 	| Static<typeof Hello>
 	| Static<typeof Listen>
 	| Static<typeof Abort>
 	| Static<typeof Mcp>
+	| Static<typeof Iot>
 	| Static<typeof Goodbye>
 	| Static<typeof Ping>
 

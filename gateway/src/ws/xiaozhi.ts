@@ -4,6 +4,8 @@ import type { Logger } from '../obs/logger'
 import type { Session, SessionSink } from '../session/session'
 import { FRAME_JSON, FrameError, opusFrame, parseFrame, type ProtocolVersion } from './binary-frame'
 import type { DeviceSocket, ProtocolHandler } from './connection'
+import { XiaozhiDeviceTools } from './device-tools'
+import { EMOJI, type Emotion, emotionOf } from './emotion'
 import { parseTyped } from './json-message'
 import { type XiaozhiMessage, xiaozhiCheckers } from './xiaozhi-messages'
 import { closeWithError, resumeAudio, sendAudio, sendJson } from './send'
@@ -26,14 +28,21 @@ export class XiaozhiAdapter implements ProtocolHandler, SessionSink {
 	private helloTimer: ReturnType<typeof setTimeout> | undefined
 	private greeted = false
 	private uplinkRate: OpusRate = 16000
+	/** Media time of the next downlink frame (v2 header timestamp; the toy echoes it for server-side AEC). */
+	private downlinkMs = 0
+	/** The face shown for the answer being spoken; a new one is sent only when it changes. */
+	private face: Emotion | undefined
 	mode: ListenMode = 'auto'
+	readonly tools: XiaozhiDeviceTools
 
 	constructor(
 		private readonly ws: DeviceSocket,
 		private readonly log: Logger,
 		private readonly version: ProtocolVersion,
 		private readonly limits: XiaozhiLimits,
+		gatewayVersion = '0.1.0',
 	) {
+		this.tools = new XiaozhiDeviceTools((msg) => sendJson(this.ws, { ...msg, session_id: this.session?.id }), log, gatewayVersion)
 		this.helloTimer = setTimeout(() => {
 			this.fail(new GatewayError('HELLO_TIMEOUT', `no hello within ${limits.helloTimeoutMs} ms`))
 		}, limits.helloTimeoutMs)
@@ -55,6 +64,7 @@ export class XiaozhiAdapter implements ProtocolHandler, SessionSink {
 
 	close(): void {
 		clearTimeout(this.helloTimer)
+		this.tools.close()
 		this.session?.close()
 	}
 
@@ -70,15 +80,23 @@ export class XiaozhiAdapter implements ProtocolHandler, SessionSink {
 
 	speechStart(): void {
 		resumeAudio(this.ws)
+		this.face = undefined
 		sendJson(this.ws, { type: 'tts', state: 'start', session_id: this.session.id })
 	}
 
 	sentence(text: string): void {
+		// The face goes first, so the toy shows it as the sentence starts.
+		const face = emotionOf(text)
+		if (face !== this.face) {
+			this.face = face
+			sendJson(this.ws, { type: 'llm', text: EMOJI[face], emotion: face, session_id: this.session.id })
+		}
 		sendJson(this.ws, { type: 'tts', state: 'sentence_start', text, session_id: this.session.id })
 	}
 
 	audio(packet: Uint8Array): void {
-		sendAudio(this.ws, opusFrame(this.version, packet))
+		this.downlinkMs += this.session.downlinkFormat.frameMs
+		sendAudio(this.ws, opusFrame(this.version, packet, this.downlinkMs))
 	}
 
 	speechEnd(): void {
@@ -98,6 +116,9 @@ export class XiaozhiAdapter implements ProtocolHandler, SessionSink {
 		if (data.byteLength > this.limits.binaryFrameBytes) {
 			throw new GatewayError('FRAME_TOO_LARGE', `binary frame exceeds ${this.limits.binaryFrameBytes} bytes`)
 		}
+		// ? The browser test page ends a recording with a 0-byte frame; it carries no audio, so it is
+		//   ignored in every version (as is a v2/v3 header announcing an empty payload, below).
+		if (data.byteLength === 0) return
 		let frame: ReturnType<typeof parseFrame>
 		try {
 			frame = parseFrame(this.version, data)
@@ -106,6 +127,7 @@ export class XiaozhiAdapter implements ProtocolHandler, SessionSink {
 			throw err
 		}
 		if (frame.type === FRAME_JSON) return this.text(decoder.decode(frame.payload))
+		if (frame.payload.byteLength === 0) return
 		if (!this.greeted) throw new GatewayError('BAD_REQUEST', 'audio before hello')
 		// ? The session drops audio outside a listening window (e.g. the tail after listen stop),
 		// except in realtime mode, where it listens over the answer for barge-in.
@@ -127,6 +149,7 @@ export class XiaozhiAdapter implements ProtocolHandler, SessionSink {
 					session_id: this.session.id,
 					audio_params: { format: 'opus', sample_rate: d.sampleRate, channels: 1, frame_duration: d.frameMs },
 				})
+				if (msg.features?.mcp === true) this.tools.startMcp()
 				return
 			}
 			case 'ping':
@@ -142,18 +165,19 @@ export class XiaozhiAdapter implements ProtocolHandler, SessionSink {
 				this.ws.close(1000, 'goodbye')
 				return
 			case 'mcp':
-				// ? MCP tools on the toy (volume, lights) are for a later issue; accepted and ignored.
+				this.tools.onMcp(msg.payload)
+				return
+			case 'iot':
+				this.tools.onIot(msg)
 				return
 		}
 	}
 
 	private listen(state: 'start' | 'stop' | 'detect', mode: ListenMode | undefined, text: string | undefined): void {
 		if (state === 'detect') {
-			// Wake word heard on the toy: answer it like something the child said.
-			if (text) {
-				sendJson(this.ws, { type: 'stt', text, session_id: this.session.id })
-				this.session.say(text)
-			}
+			// Wake word heard on the toy: answer it like something the child said (the session
+			// shows the words once, as for every turn).
+			if (text) this.session.say(text)
 			return
 		}
 		if (state === 'start') {
