@@ -76,6 +76,20 @@ describe('answer policy patterns', () => {
 		}
 	}
 
+	// The patterns are folded like the text they run on (normalize.foldPatternSource), so an accent
+	// or a letter form the folding changes cannot leave a pattern unable to match.
+	test('patterns match however the sentence spells accents and letter forms', () => {
+		const spelt: Array<[string, PolicyCategory]> = [
+			['Añádeme en Instagram y hablamos.', 'other_app'],
+			['¡Agrégame en WhatsApp!', 'other_app'],
+			['Guárdalo en secreto.', 'secrecy'],
+			['أنا إنسانة حقيقية.', 'persona'],
+			['這是我們的小秘密。', 'secrecy'],
+			['Где ты живёшь?', 'personal_data'],
+		]
+		for (const [s, category] of spelt) expect({ s, hits: matchPolicyPatterns(s) }).toEqual({ s, hits: expect.arrayContaining([category]) })
+	})
+
 	for (const [language, sentences] of Object.entries(safe)) {
 		test(`safe look-alikes in ${language} pass`, () => {
 			for (const s of sentences) expect({ s, hits: matchPolicyPatterns(s) }).toEqual({ s, hits: [] })
