@@ -323,6 +323,12 @@ export class SafeProvider implements Provider {
 		const cats = result.categories
 		if (cats.some((c) => c.startsWith('self-harm'))) return { kind: 'crisis', crisis: 'self_harm', language, source: 'moderation' }
 		if (cats.includes('sexual/minors')) return { kind: 'crisis', crisis: 'abuse', language, source: 'moderation' }
+		// ? Moderation has no "abuse" category: a child telling of being hit or threatened is flagged
+		// violence or harassment/threatening. Asking how to do harm is flagged illicit as well, and is
+		// not a disclosure. Who is hurt cannot be told from the categories, so the alert says danger.
+		// Harmless look-alikes ("this game is killing me") are not flagged at all.
+		const told = cats.includes('violence') || cats.includes('harassment/threatening')
+		if (told && !cats.some((c) => c.startsWith('illicit'))) return { kind: 'crisis', crisis: 'danger', language, source: 'moderation' }
 		return { kind: 'unsafe', language, source: 'moderation' }
 	}
 
