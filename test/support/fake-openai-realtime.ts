@@ -11,6 +11,7 @@
 // response.done reports usage in the real shape.
 
 import type { ServerWebSocket } from 'bun'
+import type { ScriptedToolCall } from './fake-openai'
 
 export interface FakeRealtimeBehaviour {
 	/** The assistant's spoken answer (its transcript); audio is a tone, 60 ms per character. */
@@ -26,6 +27,12 @@ export interface FakeRealtimeBehaviour {
 	transcriptDelayMs: number
 	/** Input transcription fails instead (conversation.item.input_audio_transcription.failed). */
 	transcriptFails: boolean
+	/**
+	 * Scripted tool use, as in the chat fake: when the child's last words contain `when` and the
+	 * session offers the function `tool`, the response is that call (response.function_call_arguments.*);
+	 * the response after its function_call_output says `reply(output)`, or `answer`.
+	 */
+	toolCalls: ScriptedToolCall[]
 }
 
 /** What a response.done reported, for assertions on metering. */
@@ -41,7 +48,7 @@ export interface FakeRealtimeConnection {
 	/** The session as last updated. */
 	session: Record<string, unknown>
 	/** Assistant items: id, generated audio ms, and audio_end_ms once truncated. */
-	items: Array<{ id: string; role: string; audioMs: number; truncatedAt?: number; text: string }>
+	items: Array<{ id: string; role: string; audioMs: number; truncatedAt?: number; text: string; callId?: string }>
 	closed: boolean
 	/** How the client authenticated and identified itself when it connected. */
 	handshake: { authorization: string | null; protocols: string[]; safetyIdentifier: string | null }
@@ -143,6 +150,7 @@ export async function startFakeRealtime(opts: Partial<FakeRealtimeBehaviour> & {
 		chunkMs: 100,
 		transcriptDelayMs: 5,
 		transcriptFails: false,
+		toolCalls: [],
 		...scripted,
 	}
 	const connections: FakeRealtimeConnection[] = []
@@ -193,16 +201,24 @@ export async function startFakeRealtime(opts: Partial<FakeRealtimeBehaviour> & {
 		}
 		const r = { id: id('resp'), cancelled: false }
 		c.response = r
+		const items = c.state.items
+		const said = items.filter((i) => i.role === 'user').at(-1)?.text.toLowerCase() ?? ''
+		const script = behaviour.toolCalls.find((t) => said.includes(t.when.toLowerCase()))
+		const last = items.at(-1)
+		const offered = ((c.state.session.tools as Array<{ name?: string }> | undefined) ?? []).map((t) => t.name)
+		const calledSince = items.slice(items.findLastIndex((i) => i.role === 'user')).some((i) => i.role === 'function_call')
+		if (script && !calledSince && offered.includes(script.tool)) return callTool(ws, r, script)
+		const answer = script && last?.role === 'tool' ? (script.reply?.(last.text) ?? behaviour.answer) : behaviour.answer
 		const base = { object: 'realtime.response', id: r.id, conversation_id: id('conv'), output_modalities: ['audio'], max_output_tokens: 'inf', audio: { output: { format: { type: 'audio/pcm', rate: RATE }, voice: 'alloy' } }, usage: null, metadata: null }
 		send(ws, { type: 'response.created', response: { ...base, status: 'in_progress', status_details: null, output: [] } })
 		const itemId = id('item')
-		const item = { id: itemId, role: 'assistant', audioMs: 0, text: behaviour.answer }
+		const item = { id: itemId, role: 'assistant', audioMs: 0, text: answer }
 		c.state.items.push(item)
 		const at = { response_id: r.id, item_id: itemId, output_index: 0, content_index: 0 }
 		send(ws, { type: 'response.output_item.added', response_id: r.id, output_index: 0, item: { id: itemId, object: 'realtime.item', type: 'message', status: 'in_progress', role: 'assistant', content: [] } })
 		send(ws, { type: 'response.content_part.added', ...at, part: { type: 'audio', transcript: '' } })
-		const words = behaviour.answer.match(/\S+\s*/g) ?? []
-		const totalMs = behaviour.answer.length * 60
+		const words = answer.match(/\S+\s*/g) ?? []
+		const totalMs = answer.length * 60
 		await sleep(behaviour.firstAudioMs)
 		let sent = 0
 		let w = 0
@@ -221,10 +237,10 @@ export async function startFakeRealtime(opts: Partial<FakeRealtimeBehaviour> & {
 		const status = r.cancelled ? 'cancelled' : 'completed'
 		if (!r.cancelled) {
 			send(ws, { type: 'response.output_audio.done', ...at })
-			send(ws, { type: 'response.output_audio_transcript.done', ...at, transcript: behaviour.answer })
-			send(ws, { type: 'response.content_part.done', ...at, part: { type: 'audio', transcript: behaviour.answer } })
+			send(ws, { type: 'response.output_audio_transcript.done', ...at, transcript: answer })
+			send(ws, { type: 'response.content_part.done', ...at, part: { type: 'audio', transcript: answer } })
 		}
-		const content = [{ type: 'output_audio', transcript: r.cancelled ? words.slice(0, w).join('') : behaviour.answer }]
+		const content = [{ type: 'output_audio', transcript: r.cancelled ? words.slice(0, w).join('') : answer }]
 		// Deterministic stand-ins for the real counts: text by words, audio by duration.
 		const inputText = 40 + c.state.items.filter((i) => i.role !== 'assistant').reduce((n, i) => n + Math.ceil(i.text.length / 4), 0)
 		const inputAudio = Math.ceil(c.state.items.filter((i) => i.role === 'user').reduce((n, i) => n + i.audioMs, 0) / 100)
@@ -243,6 +259,32 @@ export async function startFakeRealtime(opts: Partial<FakeRealtimeBehaviour> & {
 			type: 'response.done',
 			response: { ...base, usage, status, status_details: r.cancelled ? { type: 'cancelled', reason: 'client_cancelled' } : null, output: [{ id: itemId, object: 'realtime.item', type: 'message', role: 'assistant', content }] },
 		})
+	}
+
+	/** A response that is a function call, streamed as the API does: item, argument deltas, done. */
+	async function callTool(ws: ServerWebSocket<Conn>, r: { id: string; cancelled: boolean }, script: ScriptedToolCall) {
+		const c = ws.data
+		const base = { object: 'realtime.response', id: r.id, conversation_id: id('conv'), output_modalities: ['audio'], max_output_tokens: 'inf', audio: { output: { format: { type: 'audio/pcm', rate: RATE }, voice: 'alloy' } }, usage: null, metadata: null }
+		send(ws, { type: 'response.created', response: { ...base, status: 'in_progress', status_details: null, output: [] } })
+		const itemId = id('item')
+		const callId = id('call')
+		const args = JSON.stringify(script.args)
+		c.state.items.push({ id: itemId, role: 'function_call', audioMs: 0, text: script.tool, callId })
+		const item = { id: itemId, object: 'realtime.item', type: 'function_call', name: script.tool, call_id: callId }
+		send(ws, { type: 'response.output_item.added', response_id: r.id, output_index: 0, item: { ...item, status: 'in_progress', arguments: '' } })
+		await sleep(behaviour.firstAudioMs)
+		for (let at = 0; at < args.length && !r.cancelled; at += 8) {
+			send(ws, { type: 'response.function_call_arguments.delta', response_id: r.id, item_id: itemId, output_index: 0, call_id: callId, delta: args.slice(at, at + 8) })
+		}
+		c.response = undefined
+		if (c.state.closed) return
+		const status = r.cancelled ? 'cancelled' : 'completed'
+		if (!r.cancelled) send(ws, { type: 'response.function_call_arguments.done', response_id: r.id, item_id: itemId, output_index: 0, call_id: callId, name: script.tool, arguments: args })
+		const done = { ...item, status: r.cancelled ? 'incomplete' : 'completed', arguments: args }
+		send(ws, { type: 'response.output_item.done', response_id: r.id, output_index: 0, item: done })
+		const usage = { total_tokens: 60, input_tokens: 50, output_tokens: 10, input_token_details: { text_tokens: 50, audio_tokens: 0, image_tokens: 0, cached_tokens: 0, cached_tokens_details: { text_tokens: 0, audio_tokens: 0, image_tokens: 0 } }, output_token_details: { text_tokens: 10, audio_tokens: 0 } }
+		c.state.usages.push({ input_tokens: usage.input_tokens, output_tokens: usage.output_tokens })
+		send(ws, { type: 'response.done', response: { ...base, usage, status, status_details: r.cancelled ? { type: 'cancelled', reason: 'client_cancelled' } : null, output: [done] } })
 	}
 
 	function serverVad(ws: ServerWebSocket<Conn>, pcm: Int16Array) {
@@ -279,6 +321,11 @@ export async function startFakeRealtime(opts: Partial<FakeRealtimeBehaviour> & {
 			case 'session.update': {
 				const s = ev.session as Record<string, unknown> | undefined
 				if (!s || s.type !== 'realtime') return error(ws, "Missing required parameter: 'session.type'.", 'missing_required_parameter', 'invalid_request_error', ev.event_id)
+				for (const [i, t] of ((s.tools as Array<{ type?: unknown; name?: unknown }> | undefined) ?? []).entries()) {
+					if (t.type !== 'function') return error(ws, `Invalid value for 'session.tools[${i}].type'.`, 'invalid_value', 'invalid_request_error', ev.event_id)
+					if (typeof t.name !== 'string' || !/^[a-zA-Z0-9_-]{1,64}$/.test(t.name))
+						return error(ws, `Invalid 'session.tools[${i}].name': string does not match pattern. Expected a string that matches the pattern '^[a-zA-Z0-9_-]+$'.`, 'invalid_value', 'invalid_request_error', ev.event_id)
+				}
 				c.state.session = merge(c.state.session, s)
 				return send(ws, { type: 'session.updated', session: c.state.session })
 			}
@@ -296,7 +343,16 @@ export async function startFakeRealtime(opts: Partial<FakeRealtimeBehaviour> & {
 				c.bufferedMs = 0
 				return send(ws, { type: 'input_audio_buffer.cleared' })
 			case 'conversation.item.create': {
-				const item = ev.item as { type?: string; role?: string; content?: Array<{ text?: string }> } | undefined
+				const item = ev.item as { type?: string; role?: string; content?: Array<{ text?: string }>; call_id?: unknown; output?: unknown } | undefined
+				if (item?.type === 'function_call_output') {
+					const call = c.state.items.find((i) => i.role === 'function_call' && i.callId === item.call_id)
+					if (!call) return error(ws, `Tool call ID '${String(item.call_id)}' not found in conversation.`, 'invalid_value', 'invalid_request_error', ev.event_id)
+					if (typeof item.output !== 'string') return error(ws, "Missing required parameter: 'item.output'.", 'missing_required_parameter', 'invalid_request_error', ev.event_id)
+					const itemId = id('item')
+					const previous = c.state.items.at(-1)?.id ?? null
+					c.state.items.push({ id: itemId, role: 'tool', audioMs: 0, text: item.output, callId: call.callId })
+					return send(ws, { type: 'conversation.item.added', previous_item_id: previous, item: { id: itemId, object: 'realtime.item', status: 'completed', ...item } })
+				}
 				if (!item || item.type !== 'message') return error(ws, "Missing required parameter: 'item.type'.", 'missing_required_parameter', 'invalid_request_error', ev.event_id)
 				const itemId = id('item')
 				const previous = c.state.items.at(-1)?.id ?? null

@@ -12,6 +12,11 @@
 // answer waits for it (up to `transcriptTimeoutMs` after the response ended); a transcription that
 // fails or never comes is reported as a failed transcript, not as silence.
 //
+// Tools: a response may be a call of one of the toy's tools (response.function_call_arguments.done).
+// The call runs through `input.tools` (already narrowed by the safety layer), its result goes back
+// as a function_call_output item, and once that response is done a new one continues the answer,
+// a few rounds at most.
+//
 // Barge-in: the response is cancelled and the assistant item truncated to what the child heard,
 // so the model does not remember saying what was never played. What was heard comes from the
 // session's pacer through `input.playback` (frames released minus what the toy still buffers, in
@@ -19,9 +24,10 @@
 // without one it is estimated as min(audio yielded, time since the first audio was yielded + the
 // pacer's 300 ms burst).
 
-import type { RealtimeServerEvent } from 'openai/resources/realtime/realtime'
+import type { RealtimeClientEvent, RealtimeServerEvent } from 'openai/resources/realtime/realtime'
 import { log } from '../obs/logger'
 import { AsyncQueue } from './async-queue'
+import { MAX_TOOL_ROUNDS, type ToolBox } from './chat-tools'
 import { ProviderError } from './errors'
 import type { RealtimeConnection } from './openai-realtime-connection'
 import { REALTIME_RATE } from './openai-realtime-uplink'
@@ -34,6 +40,8 @@ export interface RealtimeTurnOptions {
 	/** Audio the child heard beyond what was sent in real time: the pacer's opening burst. */
 	burstMs: number
 	transcriptTimeoutMs: number
+	/** The toy's tools offered this turn, and how to send the calls' results and the next response. */
+	tools?: { box: ToolBox; send(event: RealtimeClientEvent): void }
 }
 
 /** After the answer should have been heard, how long a playback held back (by safety) is waited for. */
@@ -59,6 +67,9 @@ export class RealtimeTurn {
 	/** Audio since the last sentence: it may belong to a sentence whose text is not complete yet. */
 	private held: ProviderEvent[] = []
 	private transcriptTimer: ReturnType<typeof setTimeout> | undefined
+	/** Tool calls of the current response, running; their outputs are sent when each finishes. */
+	private calls: Promise<void>[] = []
+	private toolRounds = 0
 
 	constructor(
 		private readonly input: TurnInput,
@@ -144,6 +155,8 @@ export class RealtimeTurn {
 				this.itemId = ev.item_id
 				this.held.push({ type: 'audio', pcm: decodePcm(ev.delta), sampleRate: REALTIME_RATE })
 				return
+			case 'response.function_call_arguments.done':
+				return this.callTool(ev.call_id, ev.name, ev.arguments)
 			case 'response.done':
 				return this.done(ev.response)
 			case 'error':
@@ -166,7 +179,8 @@ export class RealtimeTurn {
 		this.sentences(rest ? [rest] : [], true)
 		if (response.status === 'failed') {
 			q.fail(new ProviderError(this.opts.provider, 'chat', `response failed: ${JSON.stringify(response.status_details ?? {})}`))
-		} else if (!this.awaitTranscript) q.end()
+		} else if (this.calls.length > 0 && response.status === 'completed') void this.continueAfterTools()
+		else if (!this.awaitTranscript) q.end()
 		else {
 			// Transcription runs beside the response and may finish after it: the child's words are
 			// awaited, because the safety layer holds the answer until it has checked them.
@@ -177,6 +191,32 @@ export class RealtimeTurn {
 				q.end()
 			}, this.opts.transcriptTimeoutMs)
 			this.transcriptTimer.unref?.()
+		}
+	}
+
+	private callTool(callId: string, name: string, args: string): void {
+		const tools = this.opts.tools
+		if (!tools || this.toolRounds >= MAX_TOOL_ROUNDS) return
+		const signal = this.input.signal
+		this.calls.push(
+			tools.box.call(name, args, signal).then(({ result }) => {
+				if (signal.aborted) return
+				tools.send({ type: 'conversation.item.create', item: { type: 'function_call_output', call_id: callId, output: result.ok ? result.content : `failed: ${result.content}` } })
+			}),
+		)
+	}
+
+	/** The response was a tool call: once its results are in, the model goes on with the answer. */
+	private async continueAfterTools(): Promise<void> {
+		const calls = this.calls.splice(0)
+		try {
+			await Promise.all(calls)
+			if (this.input.signal.aborted) return
+			this.toolRounds++
+			// ? After the last allowed round the model must answer in words.
+			this.opts.tools?.send({ type: 'response.create', ...(this.toolRounds >= MAX_TOOL_ROUNDS ? { response: { tool_choice: 'none' } } : {}) })
+		} catch (err) {
+			this.events.fail(new ProviderError(this.opts.provider, 'chat', `tool call failed: ${String(err)}`))
 		}
 	}
 

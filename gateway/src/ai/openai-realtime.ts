@@ -17,10 +17,11 @@
 // barge-in cleanup are in openai-realtime-turn.ts.
 
 import OpenAI from 'openai'
-import type { RealtimeServerEvent, RealtimeSessionCreateRequest } from 'openai/resources/realtime/realtime'
+import type { RealtimeClientEvent, RealtimeServerEvent, RealtimeSessionCreateRequest } from 'openai/resources/realtime/realtime'
 import type { Codec } from '../codec'
 import { resample } from '../codec/resample'
 import { systemPrompt } from '../safety/prompts'
+import { ToolBox } from './chat-tools'
 import { ProviderError } from './errors'
 import { RealtimeConnection } from './openai-realtime-connection'
 import { RealtimeTurn } from './openai-realtime-turn'
@@ -64,6 +65,8 @@ export class OpenAIRealtimeProvider implements Provider {
 	private readonly streams = new Map<string, RealtimeUplink>()
 	/** New sockets not yet told the conversation so far, with the instructions they were opened with. */
 	private readonly untold = new WeakMap<RealtimeConnection, string>()
+	/** The tools each socket's session was last given (JSON), so an unchanged set is not sent again. */
+	private readonly offered = new WeakMap<RealtimeConnection, string>()
 	private sweeper: ReturnType<typeof setInterval> | undefined
 
 	constructor(opts: OpenAIRealtimeOptions) {
@@ -112,7 +115,10 @@ export class OpenAIRealtimeProvider implements Provider {
 		conn.responseDone = new Promise<void>((resolve) => {
 			endResponse = resolve
 		})
-		const turn = new RealtimeTurn(input, { provider: this.name, burstMs: this.opts.burstMs, transcriptTimeoutMs: this.opts.transcriptTimeoutMs }, () => endResponse())
+		const box = new ToolBox(input.tools)
+		this.offerTools(conn, box)
+		const tools = { box, send: (event: RealtimeClientEvent) => conn.send(event) }
+		const turn = new RealtimeTurn(input, { provider: this.name, burstMs: this.opts.burstMs, transcriptTimeoutMs: this.opts.transcriptTimeoutMs, tools }, () => endResponse())
 		const q = turn.events
 		const handle = (ev: RealtimeServerEvent) => turn.handle(ev)
 		conn.listen(handle)
@@ -246,6 +252,19 @@ export class OpenAIRealtimeProvider implements Provider {
 						: { type: 'message', role: 'assistant', content: [{ type: 'output_text', text: h.text }] },
 			})
 		}
+	}
+
+	/**
+	 * The toy's tools this turn (the family may have changed them since the last): the session is
+	 * told only when they changed. With the API's own VAD an answer may start before this turn is
+	 * handled; that answer is given with the tools of the turn before.
+	 */
+	private offerTools(conn: RealtimeConnection, box: ToolBox): void {
+		const tools = box.functions.map((f) => ({ type: 'function' as const, name: f.name, description: f.description, parameters: f.parameters }))
+		const key = JSON.stringify(tools)
+		if ((this.offered.get(conn) ?? '[]') === key) return
+		this.offered.set(conn, key)
+		conn.send({ type: 'session.update', session: { type: 'realtime', tools, tool_choice: 'auto' } })
 	}
 
 	private sessionConfig(instructions: string): RealtimeSessionCreateRequest {
