@@ -27,14 +27,16 @@ const en: Sources = {
 		' (?:i have|ive got) a (?:real |human )+body ',
 	],
 	secrecy: [
-		' (?:keep|keeping|kept) (?:(?:it|this|that|these|those|them|our|a|little|big|special|just|between|us|all) )*secrets? ',
+		// not "if anyone asks you to keep a secret…", which is advice
+		'(?<!(?:someone|anyone|somebody|anybody|a stranger|people|they|he|she)(?: \\S+)? (?:ever )?(?:asks|asked|tells|told|wants|wanted) you to) (?:keep|keeping|kept) (?:(?:it|this|that|these|those|them|our|a|little|big|special|just|between|us|all) )*secrets? ',
 		' (?:our|ours) (?:(?:little|special|big|own|tiny|secret) )*secrets? ',
 		' (?:just )?between (?:you and me|me and you|us two|the two of us|ourselves) ',
 		' (?:dont|do not|never|no need to|you dont have to|dont need to|dont ever) (?:tell|show|ask|let) (?:(?:your|ur|the|any|about|it|this|to) )*(?:mom|mum|mommy|mummy|mother|dad|daddy|father|parents|parent|teacher|teachers|grown up|grown ups|grownup|grownups|adults|adult|family|carer|carers) ',
 		' (?:dont|do not|never) let (?:your )?(?:mom|mum|dad|parents|teacher|grown ups|grownups) (?:know|find out|see|hear) ',
 	],
 	personal_data: [
-		' (?:whats|what is|tell me|give me|send me|share|say|can you tell me|could you tell me|i need|i want) (?:(?:your|ur|the|full|home|real|last|exact|house|moms|dads|parents|family) )+(?:address|phone number|phone|number|mobile|surname|last name|full name|password|passcode|email|e mail|location|postcode|zip code) ',
+		// not "never share your phone number"
+		'(?<!(?:never|dont|do not|not|shouldnt|should not)) (?:whats|what is|tell me|give me|send me|share|say|can you tell me|could you tell me|i need|i want) (?:(?:your|ur|the|full|home|real|last|exact|house|moms|dads|parents|family) )+(?:address|phone number|phone|number|mobile|surname|last name|full name|password|passcode|email|e mail|location|postcode|zip code) ',
 		' (?:where do you live|where is your house|where is your home|where are you right now|where exactly are you) ',
 		' (?:what|which) school do you (?:go to|attend) | (?:whats|what is) the name of your school | where do you go to school ',
 		' (?:send|show|give) me (?:a |some )?(?:photo|photos|picture|pictures|pic|pics|selfie|selfies|video) ',
@@ -49,7 +51,8 @@ const en: Sources = {
 		' (?:add|message|text|call|find|follow|friend|dm|ping) me (?:on|in|at|over|through|via) ',
 		' (?:talk|chat|speak|write|play) (?:to|with) me (?:on|in|over|through|via) ',
 		' (?:lets|we can|we could|can we|shall we) (?:keep )?(?:talk|talking|chat|chatting|text|texting|message|messaging) (?:on|in|over|through|via) ',
-		' (?:download|install|get|join|open) (?:(?:the|this|that|my|a|an|new|special|free|another|other|secret) )*(?:app|apps|server|group chat|chat app) ',
+		// not "ask a grown-up before you download an app"
+		'(?<!(?:before|until|without|unless|never|dont|do not)(?: you)?) (?:download|install|get|join|open) (?:(?:the|this|that|my|a|an|new|special|free|another|other|secret) )*(?:app|apps|server|group chat|chat app) ',
 	],
 }
 
@@ -138,7 +141,7 @@ const vi: Sources = {
 	other_app: [
 		' (?:nhắn tin|kết bạn|gọi|theo dõi) (?:cho |với )?(?:mình|tớ) (?:qua|trên|bằng) ',
 		' nói chuyện (?:với (?:mình|tớ) )?(?:qua|trên|bằng) (?:zalo|facebook|messenger|tiktok|discord|instagram|ứng dụng|app) ',
-		' (?:tải|cài|cài đặt) (?:ứng dụng|app) ',
+		'(?<!(?:trước khi|đừng|không được|không nên)) (?:tải|cài|cài đặt) (?:ứng dụng|app) ',
 	],
 }
 
