@@ -1,9 +1,12 @@
+import { log } from '../obs/logger'
 import type { DeviceTools, ToolResult, ToolSpec } from './provider'
 
 // The toy's tools as the OpenAI APIs take them (function calling), and running a call the model
 // made. Function names may only hold letters, digits, `_` and `-`, while MCP tools are named like
 // `self.audio_speaker.set_volume`: each tool gets an API name and calls are mapped back. Only the
-// tools the safety layer left in `TurnInput.tools` are ever offered or called.
+// tools the safety layer left in `TurnInput.tools` are ever offered or called. Calls are logged
+// by tool name and outcome (safety/device-tools-policy.ts); never their arguments, which may hold
+// the child's words.
 
 /** A model's tool call waits at most this long for the toy (a call that hangs must not hang the answer). */
 export const TOOL_CALL_TIMEOUT_MS = 4_000
@@ -43,14 +46,20 @@ export class ToolBox {
 	 */
 	async call(apiName: string, argsJson: string, signal: AbortSignal): Promise<{ tool: string | undefined; result: ToolResult }> {
 		const tool = this.names.get(apiName)
-		if (!tool || !this.tools) return { tool, result: { ok: false, content: `there is no tool "${apiName.slice(0, 64)}"` } }
+		if (!tool || !this.tools) {
+			log.warn({ tool: apiName.slice(0, 64) }, 'the model called a tool it was not offered')
+			return { tool, result: { ok: false, content: `there is no tool "${apiName.slice(0, 64)}"` } }
+		}
 		let args: unknown
 		try {
 			args = argsJson.trim() ? JSON.parse(argsJson) : {}
 		} catch {
-			return { tool, result: { ok: false, content: 'the arguments were not valid JSON' } }
+			args = undefined
 		}
-		if (typeof args !== 'object' || args === null || Array.isArray(args)) return { tool, result: { ok: false, content: 'the arguments must be an object' } }
+		if (typeof args !== 'object' || args === null || Array.isArray(args)) {
+			log.warn({ tool }, 'the model called a tool with arguments that are not a JSON object')
+			return { tool, result: { ok: false, content: args === undefined ? 'the arguments were not valid JSON' : 'the arguments must be an object' } }
+		}
 		const timeout = AbortSignal.timeout(TOOL_CALL_TIMEOUT_MS)
 		const both = AbortSignal.any([signal, timeout])
 		const aborted = new Promise<ToolResult>((resolve) => {
