@@ -1,5 +1,5 @@
 import type { Server } from 'bun'
-import { createProvider, EspeakTts, FakeProvider, OfflineProvider } from './ai'
+import { CircuitBreaker, createProvider, EspeakTts, FakeProvider, OfflineProvider } from './ai'
 import { FixedLines } from './ai/fixed-lines'
 import { buildApp } from './app'
 import { type ClientInfo, clientOf, trustedProxies } from './modules/edge/client-address'
@@ -14,6 +14,7 @@ import { log as rootLog, type Logger } from './obs/logger'
 import { buildParentSide } from './parent-side'
 import { createSafety } from './safety/create-safety'
 import { createSmtpMailer } from './safety/mailer'
+import { SafetyIdentifiers } from './safety/safety-identifier'
 import { cachedFixed } from './safety/speak-fixed'
 import { ResumeCache } from './session/resume-cache'
 import { prepareSeedSessionWith, prepareXiaozhiSessionWith } from './ws/open-session'
@@ -81,9 +82,15 @@ export async function startGateway(config: Config, log: Logger = rootLog): Promi
 		deviceJwt,
 		tokenBudget,
 	)
+	// One circuit for the OpenAI upstream: the answering provider and moderation both call it.
+	const circuit = new CircuitBreaker({
+		failureThreshold: config.ai.circuitFailures,
+		cooldownMs: config.ai.circuitCooldownMs,
+		onChange: (state) => log.warn({ state }, 'AI circuit changed'),
+	})
 	// One espeak-ng (and its render cache) for the offline voice and every fixed line.
 	const tts = new EspeakTts({ binary: config.espeakBinary })
-	const answering = createProvider({ openaiApiKey: config.openaiApiKey, openaiBaseUrl: config.openaiBaseUrl, codec, ai: config.ai, tts })
+	const answering = createProvider({ openaiApiKey: config.openaiApiKey, openaiBaseUrl: config.openaiBaseUrl, codec, ai: config.ai, tts, circuit })
 	if (answering instanceof OfflineProvider) {
 		answering.warm().catch((err) => log.warn({ err }, 'offline lines could not be pre-rendered'))
 	}
@@ -94,7 +101,12 @@ export async function startGateway(config: Config, log: Logger = rootLog): Promi
 	Promise.all(Object.values(consentRefusalLine).flatMap((l) => [fixedLines.render(l, 16000), fixedLines.render(l, 24000)])).catch((err) =>
 		log.warn({ err }, 'consent lines could not be pre-rendered'),
 	)
-	const safety = await createSafety(answering, config, store.safety, writes, log, speakFixed)
+	const safety = await createSafety(answering, config, store.safety, writes, log, {
+		speak: speakFixed,
+		circuit,
+		// Keyed with the fleet secret: stable across restarts and replicas, meaningless outside.
+		identifiers: new SafetyIdentifiers(secret),
+	})
 	const provider = safety.provider
 
 	const connectionLimiter = limiter('conn', limits.connectionsPerIpPerMinute, 60_000)

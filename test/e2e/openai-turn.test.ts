@@ -69,6 +69,10 @@ describe('spoken turn through an OpenAI-compatible server', () => {
 		// first name only: the surname never goes to the provider
 		expect(messages[0].content).not.toContain('Jones')
 		expect(messages.at(-1)).toEqual({ role: 'user', content: TRANSCRIPT })
+		// who is asking, as a keyed hash only; and the tokens the API reports are what is metered
+		expect(chat.safety_identifier).toMatch(/^[A-Za-z0-9_-]{43}$/)
+		expect(JSON.stringify(chat)).not.toContain('openai-toy-1')
+		expect(chat.stream_options).toEqual({ include_usage: true })
 
 		const spoken = fake.requests.filter((q) => q.path === '/v1/audio/speech').map((q) => (q.body as Body).input)
 		expect(spoken.join(' ')).toBe(ANSWER)

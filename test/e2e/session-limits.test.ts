@@ -1,6 +1,6 @@
 import { afterAll, afterEach, describe, expect, test } from 'bun:test'
 import { loadPackets } from '../../bench/lib/packets'
-import { type FakeOpenAI, startFakeOpenAI } from '../support/fake-openai'
+import { type FakeOpenAI, type FakeRequest, startFakeOpenAI } from '../support/fake-openai'
 import { type GatewayProcess, startGatewayProcess } from '../support/gateway-process'
 import { seedUrl, v2Token } from '../support/seed-url'
 import { TestSocket } from '../support/ws-client'
@@ -32,6 +32,9 @@ function v3(p: Uint8Array): Uint8Array {
 	out.set(p, 4)
 	return out
 }
+
+/** The model's answers: streamed chat requests (the answer-policy checks are chat requests too). */
+const answers = (requests: FakeRequest[]) => requests.filter((r) => r.path.endsWith('/chat/completions') && (r.body as { stream?: boolean }).stream === true)
 
 describe('limits', () => {
 	test('a toy that sends nothing is closed with IDLE_TIMEOUT and 4408', async () => {
@@ -131,7 +134,7 @@ describe('resume', () => {
 		await second.opened
 		second.send({ type: 'text', text: 'what is my favourite colour?' })
 		await second.waitFor((m) => m.type === 'audio_response' && m.final === true, 30_000)
-		const chats = fake.requests.filter((r) => r.path.endsWith('/chat/completions'))
+		const chats = answers(fake.requests)
 		const last = JSON.stringify(chats.at(-1)?.body)
 		expect(last).toContain('my favourite colour is purple')
 		second.close()
@@ -149,7 +152,7 @@ describe('resume', () => {
 		await b.opened
 		b.send({ type: 'text', text: 'what is the secret word?' })
 		await b.waitFor((m) => m.type === 'audio_response' && m.final === true, 30_000)
-		const chats = fake.requests.filter((r) => r.path.endsWith('/chat/completions'))
+		const chats = answers(fake.requests)
 		expect(JSON.stringify(chats.at(-1)?.body)).not.toContain('pancake')
 		b.close()
 	})

@@ -156,7 +156,8 @@ describe('OpenAIRealtimeProvider against the fake Realtime API', () => {
 		expect(performance.now() - firstAudioAt).toBeLessThan(1000)
 		await Bun.sleep(50)
 		const conn = fake.connections[n]
-		expect(types(conn)).not.toContain('response.cancel')
+		// the response had ended, but a cancel is sent anyway (one may be in flight) and is harmless
+		expect(types(conn)).toContain('response.cancel')
 		const trunc = conn.received.find((e) => e.type === 'conversation.item.truncate') as Record<string, any>
 		expect(trunc.audio_end_ms).toBeGreaterThanOrEqual(690)
 		expect(trunc.audio_end_ms).toBeLessThan(1000)

@@ -122,13 +122,13 @@ describe('alerts', () => {
 
 test('usage: the family’s days and its toys’, with the estimated cost; nothing of the other family', async () => {
 	const today = new Date().toISOString().slice(0, 10)
-	await safety.usage.add(today, 'view-toy-a', a.familyId, { turns: 3, tokensIn: 1_000_000, tokensOut: 500_000, audioInMs: 120_000, audioOutMs: 240_000 })
-	await safety.usage.add(today, 'view-toy-b', b.familyId, { turns: 9, tokensIn: 9, tokensOut: 9, audioInMs: 9, audioOutMs: 9 })
+	await safety.usage.add(today, 'view-toy-a', a.familyId, { turns: 3, tokensIn: 1_000_000, tokensOut: 500_000, tokensEstimated: 0, audioInMs: 120_000, audioOutMs: 240_000 })
+	await safety.usage.add(today, 'view-toy-b', b.familyId, { turns: 9, tokensIn: 9, tokensOut: 9, tokensEstimated: 0, audioInMs: 9, audioOutMs: 9 })
 	const r = await json<{ days: Array<Record<string, unknown>>; devices: Array<{ device_id: string; days: unknown[] }>; total: Record<string, number> }>(
 		await call(pa, 'GET', '/api/v1/usage', { token: a.token }),
 	)
 	// 1 M tokens in at $1 + 0.5 M out at $2 + 2 min in at $0.5 + 4 min out at $0.25
-	expect(r.days).toEqual([{ day: today, turns: 3, tokens_in: 1_000_000, tokens_out: 500_000, minutes: 6, cost_usd: 4 }])
+	expect(r.days).toEqual([{ day: today, turns: 3, tokens_in: 1_000_000, tokens_out: 500_000, tokens_estimated: 0, minutes: 6, cost_usd: 4 }])
 	expect(r.devices.map((d) => d.device_id)).toEqual(['view-toy-a'])
 	expect(r.total).toEqual({ turns: 3, minutes: 6, cost_usd: 4 })
 	await expectError(await call(pa, 'GET', '/api/v1/usage?from=2025-02-01&to=2025-01-01', { token: a.token }), 400, 'BAD_REQUEST')

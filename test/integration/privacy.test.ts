@@ -56,7 +56,7 @@ async function liveALittle(tag: string): Promise<Lived> {
 	await safety.programme.current(childId, 7)
 	await safety.programme.countTurn(childId, 7)
 	const day = new Date().toISOString().slice(0, 10)
-	await safety.usage.add(day, deviceId, parent.familyId, { turns: 1, tokensIn: 10, tokensOut: 10, audioInMs: 1000, audioOutMs: 1000 })
+	await safety.usage.add(day, deviceId, parent.familyId, { turns: 1, tokensIn: 10, tokensOut: 10, tokensEstimated: 0, audioInMs: 1000, audioOutMs: 1000 })
 	await call(pa, 'GET', `/api/v1/conversations/${conversationId}/messages`, { token: parent.token })
 	return { parent, childId, deviceId, conversationId, alertId }
 }
@@ -172,7 +172,7 @@ describe('deletion', () => {
 		expect((await call(pa, 'DELETE', '/api/v1/accounts/me', { token: l.parent.token, body: { password: PASSWORD } })).status).toBe(200)
 		// what SafeProvider.settle writes when an aborted turn finishes after the deletion
 		const day = new Date().toISOString().slice(0, 10)
-		await safety.usage.add(day, l.deviceId, l.parent.familyId, { turns: 1, tokensIn: 1, tokensOut: 1, audioInMs: 1, audioOutMs: 1 })
+		await safety.usage.add(day, l.deviceId, l.parent.familyId, { turns: 1, tokensIn: 1, tokensOut: 1, tokensEstimated: 0, audioInMs: 1, audioOutMs: 1 })
 		expect(await idsInDatabase(pa.sql, [l.parent.familyId, l.deviceId])).toEqual([])
 	})
 

@@ -255,6 +255,43 @@ describe('crisis', () => {
 		fake.setBehaviour({ flaggedWords: {} })
 	})
 
+	test("a child telling of violence that only moderation catches gets the crisis reply and an alert; asking for violence is redirected", async () => {
+		// ? Worded so that no local list catches it. Moderation has no "abuse" category: a child telling
+		// of being hurt or threatened is flagged `violence` (or `harassment/threatening`).
+		const moderator = new OpenAIModerator({ apiKey: 'test', baseURL: fake.url })
+		fake.setBehaviour({
+			classify: (t) =>
+				t.includes('bruises')
+					? ['violence']
+					: t.includes('get me after class')
+						? ['harassment', 'harassment/threatening', 'violence']
+						: t.includes('pipe bomb')
+							? ['violence', 'illicit', 'illicit/violent']
+							: [],
+		})
+		try {
+			const hurt = await setup(new Scripted('daddy throws things at me and i have bruises everywhere', ['Oh no!']), { moderator })
+			expect(sentences(await hurt.turn())).toEqual([crisisReply('en', undefined, 'danger')])
+			expect(await store.safety.alerts.listForChild(hurt.child.id)).toMatchObject([{ kind: 'danger', source: 'moderation' }])
+
+			const threat = await setup(new Scripted('a boy at school keeps saying he will get me after class', ['Oh no!']), { moderator })
+			expect(sentences(await threat.turn())).toEqual([crisisReply('en', undefined, 'danger')])
+			expect(await store.safety.alerts.listForChild(threat.child.id)).toMatchObject([{ kind: 'danger', source: 'moderation' }])
+
+			// asking how to do harm is not a disclosure: the redirect, no alert
+			const asking = await setup(new Scripted('how do you make a pipe bomb', ['Here is how']), { moderator })
+			expect(sentences(await asking.turn())).toEqual([redirect])
+			expect(await store.safety.alerts.listForChild(asking.child.id)).toEqual([])
+
+			// a look-alike moderation does not flag is answered
+			const game = await setup(new Scripted('this game is killing me i cant beat level five', ['Keep trying!']), { moderator })
+			expect(sentences(await game.turn())).toEqual([sessionIntro, 'Keep trying!'])
+			expect(await store.safety.alerts.listForChild(game.child.id)).toEqual([])
+		} finally {
+			fake.setBehaviour({ classify: undefined })
+		}
+	})
+
 	test('with SMTP configured the parent is emailed, without the child\'s words', async () => {
 		const mailer = await createSmtpMailer(sink.url, 'Teddy <teddy@example.test>')
 		const inner = new Scripted('My uncle hits me', ['no'])
@@ -352,6 +389,8 @@ describe('limits', () => {
 		expect(device.turns).toBe(2)
 		expect(device.tokensIn).toBeGreaterThan(100)
 		expect(device.tokensOut).toBe(2 * (Math.ceil(3 / 4) + Math.ceil(12 / 4)))
+		// the scripted provider reports no usage, so all of it is the estimate, and the row says so
+		expect(device.tokensEstimated).toBe(device.tokensIn + device.tokensOut)
 		expect(device.audioInMs).toBe(2000)
 		// two sentences of 100 ms per turn, and the 100 ms session intro once
 		expect(device.audioOutMs).toBe(2 * 2 * 100 + 100)

@@ -5,8 +5,13 @@
 // as response.output_audio.delta (base64 pcm16 24 kHz) with transcript deltas, response.cancel,
 // conversation.item.truncate (refused past the audio actually generated, like the real API), and
 // `error` events in the real shape. What the model says and how fast is scripted.
+// The key is accepted in an `Authorization: Bearer` header too (what a server-side client sends),
+// and each connection records how it authenticated. Input transcription finishes when
+// `transcriptDelayMs` says, before or after the response (the API allows either order), and
+// response.done reports usage in the real shape.
 
 import type { ServerWebSocket } from 'bun'
+import type { ScriptedToolCall } from './fake-openai'
 
 export interface FakeRealtimeBehaviour {
 	/** The assistant's spoken answer (its transcript); audio is a tone, 60 ms per character. */
@@ -18,6 +23,22 @@ export interface FakeRealtimeBehaviour {
 	/** Delay between audio deltas (each is `chunkMs` of audio). */
 	betweenChunksMs: number
 	chunkMs: number
+	/** From commit to input transcription completed; may be after the whole response. */
+	transcriptDelayMs: number
+	/** Input transcription fails instead (conversation.item.input_audio_transcription.failed). */
+	transcriptFails: boolean
+	/**
+	 * Scripted tool use, as in the chat fake: when the child's last words contain `when` and the
+	 * session offers the function `tool`, the response is that call (response.function_call_arguments.*);
+	 * the response after its function_call_output says `reply(output)`, or `answer`.
+	 */
+	toolCalls: ScriptedToolCall[]
+}
+
+/** What a response.done reported, for assertions on metering. */
+export interface FakeRealtimeUsage {
+	input_tokens: number
+	output_tokens: number
 }
 
 export interface FakeRealtimeConnection {
@@ -27,8 +48,12 @@ export interface FakeRealtimeConnection {
 	/** The session as last updated. */
 	session: Record<string, unknown>
 	/** Assistant items: id, generated audio ms, and audio_end_ms once truncated. */
-	items: Array<{ id: string; role: string; audioMs: number; truncatedAt?: number; text: string }>
+	items: Array<{ id: string; role: string; audioMs: number; truncatedAt?: number; text: string; callId?: string }>
 	closed: boolean
+	/** How the client authenticated and identified itself when it connected. */
+	handshake: { authorization: string | null; protocols: string[]; safetyIdentifier: string | null }
+	/** Usage of each response.done sent, in order. */
+	usages: FakeRealtimeUsage[]
 }
 
 export interface FakeRealtime {
@@ -111,14 +136,22 @@ function merge(a: Record<string, unknown>, b: Record<string, unknown>): Record<s
 	return out
 }
 
-export async function startFakeRealtime(opts: Partial<FakeRealtimeBehaviour> = {}): Promise<FakeRealtime> {
+/** The loopback certificate in test/support/tls: a client must be told to trust it. */
+export const FAKE_TLS = { cert: Bun.file(new URL('./tls/cert.pem', import.meta.url).pathname), key: Bun.file(new URL('./tls/key.pem', import.meta.url).pathname) }
+
+/** `tls`: serve wss (an https base URL), as the real API does, with the loopback certificate. */
+export async function startFakeRealtime(opts: Partial<FakeRealtimeBehaviour> & { tls?: boolean } = {}): Promise<FakeRealtime> {
+	const { tls: _tls, ...scripted } = opts
 	const behaviour: FakeRealtimeBehaviour = {
 		answer: 'Hello there, little friend! Dragons love to bake cookies.',
 		transcript: 'Tell me about dragons',
 		firstAudioMs: 0,
 		betweenChunksMs: 0,
 		chunkMs: 100,
-		...opts,
+		transcriptDelayMs: 5,
+		transcriptFails: false,
+		toolCalls: [],
+		...scripted,
 	}
 	const connections: FakeRealtimeConnection[] = []
 	let failResponses = 0
@@ -147,9 +180,14 @@ export async function startFakeRealtime(opts: Partial<FakeRealtimeBehaviour> = {
 		send(ws, { type: 'conversation.item.added', previous_item_id: previous, item: { id: itemId, object: 'realtime.item', type: 'message', status: 'completed', role: 'user', content: [{ type: 'input_audio', transcript: null }] } })
 		const audio = c.state.session.audio as { input?: { transcription?: { model?: string } | null } }
 		if (audio?.input?.transcription) {
+			const seconds = c.state.items.at(-1)!.audioMs / 1000
+			const fails = behaviour.transcriptFails
 			setTimeout(() => {
-				send(ws, { type: 'conversation.item.input_audio_transcription.completed', item_id: itemId, content_index: 0, transcript: behaviour.transcript, usage: { type: 'duration', seconds: c.bufferedMs / 1000 } })
-			}, 5)
+				if (fails)
+					send(ws, { type: 'conversation.item.input_audio_transcription.failed', item_id: itemId, content_index: 0, error: { type: 'transcription_error', code: 'audio_unintelligible', message: 'Audio could not be transcribed.', param: null } })
+				else
+					send(ws, { type: 'conversation.item.input_audio_transcription.completed', item_id: itemId, content_index: 0, transcript: behaviour.transcript, usage: { type: 'duration', seconds } })
+			}, behaviour.transcriptDelayMs)
 		}
 		return true
 	}
@@ -163,16 +201,24 @@ export async function startFakeRealtime(opts: Partial<FakeRealtimeBehaviour> = {
 		}
 		const r = { id: id('resp'), cancelled: false }
 		c.response = r
+		const items = c.state.items
+		const said = items.filter((i) => i.role === 'user').at(-1)?.text.toLowerCase() ?? ''
+		const script = behaviour.toolCalls.find((t) => said.includes(t.when.toLowerCase()))
+		const last = items.at(-1)
+		const offered = ((c.state.session.tools as Array<{ name?: string }> | undefined) ?? []).map((t) => t.name)
+		const calledSince = items.slice(items.findLastIndex((i) => i.role === 'user')).some((i) => i.role === 'function_call')
+		if (script && !calledSince && offered.includes(script.tool)) return callTool(ws, r, script)
+		const answer = script && last?.role === 'tool' ? (script.reply?.(last.text) ?? behaviour.answer) : behaviour.answer
 		const base = { object: 'realtime.response', id: r.id, conversation_id: id('conv'), output_modalities: ['audio'], max_output_tokens: 'inf', audio: { output: { format: { type: 'audio/pcm', rate: RATE }, voice: 'alloy' } }, usage: null, metadata: null }
 		send(ws, { type: 'response.created', response: { ...base, status: 'in_progress', status_details: null, output: [] } })
 		const itemId = id('item')
-		const item = { id: itemId, role: 'assistant', audioMs: 0, text: behaviour.answer }
+		const item = { id: itemId, role: 'assistant', audioMs: 0, text: answer }
 		c.state.items.push(item)
 		const at = { response_id: r.id, item_id: itemId, output_index: 0, content_index: 0 }
 		send(ws, { type: 'response.output_item.added', response_id: r.id, output_index: 0, item: { id: itemId, object: 'realtime.item', type: 'message', status: 'in_progress', role: 'assistant', content: [] } })
 		send(ws, { type: 'response.content_part.added', ...at, part: { type: 'audio', transcript: '' } })
-		const words = behaviour.answer.match(/\S+\s*/g) ?? []
-		const totalMs = behaviour.answer.length * 60
+		const words = answer.match(/\S+\s*/g) ?? []
+		const totalMs = answer.length * 60
 		await sleep(behaviour.firstAudioMs)
 		let sent = 0
 		let w = 0
@@ -191,15 +237,54 @@ export async function startFakeRealtime(opts: Partial<FakeRealtimeBehaviour> = {
 		const status = r.cancelled ? 'cancelled' : 'completed'
 		if (!r.cancelled) {
 			send(ws, { type: 'response.output_audio.done', ...at })
-			send(ws, { type: 'response.output_audio_transcript.done', ...at, transcript: behaviour.answer })
-			send(ws, { type: 'response.content_part.done', ...at, part: { type: 'audio', transcript: behaviour.answer } })
+			send(ws, { type: 'response.output_audio_transcript.done', ...at, transcript: answer })
+			send(ws, { type: 'response.content_part.done', ...at, part: { type: 'audio', transcript: answer } })
 		}
-		const content = [{ type: 'output_audio', transcript: r.cancelled ? words.slice(0, w).join('') : behaviour.answer }]
+		const content = [{ type: 'output_audio', transcript: r.cancelled ? words.slice(0, w).join('') : answer }]
+		// Deterministic stand-ins for the real counts: text by words, audio by duration.
+		const inputText = 40 + c.state.items.filter((i) => i.role !== 'assistant').reduce((n, i) => n + Math.ceil(i.text.length / 4), 0)
+		const inputAudio = Math.ceil(c.state.items.filter((i) => i.role === 'user').reduce((n, i) => n + i.audioMs, 0) / 100)
+		const outText = w
+		const outAudio = Math.ceil(sent / 50)
+		const usage = {
+			total_tokens: inputText + inputAudio + outText + outAudio,
+			input_tokens: inputText + inputAudio,
+			output_tokens: outText + outAudio,
+			input_token_details: { text_tokens: inputText, audio_tokens: inputAudio, image_tokens: 0, cached_tokens: 0, cached_tokens_details: { text_tokens: 0, audio_tokens: 0, image_tokens: 0 } },
+			output_token_details: { text_tokens: outText, audio_tokens: outAudio },
+		}
+		c.state.usages.push({ input_tokens: usage.input_tokens, output_tokens: usage.output_tokens })
 		send(ws, { type: 'response.output_item.done', response_id: r.id, output_index: 0, item: { id: itemId, object: 'realtime.item', type: 'message', status: r.cancelled ? 'incomplete' : 'completed', role: 'assistant', content } })
 		send(ws, {
 			type: 'response.done',
-			response: { ...base, status, status_details: r.cancelled ? { type: 'cancelled', reason: 'client_cancelled' } : null, output: [{ id: itemId, object: 'realtime.item', type: 'message', role: 'assistant', content }] },
+			response: { ...base, usage, status, status_details: r.cancelled ? { type: 'cancelled', reason: 'client_cancelled' } : null, output: [{ id: itemId, object: 'realtime.item', type: 'message', role: 'assistant', content }] },
 		})
+	}
+
+	/** A response that is a function call, streamed as the API does: item, argument deltas, done. */
+	async function callTool(ws: ServerWebSocket<Conn>, r: { id: string; cancelled: boolean }, script: ScriptedToolCall) {
+		const c = ws.data
+		const base = { object: 'realtime.response', id: r.id, conversation_id: id('conv'), output_modalities: ['audio'], max_output_tokens: 'inf', audio: { output: { format: { type: 'audio/pcm', rate: RATE }, voice: 'alloy' } }, usage: null, metadata: null }
+		send(ws, { type: 'response.created', response: { ...base, status: 'in_progress', status_details: null, output: [] } })
+		const itemId = id('item')
+		const callId = id('call')
+		const args = JSON.stringify(script.args)
+		c.state.items.push({ id: itemId, role: 'function_call', audioMs: 0, text: script.tool, callId })
+		const item = { id: itemId, object: 'realtime.item', type: 'function_call', name: script.tool, call_id: callId }
+		send(ws, { type: 'response.output_item.added', response_id: r.id, output_index: 0, item: { ...item, status: 'in_progress', arguments: '' } })
+		await sleep(behaviour.firstAudioMs)
+		for (let at = 0; at < args.length && !r.cancelled; at += 8) {
+			send(ws, { type: 'response.function_call_arguments.delta', response_id: r.id, item_id: itemId, output_index: 0, call_id: callId, delta: args.slice(at, at + 8) })
+		}
+		c.response = undefined
+		if (c.state.closed) return
+		const status = r.cancelled ? 'cancelled' : 'completed'
+		if (!r.cancelled) send(ws, { type: 'response.function_call_arguments.done', response_id: r.id, item_id: itemId, output_index: 0, call_id: callId, name: script.tool, arguments: args })
+		const done = { ...item, status: r.cancelled ? 'incomplete' : 'completed', arguments: args }
+		send(ws, { type: 'response.output_item.done', response_id: r.id, output_index: 0, item: done })
+		const usage = { total_tokens: 60, input_tokens: 50, output_tokens: 10, input_token_details: { text_tokens: 50, audio_tokens: 0, image_tokens: 0, cached_tokens: 0, cached_tokens_details: { text_tokens: 0, audio_tokens: 0, image_tokens: 0 } }, output_token_details: { text_tokens: 10, audio_tokens: 0 } }
+		c.state.usages.push({ input_tokens: usage.input_tokens, output_tokens: usage.output_tokens })
+		send(ws, { type: 'response.done', response: { ...base, usage, status, status_details: r.cancelled ? { type: 'cancelled', reason: 'client_cancelled' } : null, output: [done] } })
 	}
 
 	function serverVad(ws: ServerWebSocket<Conn>, pcm: Int16Array) {
@@ -236,6 +321,11 @@ export async function startFakeRealtime(opts: Partial<FakeRealtimeBehaviour> = {
 			case 'session.update': {
 				const s = ev.session as Record<string, unknown> | undefined
 				if (!s || s.type !== 'realtime') return error(ws, "Missing required parameter: 'session.type'.", 'missing_required_parameter', 'invalid_request_error', ev.event_id)
+				for (const [i, t] of ((s.tools as Array<{ type?: unknown; name?: unknown }> | undefined) ?? []).entries()) {
+					if (t.type !== 'function') return error(ws, `Invalid value for 'session.tools[${i}].type'.`, 'invalid_value', 'invalid_request_error', ev.event_id)
+					if (typeof t.name !== 'string' || !/^[a-zA-Z0-9_-]{1,64}$/.test(t.name))
+						return error(ws, `Invalid 'session.tools[${i}].name': string does not match pattern. Expected a string that matches the pattern '^[a-zA-Z0-9_-]+$'.`, 'invalid_value', 'invalid_request_error', ev.event_id)
+				}
 				c.state.session = merge(c.state.session, s)
 				return send(ws, { type: 'session.updated', session: c.state.session })
 			}
@@ -253,7 +343,16 @@ export async function startFakeRealtime(opts: Partial<FakeRealtimeBehaviour> = {
 				c.bufferedMs = 0
 				return send(ws, { type: 'input_audio_buffer.cleared' })
 			case 'conversation.item.create': {
-				const item = ev.item as { type?: string; role?: string; content?: Array<{ text?: string }> } | undefined
+				const item = ev.item as { type?: string; role?: string; content?: Array<{ text?: string }>; call_id?: unknown; output?: unknown } | undefined
+				if (item?.type === 'function_call_output') {
+					const call = c.state.items.find((i) => i.role === 'function_call' && i.callId === item.call_id)
+					if (!call) return error(ws, `Tool call ID '${String(item.call_id)}' not found in conversation.`, 'invalid_value', 'invalid_request_error', ev.event_id)
+					if (typeof item.output !== 'string') return error(ws, "Missing required parameter: 'item.output'.", 'missing_required_parameter', 'invalid_request_error', ev.event_id)
+					const itemId = id('item')
+					const previous = c.state.items.at(-1)?.id ?? null
+					c.state.items.push({ id: itemId, role: 'tool', audioMs: 0, text: item.output, callId: call.callId })
+					return send(ws, { type: 'conversation.item.added', previous_item_id: previous, item: { id: itemId, object: 'realtime.item', status: 'completed', ...item } })
+				}
 				if (!item || item.type !== 'message') return error(ws, "Missing required parameter: 'item.type'.", 'missing_required_parameter', 'invalid_request_error', ev.event_id)
 				const itemId = id('item')
 				const previous = c.state.items.at(-1)?.id ?? null
@@ -286,15 +385,18 @@ export async function startFakeRealtime(opts: Partial<FakeRealtimeBehaviour> = {
 	const server = Bun.serve<Conn>({
 		hostname: '127.0.0.1',
 		port: 0,
+		...(opts.tls ? { tls: FAKE_TLS } : {}),
 		fetch(req, srv) {
 			const url = new URL(req.url)
 			if (url.pathname !== '/v1/realtime') return Response.json({ error: { message: `Invalid URL (${req.method} ${url.pathname})`, type: 'invalid_request_error', param: null, code: null } }, { status: 404 })
 			const protocols = (req.headers.get('sec-websocket-protocol') ?? '').split(',').map((p) => p.trim())
-			const key = protocols.find((p) => p.startsWith('openai-insecure-api-key.'))?.slice(24) ?? req.headers.get('authorization')?.replace(/^Bearer /, '')
+			const authorization = req.headers.get('authorization')
+			const key = protocols.find((p) => p.startsWith('openai-insecure-api-key.'))?.slice(24) ?? authorization?.replace(/^Bearer /, '')
 			if (!key) return Response.json({ error: { message: "You didn't provide an API key.", type: 'invalid_request_error', param: null, code: null } }, { status: 401 })
 			const model = url.searchParams.get('model') ?? ''
 			if (!model) return Response.json({ error: { message: "Missing required parameter: 'model'.", type: 'invalid_request_error', param: 'model', code: 'missing_required_parameter' } }, { status: 400 })
-			const state: FakeRealtimeConnection = { model, received: [], session: defaultSession(model), items: [], closed: false }
+			const handshake = { authorization, protocols: protocols.filter(Boolean), safetyIdentifier: req.headers.get('openai-safety-identifier') }
+			const state: FakeRealtimeConnection = { model, received: [], session: defaultSession(model), items: [], closed: false, handshake, usages: [] }
 			const data: Conn = { state, buffer: [], bufferedMs: 0, response: undefined, vad: { speaking: false, silenceMs: 0, startMs: 0 } }
 			const headers = protocols.includes('realtime') ? { 'Sec-WebSocket-Protocol': 'realtime' } : undefined
 			if (srv.upgrade(req, { data, headers })) return undefined
@@ -315,7 +417,7 @@ export async function startFakeRealtime(opts: Partial<FakeRealtimeBehaviour> = {
 	})
 
 	return {
-		url: `http://127.0.0.1:${server.port}/v1`,
+		url: `${opts.tls ? 'https' : 'http'}://127.0.0.1:${server.port}/v1`,
 		connections,
 		setBehaviour(patch) {
 			Object.assign(behaviour, patch)

@@ -80,6 +80,39 @@ export interface FakeBehaviour {
 	classify?: (input: string) => readonly ModerationCategory[]
 	/** When set, only this key is accepted (otherwise any non-empty bearer). */
 	apiKey?: string
+	/**
+	 * A scripted model for `response_format: {type: 'json_schema'}` chat requests (a classifier):
+	 * returns the object the model would write. Unset: such requests get `chatAnswer` as content.
+	 */
+	structured?: (req: StructuredRequest) => unknown
+	/** Scripted tool use (function calling), checked in order; see ScriptedToolCall. */
+	toolCalls: ScriptedToolCall[]
+}
+
+/**
+ * "When the child says X, call tool Y with args Z": when the last user message contains `when`
+ * (case-insensitive) and the request offers a function named `tool`, the model streams that call
+ * (finish_reason `tool_calls`) instead of an answer. Once the request carries the call's result
+ * (a `tool` message), the model answers `reply(result)`, or `chatAnswer`.
+ */
+export interface ScriptedToolCall {
+	when: string
+	/** The function's name as offered in `tools`. */
+	tool: string
+	args: Record<string, unknown>
+	reply?: (result: string) => string
+}
+
+const FUNCTION_NAME = /^[a-zA-Z0-9_-]{1,64}$/
+
+/** A structured-output chat request, as the scripted model sees it. */
+export interface StructuredRequest {
+	/** json_schema.name */
+	name: string
+	schema: Record<string, unknown>
+	/** Text of the system (or developer) messages, and of the last user message. */
+	system: string
+	user: string
 }
 
 export interface FakeFailure {
@@ -102,6 +135,10 @@ export interface FakeRequest {
 	completed: boolean
 	/** performance.now() when the first body chunk of a streamed response was handed to the socket (benchmarks). */
 	firstByteAt?: number
+	/** performance.now() when the request arrived. */
+	at: number
+	/** Tokens this response reported in its `usage` (chat: prompt/completion; transcription: input/output). */
+	usage?: { input: number; output: number }
 }
 
 export interface FakeOpenAI {
@@ -203,6 +240,28 @@ function moderate(input: string, words: Record<string, ModerationCategory>, clas
 	return { flagged: hits.size > 0, categories, category_scores, category_applied_input_types }
 }
 
+/**
+ * Structured Outputs' strict mode refuses schemas where an object allows extra keys or leaves a
+ * property optional; the real API answers 400, and so does the fake.
+ */
+function strictSchemaProblem(schema: unknown, path: string): string | undefined {
+	if (!schema || typeof schema !== 'object') return `${path} must be an object`
+	const s = schema as Record<string, unknown>
+	if (s.type === 'object') {
+		const props = (s.properties ?? {}) as Record<string, unknown>
+		if (s.additionalProperties !== false) return `In context=('${path}'), 'additionalProperties' is required to be supplied and to be false.`
+		const required = Array.isArray(s.required) ? s.required : []
+		const missingKey = Object.keys(props).find((k) => !required.includes(k))
+		if (missingKey) return `In context=('${path}'), 'required' is required to be supplied and to be an array including every key in properties. Missing '${missingKey}'.`
+		for (const [k, v] of Object.entries(props)) {
+			const p = strictSchemaProblem(v, `${path}', 'properties', '${k}`)
+			if (p) return p
+		}
+	}
+	if (s.type === 'array' && s.items) return strictSchemaProblem(s.items, `${path}', 'items`)
+	return undefined
+}
+
 export async function startFakeOpenAI(opts: Partial<FakeBehaviour> = {}): Promise<FakeOpenAI> {
 	const behaviour: FakeBehaviour = {
 		chatAnswer: 'Once upon a time, a friendly dragon lived on a hill. It loved to bake cookies for everyone!',
@@ -213,6 +272,7 @@ export async function startFakeOpenAI(opts: Partial<FakeBehaviour> = {}): Promis
 		speechOpusApplication: 'audio',
 		delays: {},
 		flaggedWords: {},
+		toolCalls: [],
 		...opts,
 	}
 	const failures: FakeFailure[] = []
@@ -249,18 +309,94 @@ export async function startFakeOpenAI(opts: Partial<FakeBehaviour> = {}): Promis
 		})
 	}
 
+	/**
+	 * Function calling: checks `tools` and `tool` messages as the API does, and picks the scripted
+	 * call (the last user message asks for an offered tool) or the answer after its result.
+	 */
+	function toolTurn(body: Record<string, unknown>): Response | { kind: 'call'; tool: string; args: Record<string, unknown> } | { kind: 'answer'; answer: string } | undefined {
+		const offered: string[] = []
+		if (body.tools !== undefined) {
+			if (!Array.isArray(body.tools)) return errorResponse(400, "Invalid type for 'tools': expected an array.", 'invalid_request_error', 'tools', 'invalid_type')
+			for (const [i, t] of (body.tools as Array<{ type?: unknown; function?: { name?: unknown; parameters?: unknown } }>).entries()) {
+				if (t.type !== 'function') return errorResponse(400, `Invalid value for 'tools[${i}].type'.`, 'invalid_request_error', `tools[${i}].type`, 'invalid_value')
+				const name = t.function?.name
+				if (typeof name !== 'string') return missing(`tools[${i}].function.name`)
+				if (!FUNCTION_NAME.test(name))
+					return errorResponse(400, `Invalid 'tools[${i}].function.name': string does not match pattern. Expected a string that matches the pattern '^[a-zA-Z0-9_-]+$'.`, 'invalid_request_error', `tools[${i}].function.name`, 'invalid_value')
+				offered.push(name)
+			}
+		}
+		type Message = { role?: string; content?: unknown; tool_call_id?: unknown; tool_calls?: Array<{ id?: unknown }> }
+		const messages = body.messages as Message[]
+		// A tool message answers a call of the assistant message before it, else the API refuses it.
+		const open = new Set<unknown>()
+		for (const [i, m] of messages.entries()) {
+			if (m.role === 'assistant') for (const c of m.tool_calls ?? []) open.add(c.id)
+			if (m.role === 'tool' && !open.has(m.tool_call_id))
+				return errorResponse(400, "Invalid parameter: messages with role 'tool' must be a response to a preceeding message with 'tool_calls'.", 'invalid_request_error', `messages.[${i}].role`, null)
+		}
+		const lastUser = messages.filter((m) => m.role === 'user').at(-1)
+		const said = typeof lastUser?.content === 'string' ? lastUser.content.toLowerCase() : ''
+		const script = behaviour.toolCalls.find((c) => said.includes(c.when.toLowerCase()))
+		if (!script) return undefined
+		const last = messages.at(-1)
+		if (last?.role === 'tool') return { kind: 'answer', answer: script.reply?.(String(last.content ?? '')) ?? behaviour.chatAnswer }
+		return offered.includes(script.tool) ? { kind: 'call', tool: script.tool, args: script.args } : undefined
+	}
+
 	async function chat(body: Record<string, unknown>, record: FakeRequest, signal: AbortSignal): Promise<Response> {
 		if (typeof body.model !== 'string') return missing('model')
 		if (!Array.isArray(body.messages)) return missing('messages')
 		if (body.messages.length === 0)
 			return errorResponse(400, "Invalid 'messages': empty array. Expected an array with minimum length 1, but got an empty array instead.", 'invalid_request_error', 'messages', 'empty_array')
 		const model = body.model
+		const tooling = toolTurn(body)
+		if (tooling instanceof Response) return tooling
+		const format = body.response_format as { type?: string; json_schema?: { name?: unknown; schema?: unknown; strict?: unknown } } | undefined
+		let answer = behaviour.chatAnswer
+		if (format?.type === 'json_schema') {
+			const js = format.json_schema
+			if (!js || typeof js.name !== 'string') return missing('response_format.json_schema.name')
+			const problem = js.strict === true ? strictSchemaProblem(js.schema, 'schema') : undefined
+			if (problem) return errorResponse(400, `Invalid schema for response_format '${js.name}': ${problem}`, 'invalid_request_error', 'response_format', null)
+			if (behaviour.structured) {
+				const messages = body.messages as Array<{ role?: string; content?: unknown }>
+				const text = (m: { content?: unknown }) => (typeof m.content === 'string' ? m.content : JSON.stringify(m.content ?? ''))
+				const system = messages.filter((m) => m.role === 'system' || m.role === 'developer').map(text).join('\n')
+				const user = text(messages.filter((m) => m.role === 'user').at(-1) ?? {})
+				answer = JSON.stringify(behaviour.structured({ name: js.name, schema: (js.schema ?? {}) as Record<string, unknown>, system, user }))
+			}
+		}
+		if (tooling?.kind === 'answer') answer = tooling.answer
+		const call = tooling?.kind === 'call' ? { id: newId('call'), name: tooling.tool, arguments: JSON.stringify(tooling.args) } : undefined
+		if (call) answer = ''
 		const id = newId('chatcmpl')
 		const created = Math.floor(Date.now() / 1000)
-		const answer = behaviour.chatAnswer
+		// Deterministic stand-ins for real counts: about four characters a token in, a token per piece out.
+		const promptTokens = Math.ceil(JSON.stringify(body.messages).length / 4)
+		const completionTokens = call ? tokenize(call.name + call.arguments).length : tokenize(answer).length
+		const usage = { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens }
 		const headers = { 'x-request-id': newId('req') }
+		if (body.stream !== true && call) {
+			record.completed = true
+			record.usage = { input: promptTokens, output: completionTokens }
+			const tool_calls = [{ id: call.id, type: 'function', function: { name: call.name, arguments: call.arguments } }]
+			return Response.json(
+				{
+					id,
+					object: 'chat.completion',
+					created,
+					model,
+					choices: [{ index: 0, message: { role: 'assistant', content: null, tool_calls, refusal: null, annotations: [] }, logprobs: null, finish_reason: 'tool_calls' }],
+					usage,
+					system_fingerprint: 'fp_fake',
+				},
+				{ headers },
+			)
+		}
 		if (body.stream !== true) {
 			record.completed = true
+			record.usage = { input: promptTokens, output: completionTokens }
 			return Response.json(
 				{
 					id,
@@ -268,7 +404,7 @@ export async function startFakeOpenAI(opts: Partial<FakeBehaviour> = {}): Promis
 					created,
 					model,
 					choices: [{ index: 0, message: { role: 'assistant', content: answer, refusal: null, annotations: [] }, logprobs: null, finish_reason: 'stop' }],
-					usage: { prompt_tokens: 50, completion_tokens: tokenize(answer).length, total_tokens: 50 + tokenize(answer).length },
+					usage,
 					system_fingerprint: 'fp_fake',
 				},
 				{ headers },
@@ -282,19 +418,27 @@ export async function startFakeOpenAI(opts: Partial<FakeBehaviour> = {}): Promis
 				`data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model, system_fingerprint: 'fp_fake', choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }], ...(includeUsage ? { usage: null } : {}) })}\n\n`,
 			)
 		async function* pieces() {
-			yield frame({ role: 'assistant', content: '', refusal: null }, null)
-			for (const token of tokenize(answer)) {
+			if (call) {
+				// As the API streams a call: its id and name first, then the arguments in pieces.
+				yield frame({ role: 'assistant', content: null, tool_calls: [{ index: 0, id: call.id, type: 'function', function: { name: call.name, arguments: '' } }], refusal: null }, null)
+				for (let at = 0; at < call.arguments.length; at += 8) {
+					await sleep(gap, signal)
+					if (signal.aborted) return
+					yield frame({ tool_calls: [{ index: 0, function: { arguments: call.arguments.slice(at, at + 8) } }] }, null)
+				}
+			} else yield frame({ role: 'assistant', content: '', refusal: null }, null)
+			for (const token of call ? [] : tokenize(answer)) {
 				await sleep(gap, signal)
 				if (signal.aborted) return
 				yield frame({ content: token }, null)
 			}
 			await sleep(gap, signal)
 			if (signal.aborted) return
-			yield frame({}, 'stop')
-			if (includeUsage)
-				yield enc.encode(
-					`data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model, choices: [], usage: { prompt_tokens: 50, completion_tokens: 10, total_tokens: 60 } })}\n\n`,
-				)
+			yield frame({}, call ? 'tool_calls' : 'stop')
+			if (includeUsage) {
+				record.usage = { input: promptTokens, output: completionTokens }
+				yield enc.encode(`data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model, choices: [], usage })}\n\n`)
+			}
 			yield enc.encode('data: [DONE]\n\n')
 		}
 		return new Response(stream(record, signal, pieces()), {
@@ -344,6 +488,7 @@ export async function startFakeOpenAI(opts: Partial<FakeBehaviour> = {}): Promis
 		if (format === 'text') return new Response(behaviour.transcript, { headers: { 'content-type': 'text/plain; charset=utf-8' } })
 		if (format !== 'json')
 			return errorResponse(400, `response_format '${format}' is not compatible with model '${fields.model}'. Use 'json' or 'text' instead.`, 'invalid_request_error', 'response_format', 'unsupported_value')
+		record.usage = { input: 20, output: 12 }
 		return Response.json({ text: behaviour.transcript, usage: { type: 'tokens', input_tokens: 20, output_tokens: 12, total_tokens: 32 } }, { headers: { 'x-request-id': newId('req') } })
 	}
 
@@ -397,7 +542,7 @@ export async function startFakeOpenAI(opts: Partial<FakeBehaviour> = {}): Promis
 
 			const body = await readBody(req)
 			if (body instanceof Response) return body
-			const record: FakeRequest = { path: url.pathname, method: req.method, body, closedEarly: false, completed: false }
+			const record: FakeRequest = { path: url.pathname, method: req.method, body, closedEarly: false, completed: false, at: performance.now() }
 			requests.push(record)
 
 			const signal = req.signal

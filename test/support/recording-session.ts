@@ -3,16 +3,40 @@ import type { Codec } from '../../gateway/src/codec'
 import { createLogger } from '../../gateway/src/obs/logger'
 import { Session, type SessionSink } from '../../gateway/src/session/session'
 
-/** A Session on a 16 kHz Opus downlink whose sink records what a toy would be told, in order. */
+/** One thing the toy was told, with when (performance.now()). */
+export type Heard =
+	| { t: number; kind: 'transcript' | 'sentence'; text: string }
+	| { t: number; kind: 'start' | 'frame' | 'stop' }
+
+/**
+ * A Session on a 16 kHz Opus downlink whose sink records what a toy would be told, in order:
+ * `calls` as short strings, `timeline` with arrival times (for what-the-child-hears figures).
+ */
 export function recordingSession(codec: Codec, provider: Provider, deviceId: string, child: ChildProfile) {
 	const calls: string[] = []
+	const timeline: Heard[] = []
 	let frames = 0
 	const sink: SessionSink = {
-		transcript: (t) => calls.push(`transcript:${t}`),
-		speechStart: () => calls.push('start'),
-		sentence: (t) => calls.push(`sentence:${t}`),
-		audio: () => frames++,
-		speechEnd: () => calls.push('stop'),
+		transcript: (text) => {
+			calls.push(`transcript:${text}`)
+			timeline.push({ t: performance.now(), kind: 'transcript', text })
+		},
+		speechStart: () => {
+			calls.push('start')
+			timeline.push({ t: performance.now(), kind: 'start' })
+		},
+		sentence: (text) => {
+			calls.push(`sentence:${text}`)
+			timeline.push({ t: performance.now(), kind: 'sentence', text })
+		},
+		audio: () => {
+			frames++
+			timeline.push({ t: performance.now(), kind: 'frame' })
+		},
+		speechEnd: () => {
+			calls.push('stop')
+			timeline.push({ t: performance.now(), kind: 'stop' })
+		},
 	}
 	const session = new Session(
 		{
@@ -26,5 +50,5 @@ export function recordingSession(codec: Codec, provider: Provider, deviceId: str
 		},
 		sink,
 	)
-	return { session, calls, frames: () => frames }
+	return { session, calls, timeline, frames: () => frames }
 }

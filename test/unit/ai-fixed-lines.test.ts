@@ -72,12 +72,13 @@ describe('FixedLines', () => {
 		expect(again).toBe(all[0])
 	})
 
-	test('yields the sentence and then the packets as provider events', async () => {
+	test('yields the sentence and then the packets as provider events, both marked as the gateway\'s own', async () => {
 		const lines = new FixedLines({ codec: loadCodec() })
 		const events = await lines.events('goodbye', 24000)
-		expect(events[0]).toEqual({ type: 'sentence', text: fixedLineTexts.goodbye })
+		expect(events[0]).toEqual({ type: 'sentence', text: fixedLineTexts.goodbye, trusted: true })
 		const opus = events[1]
 		if (opus.type !== 'opus') throw new Error('expected opus')
+		expect(opus.trusted).toBe(true)
 		expect(opus.sampleRate).toBe(24000)
 		expect(opus.frameMs).toBe(60)
 		expect(opus.packets.length).toBeGreaterThan(5)

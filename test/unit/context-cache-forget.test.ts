@@ -8,7 +8,7 @@ import type { TurnContext } from '../../gateway/src/safety/turn-context'
 const ctx = (summary: string): TurnContext => ({
 	policy: { timezone: 'UTC' } as TurnContext['policy'],
 	day: '2026-11-23',
-	used: { turns: 0, tokensIn: 0, tokensOut: 0, audioInMs: 0, audioOutMs: 0 },
+	used: { turns: 0, tokensIn: 0, tokensOut: 0, tokensEstimated: 0, audioInMs: 0, audioOutMs: 0 },
 	progress: null,
 	summary,
 })

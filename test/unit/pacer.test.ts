@@ -30,6 +30,21 @@ async function until(pred: () => boolean, timeoutMs = 5000): Promise<void> {
 }
 
 describe('pacer', () => {
+	test('counts what the toy has played: frames released minus what it still buffers', () => {
+		const r = recorder()
+		const pacer = new Pacer(r.sink, FRAME_MS)
+		for (let i = 0; i < 20; i++) pacer.push({ kind: 'audio', packet: packet(i) })
+		const t = performance.now()
+		// the burst of 5 is in the toy's buffer, none of it played yet
+		expect(pacer.playedMs(t)).toBeLessThan(5)
+		expect(pacer.playedMs(t + 120)).toBeGreaterThan(110)
+		expect(pacer.playedMs(t + 120)).toBeLessThanOrEqual(125)
+		// never more than was released
+		expect(pacer.playedMs(t + 10_000)).toBe(5 * FRAME_MS)
+		pacer.clear()
+		expect(pacer.playedMs(t + 10_000)).toBe(0)
+	})
+
 	test('ends a turn only when the toy would have played everything it was sent', async () => {
 		// Issue 11.6: tts stop went out 1-15 ms after the last frame while the toy still held up to 5
 		// frames; a client that clears its buffer on stop lost ~0.7 s of every answer.

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'bun:test'
 import { ConfigError, loadConfig } from '../../gateway/src/config'
-import { createModerator, safetyDefaults } from '../../gateway/src/safety/create-safety'
+import { createModerator, createPolicy, safetyDefaults } from '../../gateway/src/safety/create-safety'
 import { log } from '../../gateway/src/obs/logger'
 
 describe('safety config', () => {
@@ -25,6 +25,17 @@ describe('safety config', () => {
 		expect(createModerator(cfg, log).name).toBe('none')
 		expect(createModerator(loadConfig({ OPENAI_API_KEY: 'sk-test' }), log).name).toBe('openai')
 		expect(createModerator(loadConfig({ OPENAI_API_KEY: 'sk-test', MODERATION: 'local' }), log).name).toBe('none')
+	})
+
+	test('the answer policy asks a model wherever moderation does (POLICY_MODEL), else the offline patterns decide', () => {
+		const policy = (env: Record<string, string>) => {
+			const cfg = loadConfig(env)
+			return createPolicy(cfg, createModerator(cfg, log)).name
+		}
+		expect(policy({})).toBe('patterns')
+		expect(policy({ OPENAI_API_KEY: 'sk-test' })).toBe('patterns+openai:gpt-4o-mini')
+		expect(policy({ OPENAI_API_KEY: 'sk-test', POLICY_MODEL: 'gpt-4.1-nano' })).toBe('patterns+openai:gpt-4.1-nano')
+		expect(policy({ OPENAI_API_KEY: 'sk-test', MODERATION: 'local' })).toBe('patterns')
 	})
 
 	test('DEVICE_TOOLS_ALLOWED narrows the toy tools the model may call; empty means none; a bad name is refused by name', () => {

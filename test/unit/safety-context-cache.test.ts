@@ -9,7 +9,7 @@ function ctx(day: string, turns: number): TurnContext {
 	return {
 		policy: { timezone: 'UTC' } as TurnContext['policy'],
 		day,
-		used: { turns, tokensIn: 0, tokensOut: 0, audioInMs: 0, audioOutMs: 0 },
+		used: { turns, tokensIn: 0, tokensOut: 0, tokensEstimated: 0, audioInMs: 0, audioOutMs: 0 },
 		progress: null,
 		summary: null,
 	}

@@ -1,6 +1,8 @@
 // Stops sending toys to an upstream that keeps failing. After `failureThreshold` failed turns in a
 // row the circuit opens and turns go to the fallback at once (no child waits out a timeout per
 // turn); after `cooldownMs` one probe turn is let through, and its outcome closes or re-opens it.
+// The safety layer's moderation and policy checks call the same upstream and share the circuit:
+// while it is open they are not made, and their timeouts and server errors count as failures.
 
 export type CircuitState = 'closed' | 'open' | 'half-open'
 
@@ -30,6 +32,11 @@ export class CircuitBreaker {
 
 	get state(): CircuitState {
 		return this.current
+	}
+
+	/** Open and still cooling down: nothing should call the upstream now. Never starts a probe. */
+	get blocked(): boolean {
+		return this.current === 'open' && this.now() - this.openedAt < this.cooldownMs
 	}
 
 	/** May this turn use the upstream? In half-open, only one probe at a time may. */

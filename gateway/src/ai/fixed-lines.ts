@@ -82,12 +82,12 @@ export class FixedLines {
 		return pending
 	}
 
-	/** The line as provider events: its sentence, then its Opus packets. */
+	/** The line as provider events: its sentence (trusted: the gateway's own words), then its Opus packets. */
 	async events(idOrText: FixedLineId | string, rate: number): Promise<ProviderEvent[]> {
 		const line = await this.render(idOrText, rate)
 		return [
-			{ type: 'sentence', text: line.text },
-			{ type: 'opus', packets: line.packets, sampleRate: line.sampleRate, frameMs: line.frameMs },
+			{ type: 'sentence', text: line.text, trusted: true },
+			{ type: 'opus', packets: line.packets, sampleRate: line.sampleRate, frameMs: line.frameMs, trusted: true },
 		]
 	}
 

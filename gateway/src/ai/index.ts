@@ -5,6 +5,7 @@
 
 import { log } from '../obs/logger'
 import type { Codec } from '../codec'
+import { CircuitBreaker } from './circuit-breaker'
 import { type FakeFormat, FakeProvider } from './fake'
 import { FixedLines } from './fixed-lines'
 import { OfflineProvider } from './offline'
@@ -20,6 +21,8 @@ export interface ProviderConfig {
 	/** Enables Ogg Opus up and down, and the cached fixed lines the resilient wrapper speaks. */
 	codec?: Codec
 	ai?: AiSettings
+	/** The upstream's circuit, shared with the safety layer's moderation (made from `ai` if absent). */
+	circuit?: CircuitBreaker
 	/** The offline voice; default the process-wide espeak-ng on PATH. */
 	tts?: EspeakTts
 }
@@ -71,7 +74,7 @@ export function createProvider(cfg: ProviderConfig): Provider {
 		firstAudioTimeoutMs: ai.firstAudioTimeoutMs,
 		upstreamTimeoutMs: ai.upstreamTimeoutMs,
 		retries: ai.retries,
-		breaker: { failureThreshold: ai.circuitFailures, cooldownMs: ai.circuitCooldownMs },
+		breaker: cfg.circuit ?? { failureThreshold: ai.circuitFailures, cooldownMs: ai.circuitCooldownMs },
 	})
 }
 

@@ -56,12 +56,13 @@ export class OfflineProvider implements Provider {
 		const speech = await raceAbort(render, signal)
 		if (!speech || signal.aborted) return
 
-		yield { type: 'sentence', text }
+		// Trusted: the bear's own fixed lines, never model text.
+		yield { type: 'sentence', text, trusted: true }
 		const step = Math.max(1, Math.round((speech.sampleRate * this.chunkMs) / 1000))
 		for (let at = 0; at < speech.pcm.length; at += step) {
 			if (signal.aborted) return
 			// A copy, because the cached render is shared by every turn that says this line.
-			yield { type: 'audio', pcm: speech.pcm.slice(at, at + step), sampleRate: speech.sampleRate }
+			yield { type: 'audio', pcm: speech.pcm.slice(at, at + step), sampleRate: speech.sampleRate, trusted: true }
 		}
 	}
 }

@@ -14,6 +14,7 @@ import { packetSamples48k } from '../codec/opus-packets'
 import { log } from '../obs/logger'
 import { systemPrompt } from '../safety/prompts'
 import { AsyncQueue } from './async-queue'
+import { MAX_TOOL_ROUNDS, ToolBox, ToolCallAccumulator } from './chat-tools'
 import { ProviderError, type ProviderStage } from './errors'
 import type { PcmQuestion, Provider, ProviderEvent, TurnInput } from './provider'
 import { SentenceSplitter } from './sentence-splitter'
@@ -116,6 +117,8 @@ export class OpenAIPipelineProvider implements Provider {
 				{ file, model: this.transcribeModel, response_format: 'json' },
 				{ signal },
 			)
+			// Duration-billed models (whisper-1) report seconds, not tokens: nothing to add then.
+			if (res.usage?.type === 'tokens') input.usage?.({ input: res.usage.input_tokens, output: res.usage.output_tokens })
 			return res.text
 		} catch (err) {
 			throw this.wrap('transcribe', err, signal)
@@ -128,19 +131,48 @@ export class OpenAIPipelineProvider implements Provider {
 				role: h.role === 'child' ? 'user' : 'assistant',
 				content: h.text,
 			}))
-			const stream = await this.client.chat.completions.create(
-				{
-					model: this.chatModel,
-					stream: true,
-					max_completion_tokens: this.maxTokens,
-					messages: [{ role: 'system', content: systemPrompt(input.child) }, ...history, { role: 'user', content: text }],
-				},
-				{ signal },
-			)
+			const messages: ChatCompletionMessageParam[] = [{ role: 'system', content: systemPrompt(input.child) }, ...history, { role: 'user', content: text }]
+			const toolbox = new ToolBox(input.tools)
 			const splitter = new SentenceSplitter()
-			for await (const chunk of stream) {
-				const delta = chunk.choices[0]?.delta?.content
-				if (delta) for (const s of splitter.push(delta)) out.push(s)
+			// ? A call to the toy's tools (volume, brightness …) ends the model's stream; its result goes
+			// back as a `tool` message and the model goes on with the answer, a few rounds at most.
+			for (let round = 0; ; round++) {
+				const offer = !toolbox.empty && round < MAX_TOOL_ROUNDS
+				const stream = await this.client.chat.completions.create(
+					{
+						model: this.chatModel,
+						stream: true,
+						// The last chunk then reports the tokens used; they are metered instead of estimated.
+						stream_options: { include_usage: true },
+						max_completion_tokens: this.maxTokens,
+						...(input.safetyId ? { safety_identifier: input.safetyId } : {}),
+						...(offer ? { tools: toolbox.functions.map((f) => ({ type: 'function' as const, function: f })) } : {}),
+						messages,
+					},
+					{ signal },
+				)
+				const calls = new ToolCallAccumulator()
+				let said = ''
+				for await (const chunk of stream) {
+					if (chunk.usage) input.usage?.({ input: chunk.usage.prompt_tokens, output: chunk.usage.completion_tokens })
+					const delta = chunk.choices[0]?.delta
+					if (delta?.content) {
+						said += delta.content
+						for (const s of splitter.push(delta.content)) out.push(s)
+					}
+					if (offer) calls.push(delta?.tool_calls)
+				}
+				const made = calls.done
+				if (made.length === 0 || signal.aborted) break
+				messages.push({
+					role: 'assistant',
+					content: said || null,
+					tool_calls: made.map((c) => ({ id: c.id, type: 'function', function: { name: c.name, arguments: c.arguments } })),
+				})
+				for (const c of made) {
+					const { result } = await toolbox.call(c.name, c.arguments, signal)
+					messages.push({ role: 'tool', tool_call_id: c.id, content: result.ok ? result.content : `failed: ${result.content}` })
+				}
 			}
 			const rest = splitter.flush()
 			if (rest) out.push(rest)

@@ -1,9 +1,16 @@
-// One Realtime WebSocket through the SDK's OpenAIRealtimeWebSocket, made awaitable: open it,
-// configure the session, send events, and hand each server event to whoever runs the current
-// turn. The model keeps the conversation in this socket, so one lives as long as a toy's session.
+// One Realtime WebSocket through the SDK, made awaitable: open it, configure the session, send
+// events, and hand each server event to whoever runs the current turn. The model keeps the
+// conversation in this socket, so one lives as long as a toy's session.
+//
+// Authentication: the SDK's server client (OpenAIRealtimeWS, on Bun's built-in `ws`) sends the key
+// in an `Authorization` header, with the family's `OpenAI-Safety-Identifier` beside it. Its browser
+// client (OpenAIRealtimeWebSocket) can only put the key into a WebSocket subprotocol string, which
+// proxies and load balancers log like any header value; it is used only for a plain-http base URL
+// (a local OpenAI-compatible server), because the server client always dials wss.
 
 import type OpenAI from 'openai'
 import { OpenAIRealtimeWebSocket } from 'openai/realtime/websocket'
+import { OpenAIRealtimeWS } from 'openai/realtime/ws'
 import type { RealtimeClientEvent, RealtimeServerEvent, RealtimeSessionCreateRequest } from 'openai/resources/realtime/realtime'
 import { ProviderError } from './errors'
 
@@ -19,7 +26,7 @@ export class RealtimeConnection {
 	lastUsed = Date.now()
 
 	private constructor(
-		private readonly rt: OpenAIRealtimeWebSocket,
+		private readonly rt: OpenAIRealtimeWS | OpenAIRealtimeWebSocket,
 		private readonly provider: string,
 	) {
 		rt.on('event', (ev) => {
@@ -37,18 +44,20 @@ export class RealtimeConnection {
 		session: RealtimeSessionCreateRequest,
 		provider: string,
 		timeoutMs: number,
+		safetyId?: string,
 	): Promise<RealtimeConnection> {
-		const plain = client.baseURL.startsWith('http://')
-		const rt = new OpenAIRealtimeWebSocket(
-			{
-				model,
-				// ! The SDK always dials wss; a local server on plain http (OPENAI_BASE_URL) needs ws.
-				onURL: (url) => {
-					if (plain) url.protocol = 'ws:'
-				},
-			},
-			client,
-		)
+		const rt = client.baseURL.startsWith('http://')
+			? new OpenAIRealtimeWebSocket(
+					{
+						model,
+						// ! The SDK always dials wss; a local server on plain http (OPENAI_BASE_URL) needs ws.
+						onURL: (url) => {
+							url.protocol = 'ws:'
+						},
+					},
+					client,
+				)
+			: new OpenAIRealtimeWS({ model, options: { headers: safetyId ? { 'OpenAI-Safety-Identifier': safetyId } : {} } }, client)
 		const conn = new RealtimeConnection(rt, provider)
 		try {
 			await conn.until((ev) => ev.type === 'session.created', timeoutMs, 'connect')

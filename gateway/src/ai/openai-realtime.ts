@@ -13,23 +13,20 @@
 // otherwise appends silence so it can tell; answer() never commits. The gateway still ends its own
 // listening (toy's stop or its VAD); the API's speech_stopped does not end it.
 //
-// Barge-in: the response is cancelled and the assistant item truncated to what the child heard,
-// so the model does not remember saying what was never played. The session's pacer sends a
-// 5-frame (300 ms) burst and then real time, so heard ≈ min(audio yielded, time since the first
-// audio was yielded + 300 ms).
+// Each answer's events, the sentence-by-sentence hold on its audio, the wait for late words and the
+// barge-in cleanup are in openai-realtime-turn.ts.
 
 import OpenAI from 'openai'
-import type { RealtimeServerEvent, RealtimeSessionCreateRequest } from 'openai/resources/realtime/realtime'
+import type { RealtimeClientEvent, RealtimeServerEvent, RealtimeSessionCreateRequest } from 'openai/resources/realtime/realtime'
 import type { Codec } from '../codec'
 import { resample } from '../codec/resample'
-import { log } from '../obs/logger'
 import { systemPrompt } from '../safety/prompts'
-import { AsyncQueue } from './async-queue'
+import { ToolBox } from './chat-tools'
 import { ProviderError } from './errors'
 import { RealtimeConnection } from './openai-realtime-connection'
+import { RealtimeTurn } from './openai-realtime-turn'
 import { REALTIME_RATE, RealtimeUplink } from './openai-realtime-uplink'
 import type { ChildProfile, Provider, ProviderEvent, StreamContext, TurnInput, UplinkStream } from './provider'
-import { SentenceSplitter } from './sentence-splitter'
 
 export interface OpenAIRealtimeOptions {
 	apiKey: string
@@ -47,6 +44,8 @@ export interface OpenAIRealtimeOptions {
 	idleMs?: number
 	/** Audio the child heard beyond what was sent in real time: the pacer's opening burst. */
 	burstMs?: number
+	/** How long after the response the child's words may still come from input transcription. */
+	transcriptTimeoutMs?: number
 	/** Enables streaming the child's audio as it arrives (its resampler); without it turns go whole. */
 	codec?: Codec
 }
@@ -54,23 +53,6 @@ export interface OpenAIRealtimeOptions {
 export { REALTIME_RATE }
 const APPEND_MS = 500
 const SERVER_VAD_SILENCE_MS = 500
-const TRANSCRIPT_GRACE_MS = 1500
-
-interface TurnState {
-	/** The assistant item being spoken (for truncation). */
-	itemId: string
-	/** A response is in progress (needs response.cancel on barge-in). */
-	active: boolean
-	/** Answer samples yielded, at 24 kHz. */
-	samples: number
-	firstAudioAt: number
-	finished: boolean
-	/** The child's words are still to come from input transcription. */
-	awaitTranscript: boolean
-	/** response.done arrived; only the transcript is awaited. */
-	ended: boolean
-}
-
 export class OpenAIRealtimeProvider implements Provider {
 	readonly name = 'openai-realtime'
 	private readonly client: OpenAI
@@ -83,6 +65,8 @@ export class OpenAIRealtimeProvider implements Provider {
 	private readonly streams = new Map<string, RealtimeUplink>()
 	/** New sockets not yet told the conversation so far, with the instructions they were opened with. */
 	private readonly untold = new WeakMap<RealtimeConnection, string>()
+	/** The tools each socket's session was last given (JSON), so an unchanged set is not sent again. */
+	private readonly offered = new WeakMap<RealtimeConnection, string>()
 	private sweeper: ReturnType<typeof setInterval> | undefined
 
 	constructor(opts: OpenAIRealtimeOptions) {
@@ -98,6 +82,7 @@ export class OpenAIRealtimeProvider implements Provider {
 			connectTimeoutMs: opts.connectTimeoutMs ?? 5000,
 			idleMs: opts.idleMs ?? 120_000,
 			burstMs: opts.burstMs ?? 300,
+			transcriptTimeoutMs: opts.transcriptTimeoutMs ?? 8000,
 		}
 	}
 
@@ -108,7 +93,7 @@ export class OpenAIRealtimeProvider implements Provider {
 		this.streams.get(key)?.cancel()
 		const stream = new RealtimeUplink(this.codec, ctx.sampleRate, this.opts.vad === 'server', this.name)
 		this.streams.set(key, stream)
-		this.connection(key, ctx.child).then(
+		this.connection(key, ctx.child, ctx.safetyId).then(
 			(conn) => stream.attach(conn),
 			(err) => stream.fail(err),
 		)
@@ -120,20 +105,22 @@ export class OpenAIRealtimeProvider implements Provider {
 		const stream = input.streamed ? this.streams.get(key) : undefined
 		if (stream) this.streams.delete(key)
 		if (input.signal.aborted) return stream?.cancel()
-		const conn = await this.connection(key, input.child)
+		const conn = await this.connection(key, input.child, input.safetyId)
 		this.tell(conn, input)
 		// A barge-in cancelled the previous response; a new one is refused until that has ended.
 		await Promise.race([conn.responseDone, Bun.sleep(1000)])
 		if (input.signal.aborted) return stream?.cancel()
 
-		const q = new AsyncQueue<ProviderEvent>()
-		const splitter = new SentenceSplitter()
-		const turn: TurnState = { itemId: '', active: false, samples: 0, firstAudioAt: 0, finished: false, awaitTranscript: input.text === undefined, ended: false }
 		let endResponse = () => {}
 		conn.responseDone = new Promise<void>((resolve) => {
 			endResponse = resolve
 		})
-		const handle = (ev: RealtimeServerEvent) => this.onEvent(ev, turn, q, splitter, endResponse)
+		const box = new ToolBox(input.tools)
+		this.offerTools(conn, box)
+		const tools = { box, send: (event: RealtimeClientEvent) => conn.send(event) }
+		const turn = new RealtimeTurn(input, { provider: this.name, burstMs: this.opts.burstMs, transcriptTimeoutMs: this.opts.transcriptTimeoutMs, tools }, () => endResponse())
+		const q = turn.events
+		const handle = (ev: RealtimeServerEvent) => turn.handle(ev)
 		conn.listen(handle)
 		const offClose = conn.onClose((err) => {
 			endResponse()
@@ -166,18 +153,12 @@ export class OpenAIRealtimeProvider implements Provider {
 			}
 			for (let ev = await q.next(); ev !== undefined; ev = await q.next()) {
 				if (input.signal.aborted) break
-				if (ev.type === 'audio') {
-					if (!turn.firstAudioAt) turn.firstAudioAt = performance.now()
-					turn.samples += ev.pcm.length
-				}
+				turn.yielding(ev)
 				yield ev
 			}
 			// ? The answer arrives faster than it plays: stay cancellable until it has (nearly) all
 			// been heard, so a barge-in during playback still truncates the model's memory.
-			if (turn.firstAudioAt && !input.signal.aborted) {
-				const left = (turn.samples / REALTIME_RATE) * 1000 - (performance.now() - turn.firstAudioAt) - this.opts.burstMs
-				if (left > 0) await abortable(left, input.signal)
-			}
+			await turn.untilHeard()
 			turn.finished = !input.signal.aborted
 		} catch (err) {
 			if (input.signal.aborted) return
@@ -186,8 +167,9 @@ export class OpenAIRealtimeProvider implements Provider {
 			throw err
 		} finally {
 			input.signal.removeEventListener('abort', onAbort)
+			turn.dispose()
 			offClose()
-			if (!turn.finished && !conn.closed) this.cutShort(conn, turn)
+			if (!turn.finished && !conn.closed) turn.cutShort(conn)
 		}
 	}
 
@@ -195,74 +177,6 @@ export class OpenAIRealtimeProvider implements Provider {
 		for (const key of [...this.conns.keys()]) this.drop(key)
 		if (this.sweeper) clearInterval(this.sweeper)
 		this.sweeper = undefined
-	}
-
-	/** Cancels the answer in progress and truncates it to what the child heard. */
-	private cutShort(conn: RealtimeConnection, turn: TurnState): void {
-		try {
-			if (turn.active) conn.send({ type: 'response.cancel' })
-			if (turn.itemId && turn.samples > 0) {
-				const yielded = (turn.samples / REALTIME_RATE) * 1000
-				const played = performance.now() - turn.firstAudioAt + this.opts.burstMs
-				const heard = Math.floor(Math.min(yielded, played))
-				conn.send({ type: 'conversation.item.truncate', item_id: turn.itemId, content_index: 0, audio_end_ms: heard })
-			}
-		} catch (err) {
-			log.warn({ provider: this.name, err: String(err) }, 'realtime barge-in cleanup failed')
-		}
-	}
-
-	private onEvent(
-		ev: RealtimeServerEvent,
-		turn: TurnState,
-		q: AsyncQueue<ProviderEvent>,
-		splitter: SentenceSplitter,
-		endResponse: () => void,
-	): void {
-		switch (ev.type) {
-			case 'conversation.item.input_audio_transcription.completed':
-				if (!turn.awaitTranscript) return
-				turn.awaitTranscript = false
-				q.push({ type: 'transcript', text: ev.transcript })
-				if (turn.ended) q.end()
-				return
-			case 'conversation.item.input_audio_transcription.failed':
-				turn.awaitTranscript = false
-				if (turn.ended) q.end()
-				return
-			case 'response.created':
-				turn.active = true
-				return
-			case 'response.output_audio_transcript.delta':
-				for (const s of splitter.push(ev.delta)) q.push({ type: 'sentence', text: s })
-				return
-			case 'response.output_audio.delta':
-				turn.itemId = ev.item_id
-				q.push({ type: 'audio', pcm: decodePcm(ev.delta), sampleRate: REALTIME_RATE })
-				return
-			case 'response.done': {
-				turn.active = false
-				endResponse()
-				const rest = splitter.flush()
-				if (rest) q.push({ type: 'sentence', text: rest })
-				const status = ev.response.status
-				if (status === 'failed') q.fail(new ProviderError(this.name, 'chat', `response failed: ${JSON.stringify(ev.response.status_details ?? {})}`))
-				else if (!turn.awaitTranscript) q.end()
-				else {
-					// Transcription runs beside the response and may finish after it: wait a little,
-					// because the child's words feed history, safety and the parent's transcript.
-					turn.ended = true
-					setTimeout(() => q.end(), TRANSCRIPT_GRACE_MS).unref?.()
-				}
-				return
-			}
-			case 'error':
-				// ? Cleanup after a barge-in may race the response's own end; that is not a failure.
-				if (ev.error.code === 'response_cancel_not_active') return
-				endResponse()
-				q.fail(new ProviderError(this.name, 'chat', ev.error.message, { status: ev.error.type === 'server_error' ? 500 : 400 }))
-				return
-		}
 	}
 
 	private appendAudio(conn: RealtimeConnection, pcm: Int16Array, rate: number): void {
@@ -290,22 +204,24 @@ export class OpenAIRealtimeProvider implements Provider {
 	}
 
 	/** One socket per toy session; a stream and its answer() opening it at once share it. */
-	private connection(key: string, child: ChildProfile): Promise<RealtimeConnection> {
+	private connection(key: string, child: ChildProfile, safetyId: StreamContext['safetyId']): Promise<RealtimeConnection> {
 		const open = this.conns.get(key)
 		if (open && !open.closed) return Promise.resolve(open)
 		let pending = this.opening.get(key)
 		if (!pending) {
-			pending = this.connect(key, child).finally(() => this.opening.delete(key))
+			pending = this.connect(key, child, safetyId).finally(() => this.opening.delete(key))
 			this.opening.set(key, pending)
 		}
 		return pending
 	}
 
-	private async connect(key: string, child: ChildProfile): Promise<RealtimeConnection> {
+	/** The family's safety id is sent when the socket opens (a header); a socket lives for one toy session. */
+	private async connect(key: string, child: ChildProfile, safetyId: StreamContext['safetyId']): Promise<RealtimeConnection> {
 		const instructions = systemPrompt(child)
 		let conn: RealtimeConnection
 		try {
-			conn = await RealtimeConnection.open(this.client, this.opts.model, this.sessionConfig(instructions), this.name, this.opts.connectTimeoutMs)
+			const id = await safetyId
+			conn = await RealtimeConnection.open(this.client, this.opts.model, this.sessionConfig(instructions), this.name, this.opts.connectTimeoutMs, id)
 		} catch (err) {
 			if (err instanceof ProviderError) throw err
 			throw new ProviderError(this.name, 'chat', `connect failed: ${(err as Error).message}`, { cause: err })
@@ -336,6 +252,19 @@ export class OpenAIRealtimeProvider implements Provider {
 						: { type: 'message', role: 'assistant', content: [{ type: 'output_text', text: h.text }] },
 			})
 		}
+	}
+
+	/**
+	 * The toy's tools this turn (the family may have changed them since the last): the session is
+	 * told only when they changed. With the API's own VAD an answer may start before this turn is
+	 * handled; that answer is given with the tools of the turn before.
+	 */
+	private offerTools(conn: RealtimeConnection, box: ToolBox): void {
+		const tools = box.functions.map((f) => ({ type: 'function' as const, name: f.name, description: f.description, parameters: f.parameters }))
+		const key = JSON.stringify(tools)
+		if ((this.offered.get(conn) ?? '[]') === key) return
+		this.offered.set(conn, key)
+		conn.send({ type: 'session.update', session: { type: 'realtime', tools, tool_choice: 'auto' } })
 	}
 
 	private sessionConfig(instructions: string): RealtimeSessionCreateRequest {
@@ -378,24 +307,4 @@ export class OpenAIRealtimeProvider implements Provider {
 		}, Math.min(30_000, this.opts.idleMs))
 		this.sweeper.unref?.()
 	}
-}
-
-function decodePcm(b64: string): Int16Array {
-	const bytes = Buffer.from(b64, 'base64')
-	const pcm = new Int16Array(bytes.length >> 1)
-	for (let i = 0; i < pcm.length; i++) pcm[i] = bytes.readInt16LE(i * 2)
-	return pcm
-}
-
-/** Waits `ms`, or less if the turn is cancelled. */
-function abortable(ms: number, signal: AbortSignal): Promise<void> {
-	return new Promise((resolve) => {
-		const done = () => {
-			clearTimeout(t)
-			signal.removeEventListener('abort', done)
-			resolve()
-		}
-		const t = setTimeout(done, ms)
-		signal.addEventListener('abort', done, { once: true })
-	})
 }

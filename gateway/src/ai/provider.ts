@@ -54,6 +54,33 @@ export interface TurnInput {
 	 * still the whole turn: a provider that did not stream it (a fallback) answers from it.
 	 */
 	streamed?: boolean
+	/** How much of this provider's answer audio the toy has played (barge-in truncation). */
+	playback?: Playback
+	/** Called with what each API call of this turn reported using; not called where it reports nothing. */
+	usage?: (used: TokenUsage) => void
+	/**
+	 * A stable, non-reversible id of the family (a keyed hash), sent to the API as
+	 * `safety_identifier` so abuse can be traced to one user without telling the API who it is.
+	 */
+	safetyId?: string
+}
+
+/** Tokens an API call reported (chat, Realtime response, transcription). */
+export interface TokenUsage {
+	input: number
+	output: number
+}
+
+/**
+ * The toy's playback of one provider's answer, in that provider's own audio (what it yielded, in
+ * order): wrappers that add lines of their own map it for the provider they wrap.
+ */
+export interface Playback {
+	/**
+	 * ms of this provider's audio the child has heard: live while the turn plays, frozen when the
+	 * turn is interrupted, and everything released once a wrapper stopped the provider itself.
+	 */
+	playedMs(): number
 }
 
 /** What a provider needs to start taking a turn's audio before the turn has ended. */
@@ -75,6 +102,8 @@ export interface StreamContext {
 	/** Rate of the PCM passed to append(). */
 	sampleRate: number
 	signal?: AbortSignal
+	/** As TurnInput.safetyId; may still be loading when the stream opens. */
+	safetyId?: string | Promise<string | undefined>
 }
 
 /**
@@ -125,19 +154,29 @@ export interface TurnSession {
 }
 
 export type ProviderEvent =
-	/** What the child said, once known. */
-	| { type: 'transcript'; text: string }
-	/** A sentence of the answer, emitted before its audio (whose Opus, if any, is a new stream). */
-	| { type: 'sentence'; text: string }
-	/** Answer audio: mono int16 PCM. Any rate; the session resamples and encodes. */
-	| { type: 'audio'; pcm: Int16Array; sampleRate: number }
+	/**
+	 * What the child said, once known. `failed`: the provider heard the turn but could not tell what
+	 * was said (its transcription failed or never came); `text` is then empty.
+	 */
+	| { type: 'transcript'; text: string; failed?: boolean }
+	/**
+	 * A sentence of the answer, emitted before its audio (whose Opus, if any, is a new stream): the
+	 * audio events after it, up to the next sentence, are that sentence's. `trusted`: one of the gateway's own fixed lines (never model
+	 * text), which the safety layer does not send to moderation.
+	 */
+	| { type: 'sentence'; text: string; trusted?: boolean }
+	/**
+	 * Answer audio: mono int16 PCM. Any rate; the session resamples and encodes. `trusted`: audio of
+	 * a trusted sentence (model audio is never marked, so it can never pass as a fixed line's).
+	 */
+	| { type: 'audio'; pcm: Int16Array; sampleRate: number; trusted?: boolean }
 	/**
 	 * Answer audio already in Opus (provider Ogg Opus demuxed, or a cached fixed line): an Opus toy
 	 * gets the packets without decoding, joined into packets of its frame length where they are
 	 * shorter (session/opus-relay.ts); anything else is transcoded. `sampleRate` and `frameMs` say
 	 * what the packets hold (metering); the TOC bytes decide.
 	 */
-	| { type: 'opus'; packets: readonly Uint8Array[]; sampleRate: number; frameMs: number }
+	| { type: 'opus'; packets: readonly Uint8Array[]; sampleRate: number; frameMs: number; trusted?: boolean }
 
 export interface Provider {
 	readonly name: string

@@ -13,6 +13,7 @@ import { log } from '../obs/logger'
 import { CircuitBreaker, type CircuitBreakerOptions } from './circuit-breaker'
 import { ProviderError } from './errors'
 import type { FixedLines } from './fixed-lines'
+import { PlaybackTimeline } from './playback'
 import { needsPcm, type PcmQuestion, type Provider, type ProviderEvent, type StreamContext, type TurnInput, type UplinkStream } from './provider'
 
 export interface ResilientOptions {
@@ -26,7 +27,8 @@ export interface ResilientOptions {
 	/** Extra attempts after a transient failure. */
 	retries?: number
 	backoffMs?: number
-	breaker?: CircuitBreakerOptions
+	/** Options for a breaker of its own, or one shared with whatever else calls the upstream. */
+	breaker?: CircuitBreakerOptions | CircuitBreaker
 }
 
 export class UpstreamTimeoutError extends Error {
@@ -59,13 +61,17 @@ export class ResilientProvider implements Provider {
 		this.stallMs = opts.stallTimeoutMs ?? this.upstreamMs
 		this.retries = opts.retries ?? 2
 		this.backoffMs = opts.backoffMs ?? 250
-		this.breaker = new CircuitBreaker({
-			...opts.breaker,
-			onChange: (state) => {
-				log.warn({ provider: this.primary.name, state }, 'AI circuit changed')
-				opts.breaker?.onChange?.(state)
-			},
-		})
+		const b = opts.breaker
+		this.breaker =
+			b instanceof CircuitBreaker
+				? b
+				: new CircuitBreaker({
+						...b,
+						onChange: (state) => {
+							log.warn({ provider: this.primary.name, state }, 'AI circuit changed')
+							b?.onChange?.(state)
+						},
+					})
 	}
 
 	async *answer(input: TurnInput): AsyncIterable<ProviderEvent> {
@@ -80,13 +86,15 @@ export class ResilientProvider implements Provider {
 		let heard = false
 		let spoke = false
 		let thinking = false
+		const timeline = new PlaybackTimeline()
+		const playback = timeline.forInner(input.playback)
 
 		for (let attempt = 0; ; attempt++) {
 			const ctrl = new AbortController()
 			const forward = () => ctrl.abort(input.signal.reason)
 			input.signal.addEventListener('abort', forward, { once: true })
 			// ? A retry after the transcript skips transcription: the child's words are known.
-			const it = this.primary.answer({ ...input, text: transcript ?? input.text, signal: ctrl.signal })[Symbol.asyncIterator]()
+			const it = this.primary.answer({ ...input, text: transcript ?? input.text, signal: ctrl.signal, playback })[Symbol.asyncIterator]()
 			let pending: Promise<IteratorResult<ProviderEvent>> | undefined
 			try {
 				while (true) {
@@ -105,7 +113,10 @@ export class ResilientProvider implements Provider {
 						if (!heard && !thinking) {
 							// The upstream is slow, not dead: fill the silence and keep waiting for it.
 							thinking = true
-							yield* await this.lines.events('thinking', rate)
+							for (const ev of await this.lines.events('thinking', rate)) {
+								timeline.note(ev, false)
+								yield ev
+							}
 							continue
 						}
 						throw new UpstreamTimeoutError(`${this.primary.name}: no ${heard ? 'progress' : 'audio'} in time`)
@@ -118,9 +129,11 @@ export class ResilientProvider implements Provider {
 					const ev = r.value
 					if (ev.type === 'transcript') {
 						if (transcript !== undefined) continue
-						transcript = ev.text
+						// ? A transcription that failed is passed on, but a retry must not answer it as text.
+						if (!ev.failed) transcript = ev.text
 					} else if (ev.type === 'sentence') spoke = true
 					else heard = true
+					timeline.note(ev, true)
 					yield ev
 				}
 			} catch (err) {
@@ -135,6 +148,8 @@ export class ResilientProvider implements Provider {
 				}
 				this.breaker.failure()
 				log.warn({ provider: this.primary.name, err: String(err), heard }, 'AI turn failed; speaking the fallback line')
+				// The primary is abandoned, but what it already released will still be heard.
+				timeline.stopInner()
 				// A child who heard part of an answer keeps it; one who heard nothing gets told.
 				if (!heard) yield* await this.lines.events('fallback', rate)
 				return

@@ -75,6 +75,7 @@ export class ContextCache {
 				turns: u.turns + used.turns,
 				tokensIn: u.tokensIn + used.tokensIn,
 				tokensOut: u.tokensOut + used.tokensOut,
+				tokensEstimated: u.tokensEstimated + used.tokensEstimated,
 				audioInMs: u.audioInMs + used.audioInMs,
 				audioOutMs: u.audioOutMs + used.audioOutMs,
 			},

@@ -1,16 +1,19 @@
 // Builds the safety layer from config: picks the moderation service, the alert mailer and the
 // defaults, and wraps the answering provider in a SafeProvider.
 
+import type { CircuitBreaker } from '../ai/circuit-breaker'
 import type { Provider } from '../ai/provider'
 import type { Config } from '../config'
 import type { Logger } from '../obs/logger'
 import type { SafetyStore } from '../store/safety'
 import type { WriteBacklog } from '../store/write-backlog'
 import { createSmtpMailer, type Mailer } from './mailer'
+import { AnswerPolicy, OpenAIPolicyClassifier, type PolicyClassifier } from './answer-policy'
 import { type Moderator, NoModerator, OpenAIModerator } from './moderation'
 import { ParentAlerts } from './parent-alerts'
 import { parseQuietHours, type SafetyDefaults } from './policy'
 import { SafeProvider } from './safe-provider'
+import type { SafetyIdentifiers } from './safety-identifier'
 import type { SpeakFixed } from './speak-fixed'
 
 export interface SafetyParts {
@@ -20,7 +23,17 @@ export interface SafetyParts {
 	close(): Promise<void>
 }
 
-type SafetyConfig = Pick<Config, 'safety' | 'openaiApiKey' | 'openaiBaseUrl'> & Partial<Pick<Config, 'accounts'>>
+type SafetyConfig = Pick<Config, 'safety' | 'openaiApiKey' | 'openaiBaseUrl'> &
+	Partial<Pick<Config, 'accounts'>> & { ai?: Pick<Config['ai'], 'firstAudioTimeoutMs'> }
+
+export interface SafetyExtras {
+	/** How fixed lines are voiced (the Opus cache). */
+	speak?: SpeakFixed
+	/** The answering upstream's circuit: moderation shares it. */
+	circuit?: CircuitBreaker
+	/** Per-family safety identifiers for the API. */
+	identifiers?: SafetyIdentifiers
+}
 
 export function safetyDefaults(cfg: Config['safety']): SafetyDefaults {
 	return {
@@ -36,7 +49,7 @@ export function safetyDefaults(cfg: Config['safety']): SafetyDefaults {
 
 // 'auto' uses OpenAI's moderation only with a real OpenAI key: local OpenAI-compatible servers
 // rarely serve /v1/moderations, and a failing call on every sentence would only add delay.
-export function createModerator(cfg: SafetyConfig, log: Logger): Moderator {
+export function createModerator(cfg: SafetyConfig, log: Logger, circuit?: CircuitBreaker): Moderator {
 	const mode = cfg.safety.moderation
 	const key = cfg.openaiApiKey?.trim()
 	if (mode === 'local' || (mode === 'auto' && !key)) return new NoModerator()
@@ -44,7 +57,14 @@ export function createModerator(cfg: SafetyConfig, log: Logger): Moderator {
 		log.warn('MODERATION=openai but neither OPENAI_API_KEY nor OPENAI_BASE_URL is set; local word lists only')
 		return new NoModerator()
 	}
-	return new OpenAIModerator({ apiKey: key || 'local', baseURL: cfg.openaiBaseUrl, model: cfg.safety.moderationModel })
+	return new OpenAIModerator({ apiKey: key || 'local', baseURL: cfg.openaiBaseUrl, model: cfg.safety.moderationModel, circuit })
+}
+
+/** The answer policy: the offline patterns, plus the model wherever moderation uses the API. */
+export function createPolicy(cfg: SafetyConfig, moderator: Moderator, circuit?: CircuitBreaker): PolicyClassifier {
+	if (!(moderator instanceof OpenAIModerator)) return new AnswerPolicy()
+	const model = new OpenAIPolicyClassifier({ apiKey: cfg.openaiApiKey?.trim() || 'local', baseURL: cfg.openaiBaseUrl, model: cfg.safety.policyModel, circuit })
+	return new AnswerPolicy(model)
 }
 
 export async function createSafety(
@@ -53,13 +73,26 @@ export async function createSafety(
 	store: SafetyStore,
 	writes: WriteBacklog,
 	log: Logger,
-	speak?: SpeakFixed,
+	extras: SafetyExtras = {},
 ): Promise<SafetyParts> {
 	const mailer: Mailer | undefined = cfg.safety.smtpUrl ? await createSmtpMailer(cfg.safety.smtpUrl, cfg.safety.smtpFrom) : undefined
 	const alerts = new ParentAlerts(store.alerts, writes, mailer, cfg.safety.alertEmail, cfg.accounts?.publicAppUrl)
-	const moderator = createModerator(cfg, log)
-	const provider = new SafeProvider(inner, { store, writes, alerts, moderator, defaults: safetyDefaults(cfg.safety), speak, log })
-	log.info({ moderation: moderator.name, alertEmail: mailer ? 'smtp' : 'off' }, 'child safety on')
+	const moderator = createModerator(cfg, log, extras.circuit)
+	const policy = createPolicy(cfg, moderator, extras.circuit)
+	const provider = new SafeProvider(inner, {
+		store,
+		writes,
+		alerts,
+		moderator,
+		policy,
+		identifiers: extras.identifiers,
+		defaults: safetyDefaults(cfg.safety),
+		speak: extras.speak,
+		// ? The child waits the same before hearing "let me think", whoever holds the answer back.
+		fillerAfterMs: cfg.ai?.firstAudioTimeoutMs,
+		log,
+	})
+	log.info({ moderation: moderator.name, policy: policy.name, alertEmail: mailer ? 'smtp' : 'off' }, 'child safety on')
 	return {
 		provider,
 		alerts,

@@ -2,22 +2,29 @@
 // change. Per turn, in order:
 //   1. quiet hours, the daily time limit and the family's budget may close the turn with a fixed
 //      goodnight line; the inner provider is then never called;
-//   2. the child's words (typed, or the inner provider's transcript) go through the local lists at
-//      once and the moderation model in parallel; a crisis aborts the inner provider and gets the
-//      fixed crisis reply and a parent alert, "are you real?" gets the AI disclosure, unsafe words
-//      a gentle redirect;
-//   3. each answer sentence is held (its audio queues behind it) until both checks pass; an unsafe
-//      sentence is replaced by the redirect and the rest of that answer is dropped;
+//   2. the child's words (typed, or the inner provider's transcript, which may come late) go
+//      through the local lists at once and the moderation model in parallel; a crisis aborts the
+//      inner provider and gets the fixed crisis reply and a parent alert, "are you real?" gets the
+//      AI disclosure, unsafe words a gentle redirect; words nobody could make out get "say that
+//      again" rather than an answer nobody checked;
+//   3. the answer is held sentence by sentence (answer-gate.ts) until the child's words and that
+//      sentence have passed the local lists, moderation and the answer policy (answer-policy.ts);
+//      an unsafe sentence is replaced by the redirect and the rest of that answer is dropped;
+//      the gateway's own fixed lines are trusted and never checked;
 //   4. the first answer of a session is prefixed with "I'm an AI friend", and a break reminder
 //      follows every play-time period;
-//   5. afterwards the turn is metered, and a normal turn feeds memory and the learning programme.
+//   5. afterwards the turn is metered (the tokens the API reported, estimated where it reported
+//      none), and a normal turn feeds memory and the learning programme.
 // Fixed lines are never model text. Nothing here keeps audio: PCM passes through and is dropped.
 
+import { fixedLineTexts } from '../ai/fixed-lines'
+import { PlaybackTimeline } from '../ai/playback'
 import { type ChildProfile, needsPcm, type PcmQuestion, type PrepareContext, type Provider, type ProviderEvent, type StreamContext, type TurnInput, type UplinkStream } from '../ai/provider'
-import { AsyncQueue } from '../ai/async-queue'
 import { log as rootLog, type Logger } from '../obs/logger'
 import { NO_USAGE, type SafetyStore } from '../store/safety'
 import type { WriteBacklog } from '../store/write-backlog'
+import { AnswerGate, type AnswerVerdict } from './answer-gate'
+import { AnswerPolicy, type PolicyClassifier } from './answer-policy'
 import { answerAllowed, type ChildVerdict, classifyChild, OK } from './classify'
 import { breakReminder, crisisReply, disclosure, redirect, sessionIntro } from './fixed-lines'
 import { memoryEntry, remember } from './memory'
@@ -29,6 +36,7 @@ import { localDay, type SafetyDefaults } from './policy'
 import { ContextCache } from './context-cache'
 import { allowedTools } from './device-tools-policy'
 import { firstName, systemPrompt } from './prompts'
+import type { SafetyIdentifiers } from './safety-identifier'
 import { SessionMarks } from './session-marks'
 import { espeakFixed, type SpeakFixed } from './speak-fixed'
 import { closedLine, loadTurnContext, type TurnContext } from './turn-context'
@@ -39,13 +47,19 @@ export interface SafeProviderDeps {
 	writes: WriteBacklog
 	alerts: ParentAlerts
 	moderator: Moderator
+	/** Meaning-level checks of answer sentences; default: the offline patterns only. */
+	policy?: PolicyClassifier
 	defaults: SafetyDefaults
 	speak?: SpeakFixed
+	/** A child kept waiting this long while the answer is held back hears a short filler. */
+	fillerAfterMs?: number
+	/** Keyed-hash safety identifiers per family, passed to the API. */
+	identifiers?: SafetyIdentifiers
 	now?: () => number
 	log?: Logger
 }
 
-type Outcome = 'none' | 'answered' | 'closed' | 'crisis' | 'disclosed' | 'redirected'
+type Outcome = 'none' | 'answered' | 'closed' | 'crisis' | 'disclosed' | 'redirected' | 'unheard'
 
 interface Turn {
 	input: TurnInput
@@ -61,6 +75,7 @@ export class SafeProvider implements Provider {
 	private readonly marks = new SessionMarks()
 	private readonly contexts = new ContextCache()
 	private readonly speak: SpeakFixed
+	private readonly policy: PolicyClassifier
 	private readonly now: () => number
 	private readonly log: Logger
 
@@ -70,6 +85,7 @@ export class SafeProvider implements Provider {
 	) {
 		this.name = inner.name
 		this.speak = deps.speak ?? espeakFixed()
+		this.policy = deps.policy ?? new AnswerPolicy()
 		this.now = deps.now ?? Date.now
 		this.log = deps.log ?? rootLog
 	}
@@ -89,7 +105,21 @@ export class SafeProvider implements Provider {
 	 * (quiet hours, limits) never reaches the inner provider, so its next stream starts clean.
 	 */
 	openStream(ctx: StreamContext): UplinkStream | undefined {
-		return this.inner.openStream?.(ctx)
+		if (!this.inner.openStream) return undefined
+		// The stream may open the provider's connection, which carries the family's safety id.
+		const loading = this.context(ctx.child, ctx.session.deviceId, this.now())
+		const safetyId =
+			loading instanceof Promise
+				? loading.then(
+						(c) => this.safetyId(c, ctx.session.deviceId),
+						() => this.safetyId(undefined, ctx.session.deviceId),
+					)
+				: this.safetyId(loading, ctx.session.deviceId)
+		return this.inner.openStream({ ...ctx, safetyId })
+	}
+
+	private safetyId(ctx: TurnContext | undefined, deviceId: string | undefined): string | undefined {
+		return this.deps.identifiers?.of(ctx?.policy.familyId ?? null, deviceId)
 	}
 
 	needsPcm(turn: PcmQuestion): boolean {
@@ -141,13 +171,12 @@ export class SafeProvider implements Provider {
 	}
 
 	private async *converse(turn: Turn, inner: AbortController, now: number): AsyncGenerator<ProviderEvent> {
-		const { input, ctx } = turn
+		const { input, ctx, meter } = turn
 		const mark = input.session ? this.marks.get(input.session.deviceId, input.session.startedAt) : undefined
 		if (mark && input.session?.turnIndex === 0) mark.introduced = false
 		const prefix = this.prefixLines(turn, mark, now)
 
-		let childCheck: Promise<ChildVerdict> = Promise.resolve(OK)
-		let checked: string | undefined
+		let typed: { text: string; model: Promise<ChildVerdict> } | undefined
 		if (input.text !== undefined) {
 			// A typed turn is checked before the inner provider is even called.
 			turn.childWords = input.text
@@ -156,68 +185,78 @@ export class SafeProvider implements Provider {
 				yield { type: 'transcript', text: input.text }
 				return yield* this.respond(turn, verdict, mark)
 			}
-			checked = input.text
-			childCheck = this.moderateChild(input.text, inner.signal)
+			typed = { text: input.text, model: this.moderateChild(input.text, inner.signal) }
 		}
 
 		const child = { ...input.child, lesson: ctx.progress?.episode.lessonGoal }
 		const history = ctx.summary ? [memoryEntry(ctx.summary), ...input.history] : input.history
-		turn.meter.prompt(systemPrompt(child).length + history.reduce((n, h) => n + h.text.length, 0) + (input.text?.length ?? 0))
+		meter.prompt(systemPrompt(child).length + history.reduce((n, h) => n + h.text.length, 0) + (input.text?.length ?? 0))
+		const safetyId = this.safetyId(ctx, input.session?.deviceId)
 		const tools = allowedTools(input.tools, ctx.policy.allowedTools, this.log)
-		const events = pump(this.inner.answer({ ...input, child, history, tools, signal: inner.signal }), inner.signal)
+		// What the toy heard of the inner provider's own audio, without our lines (barge-in truncation).
+		const timeline = new PlaybackTimeline()
+		const gate = new AnswerGate({
+			signal: input.signal,
+			typed,
+			checks: {
+				child: (text) => {
+					turn.childWords = text
+					if (input.text === undefined) meter.prompt(text.length)
+					const local = classifyChild(text)
+					return { local, model: local.kind === 'ok' ? this.moderateChild(text, inner.signal) : Promise.resolve(local) }
+				},
+				answer: (text) => {
+					meter.answer(text)
+					return this.checkAnswer(text, inner.signal, turn, safetyId)
+				},
+			},
+			prefix: () => this.sayAll(turn, prefix.splice(0), mark),
+			filler: () => this.speak(fixedLineTexts.thinking, { downlink: input.downlink }),
+			fillerAfterMs: this.deps.fillerAfterMs ?? 2500,
+			released: (ev, fromInner) => {
+				meter.spoken(ev)
+				timeline.note(ev, fromInner)
+			},
+		})
+		const events = this.inner.answer({
+			...input,
+			child,
+			history,
+			tools,
+			signal: inner.signal,
+			playback: timeline.forInner(input.playback),
+			usage: (used) => meter.provider(used),
+			safetyId,
+		})
+		const end = yield* gate.run(events)
+		if (input.signal.aborted || end.kind === 'aborted') return
+		if (end.kind === 'answered') {
+			if (end.released) turn.outcome = 'answered'
+			return
+		}
+		// The rest of the answer is not wanted, but what was already released will be heard.
+		timeline.stopInner()
+		inner.abort()
+		if (end.kind === 'child') return yield* this.respond(turn, end.verdict, mark)
+		if (end.kind === 'unheard') {
+			this.log.warn({ childId: input.child.id || undefined }, "the child's words could not be checked; the answer was not played")
+			turn.outcome = 'unheard'
+			return yield* this.say(turn, fixedLineTexts.fallback)
+		}
+		this.log.warn({ childId: input.child.id || undefined, reason: end.reason }, 'unsafe answer replaced by a redirect')
+		turn.outcome = 'redirected'
+		yield* this.say(turn, redirect)
+	}
 
-		let approved = false
-		const held: ProviderEvent[] = []
-		for (let ev = await events.next(); ev !== undefined; ev = await events.next()) {
-			if (input.signal.aborted) return
-			if (ev.type === 'transcript') {
+	/** The prefix lines, said once before the first sentence the child hears. */
+	private async *sayAll(turn: Turn, lines: string[], mark: { introduced: boolean } | undefined): AsyncGenerator<ProviderEvent> {
+		for (const line of lines) {
+			for await (const ev of this.speak(line, { downlink: turn.input.downlink })) {
+				if (turn.input.signal.aborted) return
 				yield ev
-				if (ev.text === checked) continue
-				turn.childWords = ev.text
-				if (input.text === undefined) turn.meter.prompt(ev.text.length)
-				const verdict = classifyChild(ev.text)
-				if (verdict.kind !== 'ok') {
-					inner.abort()
-					return yield* this.respond(turn, verdict, mark)
-				}
-				checked = ev.text
-				childCheck = this.moderateChild(ev.text, inner.signal)
-				continue
-			}
-			if (ev.type !== 'sentence') {
-				// ! Audio is spoken only behind a sentence that passed; audio ahead of any sentence waits
-				// for one (providers emit a sentence before its audio, see provider.ts).
-				if (approved) {
-					turn.meter.spoken(ev)
-					yield ev
-				} else held.push(ev)
-				continue
-			}
-			turn.meter.answer(ev.text)
-			const verdicts = await untilAborted(Promise.all([childCheck, this.answerSafe(ev.text, inner.signal)]), input.signal)
-			if (!verdicts) return
-			const [childVerdict, safe] = verdicts
-			childCheck = Promise.resolve(OK)
-			if (childVerdict.kind !== 'ok') {
-				inner.abort()
-				return yield* this.respond(turn, childVerdict, mark)
-			}
-			if (!safe) {
-				inner.abort()
-				this.log.warn({ childId: input.child.id || undefined }, 'unsafe answer replaced by a redirect')
-				turn.outcome = 'redirected'
-				return yield* this.say(turn, redirect)
-			}
-			for (const line of prefix.splice(0)) yield* this.say(turn, line)
-			if (mark) mark.introduced = true
-			approved = true
-			turn.outcome = 'answered'
-			yield ev
-			for (const h of held.splice(0)) {
-				turn.meter.spoken(h)
-				yield h
 			}
 		}
+		if (mark) mark.introduced = true
 	}
 
 	/** The session intro on a session's first answer; a break reminder once per play-time period. */
@@ -284,13 +323,25 @@ export class SafeProvider implements Provider {
 		const cats = result.categories
 		if (cats.some((c) => c.startsWith('self-harm'))) return { kind: 'crisis', crisis: 'self_harm', language, source: 'moderation' }
 		if (cats.includes('sexual/minors')) return { kind: 'crisis', crisis: 'abuse', language, source: 'moderation' }
+		// ? Moderation has no "abuse" category: a child telling of being hit or threatened is flagged
+		// violence or harassment/threatening. Asking how to do harm is flagged illicit as well, and is
+		// not a disclosure. Who is hurt cannot be told from the categories, so the alert says danger.
+		// Harmless look-alikes ("this game is killing me") are not flagged at all.
+		const told = cats.includes('violence') || cats.includes('harassment/threatening')
+		if (told && !cats.some((c) => c.startsWith('illicit'))) return { kind: 'crisis', crisis: 'danger', language, source: 'moderation' }
 		return { kind: 'unsafe', language, source: 'moderation' }
 	}
 
-	private async answerSafe(text: string, signal: AbortSignal): Promise<boolean> {
-		if (!answerAllowed(text)) return false
-		const result = await this.deps.moderator.moderate(text, signal)
-		return !result.flagged
+	/** An answer sentence: the local lists at once, then moderation and the answer policy side by side. */
+	private async checkAnswer(text: string, signal: AbortSignal, turn: Turn, safetyId: string | undefined): Promise<AnswerVerdict> {
+		if (!answerAllowed(text)) return { ok: false, reason: 'word-list' }
+		const [moderation, policy] = await Promise.all([
+			this.deps.moderator.moderate(text, signal),
+			this.policy.classify(text, signal, { usage: (used) => turn.meter.check(used), safetyId }),
+		])
+		if (moderation.flagged) return { ok: false, reason: `moderation: ${moderation.categories.join(',')}` }
+		if (policy.categories.length > 0) return { ok: false, reason: `policy (${policy.source}): ${policy.categories.join(',')}` }
+		return { ok: true }
 	}
 
 	/**
@@ -320,40 +371,4 @@ export class SafeProvider implements Provider {
 		}
 		this.contexts.update(key, used, summary, undefined)
 	}
-}
-
-/** Reads the inner provider eagerly, so a held sentence's audio keeps arriving while it is checked. */
-function pump(events: AsyncIterable<ProviderEvent>, signal: AbortSignal): AsyncQueue<ProviderEvent> {
-	const queue = new AsyncQueue<ProviderEvent>()
-	void (async () => {
-		try {
-			for await (const ev of events) {
-				if (signal.aborted) break
-				queue.push(ev)
-			}
-			queue.end()
-		} catch (err) {
-			if (signal.aborted) queue.end()
-			else queue.fail(err)
-		}
-	})()
-	return queue
-}
-
-function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T | undefined> {
-	if (signal.aborted) return Promise.resolve(undefined)
-	return new Promise((resolve, reject) => {
-		const onAbort = () => resolve(undefined)
-		signal.addEventListener('abort', onAbort, { once: true })
-		work.then(
-			(v) => {
-				signal.removeEventListener('abort', onAbort)
-				resolve(v)
-			},
-			(err) => {
-				signal.removeEventListener('abort', onAbort)
-				reject(err)
-			},
-		)
-	})
 }

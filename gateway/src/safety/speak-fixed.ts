@@ -24,7 +24,7 @@ const CHUNK_MS = 200
 
 export function espeakFixed(render: Synthesize = synthesize): SpeakFixed {
 	return async function* speakFixed(text, { language = 'en' } = {}) {
-		yield { type: 'sentence', text }
+		yield { type: 'sentence', text, trusted: true }
 		let speech: Speech
 		try {
 			speech = await render(text, { voice: voiceOf[language], speed: 150 })
@@ -36,7 +36,7 @@ export function espeakFixed(render: Synthesize = synthesize): SpeakFixed {
 		const step = Math.max(1, Math.round((speech.sampleRate * CHUNK_MS) / 1000))
 		for (let at = 0; at < speech.pcm.length; at += step) {
 			// A copy, because the cached render is shared by every turn that says this line.
-			yield { type: 'audio', pcm: speech.pcm.slice(at, at + step), sampleRate: speech.sampleRate }
+			yield { type: 'audio', pcm: speech.pcm.slice(at, at + step), sampleRate: speech.sampleRate, trusted: true }
 		}
 	}
 }

@@ -88,6 +88,17 @@ export class Pacer {
 		return this.queue.length - this.head
 	}
 
+	/**
+	 * ms of this turn's audio the toy has played by `now`: what was released, minus what the toy
+	 * still holds in its buffer (it plays in real time from the first frame, and after an underrun
+	 * from the frame that ended it).
+	 */
+	playedMs(now: number): number {
+		if (this.sent === 0) return 0
+		const released = this.sent * this.frameMs
+		return released - Math.min(released, Math.max(0, this.t0 + released - now))
+	}
+
 	pump(now: number): void {
 		while (this.head < this.queue.length) {
 			const item = this.queue[this.head]

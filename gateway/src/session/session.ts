@@ -6,6 +6,7 @@ import type { Logger } from '../obs/logger'
 import { Downlink, type DownlinkFormat, type DownlinkSpec, MP3_PIECE_MS, MP3_RATE } from './downlink'
 import { Pacer } from './pacer'
 import type { SessionContext } from './resume-cache'
+import { TurnPlayback } from './turn-playback'
 import { Uplink, type UplinkFormat } from './uplink'
 
 // One conversation engine per connected toy. Protocol adapters translate the wire into these
@@ -72,6 +73,8 @@ export class Session {
 	private readonly baseDownlink: DownlinkSpec
 	private readonly history: HistoryEntry[] = []
 	private turn: AbortController | undefined
+	/** What the toy has played of the turn being answered. */
+	private playback: TurnPlayback | undefined
 	/** The provider's stream for the turn being listened to, when it takes audio as it arrives. */
 	private stream: UplinkStream | undefined
 	private listen: ListenOptions = {}
@@ -120,9 +123,15 @@ export class Session {
 	private createPacer(frameMs: number): Pacer {
 		return new Pacer(
 			{
-				audio: (p) => this.sink.audio(p),
+				audio: (p) => {
+					this.playback?.released()
+					this.sink.audio(p)
+				},
 				sentence: (t) => this.sink.sentence(t),
-				end: () => this.finishSpeaking(),
+				end: () => {
+					this.playback?.finish()
+					this.finishSpeaking()
+				},
 			},
 			frameMs,
 		)
@@ -222,6 +231,8 @@ export class Session {
 	interrupt(): void {
 		// Audio still being listened to is then sent whole at the turn's end, not streamed.
 		this.dropStream()
+		// Before the abort: the provider truncates to what was played, and the pacer forgets it.
+		this.playback?.interrupt()
 		this.turn?.abort()
 		this.turn = undefined
 		this.pacer.clear()
@@ -237,6 +248,7 @@ export class Session {
 		}
 		this.closed = true
 		this.dropStream()
+		this.playback?.interrupt()
 		this.turn?.abort()
 		this.turn = undefined
 		this.pacer.clear()
@@ -252,14 +264,17 @@ export class Session {
 		}
 		const ctrl = new AbortController()
 		this.turn = ctrl
+		this.playback?.finish()
+		const playback = new TurnPlayback(this.pacer, this.opts.downlink.frameMs)
+		this.playback = playback
 		this.state = 'thinking'
-		void this.runTurn(input, ctrl).catch((err) => {
+		void this.runTurn(input, ctrl, playback).catch((err) => {
 			// runTurn handles its own errors; this only guards against a bug escaping it.
 			this.opts.log.error({ err, sessionId: this.id }, 'turn crashed')
 		})
 	}
 
-	private async runTurn(input: TurnAudio, ctrl: AbortController): Promise<void> {
+	private async runTurn(input: TurnAudio, ctrl: AbortController, playback: TurnPlayback): Promise<void> {
 		const { provider, child, log, recorder } = this.opts
 		const turnId = randomUUID()
 		const answer: string[] = []
@@ -274,11 +289,13 @@ export class Session {
 			const downlink = this.opts.downlink
 			const history = this.history.slice()
 			const tools = this.opts.tools
-			const events = provider.answer({ ...input, child, history, signal: ctrl.signal, session, downlink, tools })
+			const events = provider.answer({ ...input, child, history, signal: ctrl.signal, session, downlink, playback, tools })
 			let heard = false
 			for await (const ev of events) {
 				if (!live()) break
 				if (ev.type === 'transcript') {
+					// Words nobody could make out are not the child's words.
+					if (ev.failed) continue
 					// ? Once per turn: a retry or a wrapper may report the same words again.
 					if (heard) continue
 					heard = true

@@ -13,6 +13,7 @@ interface Row {
 	turns: number
 	tokens_in: string | number
 	tokens_out: string | number
+	tokens_estimated: string | number
 	audio_in_ms: string | number
 	audio_out_ms: string | number
 }
@@ -22,6 +23,7 @@ const toDay = (r: Row): DayUsage => ({
 	turns: Number(r.turns),
 	tokensIn: Number(r.tokens_in),
 	tokensOut: Number(r.tokens_out),
+	tokensEstimated: Number(r.tokens_estimated),
 	audioInMs: Number(r.audio_in_ms),
 	audioOutMs: Number(r.audio_out_ms),
 })
@@ -32,19 +34,20 @@ export class FamilyUsageRepository {
 	/** Adds usage that no toy made (a parent's text chat) to the family's day: it counts against the budget. */
 	async addFamily(day: string, familyId: string, u: Usage): Promise<void> {
 		await this.sql`
-			insert into usage_daily (day, scope, scope_id, turns, tokens_in, tokens_out, audio_in_ms, audio_out_ms)
-			select ${day}::date, 'family', ${familyId}, ${u.turns}, ${u.tokensIn}, ${u.tokensOut}, ${u.audioInMs}, ${u.audioOutMs}
+			insert into usage_daily (day, scope, scope_id, turns, tokens_in, tokens_out, tokens_estimated, audio_in_ms, audio_out_ms)
+			select ${day}::date, 'family', ${familyId}, ${u.turns}, ${u.tokensIn}, ${u.tokensOut}, ${u.tokensEstimated}, ${u.audioInMs}, ${u.audioOutMs}
 			where exists (select 1 from families where id = ${familyId} for key share)
 			on conflict (scope, scope_id, day) do update set
 				turns = usage_daily.turns + excluded.turns, tokens_in = usage_daily.tokens_in + excluded.tokens_in,
-				tokens_out = usage_daily.tokens_out + excluded.tokens_out, audio_in_ms = usage_daily.audio_in_ms + excluded.audio_in_ms,
+				tokens_out = usage_daily.tokens_out + excluded.tokens_out,
+				tokens_estimated = usage_daily.tokens_estimated + excluded.tokens_estimated, audio_in_ms = usage_daily.audio_in_ms + excluded.audio_in_ms,
 				audio_out_ms = usage_daily.audio_out_ms + excluded.audio_out_ms
 		`
 	}
 
 	async family(familyId: string, from: string, to: string): Promise<DayUsage[]> {
 		const rows = await this.sql<Row[]>`
-			select day::text as day, scope_id, turns, tokens_in, tokens_out, audio_in_ms, audio_out_ms from usage_daily
+			select day::text as day, scope_id, turns, tokens_in, tokens_out, tokens_estimated, audio_in_ms, audio_out_ms from usage_daily
 			where scope = 'family' and scope_id = ${familyId} and day between ${from}::date and ${to}::date
 			order by day desc
 		`
@@ -55,7 +58,7 @@ export class FamilyUsageRepository {
 		const out = new Map<string, DayUsage[]>(deviceIds.map((id) => [id, []]))
 		if (deviceIds.length === 0) return out
 		const rows = await this.sql<Row[]>`
-			select day::text as day, scope_id, turns, tokens_in, tokens_out, audio_in_ms, audio_out_ms from usage_daily
+			select day::text as day, scope_id, turns, tokens_in, tokens_out, tokens_estimated, audio_in_ms, audio_out_ms from usage_daily
 			where scope = 'device' and scope_id = any(${deviceIds}::text[]) and day between ${from}::date and ${to}::date
 			order by day desc
 		`

@@ -75,10 +75,14 @@ export class ChatService {
 	private async meter(familyId: string, text: string, sentences: string[], audio: Int16Array | undefined): Promise<void> {
 		const family = await this.d.families.get(familyId)
 		const day = localDay(family?.timezone ?? this.d.defaultTimezone, Date.now())
+		const tokensIn = estimateTokens(PROMPT_CHARS + text.length)
+		const tokensOut = estimateTokens(sentences.join(' ').length)
 		await this.d.usage.addFamily(day, familyId, {
 			turns: 1,
-			tokensIn: estimateTokens(PROMPT_CHARS + text.length),
-			tokensOut: estimateTokens(sentences.join(' ').length),
+			tokensIn,
+			tokensOut,
+			// ? The chat answer does not carry the API's usage here; the row says these are estimates.
+			tokensEstimated: tokensIn + tokensOut,
 			audioInMs: 0,
 			audioOutMs: audio ? Math.round((audio.length / RATE) * 1000) : 0,
 		})

@@ -12,6 +12,7 @@ export const DayUsage = t.Object({
 	turns: t.Integer(),
 	tokens_in: t.Integer(),
 	tokens_out: t.Integer(),
+	tokens_estimated: t.Integer({ description: 'of tokens_in + tokens_out, how many were estimated from text length because the API reported none' }),
 	minutes: t.Number({ description: 'talk time: the child’s speech plus the toy’s' }),
 	cost_usd: t.Number({ description: 'estimated from the configured prices' }),
 })
@@ -22,5 +23,5 @@ export const UsageReport = t.Object({
 	days: t.Array(DayUsage, { description: 'the whole family, newest first' }),
 	devices: t.Array(t.Object({ device_id: t.String(), days: t.Array(DayUsage) })),
 	total: t.Object({ turns: t.Integer(), minutes: t.Number(), cost_usd: t.Number() }),
-	estimated: t.Literal(true, { description: 'tokens are estimated from text length until providers report them' }),
+	estimated: t.Literal(true, { description: 'the cost is an estimate from configured prices; tokens are as the API reported them, except tokens_estimated' }),
 })

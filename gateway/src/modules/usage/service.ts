@@ -3,7 +3,8 @@ import type { FamilyDeviceRepository } from '../../store/family-devices'
 import type { DayUsage, FamilyUsageRepository } from '../../store/family-usage'
 
 // Daily talk time, turns, tokens and what they cost, for the family and per toy. Cost is an
-// estimate from configured prices (tokens themselves are estimated, docs/safety.md).
+// estimate from configured prices; tokens are the API's counts, except `tokens_estimated` of them
+// (estimated from text length where the API reported none, docs/safety.md).
 
 export interface Prices {
 	usdPerMillionTokensIn: number
@@ -17,6 +18,7 @@ export interface DayReport {
 	turns: number
 	tokens_in: number
 	tokens_out: number
+	tokens_estimated: number
 	minutes: number
 	cost_usd: number
 }
@@ -47,6 +49,7 @@ export class UsageService {
 			turns: u.turns,
 			tokens_in: u.tokensIn,
 			tokens_out: u.tokensOut,
+			tokens_estimated: u.tokensEstimated,
 			minutes: round((u.audioInMs + u.audioOutMs) / 60_000, 2),
 			cost_usd: round(this.costOf(u), 6),
 		}
