@@ -2,10 +2,9 @@
 // kind spoken line so a toy works end to end (and benchmarks have something to stream) with
 // nothing external installed but espeak-ng.
 
-import { firstName } from '../safety/prompts'
 import { type EspeakTts, sharedTts, type SpeechOptions } from './tts-espeak'
 import { fillLine, offlineLines } from './offline-lines'
-import { type AgeBand, ageBand, type Provider, type ProviderEvent, type TurnInput } from './provider'
+import { type AgeBand, ageBand, firstName, type Provider, type ProviderEvent, type TurnInput } from './provider'
 
 export interface OfflineProviderOptions {
 	tts?: EspeakTts

@@ -12,11 +12,10 @@ import type { ChatCompletionMessageParam } from 'openai/resources/chat/completio
 import type { Codec, OpusRate } from '../codec'
 import { packetSamples48k } from '../codec/opus-packets'
 import { log } from '../obs/logger'
-import { systemPrompt } from '../safety/prompts'
 import { AsyncQueue } from './async-queue'
 import { MAX_TOOL_ROUNDS, ToolBox, ToolCallAccumulator } from './chat-tools'
 import { ProviderError, type ProviderStage } from './errors'
-import type { PcmQuestion, Provider, ProviderEvent, TurnInput } from './provider'
+import { defaultInstructions, type PcmQuestion, type Provider, type ProviderEvent, type TurnInput } from './provider'
 import { SentenceSplitter } from './sentence-splitter'
 import { encodeWav } from './wav'
 
@@ -131,7 +130,7 @@ export class OpenAIPipelineProvider implements Provider {
 				role: h.role === 'child' ? 'user' : 'assistant',
 				content: h.text,
 			}))
-			const messages: ChatCompletionMessageParam[] = [{ role: 'system', content: systemPrompt(input.child) }, ...history, { role: 'user', content: text }]
+			const messages: ChatCompletionMessageParam[] = [{ role: 'system', content: input.instructions ?? defaultInstructions(input.child) }, ...history, { role: 'user', content: text }]
 			const toolbox = new ToolBox(input.tools)
 			const splitter = new SentenceSplitter()
 			// ? A call to the toy's tools (volume, brightness …) ends the model's stream; its result goes

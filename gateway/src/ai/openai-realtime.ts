@@ -20,13 +20,12 @@ import OpenAI from 'openai'
 import type { RealtimeClientEvent, RealtimeServerEvent, RealtimeSessionCreateRequest } from 'openai/resources/realtime/realtime'
 import type { Codec } from '../codec'
 import { resample } from '../codec/resample'
-import { systemPrompt } from '../safety/prompts'
 import { ToolBox } from './chat-tools'
 import { ProviderError } from './errors'
 import { RealtimeConnection } from './openai-realtime-connection'
 import { RealtimeTurn } from './openai-realtime-turn'
 import { REALTIME_RATE, RealtimeUplink } from './openai-realtime-uplink'
-import type { ChildProfile, Provider, ProviderEvent, StreamContext, TurnInput, UplinkStream } from './provider'
+import { defaultInstructions, type Provider, type ProviderEvent, type StreamContext, type TurnInput, type UplinkStream } from './provider'
 
 export interface OpenAIRealtimeOptions {
 	apiKey: string
@@ -93,7 +92,7 @@ export class OpenAIRealtimeProvider implements Provider {
 		this.streams.get(key)?.cancel()
 		const stream = new RealtimeUplink(this.codec, ctx.sampleRate, this.opts.vad === 'server', this.name)
 		this.streams.set(key, stream)
-		this.connection(key, ctx.child, ctx.safetyId).then(
+		this.connection(key, ctx.instructions ?? defaultInstructions(ctx.child), ctx.safetyId).then(
 			(conn) => stream.attach(conn),
 			(err) => stream.fail(err),
 		)
@@ -105,7 +104,7 @@ export class OpenAIRealtimeProvider implements Provider {
 		const stream = input.streamed ? this.streams.get(key) : undefined
 		if (stream) this.streams.delete(key)
 		if (input.signal.aborted) return stream?.cancel()
-		const conn = await this.connection(key, input.child, input.safetyId)
+		const conn = await this.connection(key, input.instructions ?? defaultInstructions(input.child), input.safetyId)
 		this.tell(conn, input)
 		// A barge-in cancelled the previous response; a new one is refused until that has ended.
 		await Promise.race([conn.responseDone, Bun.sleep(1000)])
@@ -204,20 +203,19 @@ export class OpenAIRealtimeProvider implements Provider {
 	}
 
 	/** One socket per toy session; a stream and its answer() opening it at once share it. */
-	private connection(key: string, child: ChildProfile, safetyId: StreamContext['safetyId']): Promise<RealtimeConnection> {
+	private connection(key: string, instructions: string, safetyId: StreamContext['safetyId']): Promise<RealtimeConnection> {
 		const open = this.conns.get(key)
 		if (open && !open.closed) return Promise.resolve(open)
 		let pending = this.opening.get(key)
 		if (!pending) {
-			pending = this.connect(key, child, safetyId).finally(() => this.opening.delete(key))
+			pending = this.connect(key, instructions, safetyId).finally(() => this.opening.delete(key))
 			this.opening.set(key, pending)
 		}
 		return pending
 	}
 
 	/** The family's safety id is sent when the socket opens (a header); a socket lives for one toy session. */
-	private async connect(key: string, child: ChildProfile, safetyId: StreamContext['safetyId']): Promise<RealtimeConnection> {
-		const instructions = systemPrompt(child)
+	private async connect(key: string, instructions: string, safetyId: StreamContext['safetyId']): Promise<RealtimeConnection> {
 		let conn: RealtimeConnection
 		try {
 			const id = await safetyId
@@ -241,7 +239,7 @@ export class OpenAIRealtimeProvider implements Provider {
 		const opened = this.untold.get(conn)
 		if (opened === undefined) return
 		this.untold.delete(conn)
-		const instructions = systemPrompt(input.child)
+		const instructions = input.instructions ?? defaultInstructions(input.child)
 		if (instructions !== opened) conn.send({ type: 'session.update', session: { type: 'realtime', instructions } })
 		for (const h of input.history.slice(-this.opts.historyLimit)) {
 			conn.send({

@@ -32,6 +32,11 @@ export interface TurnInput {
 	/** A typed message (seed-json `text`, xiaozhi `listen detect` text); skips transcription. */
 	text?: string
 	child: ChildProfile
+	/**
+	 * The model's instructions (system prompt), written by the safety layer (safety/prompts.ts):
+	 * providers send them as given and never compose their own rules.
+	 */
+	instructions?: string
 	history: readonly HistoryEntry[]
 	signal: AbortSignal
 	/** Who and when, for per-toy metering, break reminders and logs. */
@@ -99,6 +104,8 @@ export interface PrepareContext {
 export interface StreamContext {
 	session: TurnSession
 	child: ChildProfile
+	/** As TurnInput.instructions. */
+	instructions?: string
 	/** Rate of the PCM passed to append(). */
 	sampleRate: number
 	signal?: AbortSignal
@@ -202,4 +209,19 @@ export function ageBand(age: number): AgeBand {
 	if (age <= 5) return '3-5'
 	if (age <= 9) return '6-9'
 	return '10-13'
+}
+
+/** First name only, stripped of anything that could read as an instruction. */
+export function firstName(name: string): string {
+	const first = name.trim().split(/\s+/)[0] ?? ''
+	return first.replace(/[^\p{L}\p{M}'-]/gu, '').slice(0, 30)
+}
+
+/**
+ * What a provider says when it was given no instructions (used without the safety layer, as in
+ * the bench): who it is and how long it talks, nothing more. The composition root always wraps
+ * providers in the safety layer, which writes the real ones.
+ */
+export function defaultInstructions(child: ChildProfile): string {
+	return `You are Teddy, a friendly teddy bear talking with a child named ${firstName(child.name) || 'friend'}. Answer in 1 to 3 short spoken sentences.`
 }

@@ -2,7 +2,9 @@
 // of this age, and what it never does. Moderation and crisis detection sit after it, because a
 // prompt can be talked around; the prompt makes the common case right.
 
-import { type AgeBand, ageBand, type ChildProfile } from '../ai/provider'
+import { type AgeBand, ageBand, type ChildProfile, firstName } from '../ai/provider'
+
+export { firstName }
 
 const byBand: Record<AgeBand, string> = {
 	'3-5': [
@@ -22,12 +24,6 @@ const byBand: Record<AgeBand, string> = {
 		'Talk clearly and respectfully, never babyish; you may use real words for real things.',
 		'Encourage curiosity and thinking for themselves; help with learning without doing homework for them.',
 	].join(' '),
-}
-
-/** First name only, stripped of anything that could read as an instruction. */
-export function firstName(name: string): string {
-	const first = name.trim().split(/\s+/)[0] ?? ''
-	return first.replace(/[^\p{L}\p{M}'-]/gu, '').slice(0, 30)
 }
 
 export function systemPrompt(child: ChildProfile): string {

@@ -115,7 +115,7 @@ export class SafeProvider implements Provider {
 						() => this.safetyId(undefined, ctx.session.deviceId),
 					)
 				: this.safetyId(loading, ctx.session.deviceId)
-		return this.inner.openStream({ ...ctx, safetyId })
+		return this.inner.openStream({ ...ctx, instructions: systemPrompt(ctx.child), safetyId })
 	}
 
 	private safetyId(ctx: TurnContext | undefined, deviceId: string | undefined): string | undefined {
@@ -190,7 +190,8 @@ export class SafeProvider implements Provider {
 
 		const child = { ...input.child, lesson: ctx.progress?.episode.lessonGoal }
 		const history = ctx.summary ? [memoryEntry(ctx.summary), ...input.history] : input.history
-		meter.prompt(systemPrompt(child).length + history.reduce((n, h) => n + h.text.length, 0) + (input.text?.length ?? 0))
+		const instructions = systemPrompt(child)
+		meter.prompt(instructions.length + history.reduce((n, h) => n + h.text.length, 0) + (input.text?.length ?? 0))
 		const safetyId = this.safetyId(ctx, input.session?.deviceId)
 		const tools = allowedTools(input.tools, ctx.policy.allowedTools, this.log)
 		// What the toy heard of the inner provider's own audio, without our lines (barge-in truncation).
@@ -221,6 +222,7 @@ export class SafeProvider implements Provider {
 		const events = this.inner.answer({
 			...input,
 			child,
+			instructions,
 			history,
 			tools,
 			signal: inner.signal,
