@@ -1,3 +1,5 @@
+import { createHmac } from 'node:crypto'
+import { join } from 'node:path'
 import type { Server } from 'bun'
 import { createProvider, EspeakTts, FakeProvider, OfflineProvider } from './ai'
 import { FixedLines } from './ai/fixed-lines'
@@ -11,6 +13,8 @@ import { resolveSharedSecret } from './auth/shared-secret'
 import { loadCodec } from './codec'
 import type { Config } from './config'
 import { log as rootLog, type Logger } from './obs/logger'
+import { baseConfig } from './modules/device-config/service'
+import { ReleaseKeys } from './modules/firmware/release-keys'
 import { buildParentSide } from './parent-side'
 import { createSafety } from './safety/create-safety'
 import { createSmtpMailer } from './safety/mailer'
@@ -18,6 +22,9 @@ import { cachedFixed } from './safety/speak-fixed'
 import { ResumeCache } from './session/resume-cache'
 import { prepareSeedSessionWith, prepareXiaozhiSessionWith } from './session/open-session'
 import { createStore } from './store'
+import { ConfigOverrideRepository } from './store/config-overrides'
+import { FirmwareRepository } from './store/firmware'
+import { FirmwareFiles } from './store/firmware-files'
 import { loadFieldCipher } from './store/crypto'
 import { openDatabase } from './store/database'
 import { secureDataDir } from './store/data-dir'
@@ -167,10 +174,17 @@ export async function startGateway(config: Config, log: Logger = rootLog): Promi
 		intervalMs: config.revocationCheckSeconds * 1000,
 		log,
 	})
+	// Device lifecycle (issue 15): the config toys fetch, the seed claim, the firmware channel.
+	const lifecycle = config.lifecycle
+	const purposeKey = (purpose: string) => createHmac('sha256', secret).update(purpose).digest()
+	// ? Stable without configuration (box-printed secrets are made from it), and derived, not stored.
+	const claimSalt = lifecycle.deviceClaimSalt ?? purposeKey('teddy-claim-salt').toString('hex').slice(0, 16)
+	const releaseKeys = new ReleaseKeys(lifecycle.firmwarePublicKeys)
+	const firmwareReleases = new FirmwareRepository(db.sql)
 	let draining = false
 	const app = buildApp({
 		log,
-		edge: { client: clientOfRequest, limiters: restLimiters, origins, maxBodyBytes: limits.requestBodyBytes },
+		edge: { client: clientOfRequest, limiters: restLimiters, origins, maxBodyBytes: limits.requestBodyBytes, maxFirmwareBytes: lifecycle.firmwareMaxBytes },
 		health: {
 			codec: codec.kind,
 			provider: provider.name,
@@ -215,6 +229,47 @@ export async function startGateway(config: Config, log: Logger = rootLog): Promi
 			access: parents.access,
 			control: registry,
 			audit: parents.store.audit,
+			deviceClaim: {
+				devices: store.devices,
+				pairing: store.pairing,
+				jwt: deviceJwt,
+				nonces,
+				secret,
+				claimSalt,
+				tokenWindowSeconds: limits.tokenWindowSeconds,
+				nonceTtlSeconds: limits.nonceTtlSeconds,
+				log,
+			},
+		},
+		deviceConfig: {
+			auth,
+			devices: store.devices,
+			families: store.safety.families,
+			overrides: new ConfigOverrideRepository(db.sql),
+			base: baseConfig({
+				requirePairing: config.requirePairing,
+				allowLegacyTokens: config.allowLegacyTokens,
+				otaEnabled: releaseKeys.size > 0,
+				ntpServers: lifecycle.ntpServers,
+				claimSalt,
+				limits,
+			}),
+			publicWsUrl: config.publicWsUrl,
+			access: parents.access,
+			audit: parents.store.audit,
+		},
+		firmware: {
+			releases: firmwareReleases,
+			files: new FirmwareFiles(lifecycle.firmwareDir ?? join(config.dataDir, 'firmware')),
+			keys: releaseKeys,
+			devices: store.devices,
+			auth,
+			audit: parents.store.audit,
+			urlKey: purposeKey('teddy-firmware-url'),
+			maxBytes: lifecycle.firmwareMaxBytes,
+			guard: { failureShare: lifecycle.rolloutFailureShare, minDevices: lifecycle.rolloutMinDevices, silentHours: lifecycle.rolloutSilentHours },
+			log,
+			access: parents.access,
 		},
 		parents: parents.plugin,
 	})
