@@ -15,6 +15,7 @@ import type { Config } from './config'
 import { log as rootLog, type Logger } from './obs/logger'
 import { baseConfig } from './modules/device-config/service'
 import { ReleaseKeys } from './modules/firmware/release-keys'
+import { type FirmwareDeps, imageUrl, offerFor } from './modules/firmware/service'
 import { buildParentSide } from './parent-side'
 import { createSafety } from './safety/create-safety'
 import { createSmtpMailer } from './safety/mailer'
@@ -180,7 +181,18 @@ export async function startGateway(config: Config, log: Logger = rootLog): Promi
 	// ? Stable without configuration (box-printed secrets are made from it), and derived, not stored.
 	const claimSalt = lifecycle.deviceClaimSalt ?? purposeKey('teddy-claim-salt').toString('hex').slice(0, 16)
 	const releaseKeys = new ReleaseKeys(lifecycle.firmwarePublicKeys)
-	const firmwareReleases = new FirmwareRepository(db.sql)
+	const firmware: FirmwareDeps = {
+		releases: new FirmwareRepository(db.sql),
+		files: new FirmwareFiles(lifecycle.firmwareDir ?? join(config.dataDir, 'firmware')),
+		keys: releaseKeys,
+		devices: store.devices,
+		auth,
+		audit: parents.store.audit,
+		urlKey: purposeKey('teddy-firmware-url'),
+		maxBytes: lifecycle.firmwareMaxBytes,
+		guard: { failureShare: lifecycle.rolloutFailureShare, minDevices: lifecycle.rolloutMinDevices, silentHours: lifecycle.rolloutSilentHours },
+		log,
+	}
 	let draining = false
 	const app = buildApp({
 		log,
@@ -219,6 +231,11 @@ export async function startGateway(config: Config, log: Logger = rootLog): Promi
 			publicWsUrl: config.publicWsUrl,
 			timezone: config.safety.timezone,
 			clientIp: (req) => clientOfRequest(req).ip,
+			// the xiaozhi check-in is fed by the same channel as the manifest
+			firmwareOffer: async (q) => {
+				const offer = await offerFor(firmware, q.deviceId, q.model, q.version)
+				return offer ? { version: offer.release.version, url: imageUrl(firmware, q.base, offer.release, q.deviceId), force: offer.force } : null
+			},
 		},
 		pairing: {
 			auth,
@@ -258,19 +275,7 @@ export async function startGateway(config: Config, log: Logger = rootLog): Promi
 			access: parents.access,
 			audit: parents.store.audit,
 		},
-		firmware: {
-			releases: firmwareReleases,
-			files: new FirmwareFiles(lifecycle.firmwareDir ?? join(config.dataDir, 'firmware')),
-			keys: releaseKeys,
-			devices: store.devices,
-			auth,
-			audit: parents.store.audit,
-			urlKey: purposeKey('teddy-firmware-url'),
-			maxBytes: lifecycle.firmwareMaxBytes,
-			guard: { failureShare: lifecycle.rolloutFailureShare, minDevices: lifecycle.rolloutMinDevices, silentHours: lifecycle.rolloutSilentHours },
-			log,
-			access: parents.access,
-		},
+		firmware: { ...firmware, access: parents.access },
 		parents: parents.plugin,
 	})
 

@@ -14,8 +14,9 @@ export function parseRange(header: string | null | undefined, size: number): Ran
 		return { kind: 'part', start: Math.max(0, size - suffix), end: size - 1 }
 	}
 	const start = Number(m[1])
-	const end = m[2] === '' ? size - 1 : Number(m[2])
-	if (end < start) return { kind: 'whole' }
+	// ? `last < first` makes the header invalid (§2.1): ignored; a first byte past the end is 416 (§4.4).
+	if (m[2] !== '' && Number(m[2]) < start) return { kind: 'whole' }
 	if (start >= size) return { kind: 'unsatisfiable' }
+	const end = m[2] === '' ? size - 1 : Number(m[2])
 	return { kind: 'part', start, end: Math.min(end, size - 1) }
 }
