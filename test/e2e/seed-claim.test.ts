@@ -39,6 +39,22 @@ describe('seed device claim', () => {
 		})
 	}
 
+	test('firmware 002’s /ws/{device_id} is the seed-json socket; the path and the query must name the same toy', async () => {
+		const id = 'ABCD1234'
+		const token = String((await claim(claimBody(key(id), id, salt))).body.token)
+		const q = new URLSearchParams({ child_id: 'c1', child_name: 'Mia', child_age: '6', token })
+		const ws = new TestSocket(`${gw.wsUrl}/ws/${id}?${q}`)
+		await ws.opened
+		ws.send({ type: 'ping' })
+		await ws.waitFor((m) => m.type === 'pong', 5000)
+		ws.close()
+		q.set('device_id', 'Teddy-ESP32-001')
+		const other = new TestSocket(`${gw.wsUrl}/ws/${id}?${q}`)
+		const closed = await other.closed
+		expect(closed.code).toBe(4400)
+		expect(other.messages.find((m) => m.type === 'error')).toMatchObject({ code: 'BAD_REQUEST' })
+	})
+
 	test('a replayed claim (same nonce) is refused', async () => {
 		const body = claimBody(key('Teddy-ESP32-002'), 'Teddy-ESP32-002', salt)
 		expect((await claim(body)).status).toBe(200)
