@@ -125,4 +125,14 @@ describe('device config', () => {
 		const list = (await (await asOperator('GET', '/api/v1/operator/config-overrides')).json()) as any
 		expect(list.overrides.map((o: any) => o.scope)).toContain('family')
 	})
+
+	test('/swagger documents the device config, the firmware channel and their operator routes', async () => {
+		const spec = (await (await fetch(`${gw.url}/swagger/json`)).json()) as { paths: Record<string, Record<string, unknown>> }
+		expect(Object.keys(spec.paths['/api/v1/esp32/config'] ?? {})).toContain('get')
+		expect(Object.keys(spec.paths['/api/v1/esp32/firmware'] ?? {})).toContain('get')
+		expect(Object.keys(spec.paths['/api/v1/esp32/firmware/{model}/{file}'] ?? {})).toContain('get')
+		expect(Object.keys(spec.paths['/api/v1/operator/firmware/{model}/{version}'] ?? {})).toContain('put')
+		expect(Object.keys(spec.paths['/api/v1/operator/firmware/{id}'] ?? {})).toContain('patch')
+		expect(Object.keys(spec.paths['/api/v1/operator/config-overrides/{scope}/{key}'] ?? {})).toEqual(expect.arrayContaining(['put', 'delete']))
+	})
 })
