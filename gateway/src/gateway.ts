@@ -15,7 +15,7 @@ import type { Config } from './config'
 import { log as rootLog, type Logger } from './obs/logger'
 import { baseConfig } from './modules/device-config/service'
 import { ReleaseKeys } from './modules/firmware/release-keys'
-import { type FirmwareDeps, imageUrl, offerFor } from './modules/firmware/service'
+import { type FirmwareDeps, imageUrl, noteRunning, offerFor } from './modules/firmware/service'
 import { buildParentSide } from './parent-side'
 import { createSafety } from './safety/create-safety'
 import { createSmtpMailer } from './safety/mailer'
@@ -272,6 +272,7 @@ export async function startGateway(config: Config, log: Logger = rootLog): Promi
 				limits,
 			}),
 			publicWsUrl: config.publicWsUrl,
+			reportVersion: (deviceId, model, version) => noteRunning(firmware, deviceId, model, version),
 			access: parents.access,
 			audit: parents.store.audit,
 		},

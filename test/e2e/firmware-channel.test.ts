@@ -307,4 +307,24 @@ describe('xiaozhi check-in and rollback detection', () => {
 		expect(r.paused).toBe(true)
 		expect(r.paused_reason).toContain('2 stopped checking in')
 	})
+
+	test('a seed toy reports its version with its config request; only an authenticated report counts', async () => {
+		const m = 'cfg-board'
+		const b = image(4000, 17)
+		const rid = ((await (await publish(m, '2.0.0', b, signImage(release.privateKey, b), '?rollout_percent=100')).json()) as any).id
+		const toys = ['cfg-1', 'cfg-2', 'cfg-3']
+		const config = (d: string, version: string, auth: boolean) =>
+			fetch(`${gw.url}/api/v1/esp32/config?model=${m}&version=${version}`, { headers: auth ? { 'device-id': d, authorization: `Bearer ${v2(d)}` } : { 'device-id': d } })
+		for (const d of toys) expect((await manifest(d, m, '1.0.0')).status).toBe(200)
+		for (const d of toys) expect((await config(d, '2.0.0', true)).status).toBe(200) // booted the new image
+		const health = async () => (await releases()).find((x) => x.id === rid)
+		expect((await health()).health).toEqual({ took: 3, rolled_back: 0, silent: 0 })
+		// anyone can name a toy: an unauthenticated "I run the old version" changes nothing
+		for (const d of toys) await config(d, '1.0.0', false)
+		expect((await health()).paused).toBe(false)
+		for (const d of toys.slice(0, 2)) await config(d, '1.0.0', true)
+		const r = await health()
+		expect(r.health.rolled_back).toBe(2)
+		expect(r.paused).toBe(true)
+	})
 })

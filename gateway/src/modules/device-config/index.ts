@@ -27,7 +27,7 @@ export function deviceConfigModule(deps: DeviceConfigModuleDeps) {
 		.get(
 			'/api/v1/esp32/config',
 			async ({ headers, query, request, set, status }) => {
-				const { body, etag } = await buildConfig(deps, { headers, model: query.model, protocol: query.protocol, wsOrigin: wsOrigin(request) })
+				const { body, etag } = await buildConfig(deps, { headers, model: query.model, version: query.version, protocol: query.protocol, wsOrigin: wsOrigin(request) })
 				set.headers.etag = etag
 				// ? Revalidate every time: cheap (a 304), and an operator's change reaches the toy at its next boot.
 				set.headers['cache-control'] = 'private, no-cache'
@@ -40,7 +40,7 @@ export function deviceConfigModule(deps: DeviceConfigModuleDeps) {
 				detail: {
 					summary: 'Device config with ETag',
 					description:
-						'No authentication needed. With `Device-Id` and `Authorization: Bearer <device token>` the toy’s family override applies too (a bad token is `401`). The `ETag` is a hash of the body without `server_time`; send it back as `If-None-Match` to get `304` until an operator changes the defaults, the model’s or the family’s override.',
+						'No authentication needed. With `Device-Id` and `Authorization: Bearer <device token>` the toy’s family override applies too (a bad token is `401`), and `version` (with `model`) is recorded as the version it runs (firmware rollback detection). The `ETag` is a hash of the body without `server_time`; send it back as `If-None-Match` to get `304` until an operator changes the defaults, the model’s or the family’s override.',
 				},
 			},
 		)

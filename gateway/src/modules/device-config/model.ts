@@ -1,11 +1,12 @@
 import { t } from 'elysia'
+import { VERSION_PATTERN } from '../firmware/versions'
 
 const Loose = { additionalProperties: true }
 const Value = t.Union([t.String(), t.Number(), t.Boolean()])
 
 export const ConfigQuery = t.Object({
 	model: t.Optional(t.String({ pattern: '^[A-Za-z0-9._-]{1,64}$', description: 'board model: its operator override applies' })),
-	version: t.Optional(t.String({ maxLength: 40, description: 'the firmware version the toy runs (informational)' })),
+	version: t.Optional(t.String({ pattern: VERSION_PATTERN, description: 'the firmware version the toy runs; recorded for an authenticated toy (rollback detection)' })),
 	protocol: t.Optional(t.Union([t.Literal('seed-json'), t.Literal('binary')], { description: 'which WebSocket to name (default seed-json, or what the model override says)' })),
 })
 

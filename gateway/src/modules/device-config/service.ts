@@ -20,6 +20,8 @@ export interface DeviceConfigDeps {
 	/** Built once from config at start: everything but the WebSocket URL and the overrides. */
 	base: BaseConfig
 	publicWsUrl?: string
+	/** Notes the version an authenticated toy runs (the firmware channel's rollback detection). */
+	reportVersion?: (deviceId: string, model: string, version: string) => Promise<void>
 }
 
 export interface BaseConfig {
@@ -64,6 +66,8 @@ export function canonicalJson(v: unknown): string {
 export interface ConfigRequest {
 	headers: Headers
 	model?: string
+	/** the firmware version the toy runs */
+	version?: string
 	protocol?: 'seed-json' | 'binary'
 	/** ws(s)://host the toy reached us on */
 	wsOrigin: string
@@ -85,6 +89,8 @@ export async function buildConfig(deps: DeviceConfigDeps, req: ConfigRequest): P
 	if (bearerOf(req.headers)) {
 		const { deviceId } = await authenticateDevice(deps.auth, req.headers)
 		const device = await deps.devices.get(deviceId)
+		// ? Only an authenticated toy's report counts: anyone could otherwise fake rollbacks and pause a rollout.
+		if (device && req.model && req.version && deps.reportVersion) await deps.reportVersion(deviceId, req.model, req.version)
 		const family = device?.pairedChildId ? await deps.families.ofChild(device.pairedChildId) : null
 		const o = family ? await deps.overrides.get('family', family.id) : null
 		if (o) body = deepMerge(body, o.settings)

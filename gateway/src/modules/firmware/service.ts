@@ -127,6 +127,11 @@ export async function offerFor(deps: FirmwareDeps, deviceId: string, model: stri
 	return offer
 }
 
+/** A toy says which version it runs without asking for an offer (GET /api/v1/esp32/config). */
+export function noteRunning(deps: FirmwareDeps, deviceId: string, model: string, running: string): Promise<void> {
+	return track(deps, deviceId, model, running, null)
+}
+
 async function track(deps: FirmwareDeps, deviceId: string, model: string, running: string, offered: FirmwareRelease | null): Promise<void> {
 	await deps.devices.noteFirmware(deviceId, running)
 	const prev = await deps.releases.deviceState(deviceId)
