@@ -8,7 +8,9 @@ create table config_overrides (
 	-- a board model name, or a family id (as text)
 	key text not null check (char_length(key) between 1 and 64),
 	settings jsonb not null,
-	updated_by uuid references parents (id) on delete set null,
+	-- the operator (an account id; no foreign key: operator records are not a household's data,
+	-- and the audit log says who did what)
+	updated_by uuid,
 	updated_at timestamptz not null default now(),
 	primary key (scope, key)
 );
@@ -32,7 +34,8 @@ create table firmware_releases (
 	force boolean not null default false,
 	-- toys running older than this are offered the release whatever the percentage, forced
 	min_version text,
-	created_by uuid references parents (id) on delete set null,
+	-- the operator who published it (see updated_by above)
+	created_by uuid,
 	created_at timestamptz not null default now(),
 	unique (model, version)
 );
