@@ -39,6 +39,8 @@ export interface SeedTurnResult {
 	sampleRate: number
 	audioSeconds: number
 	mp3Bytes: number
+	/** The MP3 pieces as they came (mp3 answers only), for a decoder. */
+	mp3: Uint8Array[]
 	/** From sending audio_end (or text) to the first audio_response piece. */
 	firstPieceMs: number | null
 	/** From sending audio_end (or text) to the final piece. */
@@ -90,6 +92,7 @@ export async function runSeedTurn(opts: SeedTurnOptions): Promise<SeedTurnResult
 		sampleRate: 0,
 		audioSeconds: 0,
 		mp3Bytes: 0,
+		mp3: [],
 		firstPieceMs: null,
 		totalMs: null,
 		rms: 0,
@@ -143,6 +146,10 @@ export async function runSeedTurn(opts: SeedTurnOptions): Promise<SeedTurnResult
 	try {
 		await opened(ws, timeoutMs)
 		if (opts.text !== undefined) {
+			// ? A typed turn takes the session's answer format: announce it first when one is asked for.
+			if (opts.responseFormat) {
+				ws.send(JSON.stringify({ type: 'audio_start', audio_session_id: sessionId, format: 'opus', sample_rate: 16000, response_format: opts.responseFormat }))
+			}
 			ws.send(JSON.stringify({ type: 'text', text: opts.text }))
 			endSentAt = performance.now()
 		} else {
@@ -210,6 +217,7 @@ function decodePiece(piece: AudioResponse, into: Int16Array[], result: SeedTurnR
 	if (!result.sampleRate) result.sampleRate = piece.sample_rate
 	if (piece.format === 'mp3') {
 		result.mp3Bytes += bytes.length
+		result.mp3.push(bytes)
 		return decoder
 	}
 	if (piece.format === 'pcm16') {

@@ -2,9 +2,11 @@ import type { ValueError } from '@sinclair/typebox/errors'
 import { type AnyElysia, Elysia, type ErrorHandler } from 'elysia'
 import { GatewayError } from './errors'
 import { securitySchemes } from './modules/access/model'
+import { type DeviceConfigModuleDeps, deviceConfigModule } from './modules/device-config'
 import { docsModule } from './modules/docs'
 import { type EdgeDeps, edgeModule } from './modules/edge'
 import { validationMessage } from './modules/edge/validation-message'
+import { type FirmwareModuleDeps, firmwareModule } from './modules/firmware'
 import { healthModule } from './modules/health'
 import type { HealthDeps } from './modules/health/service'
 import { otaModule } from './modules/ota'
@@ -21,6 +23,8 @@ export interface AppDeps {
 	health: HealthDeps
 	ota: OtaDeps
 	pairing: PairingModuleDeps
+	deviceConfig: DeviceConfigModuleDeps
+	firmware: FirmwareModuleDeps
 	/** The parent side (accounts, children, consent, …), built by parent-side.ts. */
 	parents: AnyElysia
 }
@@ -72,6 +76,8 @@ export function buildApp(deps: AppDeps) {
 		.use(healthModule(deps.health))
 		.use(otaModule(deps.ota))
 		.use(pairingModule(deps.pairing))
+		.use(deviceConfigModule(deps.deviceConfig))
+		.use(firmwareModule(deps.firmware))
 		.use(deps.parents)
 }
 

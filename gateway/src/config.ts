@@ -102,6 +102,23 @@ export const ConfigSchema = T.Object({
 		// ? The crisis reply names this country's helpline when a child's profile has no country; unset: no number.
 		defaultCountry: T.Optional(T.String({ pattern: '^[A-Z]{2}$' })),
 	}),
+	// Device lifecycle (issue 15): config served to toys, the seed claim, the signed firmware channel.
+	lifecycle: T.Object({
+		// where firmware images are kept; unset = DATA_DIR/firmware
+		firmwareDir: T.Optional(T.String({ minLength: 1 })),
+		// Ed25519 release public keys (32 bytes, hex or base64) an uploaded image's signature must verify under
+		firmwarePublicKeys: T.Array(T.String({ pattern: '^([0-9a-fA-F]{64}|[A-Za-z0-9+/]{43}=)$' })),
+		firmwareMaxBytes: Int(1024, 64 << 20),
+		// salt of the seed firmware's out-of-band claim secret; unset = derived from the fleet secret
+		deviceClaimSalt: T.Optional(T.String({ pattern: '^[A-Za-z0-9._-]{8,64}$' })),
+		ntpServers: T.Array(T.String({ pattern: '^[A-Za-z0-9.-]{1,253}$' }), { minItems: 1, maxItems: 4 }),
+		// a rollout pauses itself when this share of the toys that took it rolled back or went quiet
+		rolloutFailureShare: T.Number({ minimum: 0.01, maximum: 1 }),
+		// ... counted only once this many toys took it
+		rolloutMinDevices: Int(1, 1_000_000),
+		// a toy that took a release and has not checked in for this long counts as gone quiet
+		rolloutSilentHours: Int(1, 24 * 90),
+	}),
 	// Parent accounts (modules/accounts): sessions, lockout, where mailed links point.
 	accounts: T.Object({
 		// HMAC key material for parent access JWTs, the email blind index and audit pseudonyms; unset = generated into DATA_DIR
@@ -202,6 +219,14 @@ const envName: Record<string, string> = {
 	'/safety/playReminderMinutes': 'PLAY_TIME_REMINDER_MINUTES',
 	'/safety/deviceToolsAllowed': 'DEVICE_TOOLS_ALLOWED',
 	'/safety/defaultCountry': 'DEFAULT_COUNTRY',
+	'/lifecycle/firmwareDir': 'FIRMWARE_DIR',
+	'/lifecycle/firmwarePublicKeys': 'FIRMWARE_PUBLIC_KEYS',
+	'/lifecycle/firmwareMaxBytes': 'FIRMWARE_MAX_BYTES',
+	'/lifecycle/deviceClaimSalt': 'DEVICE_CLAIM_SALT',
+	'/lifecycle/ntpServers': 'NTP_SERVERS',
+	'/lifecycle/rolloutFailureShare': 'ROLLOUT_FAILURE_SHARE',
+	'/lifecycle/rolloutMinDevices': 'ROLLOUT_MIN_DEVICES',
+	'/lifecycle/rolloutSilentHours': 'ROLLOUT_SILENT_HOURS',
 	'/accounts/authSecret': 'AUTH_SECRET',
 	'/accounts/publicAppUrl': 'PUBLIC_APP_URL',
 	'/accounts/accessTokenTtlSeconds': 'ACCESS_TOKEN_TTL_SECONDS',
@@ -353,6 +378,16 @@ export function loadConfig(env: Env = process.env): Config {
 			playReminderMinutes: num(env.PLAY_TIME_REMINDER_MINUTES, 180),
 			deviceToolsAllowed: list(env.DEVICE_TOOLS_ALLOWED, DEFAULT_DEVICE_TOOLS),
 			defaultCountry: blank(env.DEFAULT_COUNTRY)?.toUpperCase(),
+		},
+		lifecycle: {
+			firmwareDir: blank(env.FIRMWARE_DIR),
+			firmwarePublicKeys: list(env.FIRMWARE_PUBLIC_KEYS, []),
+			firmwareMaxBytes: num(env.FIRMWARE_MAX_BYTES, 16 << 20),
+			deviceClaimSalt: blank(env.DEVICE_CLAIM_SALT),
+			ntpServers: list(env.NTP_SERVERS, ['pool.ntp.org', 'time.google.com']),
+			rolloutFailureShare: dec(env.ROLLOUT_FAILURE_SHARE, 0.2),
+			rolloutMinDevices: num(env.ROLLOUT_MIN_DEVICES, 5),
+			rolloutSilentHours: num(env.ROLLOUT_SILENT_HOURS, 48),
 		},
 		accounts: {
 			authSecret: blank(env.AUTH_SECRET),

@@ -30,6 +30,9 @@ export type ErrorCode =
 	| 'CSRF_FAILED'
 	| 'ACCOUNT_LOCKED'
 	| 'LINK_INVALID'
+	// device lifecycle (modules/firmware, modules/pairing)
+	| 'SIGNATURE_INVALID'
+	| 'RANGE_NOT_SATISFIABLE'
 
 export const CLOSE = {
 	normal: 1000,
@@ -73,6 +76,8 @@ const closeByCode: Record<ErrorCode, number> = {
 	CSRF_FAILED: CLOSE.forbidden,
 	ACCOUNT_LOCKED: CLOSE.rateLimited,
 	LINK_INVALID: CLOSE.protocol,
+	SIGNATURE_INVALID: CLOSE.protocol,
+	RANGE_NOT_SATISFIABLE: CLOSE.protocol,
 }
 
 const statusByCode: Record<ErrorCode, number> = {
@@ -105,6 +110,9 @@ const statusByCode: Record<ErrorCode, number> = {
 	ACCOUNT_LOCKED: 429,
 	// a mailed link that is unknown, used or expired: ask for a new one
 	LINK_INVALID: 400,
+	// a firmware image whose signature no configured release key verifies, or a device claim's HMAC
+	SIGNATURE_INVALID: 400,
+	RANGE_NOT_SATISFIABLE: 416,
 }
 
 export interface GatewayErrorOptions {

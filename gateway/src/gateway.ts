@@ -1,3 +1,5 @@
+import { createHmac } from 'node:crypto'
+import { join } from 'node:path'
 import type { Server } from 'bun'
 import { CircuitBreaker, createProvider, EspeakTts, FakeProvider, OfflineProvider } from './ai'
 import { FixedLines } from './ai/fixed-lines'
@@ -11,6 +13,9 @@ import { resolveSharedSecret } from './auth/shared-secret'
 import { loadCodec } from './codec'
 import type { Config } from './config'
 import { log as rootLog, type Logger } from './obs/logger'
+import { baseConfig } from './modules/device-config/service'
+import { ReleaseKeys } from './modules/firmware/release-keys'
+import { type FirmwareDeps, imageUrl, noteRunning, offerFor } from './modules/firmware/service'
 import { buildParentSide } from './parent-side'
 import { createSafety } from './safety/create-safety'
 import { createSmtpMailer } from './safety/mailer'
@@ -19,6 +24,9 @@ import { cachedFixed } from './safety/speak-fixed'
 import { ResumeCache } from './session/resume-cache'
 import { prepareSeedSessionWith, prepareXiaozhiSessionWith } from './ws/open-session'
 import { createStore } from './store'
+import { ConfigOverrideRepository } from './store/config-overrides'
+import { FirmwareRepository } from './store/firmware'
+import { FirmwareFiles } from './store/firmware-files'
 import { loadFieldCipher } from './store/crypto'
 import { openDatabase } from './store/database'
 import { secureDataDir } from './store/data-dir'
@@ -179,10 +187,28 @@ export async function startGateway(config: Config, log: Logger = rootLog): Promi
 		intervalMs: config.revocationCheckSeconds * 1000,
 		log,
 	})
+	// Device lifecycle (issue 15): the config toys fetch, the seed claim, the firmware channel.
+	const lifecycle = config.lifecycle
+	const purposeKey = (purpose: string) => createHmac('sha256', secret).update(purpose).digest()
+	// ? Stable without configuration (box-printed secrets are made from it), and derived, not stored.
+	const claimSalt = lifecycle.deviceClaimSalt ?? purposeKey('teddy-claim-salt').toString('hex').slice(0, 16)
+	const releaseKeys = new ReleaseKeys(lifecycle.firmwarePublicKeys)
+	const firmware: FirmwareDeps = {
+		releases: new FirmwareRepository(db.sql),
+		files: new FirmwareFiles(lifecycle.firmwareDir ?? join(config.dataDir, 'firmware')),
+		keys: releaseKeys,
+		devices: store.devices,
+		auth,
+		audit: parents.store.audit,
+		urlKey: purposeKey('teddy-firmware-url'),
+		maxBytes: lifecycle.firmwareMaxBytes,
+		guard: { failureShare: lifecycle.rolloutFailureShare, minDevices: lifecycle.rolloutMinDevices, silentHours: lifecycle.rolloutSilentHours },
+		log,
+	}
 	let draining = false
 	const app = buildApp({
 		log,
-		edge: { client: clientOfRequest, limiters: restLimiters, origins, maxBodyBytes: limits.requestBodyBytes },
+		edge: { client: clientOfRequest, limiters: restLimiters, origins, maxBodyBytes: limits.requestBodyBytes, maxFirmwareBytes: lifecycle.firmwareMaxBytes },
 		health: {
 			codec: codec.kind,
 			provider: provider.name,
@@ -217,6 +243,11 @@ export async function startGateway(config: Config, log: Logger = rootLog): Promi
 			publicWsUrl: config.publicWsUrl,
 			timezone: config.safety.timezone,
 			clientIp: (req) => clientOfRequest(req).ip,
+			// the xiaozhi check-in is fed by the same channel as the manifest
+			firmwareOffer: async (q) => {
+				const offer = await offerFor(firmware, q.deviceId, q.model, q.version)
+				return offer ? { version: offer.release.version, url: imageUrl(firmware, q.base, offer.release, q.deviceId), force: offer.force } : null
+			},
 		},
 		pairing: {
 			auth,
@@ -227,7 +258,37 @@ export async function startGateway(config: Config, log: Logger = rootLog): Promi
 			access: parents.access,
 			control: registry,
 			audit: parents.store.audit,
+			deviceClaim: {
+				devices: store.devices,
+				pairing: store.pairing,
+				jwt: deviceJwt,
+				nonces,
+				secret,
+				claimSalt,
+				tokenWindowSeconds: limits.tokenWindowSeconds,
+				nonceTtlSeconds: limits.nonceTtlSeconds,
+				log,
+			},
 		},
+		deviceConfig: {
+			auth,
+			devices: store.devices,
+			families: store.safety.families,
+			overrides: new ConfigOverrideRepository(db.sql),
+			base: baseConfig({
+				requirePairing: config.requirePairing,
+				allowLegacyTokens: config.allowLegacyTokens,
+				otaEnabled: releaseKeys.size > 0,
+				ntpServers: lifecycle.ntpServers,
+				claimSalt,
+				limits,
+			}),
+			publicWsUrl: config.publicWsUrl,
+			reportVersion: (deviceId, model, version) => noteRunning(firmware, deviceId, model, version),
+			access: parents.access,
+			audit: parents.store.audit,
+		},
+		firmware: { ...firmware, access: parents.access },
 		parents: parents.plugin,
 	})
 

@@ -83,6 +83,7 @@ bool GatewayProcess::start(int port, int timeout_s) {
 	    "REQUIRE_PAIRING=false",
 	    "LOG_LEVEL=info",
 	};
+	env.insert(env.end(), extra_env_.begin(), extra_env_.end());
 	std::vector<char*> envp;
 	for (auto& e : env) envp.push_back(const_cast<char*>(e.c_str()));
 	envp.push_back(nullptr);

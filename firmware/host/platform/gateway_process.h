@@ -7,6 +7,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 namespace host {
 
@@ -33,10 +34,15 @@ public:
 	const std::string& http_url() const { return http_url_; }
 	std::string ws_url() const { return "ws" + http_url_.substr(4) + "/xiaozhi/v1/"; }
 	int port() const { return port_; }
+	const std::string& data_dir() const { return data_dir_; }
+	const std::string& database_url() const { return database_url_; }
+	// An extra `NAME=value` for the gateway's environment (before start()).
+	void add_env(std::string name_value) { extra_env_.push_back(std::move(name_value)); }
 	std::string logs();
 
 private:
 	std::string root_, database_url_, data_dir_, http_url_;
+	std::vector<std::string> extra_env_;
 	int port_ = 0;
 	pid_t pid_ = -1;
 	int out_fd_ = -1;

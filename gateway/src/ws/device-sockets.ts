@@ -19,9 +19,12 @@ import type { RateLimiter } from '../store/rate-limits'
 const SEED_JSON_PATHS = new Set(['/api/v1/esp32/private/chat', '/ws/esp32/connect'])
 const XIAOZHI_PATHS = new Set(['/xiaozhi/v1/', '/xiaozhi/v1', '/api/v1/esp32/ws'])
 
+// ? Firmware 002 opens `/ws/{device_id}`: an alias of the seed-json path (issue 15).
+const SEED_ALIAS = /^\/ws\/([A-Za-z0-9:_.-]{1,64})$/
+
 /** Which device protocol a path speaks, or undefined for REST. */
 export function deviceProtocolOf(pathname: string): ConnectionData['protocol'] | undefined {
-	if (SEED_JSON_PATHS.has(pathname)) return 'seed-json'
+	if (SEED_JSON_PATHS.has(pathname) || SEED_ALIAS.test(pathname)) return 'seed-json'
 	if (XIAOZHI_PATHS.has(pathname)) return 'xiaozhi'
 	return undefined
 }
@@ -78,7 +81,7 @@ export function createDeviceSockets(deps: DeviceSocketsDeps) {
 				})
 			}
 			if (protocol === 'seed-json') {
-				const handshake = await authenticateSeed(url, deps.auth)
+				const handshake = await authenticateSeed(withPathDeviceId(url), deps.auth)
 				data.deviceId = handshake.deviceId
 				data.attach = await deps.prepareSeedSession(handshake, cid)
 			} else {
@@ -182,3 +185,14 @@ export function createDeviceSockets(deps: DeviceSocketsDeps) {
 }
 
 export type DeviceSockets = ReturnType<typeof createDeviceSockets>
+
+/** `/ws/{device_id}`: the path names the toy; a query naming another one is refused. */
+function withPathDeviceId(url: URL): URL {
+	const m = SEED_ALIAS.exec(url.pathname)
+	if (!m) return url
+	const named = url.searchParams.get('device_id')
+	if (named !== null && named !== m[1]) throw new GatewayError('BAD_REQUEST', 'the device id in the path and in the query differ')
+	const out = new URL(url)
+	out.searchParams.set('device_id', m[1]!)
+	return out
+}

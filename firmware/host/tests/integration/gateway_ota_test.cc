@@ -1,10 +1,10 @@
-// PENDING THE SERVER: the gateway's side of OTA and config (PROTOCOL.md §2:
-// GET /api/v1/esp32/config with ETag/304, GET /api/v1/esp32/firmware?model=&version=, and
-// GET /api/v1/esp32/firmware/{model}/{version}.bin with Range) is being built in another work
-// package. These tests are written against those paths and the real gateway process; they are
-// registered DISABLED until it lands (configure with -DTEDDY_GATEWAY_OTA_SERVER=ON to run them).
-// What the lead wires: publish_firmware() below, with however the server takes a release.
+// The gateway's side of OTA and config (PROTOCOL.md §2): GET /api/v1/esp32/config with ETag/304,
+// GET /api/v1/esp32/firmware?model=&version=, and GET /api/v1/esp32/firmware/{model}/{version}.bin
+// with Range, against the real gateway process. The gateway is configured with the test release
+// key (FIRMWARE_PUBLIC_KEYS) and a release is published the way an operator does it
+// (test/support/publish-firmware.ts: an operator account, then PUT /api/v1/operator/firmware/…).
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <memory>
 #include <string>
@@ -45,13 +45,30 @@ struct MemorySlot final : FirmwareSlot {
 	void abort() override {}
 };
 
-// ! Pending: make `image` (signed: `signature_b64` over its SHA-256) the gateway's offer for
-// `model` at `version`. Until the firmware module's publishing interface exists this says so.
-bool publish_firmware(host::GatewayProcess&, const std::string& model, const std::string& version,
+// Makes `image` (signed: `signature_b64` over its SHA-256) the gateway's offer for `model` at
+// `version`, to every toy (100 % rollout), through the operator API.
+bool publish_firmware(host::GatewayProcess& gw, const std::string& model, const std::string& version,
                       const std::vector<uint8_t>& image, const std::string& signature_b64) {
-	(void)model, (void)version, (void)image, (void)signature_b64;
-	printf("  pending: the gateway's firmware publishing interface is not in main yet (wire publish_firmware)\n");
-	return false;
+	const std::string path = gw.data_dir() + "/upload-" + version + ".bin";
+	{
+		std::ofstream f(path, std::ios::binary);
+		f.write(reinterpret_cast<const char*>(image.data()), static_cast<std::streamsize>(image.size()));
+		if (!f) return false;
+	}
+	const std::string cmd = "cd '" + kRepo + "' && bun test/support/publish-firmware.ts '" + gw.http_url() + "' '" + gw.database_url() + "' '" +
+	                        gw.data_dir() + "' '" + model + "' '" + version + "' '" + path + "' '" + signature_b64 + "'";
+	int rc = std::system(cmd.c_str());
+	std::remove(path.c_str());
+	return rc == 0;
+}
+
+// The release key's public half in hex, for the gateway's FIRMWARE_PUBLIC_KEYS.
+std::string release_public_key_hex() {
+	uint8_t pub[32];
+	testing::ed25519_public_key(kReleaseSeed, pub);
+	char hex[65];
+	hex_encode(pub, sizeof pub, hex);
+	return std::string(hex, 64);
 }
 
 struct World {
@@ -66,6 +83,7 @@ struct World {
 	bool up() {
 		if (!db.ok()) return false;
 		gateway = std::make_unique<host::GatewayProcess>(kRepo, db.url());
+		gateway->add_env("FIRMWARE_PUBLIC_KEYS=" + release_public_key_hex());
 		if (!gateway->start()) return false;
 		derive_device_key(host::kTestSecret, id.device_id, &id.key);
 		api = std::make_unique<DeviceApi>(http, clock, random, id, gateway->http_url().c_str());

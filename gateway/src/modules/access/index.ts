@@ -28,6 +28,13 @@ export function accessGuard(deps: AccessDeps) {
 				return { operator: asOperator(await authenticate(deps, accessRequest(request, headers, cookie))) }
 			},
 		},
+		// ? For a route shared with toys (POST /api/v1/pair/claim): the parent is looked up only when
+		// the body says a parent is asking, so a toy's claim needs no session.
+		lazyParent: {
+			resolve({ request, headers, cookie }) {
+				return { signInParent: async () => asParent(await authenticate(deps, accessRequest(request, headers, cookie))) }
+			},
+		},
 		signedIn: {
 			async resolve({ request, headers, cookie }) {
 				return { principal: await authenticate(deps, accessRequest(request, headers, cookie)) }

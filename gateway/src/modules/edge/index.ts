@@ -21,7 +21,11 @@ export interface EdgeDeps {
 	origins: OriginPolicy
 	/** MAX_REQUEST_BODY_BYTES */
 	maxBodyBytes: number
+	/** FIRMWARE_MAX_BYTES: the one route whose body is an image (an operator's firmware upload) */
+	maxFirmwareBytes?: number
 }
+
+const FIRMWARE_UPLOAD = /^\/api\/v1\/operator\/firmware\/[^/]+\/[^/]+$/
 
 export function edgeModule(deps: EdgeDeps) {
 	return new Elysia({ name: 'Edge' }).onRequest(async ({ request, set, status }) => {
@@ -37,6 +41,7 @@ export function edgeModule(deps: EdgeDeps) {
 			Object.assign(set.headers, preflightHeaders(deps.origins, origin))
 			return new Response(null, { status: 204 })
 		}
-		checkBodySize(request.method, request.headers, deps.maxBodyBytes)
+		const upload = deps.maxFirmwareBytes !== undefined && request.method === 'PUT' && FIRMWARE_UPLOAD.test(pathname)
+		checkBodySize(request.method, request.headers, upload ? deps.maxFirmwareBytes! : deps.maxBodyBytes)
 	})
 }

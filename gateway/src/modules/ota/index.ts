@@ -1,4 +1,5 @@
 import { Elysia } from 'elysia'
+import { publicBase } from '../firmware/service'
 import { bearerOf, clientIdOf, deviceIdOf, type Headers } from '../pairing/device-request'
 import { ActivateBody, ActivateReply, CheckInBody, CheckInReply, DeviceToken, ErrorBody } from './model'
 import { activate, checkIn, exchangeToken, type OtaDeps, websocketUrl } from './service'
@@ -24,6 +25,7 @@ export function otaModule(deps: OtaDeps) {
 			...deviceRequest(deps, headers, request),
 			body: body as Parameters<typeof checkIn>[1]['body'],
 			wsUrl: websocketUrl(deps.publicWsUrl, request),
+			base: publicBase(request),
 		})
 	const replies = { 200: CheckInReply, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody }
 	return (

@@ -33,7 +33,8 @@ export const CheckInReply = t.Object({
 	}),
 	firmware: t.Object({
 		version: t.String(),
-		url: t.String({ description: 'empty: no update offered (xiaozhi firmware upgrades only when a URL is given)' }),
+		url: t.String({ description: 'empty: no update offered (xiaozhi firmware upgrades only when a URL is given); else the signed image URL from the firmware channel' }),
+		force: t.Optional(t.Integer({ description: '1: install now (the toy runs below the release’s minimum version)' })),
 	}),
 	websocket: t.Object({
 		url: t.String(),

@@ -20,6 +20,22 @@ export interface OtaDeps extends ProofDeps {
 	timezone: string
 	/** The client address of a request (the socket's, from Bun.serve). */
 	clientIp: (request: Request) => string
+	/** The firmware channel's offer for a toy (modules/firmware), which also records what it runs. */
+	firmwareOffer?: (q: FirmwareQuery) => Promise<FirmwareOffer | null>
+}
+
+export interface FirmwareQuery {
+	deviceId: string
+	model: string
+	version: string
+	/** http(s)://host the toy reached us on, for an absolute image URL */
+	base: string
+}
+
+export interface FirmwareOffer {
+	version: string
+	url: string
+	force: boolean
 }
 
 // The binary protocol version our gateway prefers (PROTOCOL.md §4: the project's firmware speaks 3).
@@ -37,6 +53,7 @@ export interface DeviceRequest {
 export interface CheckInRequest extends DeviceRequest {
 	body: CheckIn | undefined
 	wsUrl: string
+	base: string
 }
 
 export async function checkIn(deps: OtaDeps, req: CheckInRequest): Promise<CheckInReplyBody> {
@@ -46,10 +63,12 @@ export async function checkIn(deps: OtaDeps, req: CheckInRequest): Promise<Check
 	}
 	const device = await admitCheckIn(deps, { ...req, bearer })
 	const issued = await issueJwt(deps, req.deviceId)
+	const running = reportedVersion(req.body)
+	const offer = deps.firmwareOffer ? await deps.firmwareOffer({ deviceId: req.deviceId, model: boardModel(req.body), version: running, base: req.base }) : null
 	const reply: CheckInReplyBody = {
 		server_time: { timestamp: Date.now(), timezone_offset: await localOffset(deps, device.pairedChildId) },
-		// ? No firmware channel here yet: echo the toy's version with no URL, which xiaozhi treats as "up to date"
-		firmware: { version: reportedVersion(req.body), url: '' },
+		// ? Nothing to install: the toy's own version and no URL, which xiaozhi treats as "up to date"
+		firmware: offer ? { version: offer.version, url: offer.url, ...(offer.force ? { force: 1 } : {}) } : { version: running, url: '' },
 		websocket: { url: req.wsUrl, token: issued.token, version: WS_PROTOCOL_VERSION },
 	}
 	if (!device.pairedChildId) {
@@ -125,6 +144,13 @@ async function issueJwt(deps: OtaDeps, deviceId: string) {
 async function localOffset(deps: OtaDeps, pairedChildId: string | null): Promise<number> {
 	const family = pairedChildId ? await deps.families.ofChild(pairedChildId) : null
 	return utcOffsetMinutes(family?.timezone ?? deps.timezone, Date.now())
+}
+
+// xiaozhi names its board in `board.type` (e.g. "bread-compact-wifi"); our firmware its model there too.
+function boardModel(body: CheckIn | undefined): string {
+	const b = body?.board
+	const m = typeof b?.type === 'string' && b.type ? b.type : typeof b?.name === 'string' ? b.name : ''
+	return /^[A-Za-z0-9._-]{1,64}$/.test(m) ? m : 'unknown'
 }
 
 function reportedVersion(body: CheckIn | undefined): string {

@@ -1,9 +1,11 @@
-import { Elysia } from 'elysia'
+import { Elysia, t } from 'elysia'
+import { GatewayError } from '../../errors'
 import type { DeviceAuthenticator } from '../../auth/device-auth'
 import type { AccessGuard } from '../access'
 import { SIGNED_IN } from '../access/model'
 import { authenticateDevice } from './device-request'
-import { ClaimBody, Claimed, ErrorBody, PairStarted } from './model'
+import { claimDevice, type DeviceClaimDeps } from './device-claim'
+import { ClaimBody, Claimed, DeviceClaimed, ErrorBody, PairStarted } from './model'
 import { claimPairing, type PairingDeps, startPairing } from './service'
 
 export interface PairingModuleDeps extends PairingDeps {
@@ -12,6 +14,8 @@ export interface PairingModuleDeps extends PairingDeps {
 	clientIp: (request: Request) => string
 	/** Who a parent is (modules/access). */
 	access: AccessGuard
+	/** The seed firmware's own claim (device-claim.ts). */
+	deviceClaim: DeviceClaimDeps
 }
 
 export function pairingModule(deps: PairingModuleDeps) {
@@ -33,17 +37,32 @@ export function pairingModule(deps: PairingModuleDeps) {
 		)
 		.post(
 			'/api/v1/pair/claim',
-			async ({ parent, body, request }) => claimPairing(deps, parent, body, deps.clientIp(request)),
+			async ({ signInParent, body, request }) => {
+				// ? One path, two callers, told apart by the body: a toy's claim carries an HMAC, a parent's a child.
+				if ('hmac' in body) {
+					await takeClaim(deps, deps.clientIp(request))
+					return claimDevice(deps.deviceClaim, body)
+				}
+				return claimPairing(deps, await signInParent(), body, deps.clientIp(request))
+			},
 			{
-				parent: true,
+				lazyParent: true,
 				body: ClaimBody,
-				response: { 200: Claimed, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 410: ErrorBody, 429: ErrorBody },
+				response: { 200: t.Union([Claimed, DeviceClaimed]), 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 410: ErrorBody, 429: ErrorBody },
 				detail: {
-					summary: 'A parent binds a toy to one of their children',
+					summary: 'A parent binds a toy to a child, or a toy claims its device token',
 					description:
-						'`{code, child_id}` or `{device_id, oob_code, child_id}`, signed in as a parent; `child_id` must be a child of your family (another family’s is 404). Five wrong codes for one toy burn its code; claims per IP are limited. A toy connected at the time is asked to reconnect (1012) so it talks as that child; it talks only once the child has parental consent.',
+						'Two callers, told apart by the body.\n\n**Parent** (signed in): `{code, child_id}` or `{device_id, oob_code, child_id}`; `child_id` must be a child of your family (another family’s is 404). Five wrong codes for one toy burn its code; claims per IP are limited. A toy connected at the time is asked to reconnect (1012) so it talks as that child; it talks only once the child has parental consent. Answer: `{device_id, child_id, paired:true}`.\n\n**Toy** (seed firmware at boot, no session): `{device_id, oob_secret, nonce, timestamp, hmac}` — `oob_secret` = upper-case hex `SHA256(hex(SHA256(device_id + ":" + salt)) + salt)` with `salt` from `GET /api/v1/esp32/config` (`claim.salt`); `hmac` = hex `HMAC_SHA256(device_key, "claim|" + device_id + "|" + timestamp + "|" + nonce + "|" + oob_secret)`; `timestamp` unix seconds within the token window; each nonce once. Compared in constant time; any mismatch is `401`. Answer: `{device_id, token, token_type:"Bearer", expires_in, paired}` — the device JWT for the WebSocket.',
 					...SIGNED_IN,
 				},
 			},
 		)
+}
+
+/** Claims per client IP count toys and parents alike: the brute-force bound on both kinds. */
+async function takeClaim(deps: PairingModuleDeps, ip: string): Promise<void> {
+	const verdict = await deps.claimLimiter.take(ip)
+	if (!verdict.allowed) {
+		throw new GatewayError('RATE_LIMITED', 'too many pairing attempts from this address; wait ten minutes', { retryAfterSeconds: verdict.retryAfterSeconds })
+	}
 }

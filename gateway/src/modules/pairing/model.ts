@@ -11,14 +11,45 @@ export const PairStarted = t.Object({
 	expires_in: t.Integer({ description: 'seconds the code stays valid' }),
 })
 
-export const ClaimBody = t.Union([
-	t.Object({ code: Code, child_id: ChildId }),
-	t.Object({
-		device_id: t.String({ pattern: '^[A-Za-z0-9:_.-]{1,64}$' }),
+const DeviceId = t.String({ pattern: '^[A-Za-z0-9:_.-]{1,64}$', examples: ['Teddy-ESP32-001'] })
+
+export const ParentClaimByCode = t.Object({ code: Code, child_id: ChildId }, { title: 'ParentClaimByCode', description: 'a signed-in parent, with the code the toy spoke' })
+export const ParentClaimByDevice = t.Object(
+	{
+		device_id: DeviceId,
 		oob_code: t.String({ ...Code, description: 'the toy’s code, given out of band (spoken, printed or shown)' }),
 		child_id: ChildId,
-	}),
-])
+	},
+	{ title: 'ParentClaimByDevice', description: 'a signed-in parent, with the toy’s id and its current code' },
+)
+
+// The seed firmware's own claim at boot (issue 15): no session, proved by the device key.
+export const DeviceClaim = t.Object(
+	{
+		device_id: DeviceId,
+		oob_secret: t.String({
+			pattern: '^[0-9A-F]{64}$',
+			description: 'upper-case hex SHA256(hex(SHA256(device_id + ":" + salt)) + salt); `salt` from GET /api/v1/esp32/config `claim.salt`',
+		}),
+		nonce: t.String({ pattern: '^[0-9a-f]{16,64}$', description: 'fresh random hex; each is accepted once' }),
+		timestamp: t.Integer({ description: 'unix seconds, within TOKEN_WINDOW_SECONDS of the server' }),
+		hmac: t.String({
+			pattern: '^[0-9a-fA-F]{64}$',
+			description: 'hex HMAC_SHA256(key=device_key, msg="claim|" + device_id + "|" + timestamp + "|" + nonce + "|" + oob_secret), device_key as in PROTOCOL.md §1',
+		}),
+	},
+	{ title: 'DeviceClaim', description: 'a toy (seed firmware) claiming its device JWT; no session' },
+)
+
+export const ClaimBody = t.Union([ParentClaimByCode, ParentClaimByDevice, DeviceClaim])
+
+export const DeviceClaimed = t.Object({
+	device_id: t.String(),
+	token: t.String({ description: 'device JWT for `Authorization: Bearer` and the WebSocket `token`' }),
+	token_type: t.Literal('Bearer'),
+	expires_in: t.Integer({ description: 'seconds' }),
+	paired: t.Boolean({ description: 'whether a parent has bound the toy to a child yet' }),
+})
 
 export const Claimed = t.Object({
 	device_id: t.String(),
@@ -28,5 +59,7 @@ export const Claimed = t.Object({
 
 export const ErrorBody = t.Object({ code: t.String(), message: t.String() })
 
-export type ClaimRequest = Static<typeof ClaimBody>
+export type ClaimRequest = Static<typeof ParentClaimByCode> | Static<typeof ParentClaimByDevice>
+export type DeviceClaimRequest = Static<typeof DeviceClaim>
+export type DeviceClaimedBody = Static<typeof DeviceClaimed>
 export type ClaimedBody = Static<typeof Claimed>
