@@ -8,6 +8,8 @@ import { validationMessage } from './modules/edge/validation-message'
 import { healthModule } from './modules/health'
 import type { HealthDeps } from './modules/health/service'
 import { otaModule } from './modules/ota'
+import { parentAppModule } from './modules/parent-app'
+import type { ParentAppBundle } from './modules/parent-app/service'
 import type { OtaDeps } from './modules/ota/service'
 import { type PairingModuleDeps, pairingModule } from './modules/pairing'
 import type { Logger } from './obs/logger'
@@ -23,6 +25,8 @@ export interface AppDeps {
 	pairing: PairingModuleDeps
 	/** The parent side (accounts, children, consent, …), built by parent-side.ts. */
 	parents: AnyElysia
+	/** The parent web app served at /app (modules/parent-app), built at start. */
+	parentApp?: ParentAppBundle
 }
 
 /** Turns every error into a `{code, message}` body; unexpected ones get a logged correlation id. */
@@ -60,7 +64,7 @@ export function handleError(log: Logger): ErrorHandler {
 }
 
 export function buildApp(deps: AppDeps) {
-	return new Elysia()
+	const app = new Elysia()
 		.use(edgeModule(deps.edge))
 		.use(
 			docsModule(
@@ -73,6 +77,7 @@ export function buildApp(deps: AppDeps) {
 		.use(otaModule(deps.ota))
 		.use(pairingModule(deps.pairing))
 		.use(deps.parents)
+	return deps.parentApp ? app.use(parentAppModule(deps.parentApp)) : app
 }
 
 export type App = ReturnType<typeof buildApp>
