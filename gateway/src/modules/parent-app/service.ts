@@ -34,7 +34,7 @@ function file(raw: Uint8Array, type: string, immutable: boolean): AppFile {
 	return {
 		type,
 		raw,
-		gzip: Bun.gzipSync(raw, { level: 9 }),
+		gzip: Bun.gzipSync(raw as Uint8Array<ArrayBuffer>, { level: 9 }),
 		br: new Uint8Array(brotliCompressSync(raw, { params: { [zlib.BROTLI_PARAM_QUALITY]: 11 } })),
 		immutable,
 	}
