@@ -100,7 +100,7 @@ async function signUpAndIn(page: Page, email: string, shots: string, h: { signup
 	await page.fill('#login-email', email)
 	await page.fill('#login-password', PASSWORD)
 	await check(page, `${shots}-login`)
-	await page.click('#login-form button[type=submit]')
+	await page.press('#login-password', 'Enter')
 	await heading(page, h.home)
 }
 
@@ -223,15 +223,22 @@ test('every flow at desktop size in English: sign-up to deletion, forgot passwor
 	await page.click('.convs a')
 	await page.locator('.msg.crisis', { hasText: crisis }).waitFor()
 	await check(page, 'en-conversation')
-	await page.goBack()
-	await heading(page, child)
-	await page.click('.alerts a[href^="/app/alerts/"]')
+	// the alert mail's link opens the alert in the app
+	const alertLink = linkIn(await sink.waitFor(email, /\/app\/alerts\//), `${appUrl}/alerts/`)
+	await page.goto(alertLink.href)
 	await heading(page, en['alert.title'])
+	await page.locator('.msg.crisis', { hasText: crisis }).waitFor()
 	await check(page, 'en-alert')
 	await page.click('button[data-ack]')
 	await page.locator('.notice.ok', { hasText: 'looked after' }).waitFor()
 	const [acked] = await sql<{ acknowledged_at: Date | null }[]>`select acknowledged_at from parent_alerts where child_id = ${childId}`
 	expect(acked!.acknowledged_at).not.toBeNull()
+
+	// an expired access cookie is renewed with the refresh cookie, unnoticed by the parent
+	await w.context.clearCookies({ name: 'teddy_access' })
+	await page.goto(`${appUrl}/children/${childId}`)
+	await heading(page, child)
+	expect((await w.context.cookies()).some((c) => c.name === 'teddy_access')).toBe(true)
 
 	// family rules, keyboard only: Tab to each field, type, Space ticks a box, Enter submits
 	await page.goto(`${appUrl}/settings`)
@@ -271,6 +278,22 @@ test('every flow at desktop size in English: sign-up to deletion, forgot passwor
 	await page.goto(`${appUrl}/children/${childId}`)
 	await page.locator('section', { hasText: en['progress.title'] }).locator('details').first().waitFor()
 
+	// the same pages fit a 360 px phone
+	await page.setViewportSize(PHONE)
+	for (const [path, name, title] of [
+		[`/children/${childId}`, 'child', child],
+		['/toys', 'toys', en['toys.title']],
+		['/usage', 'usage', en['usage.title']],
+		['/settings', 'settings', en['settings.title']],
+		['/account', 'account', en['account.title']],
+	] as const) {
+		await page.goto(`${appUrl}${path}`)
+		await heading(page, title)
+		expect({ name, width: await page.evaluate<number>('document.documentElement.scrollWidth') }).toEqual({ name, width: PHONE.width })
+		await check(page, `en-phone-${name}`)
+	}
+	await page.setViewportSize(DESKTOP)
+
 	// export: the household's data downloads as JSON
 	await page.click('nav a[href="/app/account"]')
 	await heading(page, en['account.title'])
@@ -291,7 +314,10 @@ test('every flow at desktop size in English: sign-up to deletion, forgot passwor
 	expect(await dialog.textContent()).toContain(`The ${messages} messages of this conversation between ${child} and the toy`)
 	expect(await dialog.textContent()).toContain(`What the toy remembers about ${child}`)
 	await check(page, 'en-delete-conversation')
-	await page.click('#confirm-no')
+	// the dialog holds the keyboard focus, and Escape leaves it with nothing deleted
+	expect(await page.evaluate<boolean>(`document.querySelector('dialog[open]').contains(document.activeElement)`)).toBe(true)
+	await page.keyboard.press('Escape')
+	await dialog.waitFor({ state: 'detached' })
 	expect((await sql`select 1 from conversations where child_id = ${childId}`).length).toBe(1)
 	await page.click('#delete-conversation')
 	await page.click('#confirm-yes')
@@ -413,6 +439,10 @@ test('Vietnamese picked by the parent (browser in English) stays picked, at phon
 	await heading(page, 'Minh')
 	await page.locator('#consent-form').waitFor()
 	await check(page, 'vi-phone-child')
+	// the choice outlives a reload
+	await page.reload()
+	await heading(page, 'Minh')
+	expect(await page.evaluate('document.documentElement.lang')).toBe('vi')
 	await page.click('nav a[href="/app/settings"]')
 	await heading(page, vi['settings.title'])
 	await check(page, 'vi-phone-settings')
