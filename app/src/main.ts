@@ -22,8 +22,8 @@ const routes: Route[] = [
 	...authRoutes,
 	...linkRoutes,
 	{ path: /^\/app\/?$/, page: homePage, auth: true },
-	{ path: /^\/app\/children\/([0-9a-f-]{36})$/, page: childPage, auth: true },
-	{ path: /^\/app\/children\/([0-9a-f-]{36})\/conversations\/([0-9a-f-]{36})$/, page: conversationPage, auth: true },
+	{ path: /^\/app\/children\/([0-9a-f-]{36})$/, page: childPage, auth: true, title: 'nav.children' },
+	{ path: /^\/app\/children\/([0-9a-f-]{36})\/conversations\/([0-9a-f-]{36})$/, page: conversationPage, auth: true, title: 'conv.title' },
 	{ path: /^\/app\/alerts\/([0-9a-f-]{36})$/, page: alertPage, auth: true },
 	{ path: /^\/app\/toys$/, page: toysPage, auth: true },
 	{ path: /^\/app\/settings$/, page: settingsPage, auth: true },
@@ -116,7 +116,8 @@ async function render(): Promise<void> {
 	main.replaceChildren(...content)
 	main.removeAttribute('aria-busy')
 	const h1 = main.querySelector('h1')
-	document.title = h1 ? `${h1.textContent} · Teddy` : 'Teddy'
+	const title = route?.title ? t(route.title) : h1?.textContent
+	document.title = title ? `${title} · Teddy` : 'Teddy'
 	h1?.focus()
 }
 

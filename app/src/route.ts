@@ -1,4 +1,5 @@
 import type { Me } from './api'
+import type { Key } from './i18n'
 
 export interface Ctx {
 	me: Me | null
@@ -14,4 +15,6 @@ export interface Route {
 	path: RegExp
 	page: Page
 	auth?: boolean
+	/** The window title when the heading names a child: titles end up in the browser's history. */
+	title?: Key
 }

@@ -79,7 +79,7 @@ async function check(page: Page, name: string): Promise<void> {
 }
 
 /** Sign up, follow the mailed link, sign in: as a parent does it, in whatever language the page is in. */
-async function signUpAndIn(page: Page, email: string, shots: string, h: { signup: string; verify: string; home: string; login: string }): Promise<void> {
+async function signUpAndIn(page: Page, email: string, shots: string, h: { signup: string; verify: string; home: string; login: string; notVerified?: string }): Promise<void> {
 	await page.goto(`${appUrl}/signup`)
 	await heading(page, h.signup)
 	await page.fill('#signup-email', email)
@@ -87,6 +87,14 @@ async function signUpAndIn(page: Page, email: string, shots: string, h: { signup
 	await page.click('#signup-form button[type=submit]')
 	await page.locator('.notice.ok').waitFor()
 	await check(page, `${shots}-signup`)
+	if (h.notVerified) {
+		// signing in before the address is confirmed says so, in the page's language
+		await page.goto(`${appUrl}/login`)
+		await page.fill('#login-email', email)
+		await page.fill('#login-password', PASSWORD)
+		await page.press('#login-password', 'Enter')
+		await page.locator('.notice.error', { hasText: h.notVerified }).waitFor()
+	}
 	const link = linkIn(await sink.waitFor(email, /verify-email/), `${appUrl}/verify-email`)
 	await page.goto(link.href)
 	await heading(page, h.verify)
@@ -326,12 +334,30 @@ test('every flow at desktop size in English: sign-up to deletion, forgot passwor
 	expect((await sql`select 1 from conversations where child_id = ${childId}`).length).toBe(0)
 	expect((await sql`select 1 from children where id = ${childId}`).length).toBe(1)
 
-	// no child's name or words in any URL the app used, nor in its storage
+	// no child's name or words in any URL the app used, nor in its storage, nor in the window
+	// title (the browser's history keeps titles)
+	expect(await page.title()).not.toContain(child)
 	const storage = await page.evaluate<string>('JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage })')
 	for (const secret of [child, crisis, encodeURIComponent(crisis)]) {
 		expect(w.urls.filter((u) => u.includes(secret))).toEqual([])
 		expect(storage).not.toContain(secret)
 	}
+
+	// withdraw consent, unpair the toy
+	await page.click('#consent-withdraw')
+	await page.locator('#consent-form').waitFor()
+	const [withdrawn] = await sql<{ n: number }[]>`select count(*)::int as n from consents where child_id = ${childId} and withdrawn_at is not null`
+	expect(withdrawn!.n).toBeGreaterThan(0)
+	await page.click('nav a[href="/app/toys"]')
+	await page.click('.toy button.danger')
+	await dialog.waitFor()
+	expect(await dialog.textContent()).toContain(`The toy’s pairing with ${child}`)
+	await page.click('#confirm-yes')
+	await page.locator('p', { hasText: en['toys.none'] }).waitFor()
+	const [unpaired] = await sql<{ paired_child_id: string | null }[]>`select paired_child_id from devices where device_id = ${deviceId}`
+	expect(unpaired?.paired_child_id ?? null).toBeNull()
+	await page.goto(`${appUrl}/children/${childId}`)
+	await heading(page, child)
 
 	// delete the child
 	await page.click('#delete-child')
@@ -398,6 +424,7 @@ test('Arabic from the browser language: right-to-left, at phone size, sign-up to
 		verify: ar['links.verify.title'],
 		home: ar['home.title'],
 		login: ar['auth.login.title'],
+		notVerified: ar['err.EMAIL_NOT_VERIFIED'],
 	})
 	// mirrored, not only translated: the brand sits at the right edge, the language picker at the left
 	const brand = (await page.locator('.brand').boundingBox())!
