@@ -63,9 +63,13 @@ export async function seriousViolations(page: Page): Promise<AxeViolation[]> {
 	return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
 }
 
-/** Checks the page with axe and writes its screenshot; returns the violations (expected empty). */
+/** Checks the page with axe and for unfilled placeholders, and writes its screenshot; returns the problems (expected none). */
 export async function checkPage(page: Page, name: string): Promise<string[]> {
 	const found = await seriousViolations(page)
 	await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true })
-	return found.map((v) => `${name}: ${v.id} (${v.impact}) ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)
+	const problems = found.map((v) => `${name}: ${v.id} (${v.impact}) ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)
+	// a string shown with a placeholder left unfilled ("{name}")
+	const unfilled = (await page.evaluate<string>('document.body.innerText')).match(/\{\w+\}/g)
+	if (unfilled) problems.push(`${name}: unfilled placeholders ${unfilled.join(' ')}`)
+	return problems
 }

@@ -15,7 +15,7 @@ export const alertPage: Page = async (ctx, [id]) => {
 			'div',
 			{ class: open ? 'card alerts' : 'card' },
 			h('p', { class: 'alert-kind' }, h('strong', null, open ? t('alerts.open') : t('alerts.done')), ' · ', t(`alerts.kind.${a.kind}` as Key)),
-			h('blockquote', null, a.excerpt),
+			h('blockquote', { dir: 'auto' }, a.excerpt),
 			h('p', { class: 'meta' }, fmtDateTime(a.created_at)),
 			open
 				? button(
@@ -33,7 +33,7 @@ export const alertPage: Page = async (ctx, [id]) => {
 		h(
 			'ol',
 			{ class: 'messages' },
-			a.context.map((m) => h('li', { class: `msg ${m.role}${m.text.trim() === a.excerpt.trim() ? ' crisis' : ''}` }, h('p', { class: 'who' }, m.role === 'child' ? t('conv.child') : t('conv.toy')), h('p', { class: 'text' }, m.text))),
+			a.context.map((m) => h('li', { class: `msg ${m.role}${m.text.trim() === a.excerpt.trim() ? ' crisis' : ''}` }, h('p', { class: 'who' }, m.role === 'child' ? t('conv.child') : t('conv.toy')), h('p', { class: 'text', dir: 'auto' }, m.text))),
 		),
 		h('p', { class: 'help' }, t('alert.help')),
 		a.child_id ? h('p', null, h('a', { href: `/app/children/${a.child_id}` }, t('alert.child'))) : null,

@@ -13,7 +13,7 @@ export function alertItem(a: Alert, childName: string, onChange: () => void): HT
 		'li',
 		{ class: open ? 'alert open' : 'alert', 'data-alert': a.id },
 		h('p', { class: 'alert-kind' }, h('strong', null, open ? t('alerts.open') : t('alerts.done')), ' · ', t(`alerts.kind.${a.kind}` as Key), ' · ', childName),
-		h('blockquote', null, a.excerpt),
+		h('blockquote', { dir: 'auto' }, a.excerpt),
 		h('p', { class: 'meta' }, fmtDateTime(a.created_at), a.acknowledged_at ? ` · ${t('alerts.ackedat', { when: fmtDateTime(a.acknowledged_at) })}` : ''),
 		h(
 			'div',

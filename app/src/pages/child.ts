@@ -116,11 +116,11 @@ function consentSection(child: Child, c: ConsentState, policy: Policy, reload: (
 			'form',
 			{ id: 'consent-form' },
 			h('p', null, t('consent.intro', { name: child.name })),
-			h('div', { class: 'policy', id: 'consent-text' }, h('p', { lang: 'en' }, policy.texts.coppa)),
+			h('div', { class: 'policy', id: 'consent-text' }, h('p', { lang: 'en', dir: 'ltr' }, policy.texts.coppa)),
 			h('p', { class: 'meta', id: 'consent-version' }, t('consent.version', { v: policy.version })),
 			h('div', { class: 'check' }, h('input', { type: 'checkbox', id: 'consent-coppa', name: 'coppa', value: 'yes', required: true }), h('label', { for: 'consent-coppa' }, t('consent.agree', { name: child.name }))),
-			h('div', { class: 'policy' }, h('p', { lang: 'en' }, policy.texts.third_party_ai)),
-			h('div', { class: 'check' }, ai, h('label', { for: 'consent-ai' }, policy.third_party_ai_required ? t('consent.ai.required') : t('consent.ai'))),
+			h('div', { class: 'policy' }, h('p', { lang: 'en', dir: 'ltr' }, policy.texts.third_party_ai)),
+			h('div', { class: 'check' }, ai, h('label', { for: 'consent-ai' }, policy.third_party_ai_required ? t('consent.ai.required') : t('consent.ai', { name: child.name }))),
 			h('button', { type: 'submit', class: 'primary' }, t('consent.give')),
 		),
 		async (d) => {
@@ -158,11 +158,11 @@ function progressSection(p: Progress): HTMLElement {
 			h(
 				'details',
 				null,
-				h('summary', null, s.title),
+				h('summary', null, h('bdi', null, s.title)),
 				h(
 					'ol',
 					null,
-					s.episodes.map((e) => h('li', { class: `ep ${e.status}` }, e.title, h('span', { class: 'meta' }, ` · ${t(e.status === 'done' ? 'progress.done.status' : e.status === 'current' ? 'progress.current' : 'progress.upcoming')}${e.status === 'current' ? ` (${e.turns_done}/${e.turns_to_complete})` : ''}`))),
+					s.episodes.map((e) => h('li', { class: `ep ${e.status}` }, h('bdi', null, e.title), h('span', { class: 'meta' }, ` · ${t(e.status === 'done' ? 'progress.done.status' : e.status === 'current' ? 'progress.current' : 'progress.upcoming')}${e.status === 'current' ? ` (${e.turns_done}/${e.turns_to_complete})` : ''}`))),
 				),
 			),
 		),

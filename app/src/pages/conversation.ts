@@ -25,7 +25,7 @@ export const conversationPage: Page = async (ctx, [childId, id]) => {
 				'li',
 				{ class: `msg ${m.role}${crisis ? ' crisis' : ''}` },
 				h('p', { class: 'who' }, m.role === 'child' ? child.name : m.role === 'assistant' ? t('conv.toy') : t('conv.system'), crisis ? h('strong', { class: 'flag' }, ` · ${t('conv.flagged')}`) : null),
-				h('p', { class: 'text' }, m.text),
+				h('p', { class: 'text', dir: 'auto' }, m.text),
 				h('p', { class: 'meta' }, fmtDateTime(m.created_at)),
 			)
 		}),
