@@ -25,6 +25,8 @@ COPY --from=native /src/native/index.js /src/native/*.node ./native/
 COPY package.json ./
 COPY gateway ./gateway
 COPY sql ./sql
+# the parent web app's sources: Bun.build bundles them into memory when the gateway starts
+COPY app ./app
 # the operator's toy commands (docs/security.md): docker exec <container> bun scripts/device.ts revoke <id>
 COPY scripts/device.ts ./scripts/device.ts
 RUN mkdir -p /data && chown bun:bun /data

@@ -6,12 +6,16 @@
 #                            sox (the fake OpenAI API resamples espeak speech with it), age
 #                            (scripts/backup.sh encrypts backups with it; the restore drill test),
 #                            and the firmware's host/rv32 build: libopus-dev, libboost-dev (Beast),
-#                            pkg-config, gcc-riscv64-unknown-elf, picolibc-riscv64-unknown-elf, qemu-user
+#                            pkg-config, gcc-riscv64-unknown-elf, picolibc-riscv64-unknown-elf, qemu-user,
+#                            and Debian's chromium with fonts-noto-core (Arabic, Vietnamese) for the
+#                            parent app's browser tests (playwright-core drives it; nothing downloads a browser)
 set -euo pipefail
 want=(espeak-ng cmake make)
 [ "${1:-run}" = test ] && want+=(postgresql redis-server sox age)
 # firmware (firmware/README.md): host build with libopus and Beast, rv32imc cross build run under qemu
 [ "${1:-run}" = test ] && want+=(libopus-dev libboost-dev pkg-config gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf qemu-user)
+# parent app browser tests (test/e2e/parent-app.test.ts)
+[ "${1:-run}" = test ] && want+=(chromium fonts-noto-core)
 
 has() {
 	case "$1" in
@@ -21,6 +25,7 @@ has() {
 		gcc-riscv64-unknown-elf) command -v riscv64-unknown-elf-g++ >/dev/null ;;
 		picolibc-riscv64-unknown-elf) [ -d /usr/lib/picolibc/riscv64-unknown-elf/lib/rv32im ] ;;
 		qemu-user) command -v qemu-riscv32 >/dev/null ;;
+		fonts-noto-core) [ -d /usr/share/fonts/truetype/noto ] ;;
 		*) command -v "$1" >/dev/null ;;
 	esac
 }

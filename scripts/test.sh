@@ -36,6 +36,7 @@ check() {
 	fi
 }
 check "tsc --noEmit" bunx tsc --noEmit -p .
+check "tsc --noEmit (parent app)" bunx tsc --noEmit -p app
 check "cargo fmt --check" bash -c 'cd native && cargo fmt --check'
 check "cargo clippy -D warnings" bash -c 'cd native && cargo clippy --release --all-targets -- -D warnings'
 

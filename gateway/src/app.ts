@@ -10,6 +10,8 @@ import { type FirmwareModuleDeps, firmwareModule } from './modules/firmware'
 import { healthModule } from './modules/health'
 import type { HealthDeps } from './modules/health/service'
 import { otaModule } from './modules/ota'
+import { parentAppModule } from './modules/parent-app'
+import type { ParentAppBundle } from './modules/parent-app/service'
 import type { OtaDeps } from './modules/ota/service'
 import { type PairingModuleDeps, pairingModule } from './modules/pairing'
 import type { Logger } from './obs/logger'
@@ -27,6 +29,8 @@ export interface AppDeps {
 	firmware: FirmwareModuleDeps
 	/** The parent side (accounts, children, consent, …), built by parent-side.ts. */
 	parents: AnyElysia
+	/** The parent web app served at /app (modules/parent-app), built at start. */
+	parentApp?: ParentAppBundle
 }
 
 /** Turns every error into a `{code, message}` body; unexpected ones get a logged correlation id. */
@@ -64,7 +68,7 @@ export function handleError(log: Logger): ErrorHandler {
 }
 
 export function buildApp(deps: AppDeps) {
-	return new Elysia()
+	const app = new Elysia()
 		.use(edgeModule(deps.edge))
 		.use(
 			docsModule(
@@ -79,6 +83,7 @@ export function buildApp(deps: AppDeps) {
 		.use(deviceConfigModule(deps.deviceConfig))
 		.use(firmwareModule(deps.firmware))
 		.use(deps.parents)
+	return deps.parentApp ? app.use(parentAppModule(deps.parentApp)) : app
 }
 
 export type App = ReturnType<typeof buildApp>

@@ -4,6 +4,7 @@ import type { Server } from 'bun'
 import { CircuitBreaker, createProvider, EspeakTts, FakeProvider, OfflineProvider } from './ai'
 import { FixedLines } from './ai/fixed-lines'
 import { buildApp } from './app'
+import { buildParentApp } from './modules/parent-app/service'
 import { type ClientInfo, clientOf, trustedProxies } from './modules/edge/client-address'
 import { OriginPolicy, securityHeaders } from './modules/edge/service'
 import { DeviceAuthenticator } from './auth/device-auth'
@@ -290,6 +291,7 @@ export async function startGateway(config: Config, log: Logger = rootLog): Promi
 		},
 		firmware: { ...firmware, access: parents.access },
 		parents: parents.plugin,
+		parentApp: await buildParentApp(),
 	})
 
 	if (redis && !(await whenReady(redis, 2_000))) log.warn('redis is not reachable yet: starting anyway; what needs it answers 503 until it is')

@@ -89,9 +89,19 @@ const API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; fo
 const DOCS_CSP =
 	"default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
 
+// The parent app (/app) runs only its own script and styles: nothing inline, nothing from elsewhere.
+const APP_CSP =
+	"default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+
+function cspOf(pathname: string): string {
+	if (pathname === '/swagger' || pathname.startsWith('/swagger/')) return DOCS_CSP
+	if (pathname === '/app' || pathname.startsWith('/app/')) return APP_CSP
+	return API_CSP
+}
+
 export function securityHeaders(pathname: string, secure: boolean): Record<string, string> {
 	const headers: Record<string, string> = {
-		'content-security-policy': pathname === '/swagger' || pathname.startsWith('/swagger/') ? DOCS_CSP : API_CSP,
+		'content-security-policy': cspOf(pathname),
 		'x-content-type-options': 'nosniff',
 		'x-frame-options': 'DENY',
 		'referrer-policy': 'no-referrer',
