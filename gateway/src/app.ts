@@ -5,6 +5,8 @@ import { healthModule } from './modules/health'
 import type { HealthDeps } from './modules/health/service'
 import { otaModule } from './modules/ota'
 import type { OtaDeps } from './modules/ota/service'
+import { operationsModule } from './modules/operations'
+import type { OperationsDeps } from './modules/operations/service'
 import { type PairingModuleDeps, pairingModule } from './modules/pairing'
 import type { Logger } from './obs/logger'
 
@@ -16,6 +18,7 @@ export interface AppDeps {
 	health: HealthDeps
 	ota: OtaDeps
 	pairing: PairingModuleDeps
+	operations: OperationsDeps
 }
 
 export function buildApp(deps: AppDeps) {
@@ -53,6 +56,7 @@ export function buildApp(deps: AppDeps) {
 		.use(healthModule(deps.health))
 		.use(otaModule(deps.ota))
 		.use(pairingModule(deps.pairing))
+		.use(operationsModule(deps.operations))
 }
 
 export type App = ReturnType<typeof buildApp>

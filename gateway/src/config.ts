@@ -1,5 +1,6 @@
 import { type Static, Type as T } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
+import { hostname } from 'node:os'
 
 // Env → typed config. One TypeBox schema says what each variable may hold; every bad value is
 // reported at once, by its env name, before anything starts listening.
@@ -23,6 +24,8 @@ export const ConfigSchema = T.Object({
 	publicWsUrl: T.Optional(T.String({ pattern: '^wss?://[^\\s]+$' })),
 	// ! Stop-gap parent credential for POST /api/v1/pair/claim until parent accounts exist; unset = claims off
 	parentApiToken: T.Optional(T.String({ minLength: 16 })),
+	// ! Stop-gap operator credential (metrics JSON, device commands) until operator accounts exist; unset = those routes refuse
+	operatorApiToken: T.Optional(T.String({ minLength: 16 })),
 	// an OTA check-in must carry a device token (v2, legacy or JWT) before it is given a device JWT
 	otaRequireDeviceAuth: Bool,
 	deviceJwtTtlSeconds: Int(60, 366 * 24 * 3600),
@@ -45,6 +48,19 @@ export const ConfigSchema = T.Object({
 		writeBacklogMax: Int(100, 10_000_000),
 	}),
 	shutdownGraceMs: Int(0, 60_000),
+	// Prometheus metrics (docs/operations.md): off only to measure their cost; a private port, a bearer, or both.
+	metrics: T.Object({
+		enabled: Bool,
+		port: T.Optional(Int(1, 65535)),
+		token: T.Optional(T.String({ minLength: 16 })),
+	}),
+	// Many gateways as one fleet (docs/operations.md, Scaling): node id in Redis, processes sharing one port.
+	fleet: T.Object({
+		nodeId: T.String({ pattern: '^[A-Za-z0-9_.:-]{1,64}$' }),
+		processes: Int(1, 256),
+		// how long a dropped toy's conversation context waits for it to reconnect, on any node
+		resumeWindowMs: Int(1000, 600_000),
+	}),
 	// AI provider: which OpenAI API, and how long a child may wait before the gateway steps in.
 	ai: T.Object({
 		mode: T.Union([T.Literal('pipeline'), T.Literal('realtime')]),
@@ -92,6 +108,7 @@ const envName: Record<string, string> = {
 	'/requirePairing': 'REQUIRE_PAIRING',
 	'/publicWsUrl': 'PUBLIC_WS_URL',
 	'/parentApiToken': 'PARENT_API_TOKEN',
+	'/operatorApiToken': 'OPERATOR_API_TOKEN',
 	'/otaRequireDeviceAuth': 'OTA_REQUIRE_DEVICE_AUTH',
 	'/deviceJwtTtlSeconds': 'DEVICE_JWT_TTL_SECONDS',
 	'/codec': 'TEDDY_CODEC',
@@ -110,6 +127,12 @@ const envName: Record<string, string> = {
 	'/limits/pairClaimsPerIpPer10Min': 'PAIR_CLAIMS_PER_IP_PER_10_MIN',
 	'/limits/writeBacklogMax': 'WRITE_BACKLOG_MAX',
 	'/shutdownGraceMs': 'SHUTDOWN_GRACE_MS',
+	'/metrics/enabled': 'METRICS',
+	'/metrics/port': 'METRICS_PORT',
+	'/metrics/token': 'METRICS_TOKEN',
+	'/fleet/nodeId': 'NODE_ID',
+	'/fleet/processes': 'GATEWAY_PROCESSES',
+	'/fleet/resumeWindowMs': 'RESUME_WINDOW_MS',
 	'/ai/mode': 'OPENAI_MODE',
 	'/ai/realtimeVad': 'OPENAI_REALTIME_VAD',
 	'/ai/firstAudioTimeoutMs': 'FIRST_AUDIO_TIMEOUT_MS',
@@ -137,7 +160,7 @@ export class ConfigError extends Error {
 	}
 }
 
-const SECRET_VARS = new Set(['ESP32_SHARED_SECRET', 'ENCRYPTION_KEY', 'OPENAI_API_KEY', 'DATABASE_URL', 'REDIS_URL', 'PARENT_API_TOKEN', 'SMTP_URL'])
+const SECRET_VARS = new Set(['ESP32_SHARED_SECRET', 'ENCRYPTION_KEY', 'OPENAI_API_KEY', 'DATABASE_URL', 'REDIS_URL', 'PARENT_API_TOKEN', 'SMTP_URL', 'METRICS_TOKEN', 'OPERATOR_API_TOKEN'])
 
 const TRUE = new Set(['true', '1', 'yes', 'on'])
 const FALSE = new Set(['false', '0', 'no', 'off'])
@@ -192,6 +215,7 @@ export function loadConfig(env: Env = process.env): Config {
 		requirePairing: bool(env.REQUIRE_PAIRING, production),
 		publicWsUrl: blank(env.PUBLIC_WS_URL),
 		parentApiToken: blank(env.PARENT_API_TOKEN),
+		operatorApiToken: blank(env.OPERATOR_API_TOKEN),
 		otaRequireDeviceAuth: bool(env.OTA_REQUIRE_DEVICE_AUTH, production),
 		deviceJwtTtlSeconds: num(env.DEVICE_JWT_TTL_SECONDS, 30 * 24 * 3600),
 		codec: blank(env.TEDDY_CODEC),
@@ -212,6 +236,17 @@ export function loadConfig(env: Env = process.env): Config {
 			writeBacklogMax: num(env.WRITE_BACKLOG_MAX, 100_000),
 		},
 		shutdownGraceMs: num(env.SHUTDOWN_GRACE_MS, 8_000),
+		metrics: {
+			enabled: bool(env.METRICS, true),
+			port: blank(env.METRICS_PORT) === undefined ? undefined : num(env.METRICS_PORT, 0),
+			token: blank(env.METRICS_TOKEN),
+		},
+		fleet: {
+			// ? Unique per process: the hostname (a pod's name) plus the pid (several processes per machine).
+			nodeId: env.NODE_ID || `${hostname()}-${process.pid}`,
+			processes: num(env.GATEWAY_PROCESSES, 1),
+			resumeWindowMs: num(env.RESUME_WINDOW_MS, 30_000),
+		},
 		ai: {
 			mode: env.OPENAI_MODE || 'pipeline',
 			realtimeVad: env.OPENAI_REALTIME_VAD || 'gateway',

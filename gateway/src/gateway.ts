@@ -1,5 +1,5 @@
 import type { Server } from 'bun'
-import { createProvider, OfflineProvider } from './ai'
+import { createProvider, OfflineProvider, ResilientProvider, TimedProvider } from './ai'
 import { FixedLines } from './ai/fixed-lines'
 import { buildApp } from './app'
 import { DeviceAuthenticator } from './auth/device-auth'
@@ -10,7 +10,6 @@ import type { Config } from './config'
 import { log as rootLog, type Logger } from './obs/logger'
 import { createSafety } from './safety/create-safety'
 import { cachedFixed } from './safety/speak-fixed'
-import { ResumeCache } from './session/resume-cache'
 import { prepareSeedSessionWith, prepareXiaozhiSessionWith } from './session/open-session'
 import { createStore } from './store'
 import { loadFieldCipher } from './store/crypto'
@@ -22,6 +21,8 @@ import { connectRedis } from './store/redis'
 import { WriteBacklog } from './store/write-backlog'
 import type { ConnectionData } from './ws/connection'
 import { createDeviceSockets, deviceProtocolOf } from './ws/device-sockets'
+import { createOperations } from './operations'
+import { answersEncoding } from './session/downlink'
 
 // Composition root: builds every part from config, wires them, listens. Nothing else constructs
 // infrastructure, so tests can start a whole gateway in-process with a config object.
@@ -49,6 +50,9 @@ export async function startGateway(config: Config, log: Logger = rootLog): Promi
 	const store = createStore(db, cipher)
 	const writes = new WriteBacklog({ maxPending: config.limits.writeBacklogMax, probe: () => db.sql`select 1`, log })
 	const redis = config.redisUrl ? connectRedis(config.redisUrl) : undefined
+	// Metrics, the fleet node (presence, cross-node commands, resume on any node): operations.ts.
+	const ops = createOperations(config, log, cipher, redis)
+	const counters = ops.metrics?.hot
 	const nonces = redis ? new RedisNonceStore(redis) : new MemoryNonceStore()
 	const deviceJwt = new DeviceJwt(secret, store.pairing, config.deviceJwtTtlSeconds)
 	const auth = new DeviceAuthenticator(
@@ -62,10 +66,12 @@ export async function startGateway(config: Config, log: Logger = rootLog): Promi
 		undefined,
 		deviceJwt,
 	)
-	const answering = createProvider({ openaiApiKey: config.openaiApiKey, openaiBaseUrl: config.openaiBaseUrl, codec, ai: config.ai })
-	if (answering instanceof OfflineProvider) {
-		answering.warm().catch((err) => log.warn({ err }, 'offline lines could not be pre-rendered'))
+	const upstream = createProvider({ openaiApiKey: config.openaiApiKey, openaiBaseUrl: config.openaiBaseUrl, codec, ai: config.ai, counters })
+	if (upstream instanceof OfflineProvider) {
+		upstream.warm().catch((err) => log.warn({ err }, 'offline lines could not be pre-rendered'))
 	}
+	// ? Timed under the safety layer: "provider start" is after the safety set-up (obs/metrics.ts).
+	const answering = ops.metrics ? new TimedProvider(upstream) : upstream
 	// Child safety wraps whichever provider answers, so sessions only ever talk to the SafeProvider.
 	const safety = await createSafety(answering, config, store.safety, writes, log, cachedFixed(new FixedLines({ codec })))
 	const provider = safety.provider
@@ -80,7 +86,7 @@ export async function startGateway(config: Config, log: Logger = rootLog): Promi
 		: new MemoryRateLimiter(config.limits.pairClaimsPerIpPer10Min, 600_000)
 	// ? Elysia handles requests without the server at hand; the socket address is noted per request here.
 	const clientIps = new WeakMap<Request, string>()
-	const sessionDeps = { config, log, codec, provider, store, writes, turnLimiter, resume: new ResumeCache() }
+	const sessionDeps = { config, log, codec, provider, store, writes, turnLimiter, resume: ops.resume, metrics: ops.metrics }
 	const sockets = createDeviceSockets({
 		config,
 		log,
@@ -88,8 +94,19 @@ export async function startGateway(config: Config, log: Logger = rootLog): Promi
 		connectionLimiter,
 		prepareSeedSession: prepareSeedSessionWith(sessionDeps),
 		prepareXiaozhiSession: prepareXiaozhiSessionWith(sessionDeps),
+		metrics: ops.metrics,
+		fleet: { connected: (id) => ops.fleet.connected(id), disconnected: (id) => ops.fleet.disconnected(id) },
 	})
 	let draining = false
+	ops.start(sockets.registry, {
+		codec: codec.kind,
+		connectionsByProtocol: () => sockets.census().protocols,
+		sessionsByState: () => sockets.census().states,
+		circuitState: () => (upstream instanceof ResilientProvider ? upstream.breaker.state : 'none'),
+		answersEncoding,
+		writes: () => writes.status(),
+		draining: () => draining,
+	})
 	const app = buildApp({
 		log,
 		health: {
@@ -128,11 +145,14 @@ export async function startGateway(config: Config, log: Logger = rootLog): Promi
 			parentApiToken: config.parentApiToken,
 			clientIp: (req) => clientIps.get(req) ?? 'unknown',
 		},
+		operations: ops.operations(),
 	})
 
 	const server = Bun.serve<ConnectionData>({
 		port: config.port,
 		hostname: config.host,
+		// ? GATEWAY_PROCESSES=N (main.ts): N processes on one port, the kernel spreads connections.
+		reusePort: config.fleet.processes > 1,
 		fetch(req, srv) {
 			const url = new URL(req.url)
 			const protocol = deviceProtocolOf(url.pathname)
@@ -143,15 +163,17 @@ export async function startGateway(config: Config, log: Logger = rootLog): Promi
 		websocket: sockets.websocket,
 	})
 	const url = new URL(`http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${server.port}`)
-	log.info({ url: url.href, codec: codec.kind, provider: provider.name, database: db.kind }, 'gateway listening')
+	log.info({ url: url.href, codec: codec.kind, provider: provider.name, database: db.kind, node: config.fleet.nodeId }, 'gateway listening')
 
 	let stopped: Promise<void> | undefined
 	async function stop(): Promise<void> {
 		draining = true
-		sockets.drain()
+		// Answers in flight finish (up to the grace minus time to store the last turns), then 1012.
+		await sockets.drain(Math.max(0, config.shutdownGraceMs - 2000))
 		// Give close frames a moment to flush before the listener goes away.
 		await Bun.sleep(100)
 		server.stop(true)
+		await ops.close()
 		// What toys said in their last turns is stored before the database connection goes.
 		const left = await writes.flush(Math.max(500, config.shutdownGraceMs - 1000))
 		if (left > 0) writes.close()

@@ -19,6 +19,8 @@ export interface ProviderConfig {
 	/** Enables Ogg Opus up and down, and the cached fixed lines the resilient wrapper speaks. */
 	codec?: Codec
 	ai?: AiSettings
+	/** Provider retries and failures are counted here when metrics are on. */
+	counters?: { providerRetries: number; providerErrors: number }
 }
 
 export interface AiSettings {
@@ -61,6 +63,7 @@ export function createProvider(cfg: ProviderConfig, env: Record<string, string |
 		upstreamTimeoutMs: ai.upstreamTimeoutMs,
 		retries: ai.retries,
 		breaker: { failureThreshold: ai.circuitFailures, cooldownMs: ai.circuitCooldownMs },
+		counters: cfg.counters,
 	})
 }
 
@@ -83,4 +86,5 @@ export { OpenAIPipelineProvider, type OpenAIPipelineOptions } from './openai-pip
 export { OpenAIRealtimeProvider, type OpenAIRealtimeOptions } from './openai-realtime'
 export * from './provider'
 export { ResilientProvider, type ResilientOptions } from './resilient-provider'
+export { TimedProvider } from './timed-provider'
 export { EspeakTts, synthesize } from './tts-espeak'

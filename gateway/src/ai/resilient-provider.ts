@@ -27,6 +27,8 @@ export interface ResilientOptions {
 	retries?: number
 	backoffMs?: number
 	breaker?: CircuitBreakerOptions
+	/** Retries and failed turns are counted here (obs/metrics.ts). */
+	counters?: { providerRetries: number; providerErrors: number }
 }
 
 export class UpstreamTimeoutError extends Error {
@@ -47,6 +49,7 @@ export class ResilientProvider implements Provider {
 	private readonly stallMs: number
 	private readonly retries: number
 	private readonly backoffMs: number
+	private readonly counters: ResilientOptions['counters']
 
 	constructor(opts: ResilientOptions) {
 		this.primary = opts.primary
@@ -59,6 +62,7 @@ export class ResilientProvider implements Provider {
 		this.stallMs = opts.stallTimeoutMs ?? this.upstreamMs
 		this.retries = opts.retries ?? 2
 		this.backoffMs = opts.backoffMs ?? 250
+		this.counters = opts.counters
 		this.breaker = new CircuitBreaker({
 			...opts.breaker,
 			onChange: (state) => {
@@ -130,10 +134,12 @@ export class ResilientProvider implements Provider {
 				}
 				if (!heard && !spoke && attempt < this.retries && isTransient(err)) {
 					log.warn({ provider: this.primary.name, attempt, err: String(err) }, 'AI call failed; retrying')
+					if (this.counters) this.counters.providerRetries++
 					if (!(await sleep(this.backoffMs * 2 ** attempt * (0.75 + Math.random() * 0.5), input.signal))) return
 					continue
 				}
 				this.breaker.failure()
+				if (this.counters) this.counters.providerErrors++
 				log.warn({ provider: this.primary.name, err: String(err), heard }, 'AI turn failed; speaking the fallback line')
 				// A child who heard part of an answer keeps it; one who heard nothing gets told.
 				if (!heard) yield* await this.lines.events('fallback', rate)

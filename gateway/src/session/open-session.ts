@@ -12,7 +12,9 @@ import { SeedJsonAdapter } from '../ws/seed-json'
 import { childOf, type SeedHandshake } from '../ws/seed-json-handshake'
 import { XiaozhiAdapter } from '../ws/xiaozhi'
 import type { XiaozhiHandshake } from '../ws/xiaozhi-handshake'
-import type { ResumeCache } from './resume-cache'
+import type { Metrics } from '../obs/metrics'
+import type { SessionContext } from './resume-cache'
+import type { ResumeStore } from './resume-store'
 import { Session, type SessionOptions, type SessionSink, type TurnRecorder } from './session'
 
 // Builds the session behind an authenticated socket: registers the device, checks it may talk,
@@ -27,9 +29,11 @@ export interface SessionDeps {
 	store: Store
 	// ? In memory on purpose: a toy is connected to one gateway at a time.
 	turnLimiter: MemoryRateLimiter
-	resume: ResumeCache
+	/** Conversation context across reconnects, on this node or another (session/resume-store.ts). */
+	resume: ResumeStore
 	/** Conversation writes survive a database outage through here. */
 	writes: WriteBacklog
+	metrics?: Metrics
 }
 
 type Attach = (ws: DeviceSocket) => ProtocolHandler
@@ -52,13 +56,22 @@ function sessionOptions(
 	deviceId: string,
 	child: ChildProfile,
 	downlinkRate: 16000 | 24000,
+	resumed: SessionContext | undefined,
 	recorder?: TurnRecorder,
 ): SessionOptions {
+	const counters = deps.metrics?.hot
 	return {
 		deviceId,
-		allowTurn: () => deps.turnLimiter.hitSync(deviceId),
-		resume: () => deps.resume.take(deviceId),
+		allowTurn: () => {
+			if (deps.turnLimiter.hitSync(deviceId)) return true
+			if (counters) counters.rateLimited.turn++
+			return false
+		},
+		// ? Taken when the socket opens: a toy replaced by its own newer connection here resumes too.
+		resume: () => deps.resume.take(deviceId, resumed),
 		onClose: (ctx) => deps.resume.park(deviceId, ctx),
+		onTurnEnd: (ctx) => deps.resume.checkpoint(deviceId, ctx),
+		metrics: deps.metrics,
 		codec: deps.codec,
 		provider: deps.provider,
 		log,
@@ -80,11 +93,12 @@ function wire<A extends SessionSink & ProtocolHandler & { attach(s: Session): vo
 export function prepareSeedSessionWith(deps: SessionDeps) {
 	return async (h: SeedHandshake, cid: string): Promise<Attach> => {
 		await admitDevice(deps, h.deviceId)
+		const resumed = await deps.resume.fetch(h.deviceId)
 		const child = await deps.store.children.upsertFromSeed({ externalId: h.childExternalId, name: h.childName, age: h.childAge })
 		const recorder = conversationRecorder(deps, h.deviceId, child.id)
 		const log = deps.log.child({ cid })
 		// Seed toys announce 16 kHz audio; answering at the same rate suits their decoder.
-		const opts = sessionOptions(deps, log, h.deviceId, childOf(h, child.id), 16000, recorder)
+		const opts = sessionOptions(deps, log, h.deviceId, childOf(h, child.id), 16000, resumed, recorder)
 		return (ws) => wire(new SeedJsonAdapter(ws, log, deps.config.limits.textFrameBytes), opts)
 	}
 }
@@ -92,6 +106,7 @@ export function prepareSeedSessionWith(deps: SessionDeps) {
 export function prepareXiaozhiSessionWith(deps: SessionDeps) {
 	return async (h: XiaozhiHandshake, cid: string): Promise<Attach> => {
 		const device = await admitDevice(deps, h.deviceId)
+		const resumed = await deps.resume.fetch(h.deviceId)
 		const paired = device.pairedChildId ? await deps.store.children.get(device.pairedChildId) : null
 		const child = paired ? { id: paired.id, name: paired.name, age: paired.age } : DEFAULT_CHILD
 		// ! Conversations of unpaired toys are not stored: there is no child (or parent) to own them.
@@ -99,7 +114,7 @@ export function prepareXiaozhiSessionWith(deps: SessionDeps) {
 		const log = deps.log.child({ cid })
 		const { limits } = deps.config
 		// xiaozhi firmware decodes whatever rate the gateway's hello names; 24 kHz is the providers' native rate.
-		const opts = sessionOptions(deps, log, h.deviceId, child, 24000, recorder)
+		const opts = sessionOptions(deps, log, h.deviceId, child, 24000, resumed, recorder)
 		return (ws) => wire(new XiaozhiAdapter(ws, log, h.version, limits), opts)
 	}
 }

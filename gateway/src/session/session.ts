@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto'
-import { type ChildProfile, type DeviceTools, type HistoryEntry, needsPcm, type Provider, type TurnInput, type TurnSession, type UplinkStream } from '../ai/provider'
+import { type ChildProfile, type DeviceTools, type HistoryEntry, needsPcm, type Provider, type TurnInput, type TurnMarks, type TurnSession, type UplinkStream } from '../ai/provider'
 import { CodecError, type Codec, type OpusRate, type Vad } from '../codec'
 import { GatewayError } from '../errors'
 import type { Logger } from '../obs/logger'
+import type { Metrics } from '../obs/metrics'
 import { Downlink, type DownlinkFormat } from './downlink'
 import { Pacer } from './pacer'
 import type { SessionContext } from './resume-cache'
@@ -48,6 +49,10 @@ export interface SessionOptions {
 	resume?: () => SessionContext | undefined
 	/** Receives the context when the session closes, so a quick reconnect can resume it. */
 	onClose?: (ctx: SessionContext) => void
+	/** Receives the context after each turn (the fleet keeps it for a resume on another node). */
+	onTurnEnd?: (ctx: SessionContext) => void
+	/** Turn counters and stage latencies (obs/metrics.ts); absent when metrics are off. */
+	metrics?: Metrics
 }
 
 type TurnAudio = Pick<TurnInput, 'pcm' | 'sampleRate' | 'speechMs' | 'text' | 'opusPackets' | 'opusRate' | 'streamed'>
@@ -80,11 +85,15 @@ export class Session {
 	private readonly startedAt: number
 	private speaking = false
 	private closed = false
+	private readonly metrics: Metrics | undefined
+	/** Timing of the turn being answered, until its first frame is out. */
+	private marks: TurnMarks | undefined
 
 	constructor(
 		private readonly opts: SessionOptions,
 		private readonly sink: SessionSink,
 	) {
+		this.metrics = opts.metrics
 		const resumed = opts.resume?.()
 		this.startedAt = resumed?.startedAt ?? Date.now()
 		this.turns = resumed?.turns ?? 0
@@ -94,11 +103,16 @@ export class Session {
 		this.downlink = new Downlink(opts.codec, d.format, d.sampleRate, d.frameMs)
 		this.pacer = new Pacer(
 			{
-				audio: (p) => this.sink.audio(p),
+				audio: (p) => {
+					this.sink.audio(p)
+					if (this.marks) this.firstFrameOut(this.marks)
+				},
 				sentence: (t) => this.sink.sentence(t),
 				end: () => this.finishSpeaking(),
 			},
 			d.frameMs,
+			undefined,
+			this.metrics?.pacingLateness,
 		)
 	}
 
@@ -220,7 +234,7 @@ export class Session {
 
 	close(): void {
 		if (!this.closed) {
-			this.opts.onClose?.({ history: this.history.slice(), startedAt: this.startedAt, turns: this.turns })
+			this.opts.onClose?.(this.context())
 			this.opts.recorder?.end()
 		}
 		this.closed = true
@@ -241,6 +255,10 @@ export class Session {
 		const ctrl = new AbortController()
 		this.turn = ctrl
 		this.state = 'thinking'
+		if (this.metrics) {
+			this.metrics.hot.turnsStarted++
+			this.marks = { endOfSpeechAt: performance.now() }
+		}
 		void this.runTurn(input, ctrl).catch((err) => {
 			// runTurn handles its own errors; this only guards against a bug escaping it.
 			this.opts.log.error({ err, sessionId: this.id }, 'turn crashed')
@@ -262,7 +280,8 @@ export class Session {
 			const downlink = this.opts.downlink
 			const history = this.history.slice()
 			const tools = this.opts.tools
-			const events = provider.answer({ ...input, child, history, signal: ctrl.signal, session, downlink, tools })
+			const marks = this.marks
+			const events = provider.answer({ ...input, child, history, signal: ctrl.signal, session, downlink, tools, marks })
 			let heard = false
 			for await (const ev of events) {
 				if (!live()) break
@@ -295,8 +314,10 @@ export class Session {
 			if (!live()) return
 			this.downlink.reset()
 			this.pacer.push({ kind: 'end' })
+			if (this.metrics) this.metrics.hot.turnsAnswered++
 		} catch (err) {
 			if (!live()) return
+			if (this.metrics) this.metrics.hot.turnsFailed++
 			log.error({ err, turnId, sessionId: this.id, provider: provider.name }, 'provider failed')
 			// ! Never leave the toy in `speaking`: whatever was queued plays out, then tts stop.
 			// A toy waiting for an answer gets an (empty) answer rather than silence forever.
@@ -309,7 +330,24 @@ export class Session {
 				this.remember('assistant', text)
 				recorder?.record('assistant', text)
 			}
+			if (ctrl.signal.aborted && !this.closed && this.metrics) this.metrics.hot.turnsInterrupted++
+			if (!this.closed) this.opts.onTurnEnd?.(this.context())
 		}
+	}
+
+	private context(): SessionContext {
+		return { history: this.history.slice(), startedAt: this.startedAt, turns: this.turns }
+	}
+
+	/** Stage latencies of this turn, once, when its first frame reaches the socket. */
+	private firstFrameOut(marks: TurnMarks): void {
+		this.marks = undefined
+		const m = this.metrics
+		if (!m) return
+		const now = performance.now()
+		m.endOfSpeechToFirstFrame.observe(now - marks.endOfSpeechAt)
+		if (marks.providerStartAt !== undefined) m.endOfSpeechToProviderStart.observe(marks.providerStartAt - marks.endOfSpeechAt)
+		if (marks.firstByteAt !== undefined) m.firstByteToFirstFrame.observe(now - marks.firstByteAt)
 	}
 
 	private turnSession(): TurnSession {

@@ -24,6 +24,10 @@ export class DeviceRegistry {
 		if (this.sockets.get(ws.data.deviceId) === ws) this.sockets.delete(ws.data.deviceId)
 	}
 
+	get(deviceId: string): DeviceSocket | undefined {
+		return this.sockets.get(deviceId)
+	}
+
 	get size(): number {
 		return this.sockets.size
 	}

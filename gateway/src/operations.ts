@@ -1,0 +1,111 @@
+import type { Server } from 'bun'
+import type { Redis } from 'ioredis'
+import type { Config } from './config'
+import type { OperationsDeps } from './modules/operations/service'
+import { bearerMatches } from './modules/operations/service'
+import type { Logger } from './obs/logger'
+import { type MetricSources, Metrics } from './obs/metrics'
+import { FleetResumeStore } from './session/resume-store'
+import type { FieldCipher } from './store/crypto'
+import { FleetRedis } from './store/fleet-redis'
+import { connectRedis } from './store/redis'
+import type { DeviceRegistry } from './ws/device-registry'
+import { FleetNode } from './ws/fleet-node'
+
+// Part of the composition root (gateway.ts calls it): metrics, the fleet node (presence, commands,
+// resume across nodes) and the private metrics listener. Kept apart so gateway.ts stays the map.
+
+// Presence outlives a node killed with -9 by this long at most; a live node refreshes at a third of it.
+// ? resume window + one refresh: a context checkpointed just before the kill still waits the full window.
+const presenceTtl = (resumeWindowMs: number) => resumeWindowMs + Math.max(1000, Math.floor(resumeWindowMs / 3))
+
+export interface Operations {
+	metrics?: Metrics
+	fleet: FleetNode
+	resume: FleetResumeStore
+	redisDegraded(): number | null
+	operations(isOperatorAccount?: OperationsDeps['isOperator']): OperationsDeps
+	/** Starts the presence refresh and the private metrics port once the registry exists. */
+	start(registry: DeviceRegistry, sources: Omit<MetricSources, 'node' | 'redisDegraded'>): void
+	close(): Promise<void>
+}
+
+export function createOperations(config: Config, log: Logger, cipher: FieldCipher, redis: Redis | undefined): Operations {
+	const metrics = config.metrics.enabled ? new Metrics() : undefined
+	const counters = metrics?.hot
+	const nodeId = config.fleet.nodeId
+	const ttl = presenceTtl(config.fleet.resumeWindowMs)
+	let node: FleetNode | undefined
+	const fleetRedis = redis
+		? new FleetRedis({
+				nodeId,
+				client: redis,
+				// ? A subscribed connection can do nothing else: the fleet's channel gets its own.
+				subscriber: connectRedis(config.redisUrl as string),
+				log,
+				presenceTtlMs: ttl,
+				onMessage: (m) => node?.receive(m),
+				onError: () => {
+					if (counters) counters.storeErrors.redis++
+				},
+				onRecovered: () => void node?.refresh(),
+			})
+		: undefined
+	// ? The shared client connects lazily; the fleet needs it up to know Redis is healthy.
+	redis?.ping().catch(() => {})
+	const resume = new FleetResumeStore({ redis: fleetRedis, cipher, windowMs: config.fleet.resumeWindowMs, liveTtlMs: ttl, log, counters })
+	let fleet: FleetNode | undefined
+	let metricsServer: Server<undefined> | undefined
+	const redisDegraded = () => (fleetRedis ? (fleetRedis.healthy ? 0 : 1) : null)
+
+	return {
+		metrics,
+		resume,
+		get fleet() {
+			if (!fleet) throw new Error('operations not started')
+			return fleet
+		},
+		redisDegraded,
+		operations(isOperatorAccount) {
+			const token = config.metrics.token
+			const scrape: OperationsDeps['scrape'] = token
+				? { kind: 'bearer', token }
+				: config.nodeEnv === 'production'
+					? { kind: 'closed', why: 'set METRICS_TOKEN, or scrape the private METRICS_PORT' }
+					: { kind: 'open' }
+			const operatorToken = config.operatorApiToken
+			return {
+				scrape,
+				metrics,
+				isOperator: isOperatorAccount ?? ((auth) => (operatorToken ? bearerMatches(auth, operatorToken) : false)),
+				command: (cmd) => {
+					if (!fleet) throw new Error('operations not started')
+					return fleet.command(cmd)
+				},
+			}
+		},
+		start(registry, sources) {
+			fleet = node = new FleetNode({ nodeId, registry, redis: fleetRedis, log, presenceTtlMs: ttl, counters })
+			fleet.start()
+			metrics?.watch({ ...sources, node: nodeId, redisDegraded })
+			if (metrics && config.metrics.port) {
+				const m = metrics
+				// ? Private port (the pod network, not the Ingress): no auth, nothing but the scrape. With
+				// GATEWAY_PROCESSES=N each process has its own port (main.ts), so every one is scraped.
+				metricsServer = Bun.serve({
+					port: config.metrics.port,
+					hostname: config.host,
+					async fetch(req) {
+						if (new URL(req.url).pathname !== '/metrics') return new Response('not found', { status: 404 })
+						return new Response(await m.text(), { headers: { 'content-type': m.contentType } })
+					},
+				})
+			}
+		},
+		async close() {
+			fleet?.stop()
+			metricsServer?.stop(true)
+			await fleetRedis?.close()
+		},
+	}
+}
