@@ -24,10 +24,11 @@ RUN apt-get update \
 # ? Build networks that intercept TLS: pass their CA as a secret (deploy/podman/build.sh does):
 #   --secret id=hostca,src=/etc/ssl/certs/ca-certificates.crt   (absent: only a warning from Node)
 ENV NODE_EXTRA_CA_CERTS=/run/secrets/hostca
-# ? The npm package carries the real binary (bin/bun.exe); copy it so the runtime needs no Node.
-RUN --mount=type=secret,id=hostca npm install -g --no-fund --no-audit bun@${BUN_VERSION} \
-	&& cp "$(npm root -g)/bun/bin/bun.exe" /usr/local/bin/bun \
-	&& /usr/local/bin/bun --version
+# ? The npm package carries the real binary (bin/bun.exe, put there by its postinstall, which npm
+#   >= 12 runs only when allowed); copy it so the runtime needs no Node.
+RUN --mount=type=secret,id=hostca npm install -g --no-fund --no-audit --allow-scripts=bun bun@${BUN_VERSION} \
+	&& mkdir -p /opt/bun && cp "$(npm root -g)/bun/bin/bun.exe" /opt/bun/bun \
+	&& /opt/bun/bun --version
 WORKDIR /src
 COPY package.json bun.lock ./
 RUN --mount=type=secret,id=hostca bun install --frozen-lockfile
@@ -45,7 +46,7 @@ RUN apt-get update \
 	&& apt-get install -y --no-install-recommends ca-certificates espeak-ng tini \
 	&& rm -rf /var/lib/apt/lists/* \
 	&& useradd --system --uid 10001 --home-dir /app --shell /usr/sbin/nologin teddy
-COPY --from=build /usr/local/bin/bun /usr/local/bin/bun
+COPY --from=build /opt/bun/bun /usr/local/bin/bun
 WORKDIR /app
 ENV NODE_ENV=production PORT=8000 HOST=0.0.0.0 DATA_DIR=/data
 COPY --from=build /deps/node_modules ./node_modules
