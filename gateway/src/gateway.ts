@@ -19,6 +19,7 @@ import { MemoryNonceStore, RedisNonceStore } from './store/nonces'
 import { MemoryRateLimiter, type RateLimiter, RedisRateLimiter } from './store/rate-limits'
 import { connectRedis } from './store/redis'
 import { WriteBacklog } from './store/write-backlog'
+import { FailoverNonceStore, FailoverRateLimiter } from './store/failover'
 import type { ConnectionData } from './ws/connection'
 import { createDeviceSockets, deviceProtocolOf } from './ws/device-sockets'
 import { createOperations } from './operations'
@@ -53,7 +54,9 @@ export async function startGateway(config: Config, log: Logger = rootLog): Promi
 	// Metrics, the fleet node (presence, cross-node commands, resume on any node): operations.ts.
 	const ops = createOperations(config, log, cipher, redis)
 	const counters = ops.metrics?.hot
-	const nonces = redis ? new RedisNonceStore(redis) : new MemoryNonceStore()
+	// ? Redis down: node-local nonces and limits until it is back (store/failover.ts), never a refused fleet.
+	const redisUp = () => ops.redisDegraded() !== 1
+	const nonces = redis ? new FailoverNonceStore(new RedisNonceStore(redis), new MemoryNonceStore(), redisUp) : new MemoryNonceStore()
 	const deviceJwt = new DeviceJwt(secret, store.pairing, config.deviceJwtTtlSeconds)
 	const auth = new DeviceAuthenticator(
 		codec.createTokenVerifier(secret),
@@ -76,14 +79,16 @@ export async function startGateway(config: Config, log: Logger = rootLog): Promi
 	const safety = await createSafety(answering, config, store.safety, writes, log, cachedFixed(new FixedLines({ codec })))
 	const provider = safety.provider
 
+	const perIp = config.limits.connectionsPerIpPerMinute
 	const connectionLimiter: RateLimiter = redis
-		? new RedisRateLimiter(redis, config.limits.connectionsPerIpPerMinute, 60_000, 'teddy:rl:conn:')
-		: new MemoryRateLimiter(config.limits.connectionsPerIpPerMinute, 60_000)
+		? new FailoverRateLimiter(new RedisRateLimiter(redis, perIp, 60_000, 'teddy:rl:conn:'), new MemoryRateLimiter(perIp, 60_000), redisUp)
+		: new MemoryRateLimiter(perIp, 60_000)
 	const turnLimiter = new MemoryRateLimiter(config.limits.turnsPerDevicePerMinute, 60_000)
 	// Pairing claims per IP over ten minutes: the brute-force bound on guessing six-digit codes.
+	const claims = config.limits.pairClaimsPerIpPer10Min
 	const claimLimiter: RateLimiter = redis
-		? new RedisRateLimiter(redis, config.limits.pairClaimsPerIpPer10Min, 600_000, 'teddy:rl:claim:')
-		: new MemoryRateLimiter(config.limits.pairClaimsPerIpPer10Min, 600_000)
+		? new FailoverRateLimiter(new RedisRateLimiter(redis, claims, 600_000, 'teddy:rl:claim:'), new MemoryRateLimiter(claims, 600_000), redisUp)
+		: new MemoryRateLimiter(claims, 600_000)
 	// ? Elysia handles requests without the server at hand; the socket address is noted per request here.
 	const clientIps = new WeakMap<Request, string>()
 	const sessionDeps = { config, log, codec, provider, store, writes, turnLimiter, resume: ops.resume, metrics: ops.metrics }

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import type { MetricsSnapshot } from '../../gateway/src/obs/metrics'
 import { createTestDatabase, type TestDatabase } from '../support/databases'
 import { type GatewayProcess, startGatewayProcess } from '../support/gateway-process'
 import { freePort } from '../support/private-postgres'
@@ -84,7 +85,7 @@ describe('metrics after a scripted turn', () => {
 	test('the main port wants the metrics bearer; the private port serves the scrape alone', async () => {
 		const none = await fetch(`${gw.url}/metrics`)
 		expect(none.status).toBe(401)
-		expect((await none.json()).code).toBe('UNAUTHORIZED')
+		expect(((await none.json()) as { code: string }).code).toBe('UNAUTHORIZED')
 		const wrong = await fetch(`${gw.url}/metrics`, { headers: { authorization: 'Bearer not-the-token-at-all' } })
 		expect(wrong.status).toBe(401)
 
@@ -99,13 +100,13 @@ describe('metrics after a scripted turn', () => {
 		expect((await fetch(`${gw.url}/api/v1/esp32/metrics`)).status).toBe(401)
 		const parent = await fetch(`${gw.url}/api/v1/esp32/metrics`, { headers: { authorization: 'Bearer some-parent-token-123456' } })
 		expect(parent.status).toBe(403)
-		expect((await parent.json()).code).toBe('FORBIDDEN')
+		expect(((await parent.json()) as { code: string }).code).toBe('FORBIDDEN')
 
 		const res = await fetch(`${gw.url}/api/v1/esp32/metrics`, { headers: { authorization: `Bearer ${OPERATOR_TOKEN}` } })
 		expect(res.status).toBe(200)
-		const body = await res.json()
+		const body = (await res.json()) as MetricsSnapshot
 		const prom = await scrape()
-		expect(body.turns.answered).toBe(sample(prom, 'teddy_turns_total', { outcome: 'answered' }))
+		expect(body.turns.answered).toBe(sample(prom, 'teddy_turns_total', { outcome: 'answered' }) as number)
 		expect(body.frames.out).toBeGreaterThan(0)
 		expect(body.latency_ms.end_of_speech_to_first_frame.count).toBe(1)
 		expect(body.latency_ms.end_of_speech_to_first_frame.p99).toBeGreaterThan(0)
