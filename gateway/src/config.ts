@@ -58,6 +58,8 @@ export const ConfigSchema = T.Object({
 	fleet: T.Object({
 		nodeId: T.String({ pattern: '^[A-Za-z0-9_.:-]{1,64}$' }),
 		processes: Int(1, 256),
+		// set by the supervisor (processes.ts) on the processes it starts; unset = this is the supervisor or the only process
+		workerIndex: T.Optional(Int(0, 255)),
 		// how long a dropped toy's conversation context waits for it to reconnect, on any node
 		resumeWindowMs: Int(1000, 600_000),
 	}),
@@ -132,6 +134,7 @@ const envName: Record<string, string> = {
 	'/metrics/token': 'METRICS_TOKEN',
 	'/fleet/nodeId': 'NODE_ID',
 	'/fleet/processes': 'GATEWAY_PROCESSES',
+	'/fleet/workerIndex': 'TEDDY_WORKER_INDEX',
 	'/fleet/resumeWindowMs': 'RESUME_WINDOW_MS',
 	'/ai/mode': 'OPENAI_MODE',
 	'/ai/realtimeVad': 'OPENAI_REALTIME_VAD',
@@ -245,6 +248,7 @@ export function loadConfig(env: Env = process.env): Config {
 			// ? Unique per process: the hostname (a pod's name) plus the pid (several processes per machine).
 			nodeId: env.NODE_ID || `${hostname()}-${process.pid}`,
 			processes: num(env.GATEWAY_PROCESSES, 1),
+			workerIndex: blank(env.TEDDY_WORKER_INDEX) === undefined ? undefined : num(env.TEDDY_WORKER_INDEX, 0),
 			resumeWindowMs: num(env.RESUME_WINDOW_MS, 30_000),
 		},
 		ai: {

@@ -1,8 +1,11 @@
 import { ConfigError, loadConfig } from './config'
 import { startGateway } from './gateway'
 import { createLogger } from './obs/logger'
+import { superviseProcesses } from './processes'
 
-// Entry: config → gateway → listen; SIGTERM/SIGINT drain (toys get 1012) and exit within 10 s.
+// Entry: config → gateway → listen; SIGTERM/SIGINT drain (answers in flight finish, then toys get
+// 1012) and exit within SHUTDOWN_GRACE_MS. GATEWAY_PROCESSES=N starts N gateway processes on one
+// port instead (processes.ts), so one machine uses all its cores.
 
 let config: ReturnType<typeof loadConfig>
 try {
@@ -16,21 +19,25 @@ try {
 }
 
 const log = createLogger(config.logLevel)
-const gateway = await startGateway(config, log).catch((err) => {
-	log.fatal({ err }, 'gateway failed to start')
-	process.exit(1)
-})
+if (config.fleet.processes > 1 && config.fleet.workerIndex === undefined) {
+	await superviseProcesses(config, log)
+} else {
+	const gateway = await startGateway(config, log).catch((err) => {
+		log.fatal({ err }, 'gateway failed to start')
+		process.exit(1)
+	})
 
-let stopping = false
-async function shutdown(signal: string): Promise<void> {
-	if (stopping) return
-	stopping = true
-	log.info({ signal }, 'draining')
-	// ! Hard deadline: an orchestrator kills us at ~10 s anyway; exit on our own terms first.
-	setTimeout(() => process.exit(1), config.shutdownGraceMs + 1500).unref()
-	await gateway.stop()
-	log.info('stopped')
-	process.exit(0)
+	let stopping = false
+	async function shutdown(signal: string): Promise<void> {
+		if (stopping) return
+		stopping = true
+		log.info({ signal }, 'draining')
+		// ! Hard deadline: an orchestrator kills us at its grace period anyway; exit on our own terms first.
+		setTimeout(() => process.exit(1), config.shutdownGraceMs + 1500).unref()
+		await gateway.stop()
+		log.info('stopped')
+		process.exit(0)
+	}
+	process.on('SIGTERM', () => void shutdown('SIGTERM'))
+	process.on('SIGINT', () => void shutdown('SIGINT'))
 }
-process.on('SIGTERM', () => void shutdown('SIGTERM'))
-process.on('SIGINT', () => void shutdown('SIGINT'))
