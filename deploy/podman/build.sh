@@ -11,6 +11,6 @@ SUITE=$SUITE bash deploy/podman/base-images.sh
 # that reach npm and crates.io (a secret: it is not stored in any layer).
 secret=()
 [ -f "${HOST_CA_BUNDLE:-/etc/ssl/certs/ca-certificates.crt}" ] && secret=(--secret "id=hostca,src=${HOST_CA_BUNDLE:-/etc/ssl/certs/ca-certificates.crt}")
-podman build "${secret[@]}" --build-arg BUILDER_IMAGE=localhost/teddy-base:$SUITE --build-arg RUNTIME_IMAGE=localhost/teddy-base:$SUITE \
+podman build --format docker "${secret[@]}" --build-arg BUILDER_IMAGE=localhost/teddy-base:$SUITE --build-arg RUNTIME_IMAGE=localhost/teddy-base:$SUITE \
 	-t "$TAG" -f Dockerfile .
 podman image inspect "$TAG" --format 'built {{.RepoTags}} {{.Size}} bytes'
