@@ -156,6 +156,9 @@ const envName: Record<string, string> = {
 	'/safety/deviceToolsAllowed': 'DEVICE_TOOLS_ALLOWED',
 }
 
+/** Every environment variable the gateway reads (deploy/ manifests are checked against it). */
+export const ENV_NAMES: readonly string[] = Object.values(envName)
+
 export class ConfigError extends Error {
 	constructor(readonly problems: string[]) {
 		super(`Invalid configuration:\n  ${problems.join('\n  ')}`)
