@@ -26,6 +26,8 @@ export const ConfigSchema = T.Object({
 	parentApiToken: T.Optional(T.String({ minLength: 16 })),
 	// ! Stop-gap operator credential (metrics JSON, device commands) until operator accounts exist; unset = those routes refuse
 	operatorApiToken: T.Optional(T.String({ minLength: 16 })),
+	// optional error tracking (obs/error-tracking.ts); unset = off
+	sentryDsn: T.Optional(T.String({ pattern: '^https?://' })),
 	// an OTA check-in must carry a device token (v2, legacy or JWT) before it is given a device JWT
 	otaRequireDeviceAuth: Bool,
 	deviceJwtTtlSeconds: Int(60, 366 * 24 * 3600),
@@ -111,6 +113,7 @@ const envName: Record<string, string> = {
 	'/publicWsUrl': 'PUBLIC_WS_URL',
 	'/parentApiToken': 'PARENT_API_TOKEN',
 	'/operatorApiToken': 'OPERATOR_API_TOKEN',
+	'/sentryDsn': 'SENTRY_DSN',
 	'/otaRequireDeviceAuth': 'OTA_REQUIRE_DEVICE_AUTH',
 	'/deviceJwtTtlSeconds': 'DEVICE_JWT_TTL_SECONDS',
 	'/codec': 'TEDDY_CODEC',
@@ -166,7 +169,7 @@ export class ConfigError extends Error {
 	}
 }
 
-const SECRET_VARS = new Set(['ESP32_SHARED_SECRET', 'ENCRYPTION_KEY', 'OPENAI_API_KEY', 'DATABASE_URL', 'REDIS_URL', 'PARENT_API_TOKEN', 'SMTP_URL', 'METRICS_TOKEN', 'OPERATOR_API_TOKEN'])
+const SECRET_VARS = new Set(['ESP32_SHARED_SECRET', 'ENCRYPTION_KEY', 'OPENAI_API_KEY', 'DATABASE_URL', 'REDIS_URL', 'PARENT_API_TOKEN', 'SMTP_URL', 'METRICS_TOKEN', 'OPERATOR_API_TOKEN', 'SENTRY_DSN'])
 
 const TRUE = new Set(['true', '1', 'yes', 'on'])
 const FALSE = new Set(['false', '0', 'no', 'off'])
@@ -222,6 +225,7 @@ export function loadConfig(env: Env = process.env): Config {
 		publicWsUrl: blank(env.PUBLIC_WS_URL),
 		parentApiToken: blank(env.PARENT_API_TOKEN),
 		operatorApiToken: blank(env.OPERATOR_API_TOKEN),
+		sentryDsn: blank(env.SENTRY_DSN),
 		otaRequireDeviceAuth: bool(env.OTA_REQUIRE_DEVICE_AUTH, production),
 		deviceJwtTtlSeconds: num(env.DEVICE_JWT_TTL_SECONDS, 30 * 24 * 3600),
 		codec: blank(env.TEDDY_CODEC),

@@ -1,5 +1,6 @@
 import { ConfigError, loadConfig } from './config'
-import { startGateway } from './gateway'
+import { startGateway, VERSION } from './gateway'
+import { startErrorTracking } from './obs/error-tracking'
 import { createLogger } from './obs/logger'
 import { superviseProcesses } from './processes'
 
@@ -18,7 +19,8 @@ try {
 	throw err
 }
 
-const log = createLogger(config.logLevel)
+const tracker = config.sentryDsn ? await startErrorTracking({ dsn: config.sentryDsn, environment: config.nodeEnv, release: VERSION }) : undefined
+const log = createLogger(config.logLevel, tracker ? (err, context) => tracker.report(err, context) : undefined)
 if (config.fleet.processes > 1 && config.fleet.workerIndex === undefined) {
 	await superviseProcesses(config, log)
 } else {
@@ -35,6 +37,7 @@ if (config.fleet.processes > 1 && config.fleet.workerIndex === undefined) {
 		// ! Hard deadline: an orchestrator kills us at its grace period anyway; exit on our own terms first.
 		setTimeout(() => process.exit(1), config.shutdownGraceMs + 1500).unref()
 		await gateway.stop()
+		await tracker?.flush(1000)
 		log.info('stopped')
 		process.exit(0)
 	}
