@@ -178,8 +178,11 @@ function printAndWrite(name: string, json: unknown, md: string): void {
 if (a.metrics === 'compare' && command !== 'sweep' && command !== 'all') {
 	const pairs: Array<{ off: RunResult; on: RunResult }> = []
 	for (let i = 0; i < Number(a.rounds); i++) {
-		const off = await runScenario(options(command, { metrics: 'off' }))
-		const on = await runScenario(options(command, { metrics: 'on' }))
+		// ? Alternate which goes first, so a machine getting busier or quieter does not favour one side.
+		const first = i % 2 === 0 ? 'off' : 'on'
+		const a1 = await runScenario(options(command, { metrics: first }))
+		const a2 = await runScenario(options(command, { metrics: first === 'off' ? 'on' : 'off' }))
+		const [off, on] = first === 'off' ? [a1, a2] : [a2, a1]
 		pairs.push({ off, on })
 		console.error(`round ${i + 1}: CPU off ${off.figures.gateway.cpuPercentAvg}% on ${on.figures.gateway.cpuPercentAvg}%`)
 	}
@@ -223,13 +226,15 @@ function metricsCostMarkdown(pairs: Array<{ off: RunResult; on: RunResult }>): s
 	return [
 		'Each round runs the same scenario with the gateway\'s metrics off (`METRICS=off`: no registry, no counters, no',
 		'histograms) and then on (counters, histograms and a scrape of `/metrics` every 5 s). The machine is shared, so',
-		'compare the on/off ratio within a round, not absolute figures across runs.',
+		'compare the on/off ratio within a round, not absolute figures across runs. Rounds alternate which runs first.',
 		'',
 		`| figure (off → on) | ${pairs.map((_, i) => `round ${i + 1}`).join(' | ')} |`,
 		`|---|${pairs.map(() => '---').join('|')}|`,
 		row('gateway CPU % (avg)', (r) => r.figures.gateway.cpuPercentAvg),
 		row('gateway RSS MiB (end)', (r) => (r.figures.gateway.rssKiB === null ? null : Math.round(r.figures.gateway.rssKiB / 1024))),
 		row('turns answered', (r) => r.figures.turns.answered),
+		row('gateway-added p50 ms', (r) => r.figures.gatewayAddedMs.p50),
+		row('gateway-added p95 ms', (r) => r.figures.gatewayAddedMs.p95),
 		row('gateway-added p99 ms', (r) => r.figures.gatewayAddedMs.p99),
 		row('pacing jitter p99 ms', (r) => r.figures.pacingJitterMs.p99),
 		row('ingest p99 ms', (r) => r.figures.ingestMs.p99),

@@ -6,6 +6,7 @@ cd "$(dirname "$0")/../.."
 SUITE=${SUITE:-forky}
 export CONTAINERS_CONF=${CONTAINERS_CONF:-$PWD/deploy/podman/containers.conf}
 TAG=${1:-localhost/teddy-gateway:dev}
+command -v runc >/dev/null || { echo "runc is not installed (apt-get install runc; containers.conf selects it)" >&2; exit 1; }
 SUITE=$SUITE bash deploy/podman/base-images.sh
 # ? This machine's network intercepts TLS with its own CA: hand the host's bundle to the build steps
 # that reach npm and crates.io (a secret: it is not stored in any layer).
