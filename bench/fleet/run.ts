@@ -260,14 +260,16 @@ export async function runScenario(o: RunOptions): Promise<RunResult> {
 	const baseline = sample()
 	// The scrape's own cost belongs to "metrics on": it is what an operator's Prometheus adds.
 	let scrapes = 0
+	// FLEET_SCRAPE_MS=0 measures metrics on without scrapes (the counters alone).
+	const scrapeMs = Number(process.env.FLEET_SCRAPE_MS ?? 5000)
 	const scraper =
-		o.metrics === 'on' && wsUrl
+		o.metrics === 'on' && wsUrl && scrapeMs > 0
 			? setInterval(() => {
 					fetch(`${wsUrl!.replace(/^ws/, 'http')}/metrics`)
 						.then((r) => r.text())
 						.then(() => scrapes++)
 						.catch(() => {})
-				}, 5000)
+				}, scrapeMs)
 			: undefined
 
 	const known = !o.url || o.providerKnown === true
