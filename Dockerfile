@@ -15,7 +15,7 @@ ARG BUN_VERSION=1.4.5
 FROM ${BUILDER_IMAGE} AS build
 ARG BUN_VERSION
 ENV DEBIAN_FRONTEND=noninteractive
-# cmake builds libopus inside the crate; Node/npm only fetch Bun from the npm registry. The official
+# cmake builds libopus and LAME inside their crates; Node/npm only fetch Bun from the npm registry. The official
 # rust image already has cargo; a plain Debian base takes Debian's (forky has rustc >= 1.88).
 RUN apt-get update \
 	&& apt-get install -y --no-install-recommends ca-certificates cmake make g++ pkg-config nodejs npm \
@@ -54,6 +54,8 @@ COPY --from=build /src/native/index.js /src/native/*.node ./native/
 COPY package.json ./
 COPY gateway ./gateway
 COPY sql ./sql
+# the operator's toy commands (docs/security.md): docker exec <container> bun scripts/device.ts revoke <id>
+COPY scripts/device.ts ./scripts/device.ts
 RUN mkdir -p /data && chown teddy:teddy /data && chmod 0700 /data
 USER teddy
 VOLUME /data

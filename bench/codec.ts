@@ -1,7 +1,8 @@
 // Codec micro-benchmark: per-frame cost of everything the gateway does to audio, for the Rust
 // module through N-API ("native"), opusscript + TypeScript ("fallback"), and libopus called
 // straight from Rust ("direct", the physical limit). Same input for all: recorded speech,
-// 16 kHz mono, 60 ms Opus frames, looped. Not a test: `bun bench/codec.ts`.
+// 16 kHz mono, 60 ms Opus frames, looped; the downlink rows re-encode it as the speech API sends
+// it (48 kHz, 20 ms packets). Not a test: `bun bench/codec.ts`.
 // Writes bench/results/codec.json (machine, commit, every figure) and codec.md.
 
 import { join } from 'node:path'
@@ -9,6 +10,7 @@ import { fallbackCodec } from '../gateway/src/codec/fallback'
 import { loadNativeCodec, nativeCodecLoadError } from '../gateway/src/codec/native'
 import { Resampler as TsResampler, resample } from '../gateway/src/codec/resample'
 import type { Codec } from '../gateway/src/codec/types'
+import { DOWNLINK_OPS, type DownlinkOp, downlinkOps, speechApiPackets } from './lib/downlink-ops'
 import { loadPackets } from './lib/packets'
 import { type Cell, machine, machineLine, markdownTable, medianMicros, writeResults } from './lib/report'
 import { makeV2Token } from './lib/token'
@@ -150,7 +152,7 @@ function allocations(codec: Codec, packets: Uint8Array[]): AllocFigures {
 	}
 }
 
-function direct(): Figures | null {
+function direct(): { codec: Figures; downlink: Partial<Record<DownlinkOp, number>> } | null {
 	const r = Bun.spawnSync(['cargo', 'run', '-q', '--release', '--example', 'codec_direct', '--', ASSET], {
 		cwd: join(ROOT, 'native'),
 		stderr: 'pipe',
@@ -159,8 +161,11 @@ function direct(): Figures | null {
 		notes.push(`direct: cargo example failed, skipped (${r.stderr.toString().trim().split('\n').pop()})`)
 		return null
 	}
-	const d = JSON.parse(r.stdout.toString()) as { decodeUs: number; encodeUs: Record<string, number> }
-	return { decode: d.decodeUs, 'encode c0': d.encodeUs['0'], 'encode c5': d.encodeUs['5'], 'encode c10': d.encodeUs['10'] }
+	const d = JSON.parse(r.stdout.toString()) as { decodeUs: number; encodeUs: Record<string, number>; downlinkUs: Record<DownlinkOp, number> }
+	return {
+		codec: { decode: d.decodeUs, 'encode c0': d.encodeUs['0'], 'encode c5': d.encodeUs['5'], 'encode c10': d.encodeUs['10'] },
+		downlink: d.downlinkUs,
+	}
 }
 
 const ratio = (a?: number, b?: number) => (a !== undefined && b !== undefined ? a / b : undefined)
@@ -178,15 +183,20 @@ async function main(): Promise<void> {
 	if (!native) notes.push(`native: not loaded (${String(nativeCodecLoadError())}); run \`bun run build:native\``)
 
 	const results: Partial<Record<Path, Figures>> = {}
+	const downlink: Partial<Record<Path, Partial<Record<DownlinkOp, number>>>> = {}
 	const alloc: Partial<Record<'native' | 'fallback', AllocFigures>> = {}
+	const packets20 = speechApiPackets(fallbackCodec, pcm16)
 	for (const codec of [native, fallbackCodec]) {
 		if (!codec) continue
 		console.error(`benchmarking ${codec.kind}…`)
 		results[codec.kind] = bench(codec, packets, speech16, speech24)
+		downlink[codec.kind] = await downlinkOps(codec, packets20, pcm16)
 		alloc[codec.kind] = allocations(codec, packets)
 	}
 	console.error('benchmarking direct (cargo example)…')
-	results.direct = direct() ?? undefined
+	const d = direct()
+	results.direct = d?.codec
+	downlink.direct = d?.downlink
 
 	const ingest = Object.fromEntries(
 		PATHS.map((p) => {
@@ -209,6 +219,7 @@ async function main(): Promise<void> {
 		unit: 'µs per 60 ms frame (token verify: µs per call); median of 7 runs after 1 warm-up',
 		iterations: { decode: DECODE_FRAMES, encode: ENCODE_FRAMES, dsp: DSP_FRAMES, token: TOKEN_CALLS },
 		results,
+		downlink: { unit: 'µs per 60 ms of answer; speech re-encoded as the speech API sends it (48 kHz, 20 ms packets)', ...downlink },
 		toysPerCore: { ingest, answer },
 		allocations: { calls: ALLOC_CALLS, op: 'decode into a reused Int16Array', ...alloc },
 		notes,
@@ -225,6 +236,10 @@ async function main(): Promise<void> {
 		answer[p]?.usPerFrame,
 		answer[p] ? String(Math.floor(answer[p].toysPerCore)) : null,
 	])
+	const downlinkRows: Cell[][] = DOWNLINK_OPS.map((op) => {
+		const [n, fb, dd] = PATHS.map((p) => downlink[p]?.[op])
+		return [op, n, fb, dd, ratio(n, downlink.native?.['transcode 3×20 ms c5'])?.toFixed(3)]
+	})
 	const allocRows: Cell[][] = (['native', 'fallback'] as const).map((p) => [
 		p,
 		alloc[p]?.heapBytesPerCall,
@@ -241,6 +256,11 @@ async function main(): Promise<void> {
 			rows,
 			1,
 		),
+		'## Downlink: per 60 ms of answer',
+		'',
+		"The speech API sends 20 ms Opus frames; a toy takes 60 ms packets. Repacketize joins three frames into one packet (no decode, no encode: what the gateway does now); transcode decodes them at a toy's 24 kHz and encodes one 60 ms frame (what it did before, at complexity 0 or 5 by load). MP3 is a seed toy's answer: LAME at 22.05 kHz, 32 kbit/s, fed 240 ms at a time; native runs it on an encode thread, so its figure is the wall time of an awaited call (thread hop included), direct is LAME's own cost. The last column is each native cost over native transcode c5.",
+		'',
+		markdownTable(['path (per 60 ms)', 'native µs', 'fallback µs', 'direct µs', 'native / transcode c5'], downlinkRows, 1),
 		'## Talking toys per core',
 		'',
 		'Ingest = decode + resample 16k→24k + VAD per 60 ms frame; answer = encode at complexity 5 per 60 ms frame. Toys = 60 000 / µs (one core, nothing else running). The direct path has no resampler or VAD, so its ingest is not given.',

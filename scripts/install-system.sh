@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the project needs, only those missing. Usage:
-#   install-system.sh run    espeak-ng (offline voice) and cmake (builds libopus in native/)
+#   install-system.sh run    espeak-ng (offline voice), cmake (builds libopus in native/) and make
+#                            (runs LAME's configure build in native/)
 #   install-system.sh test   the above plus postgresql and redis-server for the integration tests,
 #                            sox (the fake OpenAI API resamples espeak speech with it), age
 #                            (scripts/backup.sh encrypts backups with it; the restore drill test),
 #                            and the firmware's host/rv32 build: libopus-dev, libboost-dev (Beast),
 #                            pkg-config, gcc-riscv64-unknown-elf, picolibc-riscv64-unknown-elf, qemu-user
 set -euo pipefail
-want=(espeak-ng cmake)
+want=(espeak-ng cmake make)
 [ "${1:-run}" = test ] && want+=(postgresql redis-server sox age)
 # firmware (firmware/README.md): host build with libopus and Beast, rv32imc cross build run under qemu
 [ "${1:-run}" = test ] && want+=(libopus-dev libboost-dev pkg-config gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf qemu-user)

@@ -31,6 +31,8 @@ export const ConfigSchema = T.Object({
 	// an OTA check-in must carry a device token (v2, legacy or JWT) before it is given a device JWT
 	otaRequireDeviceAuth: Bool,
 	deviceJwtTtlSeconds: Int(60, 366 * 24 * 3600),
+	// how often connected toys are checked for revocation (a revoked toy's open session is closed)
+	revocationCheckSeconds: Int(1, 3600),
 	codec: T.Optional(T.Union([T.Literal('native'), T.Literal('fallback')])),
 	nodeEnv: T.String(),
 	logLevel: T.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => T.Literal(l))),
@@ -74,6 +76,8 @@ export const ConfigSchema = T.Object({
 		retries: Int(0, 5),
 		circuitFailures: Int(1, 100),
 		circuitCooldownMs: Int(1000, 3_600_000),
+		// the bench's fake provider (TEDDY_PROVIDER=fake): 24 kHz PCM, or the speech API's 20 ms Ogg Opus
+		fakeFormat: T.Union([T.Literal('pcm'), T.Literal('opus20')]),
 	}),
 	// Child safety defaults; a family's own settings override them (docs/safety.md).
 	safety: T.Object({
@@ -90,6 +94,8 @@ export const ConfigSchema = T.Object({
 		playReminderMinutes: Int(1, 180),
 		// toy tools (xiaozhi MCP / IoT) the model may call unless a family chose otherwise
 		deviceToolsAllowed: T.Array(T.String({ pattern: '^[A-Za-z0-9_.-]{1,64}\\*?$' })),
+		// ? The crisis reply names this country's helpline when a child's profile has no country; unset: no number.
+		defaultCountry: T.Optional(T.String({ pattern: '^[A-Z]{2}$' })),
 	}),
 })
 
@@ -116,6 +122,7 @@ const envName: Record<string, string> = {
 	'/sentryDsn': 'SENTRY_DSN',
 	'/otaRequireDeviceAuth': 'OTA_REQUIRE_DEVICE_AUTH',
 	'/deviceJwtTtlSeconds': 'DEVICE_JWT_TTL_SECONDS',
+	'/revocationCheckSeconds': 'REVOCATION_CHECK_SECONDS',
 	'/codec': 'TEDDY_CODEC',
 	'/nodeEnv': 'NODE_ENV',
 	'/logLevel': 'LOG_LEVEL',
@@ -146,6 +153,7 @@ const envName: Record<string, string> = {
 	'/ai/retries': 'AI_RETRIES',
 	'/ai/circuitFailures': 'AI_CIRCUIT_FAILURES',
 	'/ai/circuitCooldownMs': 'AI_CIRCUIT_COOLDOWN_MS',
+	'/ai/fakeFormat': 'FAKE_PROVIDER_FORMAT',
 	'/safety/smtpUrl': 'SMTP_URL',
 	'/safety/smtpFrom': 'SMTP_FROM',
 	'/safety/alertEmail': 'SAFETY_ALERT_EMAIL',
@@ -157,6 +165,7 @@ const envName: Record<string, string> = {
 	'/safety/dailyLimitMinutes': 'DAILY_LIMIT_MINUTES',
 	'/safety/playReminderMinutes': 'PLAY_TIME_REMINDER_MINUTES',
 	'/safety/deviceToolsAllowed': 'DEVICE_TOOLS_ALLOWED',
+	'/safety/defaultCountry': 'DEFAULT_COUNTRY',
 }
 
 /** Every environment variable the gateway reads (deploy/ manifests are checked against it). */
@@ -228,6 +237,7 @@ export function loadConfig(env: Env = process.env): Config {
 		sentryDsn: blank(env.SENTRY_DSN),
 		otaRequireDeviceAuth: bool(env.OTA_REQUIRE_DEVICE_AUTH, production),
 		deviceJwtTtlSeconds: num(env.DEVICE_JWT_TTL_SECONDS, 30 * 24 * 3600),
+		revocationCheckSeconds: num(env.REVOCATION_CHECK_SECONDS, 15),
 		codec: blank(env.TEDDY_CODEC),
 		nodeEnv: env.NODE_ENV || 'development',
 		logLevel: env.LOG_LEVEL || 'info',
@@ -266,6 +276,7 @@ export function loadConfig(env: Env = process.env): Config {
 			retries: num(env.AI_RETRIES, 2),
 			circuitFailures: num(env.AI_CIRCUIT_FAILURES, 3),
 			circuitCooldownMs: num(env.AI_CIRCUIT_COOLDOWN_MS, 15_000),
+			fakeFormat: env.FAKE_PROVIDER_FORMAT || 'pcm',
 		},
 		safety: {
 			smtpUrl: blank(env.SMTP_URL),
@@ -279,6 +290,7 @@ export function loadConfig(env: Env = process.env): Config {
 			dailyLimitMinutes: num(env.DAILY_LIMIT_MINUTES, 0),
 			playReminderMinutes: num(env.PLAY_TIME_REMINDER_MINUTES, 180),
 			deviceToolsAllowed: list(env.DEVICE_TOOLS_ALLOWED, DEFAULT_DEVICE_TOOLS),
+			defaultCountry: blank(env.DEFAULT_COUNTRY)?.toUpperCase(),
 		},
 	}
 	const problems = [...Value.Errors(ConfigSchema, raw)].map((e) => {

@@ -22,6 +22,7 @@ import { WriteBacklog } from './store/write-backlog'
 import { FailoverNonceStore, FailoverRateLimiter } from './store/failover'
 import type { ConnectionData } from './ws/connection'
 import { createDeviceSockets, deviceProtocolOf } from './ws/device-sockets'
+import { startRevocationSweep } from './ws/revocation-sweep'
 import { createOperations } from './operations'
 import { answersEncoding } from './session/downlink'
 
@@ -48,7 +49,7 @@ export async function startGateway(config: Config, log: Logger = rootLog): Promi
 		{ ENCRYPTION_KEY: config.encryptionKey, ENCRYPTION_KEYS_OLD: process.env.ENCRYPTION_KEYS_OLD, NODE_ENV: config.nodeEnv },
 		config.dataDir,
 	)
-	const store = createStore(db, cipher)
+	const store = createStore(db, cipher, secret)
 	const writes = new WriteBacklog({ maxPending: config.limits.writeBacklogMax, probe: () => db.sql`select 1`, log })
 	const redis = config.redisUrl ? connectRedis(config.redisUrl) : undefined
 	// Metrics, the fleet node (presence, cross-node commands, resume on any node): operations.ts.
@@ -102,6 +103,12 @@ export async function startGateway(config: Config, log: Logger = rootLog): Promi
 		metrics: ops.metrics,
 		fleet: { connected: (id) => ops.fleet.connected(id), disconnected: (id) => ops.fleet.disconnected(id) },
 	})
+	const stopRevocationSweep = startRevocationSweep({
+		registry: sockets.registry,
+		revokedAmong: (ids) => store.devices.revokedAmong(ids),
+		intervalMs: config.revocationCheckSeconds * 1000,
+		log,
+	})
 	let draining = false
 	ops.start(sockets.registry, {
 		codec: codec.kind,
@@ -136,15 +143,22 @@ export async function startGateway(config: Config, log: Logger = rootLog): Promi
 			auth,
 			jwt: deviceJwt,
 			devices: store.devices,
+			bindings: store.bindings,
+			families: store.safety.families,
+			alerts: safety.alerts,
+			log,
 			pairing: store.pairing,
 			secret,
 			requirePairing: config.requirePairing,
 			requireDeviceAuth: config.otaRequireDeviceAuth,
 			publicWsUrl: config.publicWsUrl,
+			timezone: config.safety.timezone,
+			clientIp: (req) => clientIps.get(req) ?? 'unknown',
 		},
 		pairing: {
 			auth,
 			devices: store.devices,
+			children: store.children,
 			pairing: store.pairing,
 			claimLimiter,
 			parentApiToken: config.parentApiToken,
@@ -173,6 +187,7 @@ export async function startGateway(config: Config, log: Logger = rootLog): Promi
 	let stopped: Promise<void> | undefined
 	async function stop(): Promise<void> {
 		draining = true
+		stopRevocationSweep()
 		// Answers in flight finish (up to the grace minus time to store the last turns), then 1012.
 		await sockets.drain(Math.max(0, config.shutdownGraceMs - 2000))
 		// Give close frames a moment to flush before the listener goes away.

@@ -2,8 +2,9 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { createHmac } from 'node:crypto'
 import { SignJWT } from 'jose'
 import postgres from 'postgres'
-import { ChildRepository, DeviceRepository, FieldCipher } from '../../gateway/src/store'
+import { DeviceRepository } from '../../gateway/src/store'
 import { createTestDatabase, type TestDatabase } from '../support/databases'
+import { Households } from '../support/family-fixtures'
 import { type GatewayProcess, startGatewayProcess, TEST_SECRET } from '../support/gateway-process'
 import { legacyToken, v2Token } from '../support/seed-url'
 import { TestSocket } from '../support/ws-client'
@@ -38,6 +39,9 @@ const firmwareBody = (deviceId: string) => ({
 })
 
 class Toy {
+	/** The UUID xiaozhi firmware keeps in flash and sends on every request. */
+	readonly clientId = crypto.randomUUID()
+
 	constructor(
 		readonly gw: GatewayProcess,
 		readonly deviceId: string,
@@ -46,7 +50,7 @@ class Toy {
 	async checkIn(headers: Record<string, string> = {}): Promise<Response> {
 		return fetch(`${this.gw.url}/xiaozhi/ota/`, {
 			method: 'POST',
-			headers: { 'Device-Id': this.deviceId, 'Client-Id': 'c0ffee00-0000-4000-8000-000000000001', 'Content-Type': 'application/json', ...headers },
+			headers: { 'Device-Id': this.deviceId, 'Client-Id': this.clientId, 'Content-Type': 'application/json', ...headers },
 			body: JSON.stringify(firmwareBody(this.deviceId)),
 		})
 	}
@@ -60,13 +64,13 @@ class Toy {
 	activate(body: object = {}): Promise<Response> {
 		return fetch(`${this.gw.url}/xiaozhi/ota/activate`, {
 			method: 'POST',
-			headers: { 'Device-Id': this.deviceId, 'Client-Id': 'c1', 'Content-Type': 'application/json' },
+			headers: { 'Device-Id': this.deviceId, 'Client-Id': this.clientId, 'Content-Type': 'application/json' },
 			body: JSON.stringify(body),
 		})
 	}
 
 	async connect(token: string, url = `${this.gw.wsUrl}/xiaozhi/v1/`): Promise<TestSocket> {
-		const s = new TestSocket(url, { Authorization: `Bearer ${token}`, 'Protocol-Version': '3', 'Device-Id': this.deviceId, 'Client-Id': 'c1' })
+		const s = new TestSocket(url, { Authorization: `Bearer ${token}`, 'Protocol-Version': '3', 'Device-Id': this.deviceId, 'Client-Id': this.clientId })
 		await s.opened
 		return s
 	}
@@ -97,13 +101,13 @@ async function claim(gw: GatewayProcess, body: object): Promise<Response> {
 
 let db: TestDatabase
 let sql: postgres.Sql
-let children: ChildRepository
+let homes: Households
 let devices: DeviceRepository
 
 beforeAll(async () => {
 	db = await createTestDatabase()
 	sql = postgres(db.url, { max: 2, onnotice: () => {} })
-	children = new ChildRepository(sql, new FieldCipher(Buffer.from(ENCRYPTION_KEY, 'hex')))
+	homes = new Households(sql, ENCRYPTION_KEY)
 	devices = new DeviceRepository(sql)
 })
 
@@ -112,7 +116,7 @@ afterAll(async () => {
 	await db?.drop()
 })
 
-const newChild = async (name = 'Mia') => (await children.upsertFromSeed({ externalId: `ext-${crypto.randomUUID()}`, name, age: 6 })).id
+const newChild = async (name = 'Mia') => (await homes.family()).child(name, 6)
 
 describe('xiaozhi OTA with pairing optional', () => {
 	let gw: GatewayProcess
@@ -165,13 +169,13 @@ describe('xiaozhi OTA with pairing optional', () => {
 		const claimed = await claim(gw, { code: first.activation!.code, child_id: childId })
 		expect(claimed.status).toBe(200)
 		expect(await claimed.json()).toEqual({ device_id: toy.deviceId, child_id: childId, paired: true })
+		// the token it got while it waited still works once paired
+		expect((await toy.hello(first.websocket.token)).type).toBe('hello')
 		const after = await toy.otaOk()
 		expect(after.activation).toBeUndefined()
 		const activated = await toy.activate()
 		expect(activated.status).toBe(200)
 		expect(await activated.json()).toMatchObject({ status: 'activated', paired: true })
-		// the token it got while it waited still works once paired
-		expect((await toy.hello(first.websocket.token)).type).toBe('hello')
 	})
 
 	test('refuses a JWT of another device, an expired JWT and a tampered JWT with 4401', async () => {
@@ -226,21 +230,23 @@ describe('xiaozhi OTA with pairing optional', () => {
 		expect(await activate.json()).toMatchObject({ code: 'BAD_REQUEST' })
 	})
 
-	test('activate checks the HMAC answer to the challenge: 401 on mismatch, 200 when right', async () => {
+	test('activate checks the HMAC answer once the toy proved its device key: 200 when right, 401 on mismatch or replay', async () => {
 		const toy = new Toy(gw, 'aa:bb:cc:00:00:08')
 		const { activation } = await toy.otaOk()
 		const challenge = activation!.challenge
 		const right = createHmac('sha256', deviceKey(toy.deviceId)).update(challenge).digest('hex')
 		const wrongKey = createHmac('sha256', deviceKey('aa:bb:cc:00:00:09')).update(challenge).digest('hex')
 		const answer = (hmac: string, c = challenge) => ({ algorithm: 'hmac-sha256', serial_number: 'SN-TEDDY-0008', challenge: c, hmac })
+		// a malformed HMAC is right under no key
+		expect((await toy.activate(answer('zz'))).status).toBe(401)
+		expect((await toy.activate(answer(right))).status).toBe(200)
 		const mismatch = await toy.activate(answer(wrongKey))
 		expect(mismatch.status).toBe(401)
 		expect(await mismatch.json()).toMatchObject({ code: 'UNAUTHORIZED' })
-		expect((await toy.activate(answer('zz'))).status).toBe(401)
 		// a correctly signed answer to a challenge this toy was not given is a replay
 		const stale = createHmac('sha256', deviceKey(toy.deviceId)).update('0'.repeat(32)).digest('hex')
 		expect((await toy.activate(answer(stale, '0'.repeat(32)))).status).toBe(401)
-		expect((await toy.activate(answer(right))).status).toBe(200)
+		expect((await toy.activate({ algorithm: 'sha1', challenge, hmac: right })).status).toBe(400)
 	})
 
 	test('a v2 token buys a device JWT that opens the WebSocket; a legacy token does not', async () => {

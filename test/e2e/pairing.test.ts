@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import postgres from 'postgres'
-import { ChildRepository, FieldCipher } from '../../gateway/src/store'
 import { createTestDatabase, type TestDatabase } from '../support/databases'
+import { Households } from '../support/family-fixtures'
 import { type GatewayProcess, startGatewayProcess } from '../support/gateway-process'
 import { v2Token } from '../support/seed-url'
 
@@ -13,12 +13,12 @@ const PARENT = 'parent-stop-gap-token-0123456789'
 
 let db: TestDatabase
 let sql: postgres.Sql
-let children: ChildRepository
+let homes: Households
 
 beforeAll(async () => {
 	db = await createTestDatabase()
 	sql = postgres(db.url, { max: 2, onnotice: () => {} })
-	children = new ChildRepository(sql, new FieldCipher(Buffer.from(ENCRYPTION_KEY, 'hex')))
+	homes = new Households(sql, ENCRYPTION_KEY)
 })
 
 afterAll(async () => {
@@ -26,7 +26,7 @@ afterAll(async () => {
 	await db?.drop()
 })
 
-const newChild = async () => (await children.upsertFromSeed({ externalId: `ext-${crypto.randomUUID()}`, name: 'Ada', age: 8 })).id
+const newChild = async () => (await homes.family()).child('Ada', 8)
 
 async function pairedChildOf(deviceId: string): Promise<string | null> {
 	const [row] = await sql<{ paired_child_id: string | null }[]>`select paired_child_id from devices where device_id = ${deviceId}`

@@ -3,10 +3,13 @@ import { join } from 'node:path'
 import { loadPackets } from '../../bench/lib/packets'
 import { OpenAIPipelineProvider } from '../../gateway/src/ai/openai-pipeline'
 import type { ProviderEvent, TurnInput } from '../../gateway/src/ai/provider'
-import { loadCodec } from '../../gateway/src/codec'
+import { loadCodec, type OpusRate } from '../../gateway/src/codec'
+import { createLogger } from '../../gateway/src/obs/logger'
 import { Downlink } from '../../gateway/src/session/downlink'
-import { type FakeOpenAI, startFakeOpenAI } from '../support/fake-openai'
+import { Session } from '../../gateway/src/session/session'
 import { collect } from '../support/collect'
+import { countingCodec } from '../support/counting-codec'
+import { type FakeOpenAI, startFakeOpenAI } from '../support/fake-openai'
 
 // Opus end to end without transcoding: the toy's uplink packets reach transcription as Ogg Opus,
 // and speech asked for as Ogg Opus reaches the toy as the provider's own packets, which a 16 kHz
@@ -26,7 +29,7 @@ afterAll(async () => {
 })
 beforeEach(() => {
 	fake.requests.length = 0
-	fake.setBehaviour({ speechOpusFrameMs: 60 })
+	fake.setBehaviour({ speechOpusFrameMs: 60, speechOpusApplication: 'audio', speech: 'tone', chatAnswer: 'A tone for you. And another one!' })
 })
 
 const provider = () => new OpenAIPipelineProvider({ apiKey: 'k', baseURL: fake.url, maxRetries: 0, codec })
@@ -50,7 +53,7 @@ async function toToy(events: ProviderEvent[], rate: 16000 | 24000): Promise<Uint
 	const out: Uint8Array[] = []
 	const send = (p: Uint8Array) => out.push(p)
 	for (const e of events) {
-		if (e.type === 'opus') d.pushOpus(e.packets, e.sampleRate, e.frameMs)
+		if (e.type === 'opus') d.pushOpus(e.packets)
 		else if (e.type === 'audio') d.push(e.pcm, e.sampleRate)
 		await d.encode(send)
 	}
@@ -59,17 +62,44 @@ async function toToy(events: ProviderEvent[], rate: 16000 | 24000): Promise<Uint
 	return out
 }
 
-/** Decodes as an ESP32 would: its own decoder at 16 kHz, 60 ms per packet. */
-function deviceDecode(kind: 'native' | 'fallback', packets: Uint8Array[]): Int16Array {
-	const dec = loadCodec(kind).createDecoder(16000)
-	const buf = new Int16Array(16000 * 0.12)
+/** Decodes as an ESP32 would: its own decoder at the rate it was told (16 kHz), 60 ms per packet. */
+function deviceDecode(kind: 'native' | 'fallback', packets: Uint8Array[], rate: OpusRate = 16000): Int16Array {
+	const dec = loadCodec(kind).createDecoder(rate)
+	const buf = new Int16Array(rate * 0.12)
 	const out: number[] = []
 	for (const p of packets) {
 		const n = dec.decode(p, buf)
-		expect(n).toBe(960)
+		expect(n).toBe(rate * 0.06)
 		out.push(...buf.subarray(0, n))
 	}
 	return Int16Array.from(out)
+}
+
+/** One typed turn through a real Session on an Opus downlink; what the toy would be sent. */
+async function sessionTurn(kind: 'native' | 'fallback', rate: OpusRate, text: string) {
+	const base = loadCodec(kind)
+	const { codec, count } = countingCodec(base)
+	const packets: Uint8Array[] = []
+	const sentences: string[] = []
+	let ended: () => void = () => {}
+	const done = new Promise<void>((resolve) => (ended = resolve))
+	const session = new Session(
+		{
+			codec,
+			// ? The provider gets the plain codec: only the downlink's encodes are counted.
+			provider: new OpenAIPipelineProvider({ apiKey: 'k', baseURL: fake.url, maxRetries: 0, codec: base }),
+			log: createLogger('silent'),
+			child: { id: 'c', name: 'Ada', age: 6 },
+			deviceId: `pass-${kind}-${rate}`,
+			turnMaxMs: 30_000,
+			downlink: { format: 'opus', sampleRate: rate, frameMs: 60 },
+		},
+		{ transcript: () => {}, speechStart: () => {}, sentence: (t) => sentences.push(t), audio: (p) => packets.push(p), speechEnd: () => ended() },
+	)
+	session.say(text)
+	await done
+	session.close()
+	return { packets, sentences, count }
 }
 
 /** Dominant frequency by zero crossings, skipping the codec's start-up. */
@@ -121,6 +151,54 @@ describe('Opus pass-through on the pipeline', () => {
 		expect(events.some((e) => e.type === 'opus')).toBe(false)
 		expect(fake.requests.filter((r) => r.path === '/v1/audio/speech').every((r) => (r.body as Record<string, unknown>).response_format === 'pcm')).toBe(true)
 	})
+})
+
+describe("the real speech API's 20 ms Ogg Opus (48 kHz header)", () => {
+	const SENTENCES = ['A tone for you.', 'And another one!']
+	// ? Real-time pacing makes each turn last as long as its audio: one rate per codec.
+	for (const [kind, rate] of [
+		['native', 24000],
+		['fallback', 16000],
+	] as const) {
+		test(`reaches a ${rate / 1000} kHz toy in 60 ms packets without one encode (${kind})`, async () => {
+			fake.setBehaviour({ speechOpusFrameMs: 20, chatAnswer: SENTENCES.join(' ') })
+			const { packets, sentences, count } = await sessionTurn(kind, rate, 'beep')
+			expect(fake.requests.filter((r) => r.path === '/v1/audio/speech').every((r) => (r.body as Record<string, unknown>).response_format === 'opus')).toBe(true)
+			expect(sentences).toEqual(SENTENCES)
+			expect(count.encoders).toBe(0)
+			expect(count.frames).toBe(0)
+			expect(count.decoders).toBe(0)
+			// every packet is one 60 ms packet a toy decodes cleanly at the rate it was told
+			const pcm = deviceDecode(kind, packets, rate)
+			// 60 ms of tone per character; each sentence's last packet is completed with DTX
+			const seconds = SENTENCES.reduce((a, t) => a + t.length * 0.06, 0)
+			expect(Math.abs(pcm.length / rate - seconds)).toBeLessThanOrEqual(2 * 0.06)
+			expect(rms(pcm)).toBeGreaterThan(2000)
+			expect(Math.abs(pitch(pcm, rate) - 440)).toBeLessThan(15)
+		})
+	}
+})
+
+describe('a speech stream that changes Opus configuration mid-stream', () => {
+	for (const kind of ['native', 'fallback'] as const) {
+		test(`is transcoded from the change to its end, and the toy still gets clean 60 ms packets (${kind})`, async () => {
+			// libopus tuned for voip starts espeak's speech in CELT and moves to hybrid a few frames in.
+			const SENTENCES = ['Once upon a time there was a bear.']
+			fake.setBehaviour({ speech: 'espeak', speechOpusFrameMs: 20, speechOpusApplication: 'audio', chatAnswer: SENTENCES.join(' ') })
+			const steady = await sessionTurn(kind, 24000, 'story')
+			expect(steady.count.frames).toBe(0)
+			fake.setBehaviour({ speechOpusApplication: 'voip' })
+			const { packets, count } = await sessionTurn(kind, 24000, 'story')
+			const pcm = deviceDecode(kind, packets, 24000)
+			// as long as the same speech passed through whole (each sentence ±1 packet of padding)
+			expect(Math.abs(packets.length - steady.packets.length)).toBeLessThanOrEqual(SENTENCES.length)
+			expect(rms(pcm)).toBeGreaterThan(300)
+			// some of each sentence was transcoded, the rest passed through
+			expect(count.encoders).toBe(1)
+			expect(count.frames).toBeGreaterThan(0)
+			expect(count.frames).toBeLessThan(packets.length)
+		}, 30_000)
+	}
 })
 
 describe('Ogg Opus upload for transcription', () => {

@@ -31,8 +31,8 @@ beforeAll(async () => {
 	const sql = postgres(source.url, { max: 1, onnotice: () => {} })
 	try {
 		await migrate(sql)
-		const child = await new ChildRepository(sql, cipher).upsertFromSeed({ externalId: 'drill-child', name: 'Mia', age: 6 })
 		await sql`insert into devices (device_id) values ('drill-toy')`
+		const child = await new ChildRepository(sql, cipher).upsertForDevice('drill-toy', { externalId: 'drill-child', name: 'Mia', age: 6 })
 		const conversations = new ConversationRepository(sql, cipher)
 		conversationId = await conversations.start('drill-toy', child.id)
 		await conversations.append(conversationId, 'child', 'my favourite colour is green')

@@ -17,6 +17,7 @@ import { type Moderator, NoModerator, OpenAIModerator } from '../../gateway/src/
 import { ParentAlerts } from '../../gateway/src/safety/parent-alerts'
 import type { SafetyDefaults } from '../../gateway/src/safety/policy'
 import { SafeProvider } from '../../gateway/src/safety/safe-provider'
+import type { Language } from '../../gateway/src/safety/normalize'
 import { espeakFixed, type SpeakFixed } from '../../gateway/src/safety/speak-fixed'
 import { createStore, FieldCipher, migrate, type Store } from '../../gateway/src/store/index'
 import type { NewFamily } from '../../gateway/src/store/safety'
@@ -75,7 +76,7 @@ let sink: SmtpSink
 beforeAll(async () => {
 	opened = await openTestDatabase('postgres')
 	await migrate(opened.db.sql)
-	store = createStore(opened.db, new FieldCipher(randomBytes(32)))
+	store = createStore(opened.db, new FieldCipher(randomBytes(32)), randomBytes(32).toString('hex'))
 	fake = await startFakeOpenAI({ speech: 'tone' })
 	sink = startSmtpSink()
 })
@@ -93,12 +94,16 @@ interface Setup {
 	mailer?: Mailer
 	speak?: SpeakFixed
 	family?: NewFamily
+	/** The child's country, as the parents package will set it in the profile. */
+	country?: string
 }
 
 async function setup(inner: Provider, s: Setup = {}) {
-	const child = await store.children.upsertFromSeed({ externalId: randomUUID(), name: 'Mia Smith', age: 6 })
 	const family = s.family ? await store.safety.families.create(s.family) : null
-	if (family) await store.safety.families.addChild(family.id, child.id)
+	const seed = { externalId: randomUUID(), name: 'Mia Smith', age: 6 }
+	const child = family
+		? await store.children.createInFamily(family.id, seed)
+		: await store.devices.upsertSeen(`seed-toy-${randomUUID()}`).then((d) => store.children.upsertForDevice(d.deviceId, seed))
 	// Bookkeeping is queued (store/write-backlog.ts); each turn below waits until it is stored.
 	const writes = new WriteBacklog({ maxPending: 1000, probe: () => opened.db.sql`select 1`, log })
 	const alerts = new ParentAlerts(store.safety.alerts, writes, s.mailer)
@@ -118,7 +123,7 @@ async function setup(inner: Provider, s: Setup = {}) {
 		const input: TurnInput = {
 			pcm: new Int16Array(16000),
 			sampleRate: 16000,
-			child: { id: child.id, name: child.name, age: child.age },
+			child: { id: child.id, name: child.name, age: child.age, country: s.country },
 			history: [],
 			signal: new AbortController().signal,
 			session: { id: 's1', deviceId, startedAt, turnIndex: index },
@@ -178,13 +183,15 @@ describe('crisis', () => {
 		['ar', 'أنا حزين وأريد أن أموت'],
 		['vi', 'Con muốn chết'],
 		['ru', 'Папа меня бьёт каждый день'],
+		['es', 'mi papá me pega con el cinturón'],
+		['zh', '我不想活了'],
 	]
 	for (const [language, words] of phrases) {
 		test(`a crisis phrase in ${language} gets the fixed reply, aborts the model and stores a parent alert`, async () => {
 			const inner = new Scripted(words, ['The model must never say this.'])
 			const { turn, child, deviceId } = await setup(inner)
 			const events = await turn()
-			expect(sentences(events)).toEqual([crisisReply[language as 'en']])
+			expect(sentences(events)).toEqual([crisisReply(language as Language)])
 			expect(events[0]).toEqual({ type: 'transcript', text: words })
 			expect(inner.calls[0]!.signal.aborted).toBe(true)
 			const alerts = await store.safety.alerts.listForChild(child.id)
@@ -192,6 +199,30 @@ describe('crisis', () => {
 			expect(alerts[0]).toMatchObject({ language, source: 'keyword', excerpt: words, deviceId, emailedAt: null })
 		})
 	}
+
+	test("the crisis reply names the helpline of the child's country, in the language the child spoke", async () => {
+		const inner = new Scripted('ya no quiero vivir', ['no'])
+		const { turn } = await setup(inner, { country: 'ES' })
+		const [reply] = sentences(await turn())
+		expect(reply).toBe(crisisReply('es', 'ES', 'self_harm'))
+		expect(reply).toContain('Teléfono ANAR al 9 0 0, 2 0, 2 0, 1 0')
+	})
+
+	test("without a country in the child's profile, the configured default country's helpline is named", async () => {
+		const inner = new Scripted('con muốn chết', ['no'])
+		const { turn } = await setup(inner, { defaults: { country: 'VN' } })
+		const [reply] = sentences(await turn())
+		expect(reply).toContain('số 1 1 1')
+		expect(reply).toContain('1 1 5')
+	})
+
+	test('a country missing from the helpline table gets no number at all', async () => {
+		const inner = new Scripted('I want to die', ['no'])
+		const { turn } = await setup(inner, { country: 'ZZ', defaults: { country: 'GB' } })
+		const [reply] = sentences(await turn())
+		expect(reply).toBe(crisisReply('en'))
+		expect(reply).not.toMatch(/\d/)
+	})
 
 	test('the crisis reply is spoken with a voice of that language', async () => {
 		const inner = new Scripted('أريد أن أموت', ['no'])
@@ -206,16 +237,17 @@ describe('crisis', () => {
 		const inner = new Scripted('', ['no'])
 		const { turn, child } = await setup(inner)
 		const events = await turn({ text: 'I want to hurt myself', pcm: new Int16Array(0) })
-		expect(sentences(events)).toEqual([crisisReply.en])
+		expect(sentences(events)).toEqual([crisisReply('en')])
 		expect(inner.calls).toHaveLength(0)
 		expect(await store.safety.alerts.listForChild(child.id)).toHaveLength(1)
 	})
 
 	test("the moderation model's self-harm category is a crisis even without a keyword", async () => {
-		fake.setBehaviour({ flaggedWords: { 'disappear forever': 'self-harm/intent' } })
-		const inner = new Scripted('I wish I could disappear forever', ['Me too!'])
+		// ? Worded so that no local list catches it: only the moderation model does.
+		fake.setBehaviour({ flaggedWords: { 'float away': 'self-harm/intent' } })
+		const inner = new Scripted('I wish I could float away and never come back', ['Me too!'])
 		const { turn, child } = await setup(inner, { moderator: new OpenAIModerator({ apiKey: 'test', baseURL: fake.url }) })
-		expect(sentences(await turn())).toEqual([crisisReply.en])
+		expect(sentences(await turn())).toEqual([crisisReply('en')])
 		const [alert] = await store.safety.alerts.listForChild(child.id)
 		expect(alert).toMatchObject({ kind: 'self_harm', source: 'moderation' })
 		fake.setBehaviour({ flaggedWords: {} })

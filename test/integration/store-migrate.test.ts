@@ -60,6 +60,7 @@ describe.each(DATABASE_KINDS)('migrate on %s', (kind) => {
 			'child_summaries',
 			'children',
 			'conversations',
+			'device_bindings',
 			'devices',
 			'episodes',
 			'families',

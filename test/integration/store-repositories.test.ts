@@ -17,7 +17,7 @@ describe.each(DATABASE_KINDS)('store on %s', (kind) => {
 	beforeAll(async () => {
 		opened = await openTestDatabase(kind)
 		await migrate(opened.db.sql)
-		store = createStore(opened.db, cipher)
+		store = createStore(opened.db, cipher, randomBytes(32).toString('hex'))
 	}, SLOW)
 	afterAll(async () => {
 		await opened?.cleanup()
@@ -37,7 +37,7 @@ describe.each(DATABASE_KINDS)('store on %s', (kind) => {
 	async function conversationWith(lines: [('child' | 'assistant'), string][]) {
 		const deviceId = `bear-${uniq()}`
 		await store.devices.upsertSeen(deviceId)
-		const child = await store.children.upsertFromSeed({ externalId: `kid-${uniq()}`, name: 'Mia', age: 6 })
+		const child = await store.children.upsertForDevice(deviceId, { externalId: `kid-${uniq()}`, name: 'Mia', age: 6 })
 		const conversationId = await store.conversations.start(deviceId, child.id)
 		for (const [role, text] of lines) await store.conversations.append(conversationId, role, text)
 		return { deviceId, child, conversationId }
@@ -96,14 +96,48 @@ describe.each(DATABASE_KINDS)('store on %s', (kind) => {
 		expect(() => new FieldCipher(otherKey).decrypt({ ...sealed, keyId: stranger.keyId }, aad)).toThrow(DecryptionError)
 	})
 
-	test("stores the child's name encrypted and updates it from the seed", async () => {
+	test("stores the child's name encrypted and updates it from its own toy's seed", async () => {
 		const externalId = `kid-${uniq()}`
-		const created = await store.children.upsertFromSeed({ externalId, name: 'Zoë', age: 5 })
-		const again = await store.children.upsertFromSeed({ externalId, name: 'Zoey', age: 6 })
+		const deviceId = `bear-${uniq()}`
+		await store.devices.upsertSeen(deviceId)
+		const created = await store.children.upsertForDevice(deviceId, { externalId, name: 'Zoë', age: 5 })
+		const again = await store.children.upsertForDevice(deviceId, { externalId, name: 'Zoey', age: 6 })
 		expect(again.id).toBe(created.id)
-		expect(await store.children.get(created.id)).toMatchObject({ name: 'Zoey', age: 6, externalId })
+		expect(await store.children.get(created.id)).toMatchObject({ name: 'Zoey', age: 6, externalId, deviceId, familyId: null })
 		const [row] = await opened.db.sql<{ t: string }[]>`select c::text as t from children c where id = ${created.id}`
 		expect(row!.t).not.toContain('Zoey')
+	})
+
+	test('the same child_id names different children for different toys and families', async () => {
+		const externalId = `kid-${uniq()}`
+		const [toyA, toyB] = [`bear-${uniq()}`, `bear-${uniq()}`]
+		await store.devices.upsertSeen(toyA)
+		await store.devices.upsertSeen(toyB)
+		const a = await store.children.upsertForDevice(toyA, { externalId, name: 'Ana', age: 5 })
+		const b = await store.children.upsertForDevice(toyB, { externalId, name: 'Ben', age: 7 })
+		expect(b.id).not.toBe(a.id)
+		expect(await store.children.get(a.id)).toMatchObject({ name: 'Ana', age: 5 })
+		const [f1, f2] = [await store.safety.families.create(), await store.safety.families.create()]
+		const c1 = await store.children.createInFamily(f1.id, { name: 'Cleo', age: 8, externalId })
+		const c2 = await store.children.createInFamily(f2.id, { name: 'Dan', age: 9, externalId })
+		expect(c2.id).not.toBe(c1.id)
+		// a family cannot hold the same child_id twice
+		const duplicate = await store.children.createInFamily(f1.id, { name: 'Cleo again', age: 8, externalId }).catch((e: unknown) => e)
+		expect(duplicate).toMatchObject({ code: '23505' })
+	})
+
+	test("a paired toy reaches its family's children by child_id, and otherwise its own child, never another family's", async () => {
+		const [f1, f2] = [await store.safety.families.create(), await store.safety.families.create()]
+		const paired = await store.children.createInFamily(f1.id, { name: 'Pia', age: 6, externalId: `kid-${uniq()}` })
+		const sibling = await store.children.createInFamily(f1.id, { name: 'Sol', age: 4, externalId: `kid-${uniq()}` })
+		const stranger = await store.children.createInFamily(f2.id, { name: 'Tess', age: 6, externalId: `kid-${uniq()}` })
+		expect((await store.children.forPairedToy(paired.id, sibling.externalId!))?.id).toBe(sibling.id)
+		expect((await store.children.forPairedToy(paired.id, paired.externalId!))?.id).toBe(paired.id)
+		expect((await store.children.forPairedToy(paired.id, stranger.externalId!))?.id).toBe(paired.id)
+		expect((await store.children.forPairedToy(paired.id, 'no-such-kid'))?.id).toBe(paired.id)
+		expect(await store.children.forPairedToy(crypto.randomUUID(), sibling.externalId!)).toBeNull()
+		expect(await store.children.getInFamily(f2.id, paired.id)).toBeNull()
+		expect((await store.children.getInFamily(f1.id, paired.id))?.name).toBe('Pia')
 	})
 
 	test('a ciphertext moved to another message no longer decrypts', async () => {
@@ -137,14 +171,16 @@ describe.each(DATABASE_KINDS)('store on %s', (kind) => {
 	})
 
 	test('rejects ages outside 3-13', async () => {
+		const deviceId = `bear-${uniq()}`
+		await store.devices.upsertSeen(deviceId)
 		for (const age of [2, 14]) {
 			const error = await store.children
-				.upsertFromSeed({ externalId: `kid-${uniq()}`, name: 'Tom', age })
+				.upsertForDevice(deviceId, { externalId: `kid-${uniq()}`, name: 'Tom', age })
 				.catch((e: unknown) => e)
 			expect(error).toMatchObject({ code: '23514' })
 		}
 		for (const age of [3, 13]) {
-			expect((await store.children.upsertFromSeed({ externalId: `kid-${uniq()}`, name: 'Tom', age })).age).toBe(age)
+			expect((await store.children.upsertForDevice(deviceId, { externalId: `kid-${uniq()}`, name: 'Tom', age })).age).toBe(age)
 		}
 	})
 })

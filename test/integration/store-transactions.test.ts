@@ -24,7 +24,7 @@ describe.each(DATABASE_KINDS)('transactions on %s', (kind) => {
 		opened = await openTestDatabase(kind)
 		sql = opened.db.sql
 		await migrate(sql)
-		store = createStore(opened.db, new FieldCipher(randomBytes(32)))
+		store = createStore(opened.db, new FieldCipher(randomBytes(32)), randomBytes(32).toString('hex'))
 	}, SLOW)
 	afterAll(async () => {
 		await opened?.cleanup()
@@ -52,15 +52,19 @@ describe.each(DATABASE_KINDS)('transactions on %s', (kind) => {
 		async () => {
 			const run = uniq()
 			for (let inFlight = 0; inFlight <= 150; inFlight++) {
+				const pairing = `pair-${run}-${inFlight}`
+				await store.devices.upsertSeen(pairing)
 				const seen = Array.from({ length: inFlight }, (_, i) => store.devices.upsertSeen(`toy-${run}-${i}`))
 				// Microtasks only: the queries reach the connection, and no answer can arrive before the
 				// transaction starts (I/O waits until the microtask queue is empty).
 				for (let tick = 0; tick < 10; tick++) await null
-				const child = store.children.upsertFromSeed({ externalId: `kid-${run}-${inFlight}`, name: `Mia ${inFlight}`, age: 7 })
-				const [, saved] = await Promise.all([Promise.all(seen), child])
-				expect(saved.name).toBe(`Mia ${inFlight}`)
+				// a toy starting to pair: a transaction (free the code, upsert the toy's row)
+				const code = store.pairing.issue(pairing, 600, false)
+				const [, issued] = await Promise.all([Promise.all(seen), code])
+				expect(issued).toMatchObject({ deviceId: pairing, attempts: 0 })
+				expect(issued.code).toMatch(/^\d{6}$/)
 			}
-			const [row] = await sql<{ n: number }[]>`select count(*)::int as n from children where external_id like ${`kid-${run}-%`}`
+			const [row] = await sql<{ n: number }[]>`select count(*)::int as n from pairing_codes where device_id like ${`pair-${run}-%`}`
 			expect(row!.n).toBe(151)
 			expect(await openTransactions()).toBe(0)
 		},
@@ -75,13 +79,13 @@ describe.each(DATABASE_KINDS)('transactions on %s', (kind) => {
 				const deviceId = `toy-${run}-${i}`
 				await store.devices.upsertSeen(deviceId)
 				if (i % 3 !== 0) return null
-				// a renamed child: the update path of the transaction (insert, select for update, update)
-				await store.children.upsertFromSeed({ externalId: `kid-${run}-${i}`, name: 'first', age: 6 })
-				return store.children.upsertFromSeed({ externalId: `kid-${run}-${i}`, name: `Mia ${i}`, age: 8 })
+				// a toy asking for a fresh code: the update path of the transaction
+				await store.pairing.issue(deviceId, 600, false)
+				return store.pairing.issue(deviceId, 600, false)
 			})
-			const children = await Promise.all(connects)
-			for (const [i, child] of children.entries()) {
-				if (i % 3 === 0) expect(child).toMatchObject({ externalId: `kid-${run}-${i}`, name: `Mia ${i}`, age: 8 })
+			const codes = await Promise.all(connects)
+			for (const [i, issued] of codes.entries()) {
+				if (i % 3 === 0) expect((await store.pairing.live(`toy-${run}-${i}`))?.code).toBe(issued!.code)
 			}
 			const [row] = await sql<{ n: number }[]>`select count(*)::int as n from devices where device_id like ${`toy-${run}-%`}`
 			expect(row!.n).toBe(300)

@@ -7,8 +7,9 @@
 //
 // It is independent of the gateway's own code on purpose (audio comes from espeak-ng + sox, or a
 // tone), so a bug in the gateway's WAV or PCM handling cannot hide behind the same bug here.
-// `response_format: 'opus'` speech is a real Ogg Opus file: encoded by opusscript and muxed by the
-// codec's TypeScript Ogg writer (the demuxer under test is the gateway's, on the other end).
+// `response_format: 'opus'` speech is what the real endpoint sends: an Ogg Opus file whose OpusHead
+// says 48 kHz, in 20 ms packets, encoded by opusscript at 48 kHz and muxed by the codec's
+// TypeScript Ogg writer (the demuxer under test is the gateway's, on the other end).
 
 import OpusScript from 'opusscript'
 import { muxOggOpus } from '../../gateway/src/codec/ogg'
@@ -62,11 +63,21 @@ export interface FakeBehaviour {
 	speech: 'espeak' | 'tone'
 	/** Bytes per chunk of a speech response body. */
 	speechChunkBytes: number
-	/** Frame length of `response_format: 'opus'` speech (the toys' downlink uses 60 ms). */
+	/** Frame length of `response_format: 'opus'` speech: the real API's is 20 ms, a toy's downlink 60 ms. */
 	speechOpusFrameMs: 20 | 40 | 60
+	/**
+	 * How the fake's encoder is tuned: 'audio' keeps one configuration (CELT, fullband) for the whole
+	 * file; 'voip' lets libopus move between CELT and hybrid mid-stream, as encoders do.
+	 */
+	speechOpusApplication: 'audio' | 'voip'
 	delays: Partial<Record<FakeRoute, RouteDelay>>
 	/** Words (case-insensitive) that make a moderation input flagged, with their category. */
 	flaggedWords: Record<string, ModerationCategory>
+	/**
+	 * A scripted classifier: the categories an input is flagged for. When set it replaces
+	 * `flaggedWords` (the safety bench scripts one from the corpus labels).
+	 */
+	classify?: (input: string) => readonly ModerationCategory[]
 	/** When set, only this key is accepted (otherwise any non-empty bearer). */
 	apiKey?: string
 }
@@ -148,10 +159,11 @@ export function tokenize(text: string): string[] {
 	return text.match(/\s*[\p{L}\p{N}']+|\s*[^\p{L}\p{N}'\s]|\s+$/gu) ?? []
 }
 
-async function renderPcm24k(text: string, mode: FakeBehaviour['speech']): Promise<Uint8Array> {
+/** Speech as s16le mono at `rate`; the `pcm` format is 24 kHz, Opus is encoded from 48 kHz. */
+async function renderPcm(text: string, mode: FakeBehaviour['speech'], rate = 24000): Promise<Uint8Array> {
 	if (mode === 'espeak') {
 		const espeak = Bun.spawn(['espeak-ng', '--stdout', '-v', 'en-us'], { stdin: new TextEncoder().encode(text), stdout: 'pipe', stderr: 'ignore' })
-		const sox = Bun.spawn(['sox', '-t', 'wav', '-', '-t', 'raw', '-r', '24000', '-e', 'signed', '-b', '16', '-c', '1', '-L', '-'], {
+		const sox = Bun.spawn(['sox', '-t', 'wav', '-', '-t', 'raw', '-r', String(rate), '-e', 'signed', '-b', '16', '-c', '1', '-L', '-'], {
 			stdin: espeak.stdout,
 			stdout: 'pipe',
 			stderr: 'ignore',
@@ -159,17 +171,18 @@ async function renderPcm24k(text: string, mode: FakeBehaviour['speech']): Promis
 		const bytes = await new Response(sox.stdout).bytes()
 		if ((await sox.exited) === 0 && bytes.length > 0) return bytes
 	}
-	const samples = Math.max(2400, text.length * 1440)
+	// 60 ms of tone per character, at least 100 ms.
+	const samples = Math.max(rate / 10, (text.length * rate * 60) / 1000)
 	const out = new Uint8Array(samples * 2)
 	const view = new DataView(out.buffer)
-	for (let i = 0; i < samples; i++) view.setInt16(i * 2, Math.round(8000 * Math.sin((2 * Math.PI * 440 * i) / 24000)), true)
+	for (let i = 0; i < samples; i++) view.setInt16(i * 2, Math.round(8000 * Math.sin((2 * Math.PI * 440 * i) / rate)), true)
 	return out
 }
 
-/** 24 kHz s16le → Ogg Opus, as the real endpoint's `opus` format (a complete Ogg Opus file). */
-function oggOpus(raw: Uint8Array, frameMs: number): Uint8Array {
-	const enc = new OpusScript(24000, 1, OpusScript.Application.VOIP)
-	const frame = (24000 * frameMs) / 1000
+/** 48 kHz s16le → Ogg Opus, as the real endpoint's `opus` format (a complete Ogg Opus file). */
+function oggOpus(raw: Uint8Array, frameMs: number, application: FakeBehaviour['speechOpusApplication']): Uint8Array {
+	const enc = new OpusScript(48000, 1, application === 'audio' ? OpusScript.Application.AUDIO : OpusScript.Application.VOIP)
+	const frame = (48000 * frameMs) / 1000
 	const pcm = new Int16Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + (raw.byteLength & ~1)))
 	const packets: Uint8Array[] = []
 	for (let at = 0; at < pcm.length; at += frame) {
@@ -178,12 +191,12 @@ function oggOpus(raw: Uint8Array, frameMs: number): Uint8Array {
 		packets.push(new Uint8Array(enc.encode(Buffer.from(block.buffer), frame)))
 	}
 	enc.delete()
-	return muxOggOpus(packets, frameMs * 48, 24000)
+	return muxOggOpus(packets, frameMs * 48, 48000)
 }
 
-function moderate(input: string, words: Record<string, ModerationCategory>) {
+function moderate(input: string, words: Record<string, ModerationCategory>, classify?: FakeBehaviour['classify']) {
 	const lower = input.toLowerCase()
-	const hits = new Set(Object.entries(words).filter(([w]) => lower.includes(w.toLowerCase())).map(([, c]) => c))
+	const hits = new Set(classify ? classify(input) : Object.entries(words).filter(([w]) => lower.includes(w.toLowerCase())).map(([, c]) => c))
 	const categories = Object.fromEntries(CATEGORIES.map((c) => [c, hits.has(c)]))
 	const category_scores = Object.fromEntries(CATEGORIES.map((c) => [c, hits.has(c) ? 0.97 : 0.0001]))
 	const category_applied_input_types = Object.fromEntries(CATEGORIES.map((c) => [c, ['text']]))
@@ -196,7 +209,8 @@ export async function startFakeOpenAI(opts: Partial<FakeBehaviour> = {}): Promis
 		transcript: 'Hi Teddy! Can you tell me a story about a dragon?',
 		speech: 'tone',
 		speechChunkBytes: 4800,
-		speechOpusFrameMs: 60,
+		speechOpusFrameMs: 20,
+		speechOpusApplication: 'audio',
 		delays: {},
 		flaggedWords: {},
 		...opts,
@@ -297,8 +311,10 @@ export async function startFakeOpenAI(opts: Partial<FakeBehaviour> = {}): Promis
 		const format = (body.response_format as string | undefined) ?? 'mp3'
 		if (format !== 'pcm' && format !== 'opus')
 			return errorResponse(400, `response_format '${format}' is unsupported in fake; use 'pcm' or 'opus'`, 'invalid_request_error', 'response_format', null)
-		const raw = await renderPcm24k(body.input, behaviour.speech)
-		const pcm = format === 'opus' ? oggOpus(raw, behaviour.speechOpusFrameMs) : raw
+		const pcm =
+			format === 'opus'
+				? oggOpus(await renderPcm(body.input, behaviour.speech, 48000), behaviour.speechOpusFrameMs, behaviour.speechOpusApplication)
+				: await renderPcm(body.input, behaviour.speech)
 		const size = behaviour.speechChunkBytes
 		const gap = behaviour.delays['audio/speech']?.betweenChunksMs ?? 0
 		async function* pieces() {
@@ -336,7 +352,7 @@ export async function startFakeOpenAI(opts: Partial<FakeBehaviour> = {}): Promis
 		const texts = typeof input === 'string' ? [input] : Array.isArray(input) ? input.map((x) => (typeof x === 'string' ? x : ((x as { text?: string }).text ?? ''))) : null
 		if (!texts) return missing('input')
 		record.completed = true
-		return Response.json({ id: newId('modr'), model: (body.model as string) ?? 'omni-moderation-latest', results: texts.map((t) => moderate(t, behaviour.flaggedWords)) })
+		return Response.json({ id: newId('modr'), model: (body.model as string) ?? 'omni-moderation-latest', results: texts.map((t) => moderate(t, behaviour.flaggedWords, behaviour.classify)) })
 	}
 
 	async function readBody(req: Request): Promise<Record<string, unknown> | Response> {

@@ -8,6 +8,7 @@ export interface Closed {
 
 export class TestSocket {
 	readonly messages: Array<Record<string, unknown>> = []
+	/** performance.now() when each of `messages` arrived. */
 	readonly binary: Uint8Array[] = []
 	/** Arrival time (performance.now()) of each entry of `messages` and `binary`. */
 	readonly messageTimes: number[] = []

@@ -34,6 +34,12 @@ describe('config', () => {
 		expect(c.limits.idleTimeoutMs).toBe(120_000)
 		expect(c.limits.tokenWindowSeconds).toBe(120)
 		expect(c.limits.nonceTtlSeconds).toBe(600)
+		expect(c.revocationCheckSeconds).toBe(15)
+	})
+
+	test('names REVOCATION_CHECK_SECONDS when it is out of range', () => {
+		expect(loadConfig({ REVOCATION_CHECK_SECONDS: '2' }).revocationCheckSeconds).toBe(2)
+		expect(problemsOf({ REVOCATION_CHECK_SECONDS: '0' }).join('\n')).toContain('REVOCATION_CHECK_SECONDS')
 	})
 
 	test('reads the documented variables', () => {
@@ -101,6 +107,20 @@ describe('config', () => {
 		const problems = problemsOf({ [name]: value })
 		expect(problems).toHaveLength(1)
 		expect(problems[0]).toContain(name)
+	})
+
+	test('DEFAULT_COUNTRY is an ISO country code, upper-cased; unset names no helpline', () => {
+		expect(loadConfig({}).safety.defaultCountry).toBeUndefined()
+		expect(loadConfig({ DEFAULT_COUNTRY: 'vn' }).safety.defaultCountry).toBe('VN')
+		const problems = problemsOf({ DEFAULT_COUNTRY: 'Vietnam' })
+		expect(problems).toHaveLength(1)
+		expect(problems[0]).toContain('DEFAULT_COUNTRY')
+	})
+
+	test("FAKE_PROVIDER_FORMAT picks the bench's fake provider audio: pcm (default) or opus20", () => {
+		expect(loadConfig({}).ai.fakeFormat).toBe('pcm')
+		expect(loadConfig({ FAKE_PROVIDER_FORMAT: 'opus20' }).ai.fakeFormat).toBe('opus20')
+		expect(problemsOf({ FAKE_PROVIDER_FORMAT: 'mp3' }).join('\n')).toContain('FAKE_PROVIDER_FORMAT')
 	})
 
 	test('the error message names the variable too', () => {

@@ -2,7 +2,7 @@ import { describe, expect, test } from 'bun:test'
 import { answerAllowed, classifyChild } from '../../gateway/src/safety/classify'
 import { remember, SUMMARY_MAX_TOKENS } from '../../gateway/src/safety/memory'
 import { fold } from '../../gateway/src/safety/normalize'
-import { inQuietHours, localDay, parseQuietHours, policyFor } from '../../gateway/src/safety/policy'
+import { inQuietHours, localDay, utcOffsetMinutes, parseQuietHours, policyFor } from '../../gateway/src/safety/policy'
 import { systemPrompt } from '../../gateway/src/safety/prompts'
 
 describe('crisis keywords', () => {
@@ -79,6 +79,14 @@ describe('policy', () => {
 		expect(inQuietHours(q, 'UTC', Date.UTC(2025, 0, 1, 12, 0))).toBe(false)
 		// 12:00 UTC is 21:00 in Tokyo
 		expect(inQuietHours(q, 'Asia/Tokyo', Date.UTC(2025, 0, 1, 12, 0))).toBe(true)
+	})
+
+	test('the UTC offset a toy shows follows the zone, half hours and daylight saving included', () => {
+		expect(utcOffsetMinutes('UTC', Date.UTC(2026, 0, 1))).toBe(0)
+		expect(utcOffsetMinutes('Asia/Kolkata', Date.UTC(2026, 0, 1))).toBe(330)
+		expect(utcOffsetMinutes('America/St_Johns', Date.UTC(2026, 0, 15))).toBe(-210)
+		expect(utcOffsetMinutes('America/St_Johns', Date.UTC(2026, 6, 15))).toBe(-150)
+		expect(utcOffsetMinutes('Not/AZone', Date.UTC(2026, 0, 1))).toBe(0)
 	})
 
 	test('the local day follows the family time zone', () => {

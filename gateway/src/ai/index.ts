@@ -5,7 +5,7 @@
 
 import { log } from '../obs/logger'
 import type { Codec } from '../codec'
-import { FakeProvider } from './fake'
+import { type FakeFormat, FakeProvider } from './fake'
 import { FixedLines } from './fixed-lines'
 import { OfflineProvider } from './offline'
 import { OpenAIPipelineProvider } from './openai-pipeline'
@@ -33,11 +33,13 @@ export interface AiSettings {
 	retries?: number
 	circuitFailures?: number
 	circuitCooldownMs?: number
+	/** FAKE_PROVIDER_FORMAT: what the bench's fake provider answers in. */
+	fakeFormat?: FakeFormat
 }
 
 export function createProvider(cfg: ProviderConfig, env: Record<string, string | undefined> = process.env): Provider {
 	// Benchmarks only (bench/fleet): fixed latency and answer length, so the gateway is what is measured.
-	if (env.TEDDY_PROVIDER === 'fake') return fakeFromEnv(env)
+	if (env.TEDDY_PROVIDER === 'fake') return fakeFromEnv(env, cfg)
 	const apiKey = cfg.openaiApiKey?.trim()
 	const baseURL = cfg.openaiBaseUrl?.trim()
 	if (!apiKey && !baseURL) return new OfflineProvider()
@@ -67,19 +69,24 @@ export function createProvider(cfg: ProviderConfig, env: Record<string, string |
 	})
 }
 
-function fakeFromEnv(env: Record<string, string | undefined>): FakeProvider {
+function fakeFromEnv(env: Record<string, string | undefined>, cfg: ProviderConfig): FakeProvider {
 	const ms = (name: string, fallback: number): number => {
 		const v = env[name]
 		if (v === undefined || v === '') return fallback
 		if (!/^\d+$/.test(v.trim())) throw new Error(`${name} must be a whole number of milliseconds (got ${JSON.stringify(v)})`)
 		return Number(v)
 	}
-	return new FakeProvider({ latencyMs: ms('FAKE_PROVIDER_LATENCY_MS', 200), answerMs: ms('FAKE_PROVIDER_ANSWER_MS', 2000) })
+	return new FakeProvider({
+		latencyMs: ms('FAKE_PROVIDER_LATENCY_MS', 200),
+		answerMs: ms('FAKE_PROVIDER_ANSWER_MS', 2000),
+		format: cfg.ai?.fakeFormat,
+		codec: cfg.codec,
+	})
 }
 
 export { ProviderError, TtsFailedError, TtsUnavailableError } from './errors'
 export { CircuitBreaker, type CircuitState } from './circuit-breaker'
-export { FakeProvider } from './fake'
+export { type FakeFormat, FakeProvider } from './fake'
 export { FixedLines, fixedLineTexts, type FixedLineId } from './fixed-lines'
 export { OfflineProvider } from './offline'
 export { OpenAIPipelineProvider, type OpenAIPipelineOptions } from './openai-pipeline'

@@ -9,6 +9,10 @@ export interface ChildProfile {
 	age: number
 	/** The learning programme's current lesson goal, set by the safety layer; added to the system prompt. */
 	lesson?: string
+	/** ISO 3166-1 alpha-2 country, for the crisis reply's helpline (the parents package fills it from the child's profile). */
+	country?: string
+	/** The child's usual language (BCP 47 primary tag, e.g. "es"), when a parent set it. */
+	language?: string
 }
 
 export interface HistoryEntry {
@@ -116,7 +120,8 @@ export interface DeviceTools {
 }
 
 export interface DownlinkHint {
-	format: 'opus' | 'pcm16'
+	/** An MP3 toy's answer is encoded from PCM (its 22.05 kHz is no rate the speech API offers). */
+	format: 'opus' | 'pcm16' | 'mp3'
 	sampleRate: number
 	frameMs: number
 }
@@ -133,13 +138,15 @@ export interface TurnSession {
 export type ProviderEvent =
 	/** What the child said, once known. */
 	| { type: 'transcript'; text: string }
-	/** A sentence of the answer, emitted before its audio. */
+	/** A sentence of the answer, emitted before its audio (whose Opus, if any, is a new stream). */
 	| { type: 'sentence'; text: string }
 	/** Answer audio: mono int16 PCM. Any rate; the session resamples and encodes. */
 	| { type: 'audio'; pcm: Int16Array; sampleRate: number }
 	/**
-	 * Answer audio already in Opus (provider Ogg Opus demuxed, or a cached fixed line): passed to
-	 * the toy without decoding when its rate and frame length match the downlink, else transcoded.
+	 * Answer audio already in Opus (provider Ogg Opus demuxed, or a cached fixed line): an Opus toy
+	 * gets the packets without decoding, joined into packets of its frame length where they are
+	 * shorter (session/opus-relay.ts); anything else is transcoded. `sampleRate` and `frameMs` say
+	 * what the packets hold (metering); the TOC bytes decide.
 	 */
 	| { type: 'opus'; packets: readonly Uint8Array[]; sampleRate: number; frameMs: number }
 

@@ -1,7 +1,9 @@
+import { FallbackMp3Encoder } from './fallback-mp3'
 import { FallbackOpusDecoder, FallbackOpusEncoder } from './fallback-opus'
 import { FallbackResampler } from './fallback-resample'
 import { FallbackTokenVerifier } from './fallback-token'
 import { muxOggOpus, OggOpusDemuxerTs } from './ogg'
+import { OpusRepacketizerTs } from './opus-repacketizer'
 import type { Codec } from './types'
 import { VadTs } from './vad'
 
@@ -15,4 +17,6 @@ export const fallbackCodec: Codec = {
 	createVad: (sampleRate, options) => new VadTs(sampleRate, options),
 	muxOggOpus: (packets, frameSamples48k, inputSampleRate) => muxOggOpus(packets, frameSamples48k, inputSampleRate),
 	createOggDemuxer: () => new OggOpusDemuxerTs(),
+	createRepacketizer: (targetSamples48k) => new OpusRepacketizerTs(targetSamples48k),
+	createMp3Encoder: (sampleRate, kbps) => new FallbackMp3Encoder(sampleRate, kbps),
 }

@@ -6,10 +6,12 @@ import type { Codec, CodecKind } from './types'
 export type {
 	Codec,
 	CodecKind,
+	Mp3Encoder,
 	OggDemuxer,
 	OpusDecoder,
 	OpusEncoder,
 	OpusRate,
+	OpusRepacketizer,
 	Resampler,
 	TokenVerifier,
 	Vad,
@@ -17,7 +19,7 @@ export type {
 	VadOptions,
 	VerifiedToken,
 } from './types'
-export { CodecError } from './types'
+export { CodecError, REPACKET_REFUSED } from './types'
 
 /**
  * Picks the codec: the Rust module when it is built, unless `fallback` is asked for.

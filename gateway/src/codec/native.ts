@@ -1,11 +1,14 @@
 import { createRequire } from 'node:module'
+import { checkMp3Args } from './fallback-mp3'
 import { checkMuxArgs } from './ogg'
 import {
 	type Codec,
 	CodecError,
+	type Mp3Encoder,
 	type OggDemuxer,
 	type OpusDecoder,
 	type OpusEncoder,
+	type OpusRepacketizer,
 	type Resampler,
 	type TokenVerifier,
 	type Vad,
@@ -58,6 +61,20 @@ interface NativeOggDemuxer {
 	readonly sampleRate: number | null | undefined
 }
 
+interface NativeRepacketizer {
+	push(packet: Uint8Array, out: Uint8Array): number
+	pad(out: Uint8Array): number
+	readonly pendingSamples48k: number
+	reset(): void
+}
+
+interface NativeMp3Encoder {
+	readonly frameSamples: number
+	encode(pcm: Int16Array, dueMs: number): Promise<Uint8Array>
+	flush(dueMs: number): Promise<Uint8Array>
+	reset(): void
+}
+
 interface NativeModule {
 	OpusDecoder: new (sampleRate: number, channels: number) => NativeDecoder
 	OpusEncoder: new (sampleRate: number, channels: number, application: string) => NativeEncoder
@@ -66,6 +83,8 @@ interface NativeModule {
 	Vad: new (sampleRate: number, options?: VadOptions) => NativeVad
 	muxOggOpus(packets: Uint8Array[], frameSamples48k: number, inputSampleRate: number): Uint8Array
 	OggOpusDemuxer: new () => NativeOggDemuxer
+	OpusRepacketizer: new (targetSamples48k: number) => NativeRepacketizer
+	Mp3Encoder: new (sampleRate: number, kbps: number) => NativeMp3Encoder
 	encodeThreads(): number
 }
 
@@ -88,7 +107,7 @@ export function loadNativeCodec(): Codec | null {
 		return null
 	}
 	// ! A stale build from an older API would otherwise fail later, mid-session.
-	for (const name of ['OpusDecoder', 'OpusEncoder', 'TokenVerifier', 'Resampler', 'Vad', 'muxOggOpus', 'OggOpusDemuxer', 'encodeThreads'] as const) {
+	for (const name of ['OpusDecoder', 'OpusEncoder', 'TokenVerifier', 'Resampler', 'Vad', 'muxOggOpus', 'OggOpusDemuxer', 'OpusRepacketizer', 'Mp3Encoder', 'encodeThreads'] as const) {
 		if (typeof mod[name] !== 'function') {
 			loadError = new Error(`native module lacks ${name}; rebuild it with \`bun run build:native\``)
 			return null
@@ -112,6 +131,15 @@ export function loadNativeCodec(): Codec | null {
 			return new Uint8Array(file.buffer, file.byteOffset, file.byteLength)
 		},
 		createOggDemuxer: () => new NativeOggDemuxerAdapter(new mod.OggOpusDemuxer()),
+		createRepacketizer: (target) => {
+			// ? Checked here too: napi would wrap a negative or fractional u32 instead of refusing it.
+			if (!Number.isInteger(target) || target <= 0) throw new CodecError(`invalid Opus repacketizer target ${target}`)
+			return new NativeRepacketizerAdapter(construct(() => new mod.OpusRepacketizer(target)), target)
+		},
+		createMp3Encoder: (sampleRate, kbps) => {
+			checkMp3Args(sampleRate, kbps)
+			return new NativeMp3EncoderAdapter(construct(() => new mod.Mp3Encoder(sampleRate, kbps)), sampleRate)
+		},
 	}
 }
 
@@ -280,5 +308,72 @@ class NativeOggDemuxerAdapter implements OggDemuxer {
 
 	get sampleRate(): number | null {
 		return this.native.sampleRate ?? null
+	}
+}
+
+class NativeRepacketizerAdapter implements OpusRepacketizer {
+	constructor(
+		private readonly native: NativeRepacketizer,
+		readonly targetSamples48k: number,
+	) {}
+
+	get pendingSamples48k(): number {
+		return this.native.pendingSamples48k
+	}
+
+	push(packet: Uint8Array, out: Uint8Array): number {
+		try {
+			return this.native.push(packet, out)
+		} catch (e) {
+			throw toCodecError(e)
+		}
+	}
+
+	pad(out: Uint8Array): number {
+		try {
+			return this.native.pad(out)
+		} catch (e) {
+			throw toCodecError(e)
+		}
+	}
+
+	reset(): void {
+		this.native.reset()
+	}
+}
+
+class NativeMp3EncoderAdapter implements Mp3Encoder {
+	readonly frameSamples: number
+
+	constructor(
+		private readonly native: NativeMp3Encoder,
+		readonly sampleRate: number,
+	) {
+		this.frameSamples = native.frameSamples
+	}
+
+	async encode(pcm: Int16Array, dueMs: number): Promise<Uint8Array> {
+		try {
+			return await this.native.encode(pcm, dueMs)
+		} catch (e) {
+			throw toCodecError(e)
+		}
+	}
+
+	async flush(dueMs: number): Promise<Uint8Array> {
+		try {
+			return await this.native.flush(dueMs)
+		} catch (e) {
+			throw toCodecError(e)
+		}
+	}
+
+	reset(): void {
+		this.native.reset()
+	}
+
+	// The LAME state lives on the encode threads and is dropped with the stream or by the finalizer.
+	free(): void {
+		this.native.reset()
 	}
 }

@@ -38,6 +38,51 @@ export interface OpusEncoder {
 	free(): void
 }
 
+/** OpusRepacketizer.push: the packet cannot join the group (nothing consumed). */
+export const REPACKET_REFUSED = -1
+
+/**
+ * Joins consecutive Opus packets of one TOC configuration into packets of a target length,
+ * without decoding (RFC 6716 §3.2): the speech API's 20 ms frames into a toy's 60 ms packets.
+ * Padding is dropped. Both codecs give the same bytes.
+ */
+export interface OpusRepacketizer {
+	readonly targetSamples48k: number
+	/** 48 kHz samples waiting in the group. */
+	readonly pendingSamples48k: number
+	/**
+	 * Adds `packet`: 0 while the group is short of the target; the byte length of the joined
+	 * packet written to `out` when this completes it; REPACKET_REFUSED when it cannot join (another
+	 * configuration, a frame length that does not divide the target, too long for what is left, or
+	 * more than `out` could hold). Throws CodecError on a packet libopus cannot parse.
+	 */
+	push(packet: Uint8Array, out: Uint8Array): number
+	/** Completes a partial group with empty (DTX) frames, written to `out`; 0 when none is pending. */
+	pad(out: Uint8Array): number
+	reset(): void
+}
+
+/**
+ * One toy's MP3 answers, mono CBR. Each answer is its own MP3 stream: the first encode after
+ * flush() or reset() starts a new one. Await each call before making the next.
+ */
+export interface Mp3Encoder {
+	readonly sampleRate: number
+	/** Samples per MP3 frame: 576 below 32 kHz (one MPEG-2 granule), else 1152. */
+	readonly frameSamples: number
+	/**
+	 * Encodes mono samples (copied before this returns); resolves with the MP3 bytes completed so
+	 * far, which may end inside a frame. Off the JS thread on native, `dueMs` (how soon the bytes
+	 * are needed) first. Resolves empty when reset() ran before the work started.
+	 */
+	encode(pcm: Int16Array, dueMs: number): Promise<Uint8Array>
+	/** Ends the stream: the last bytes, the last frame padded. */
+	flush(dueMs: number): Promise<Uint8Array>
+	/** Drops the stream now (barge-in): work not yet done resolves empty. */
+	reset(): void
+	free(): void
+}
+
 export type VerifiedToken = { kind: 'legacy' } | { kind: 'v2'; ts: number; nonce: string }
 
 export interface TokenVerifier {
@@ -120,6 +165,10 @@ export interface Codec {
 	 */
 	muxOggOpus(packets: readonly Uint8Array[], frameSamples48k: number, inputSampleRate: number): Uint8Array
 	createOggDemuxer(): OggDemuxer
+	/** `targetSamples48k` is a multiple of 120 (2.5 ms) up to 5760; throws CodecError otherwise. */
+	createRepacketizer(targetSamples48k: number): OpusRepacketizer
+	/** `sampleRate` an MP3 rate (8000..48000), `kbps` a Layer III bitrate for it; throws CodecError otherwise. */
+	createMp3Encoder(sampleRate: number, kbps: number): Mp3Encoder
 }
 
 export class CodecError extends Error {

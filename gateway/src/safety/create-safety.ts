@@ -30,6 +30,7 @@ export function safetyDefaults(cfg: Config['safety']): SafetyDefaults {
 		quietHours: cfg.quietHours ? (parseQuietHours(cfg.quietHours) ?? null) : null,
 		playReminderMinutes: cfg.playReminderMinutes,
 		allowedTools: cfg.deviceToolsAllowed,
+		country: cfg.defaultCountry,
 	}
 }
 

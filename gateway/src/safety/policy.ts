@@ -13,6 +13,8 @@ export interface SafetyDefaults {
 	playReminderMinutes: number
 	/** Device tools the model may call (names, or prefixes ending in `*`); empty: none. */
 	allowedTools: readonly string[]
+	/** ISO country whose helpline the crisis reply names when the child's profile has none (DEFAULT_COUNTRY). */
+	country?: string
 }
 
 export interface QuietHours {
@@ -38,6 +40,7 @@ export function policyFor(family: FamilySettings | null, d: SafetyDefaults): Pol
 		quietHours: family?.quietHours ?? d.quietHours,
 		playReminderMinutes: Math.min(MAX_REMINDER_MINUTES, Math.max(1, family?.playReminderMinutes ?? d.playReminderMinutes)),
 		allowedTools: d.allowedTools,
+		country: d.country,
 	}
 }
 
@@ -79,6 +82,22 @@ export function inQuietHours(q: QuietHours | null, timezone: string, at: number)
 	return q.startMinute < q.endMinute
 		? minute >= q.startMinute && minute < q.endMinute
 		: minute >= q.startMinute || minute < q.endMinute
+}
+
+const offsetFormatters = new Map<string, Intl.DateTimeFormat>()
+
+/** Minutes east of UTC in `timezone` at `at` (daylight saving included). */
+export function utcOffsetMinutes(timezone: string, at: number): number {
+	const zone = safeZone(timezone)
+	let f = offsetFormatters.get(zone)
+	if (!f) {
+		f = new Intl.DateTimeFormat('en-US', { timeZone: zone, timeZoneName: 'longOffset' })
+		offsetFormatters.set(zone, f)
+	}
+	// "GMT+07:00", "GMT-03:30", or plain "GMT" for UTC itself
+	const name = f.formatToParts(at).find((p) => p.type === 'timeZoneName')?.value ?? 'GMT'
+	const m = /GMT([+-])(\d{2}):(\d{2})/.exec(name)
+	return m ? (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3])) : 0
 }
 
 // A bad zone in a family row must not break every turn of that family; UTC is a safe reading.

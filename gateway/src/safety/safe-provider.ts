@@ -252,7 +252,7 @@ export class SafeProvider implements Provider {
 				firstName(input.child.name),
 			)
 			if (mark) mark.introduced = true
-			return yield* this.say(turn, crisisReply[verdict.language], verdict.language)
+			return yield* this.say(turn, crisisReply(verdict.language, input.child.country ?? ctx.policy.country, verdict.crisis), verdict.language)
 		}
 		if (verdict.kind === 'ai-question') {
 			turn.outcome = 'disclosed'

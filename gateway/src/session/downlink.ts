@@ -1,12 +1,34 @@
-import type { Codec, OpusDecoder, OpusEncoder, OpusRate, Resampler } from '../codec'
+import type { Codec, Mp3Encoder, OpusEncoder, OpusRate, Resampler } from '../codec'
+import { Mp3Framer } from '../codec/mp3-frames'
+import { OpusRelay } from './opus-relay'
 
-// Turns provider PCM (any rate, any chunking) into the toy's downlink frames: resampled to the
-// toy's rate, cut into whole frames, Opus-encoded (or left as PCM16 for seed-json pcm16 toys).
+// Turns provider audio into the toy's downlink frames. PCM (any rate, any chunking) is resampled
+// to the toy's rate, cut into whole frames and Opus-encoded, left as PCM16, or encoded as MP3.
+// Provider Opus goes to an Opus toy as it is, joined into packets of its length (opus-relay.ts).
 // push() only frames; encode() encodes what was framed, off the JS thread when the codec can.
 // Codec state is made on the first answer and reused across turns; the frame buffer exists only
 // while a turn is being framed, so an idle toy holds none of it.
 
-export type DownlinkFormat = 'opus' | 'pcm16'
+export type DownlinkFormat = 'opus' | 'pcm16' | 'mp3'
+/** Downlink rates: Opus rates, and 22.05 kHz for MP3. */
+export type DownlinkRate = OpusRate | 22050
+
+export interface DownlinkSpec {
+	format: DownlinkFormat
+	sampleRate: DownlinkRate
+	/** Length of one piece the toy gets; for MP3 not a whole number of ms (MP3_PIECE_MS). */
+	frameMs: number
+}
+
+// The seed firmware's MP3 (PROTOCOL.md §3): MPEG-2 Layer III, 22.05 kHz mono, 32 kbit/s CBR (clear
+// speech on a toy speaker, ~105 bytes a frame). A piece is two 576-sample frames, 52.2 ms, close to
+// the Opus toys' 60 ms, so pacing and per-message overhead stay alike.
+export const MP3_RATE = 22050
+export const MP3_KBPS = 32
+export const MP3_FRAMES_PER_PIECE = 2
+export const MP3_PIECE_MS = (MP3_FRAMES_PER_PIECE * 576 * 1000) / MP3_RATE
+/** The Opus-fixed-line and transcoding decode rate for MP3 toys: Opus cannot decode at 22.05 kHz. */
+const MP3_DECODE_RATE = 24000
 
 const MAX_PACKET = 1500
 // One encode target for every session: the packet is copied out before the next encode.
@@ -29,71 +51,75 @@ function complexityForLoad(encodeThreads: number): number {
 
 export class Downlink {
 	private encoder: OpusEncoder | undefined
+	private mp3: Mp3Encoder | undefined
+	private readonly framer = new Mp3Framer()
+	/** The MP3 stream is to be ended by the next encode(). */
+	private ending = false
+	/** Bumped by reset(): an encode that resolves after it belongs to an answer that is gone. */
+	private generation = 0
 	private resampler: Resampler | undefined
 	private resamplerRate = 0
 	private resampled = EMPTY
 	/** Framed samples not yet encoded, back to back: whole frames, then a partial one. */
 	private pending = EMPTY
 	private fill = 0
-	/** Packets that need no encode (pass-through Opus, pcm16 frames), in order. */
+	/** Packets that need no encode (provider Opus, pcm16 frames), in order. */
 	private ready: Uint8Array[] = []
-	private decoder: OpusDecoder | undefined
-	private decoderRate = 0
-	private decodeBuf = new Int16Array(0)
+	private readonly relay: OpusRelay
 	private inTurn = false
 	private readonly frameSamples: number
 
 	constructor(
 		private readonly codec: Codec,
 		readonly format: DownlinkFormat,
-		readonly sampleRate: OpusRate,
+		readonly sampleRate: DownlinkRate,
 		readonly frameMs: number,
 	) {
-		this.frameSamples = (sampleRate * frameMs) / 1000
+		this.frameSamples = format === 'mp3' ? MP3_FRAMES_PER_PIECE * 576 : (sampleRate * frameMs) / 1000
+		const decodeRate = sampleRate === MP3_RATE ? MP3_DECODE_RATE : sampleRate
+		// ? Only an Opus toy's relay joins packets; the others decode them all.
+		this.relay = new OpusRelay(codec, format === 'opus' ? frameMs * 48 : 0, decodeRate, {
+			packet: (p) => this.ready.push(p),
+			pcm: (pcm, rate) => this.frameIn(rate === this.sampleRate ? pcm : this.resample(pcm, rate)),
+		})
 	}
 
 	/** Frames this chunk of provider audio; encode() then encodes them. */
 	push(pcm: Int16Array, rate: number): void {
+		// Provider Opus waiting to be joined goes first: the PCM follows it.
+		if (this.relay.joining) this.relay.endStream()
 		this.frameIn(rate === this.sampleRate ? pcm : this.resample(pcm, rate))
 	}
 
-	private frameIn(samples: Int16Array): void {
-		const need = this.fill + samples.length
-		if (this.pending.length < need) {
-			// Whole frames, with room for a typical provider chunk (240 ms) so it rarely grows again.
-			const grown = new Int16Array(Math.max(need, this.frameSamples * 8))
-			grown.set(this.pending.subarray(0, this.fill))
-			this.pending = grown
-		}
-		this.pending.set(samples, this.fill)
-		this.fill = need
-		if (this.format === 'pcm16') this.takePcm16()
+	/**
+	 * Provider Opus: joined into the toy's packets without decoding when the toy takes Opus,
+	 * otherwise decoded and framed like PCM (opus-relay.ts). Packets decode at any rate, so the
+	 * provider's rate does not matter; the toy's decoder runs at the rate it was told.
+	 */
+	pushOpus(packets: readonly Uint8Array[]): void {
+		this.relay.push(packets, this.format === 'opus' && this.fill === 0)
 	}
 
 	/**
-	 * Provider Opus: passed through untouched when it already is the toy's rate and frame length
-	 * (no decode, no encode), otherwise decoded and re-framed like PCM.
+	 * The provider's audio stream ended (before the next sentence): its last Opus packet is completed
+	 * now, and a stream that had to be transcoded ends on a whole frame, so the next one can pass.
 	 */
-	pushOpus(packets: readonly Uint8Array[], rate: number, frameMs: number): void {
-		if (this.format === 'opus' && rate === this.sampleRate && frameMs === this.frameMs && this.fill === 0) {
-			for (const p of packets) this.ready.push(p)
-			return
-		}
-		const decoder = this.decoderFor(rate as OpusRate)
-		for (const p of packets) {
-			const n = decoder.decode(p, this.decodeBuf)
-			this.push(this.decodeBuf.subarray(0, n), rate)
-		}
+	endStream(): void {
+		const transcoded = this.relay.decoding
+		this.relay.endStream()
+		if (transcoded && this.format === 'opus') this.padFrame()
 	}
 
 	/** Ends a turn's framing: the resampler's tail and a last frame padded with silence. */
 	flush(): void {
+		this.relay.endStream()
 		if (this.resampler) {
 			const tail = this.scratch(this.resampler.maxFlush())
 			this.frameIn(tail.subarray(0, this.resampler.flush(tail)))
 		}
-		const partial = this.fill % this.frameSamples
-		if (partial > 0) this.frameIn(new Int16Array(this.frameSamples - partial))
+		// MP3 pads its own last frame when its stream ends.
+		if (this.format === 'mp3') this.ending = true
+		else this.padFrame()
 	}
 
 	/**
@@ -107,6 +133,7 @@ export class Downlink {
 	async encode(send: (packet: Uint8Array) => void, dueMs = 0): Promise<void> {
 		for (const p of this.ready) send(p)
 		this.ready = []
+		if (this.format === 'mp3') return this.encodeMp3(send, dueMs)
 		const whole = this.fill - (this.fill % this.frameSamples)
 		if (whole === 0 || this.format === 'pcm16') return
 		let from = 0
@@ -126,22 +153,74 @@ export class Downlink {
 	free(): void {
 		this.reset()
 		this.encoder?.free()
-		this.decoder?.free()
+		this.mp3?.free()
+		this.relay.free()
 		this.encoder = undefined
-		this.decoder = undefined
-		this.decoderRate = 0
+		this.mp3 = undefined
 	}
 
 	/** Drops what is framed but not encoded, and any encode still queued (barge-in, end of turn). */
 	reset(): void {
-		if (this.inTurn) encoding--
+		if (this.inTurn && this.format === 'opus') encoding--
 		this.inTurn = false
+		this.generation++
 		this.fill = 0
 		this.pending = EMPTY
 		this.ready = []
 		this.resampled = EMPTY
+		this.ending = false
 		this.resampler?.reset()
 		this.encoder?.reset()
+		// ! A new MP3 stream per answer: no frame of the next one leans on bytes the toy never got.
+		this.mp3?.reset()
+		this.framer.reset()
+		this.relay.reset()
+	}
+
+	/**
+	 * MP3 takes any number of samples and hands back bytes as its frames complete; they are cut
+	 * into pieces of whole frames (the last piece of a stream may hold fewer).
+	 */
+	private async encodeMp3(send: (packet: Uint8Array) => void, dueMs: number): Promise<void> {
+		const ending = this.ending
+		if (this.fill === 0 && !ending) return
+		this.mp3 ??= this.codec.createMp3Encoder(MP3_RATE, MP3_KBPS)
+		const mp3 = this.mp3
+		this.inTurn = true
+		const gen = this.generation
+		const work = this.fill > 0 ? mp3.encode(this.pending.subarray(0, this.fill), dueMs) : undefined
+		this.fill = 0
+		this.ending = false
+		// ! One call at a time: the flush must not overtake the encode on another encode thread.
+		const body = await work
+		// A barge-in came while this was encoded: the bytes belong to a stream that is gone.
+		if (gen !== this.generation) return
+		if (body) this.framer.push(body)
+		if (ending) {
+			const last = await mp3.flush(dueMs)
+			if (gen !== this.generation) return
+			this.framer.push(last)
+		}
+		for (const piece of this.framer.take(MP3_FRAMES_PER_PIECE, ending)) send(piece)
+	}
+
+	/** Completes a partial frame with silence. */
+	private padFrame(): void {
+		const partial = this.fill % this.frameSamples
+		if (partial > 0) this.frameIn(new Int16Array(this.frameSamples - partial))
+	}
+
+	private frameIn(samples: Int16Array): void {
+		const need = this.fill + samples.length
+		if (this.pending.length < need) {
+			// Whole frames, with room for a typical provider chunk (240 ms) so it rarely grows again.
+			const grown = new Int16Array(Math.max(need, this.frameSamples * 8))
+			grown.set(this.pending.subarray(0, this.fill))
+			this.pending = grown
+		}
+		this.pending.set(samples, this.fill)
+		this.fill = need
+		if (this.format === 'pcm16') this.takePcm16()
 	}
 
 	private takePcm16(): void {
@@ -163,22 +242,12 @@ export class Downlink {
 		const n = this.encoder!.encode(frame, packetBuf)
 		return packetBuf.slice(0, n)
 	}
+
 	private createEncoder(): OpusEncoder {
-		const enc = this.codec.createEncoder(this.sampleRate, 1, 'voip')
+		const enc = this.codec.createEncoder(this.sampleRate as OpusRate, 1, 'voip')
 		// Speech to a small speaker: 24 kbit/s is transparent enough; complexity is set per answer.
 		enc.setBitrate(24_000)
 		return enc
-	}
-
-	private decoderFor(rate: OpusRate): OpusDecoder {
-		if (!this.decoder || this.decoderRate !== rate) {
-			this.decoder?.free()
-			this.decoder = this.codec.createDecoder(rate)
-			this.decoderRate = rate
-			// 120 ms is the longest Opus packet.
-			this.decodeBuf = new Int16Array((rate * 120) / 1000)
-		}
-		return this.decoder
 	}
 
 	private resample(pcm: Int16Array, rate: number): Int16Array {

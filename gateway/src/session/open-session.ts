@@ -9,7 +9,7 @@ import type { MemoryRateLimiter } from '../store/rate-limits'
 import type { WriteBacklog } from '../store/write-backlog'
 import type { DeviceSocket, ProtocolHandler } from '../ws/connection'
 import { SeedJsonAdapter } from '../ws/seed-json'
-import { childOf, type SeedHandshake } from '../ws/seed-json-handshake'
+import type { SeedHandshake } from '../ws/seed-json-handshake'
 import { XiaozhiAdapter } from '../ws/xiaozhi'
 import type { XiaozhiHandshake } from '../ws/xiaozhi-handshake'
 import type { Metrics } from '../obs/metrics'
@@ -50,6 +50,20 @@ async function admitDevice(deps: SessionDeps, deviceId: string): Promise<Device>
 	return device
 }
 
+/**
+ * Who a seed-json toy talks to. Paired: a child of its family (the one its query names, else the
+ * one it is paired with), as the parent stored it; the query never renames anyone. Unpaired: a
+ * child of its own, described by its query. Never another household's child (issue 10).
+ */
+async function seedChild(store: Store, device: Device, h: SeedHandshake): Promise<ChildProfile> {
+	const child = device.pairedChildId
+		? await store.children.forPairedToy(device.pairedChildId, h.childExternalId)
+		: await store.children.upsertForDevice(device.deviceId, { externalId: h.childExternalId, name: h.childName, age: h.childAge })
+	// ? pairedChildId is set null when the child is deleted, so a paired toy always finds its child
+	if (!child) throw new GatewayError('FORBIDDEN', 'this toy is paired with a child profile that no longer exists')
+	return { id: child.id, name: child.name, age: child.age }
+}
+
 function sessionOptions(
 	deps: SessionDeps,
 	log: Logger,
@@ -60,6 +74,9 @@ function sessionOptions(
 	recorder?: TurnRecorder,
 ): SessionOptions {
 	const counters = deps.metrics?.hot
+	// ! Per toy and child: a toy that comes back as another child must not resume the last one's words
+	// (session/resume-store.ts keys by both, here and in Redis).
+	const childId = child.id
 	return {
 		deviceId,
 		allowTurn: () => {
@@ -68,9 +85,9 @@ function sessionOptions(
 			return false
 		},
 		// ? Taken when the socket opens: a toy replaced by its own newer connection here resumes too.
-		resume: () => deps.resume.take(deviceId, resumed),
-		onClose: (ctx) => deps.resume.park(deviceId, ctx),
-		onTurnEnd: (ctx) => deps.resume.checkpoint(deviceId, ctx),
+		resume: () => deps.resume.take(deviceId, childId, resumed),
+		onClose: (ctx) => deps.resume.park(deviceId, childId, ctx),
+		onTurnEnd: (ctx) => deps.resume.checkpoint(deviceId, childId, ctx),
 		metrics: deps.metrics,
 		codec: deps.codec,
 		provider: deps.provider,
@@ -92,13 +109,13 @@ function wire<A extends SessionSink & ProtocolHandler & { attach(s: Session): vo
 
 export function prepareSeedSessionWith(deps: SessionDeps) {
 	return async (h: SeedHandshake, cid: string): Promise<Attach> => {
-		await admitDevice(deps, h.deviceId)
-		const resumed = await deps.resume.fetch(h.deviceId)
-		const child = await deps.store.children.upsertFromSeed({ externalId: h.childExternalId, name: h.childName, age: h.childAge })
+		const device = await admitDevice(deps, h.deviceId)
+		const child = await seedChild(deps.store, device, h)
+		const resumed = await deps.resume.fetch(h.deviceId, child.id)
 		const recorder = conversationRecorder(deps, h.deviceId, child.id)
 		const log = deps.log.child({ cid })
 		// Seed toys announce 16 kHz audio; answering at the same rate suits their decoder.
-		const opts = sessionOptions(deps, log, h.deviceId, childOf(h, child.id), 16000, resumed, recorder)
+		const opts = sessionOptions(deps, log, h.deviceId, child, 16000, resumed, recorder)
 		return (ws) => wire(new SeedJsonAdapter(ws, log, deps.config.limits.textFrameBytes), opts)
 	}
 }
@@ -106,9 +123,9 @@ export function prepareSeedSessionWith(deps: SessionDeps) {
 export function prepareXiaozhiSessionWith(deps: SessionDeps) {
 	return async (h: XiaozhiHandshake, cid: string): Promise<Attach> => {
 		const device = await admitDevice(deps, h.deviceId)
-		const resumed = await deps.resume.fetch(h.deviceId)
 		const paired = device.pairedChildId ? await deps.store.children.get(device.pairedChildId) : null
 		const child = paired ? { id: paired.id, name: paired.name, age: paired.age } : DEFAULT_CHILD
+		const resumed = await deps.resume.fetch(h.deviceId, child.id)
 		// ! Conversations of unpaired toys are not stored: there is no child (or parent) to own them.
 		const recorder = paired ? conversationRecorder(deps, h.deviceId, paired.id) : undefined
 		const log = deps.log.child({ cid })

@@ -2,7 +2,7 @@ import type { HistoryEntry } from '../ai/provider'
 
 // A toy that drops and reconnects within the window (Wi-Fi blip, brown-out) keeps its
 // conversation: the context is parked here when its socket closes and taken by the next session
-// of the same device. In memory: the reconnect usually lands on the same gateway, and a miss
+// of the same device with the same child (the key names both: open-session.ts). In memory: the reconnect usually lands on the same gateway, and a miss
 // only costs the toy its short-term context, never stored data.
 
 export interface SessionContext {
@@ -19,16 +19,16 @@ export class ResumeCache {
 		private readonly now: () => number = Date.now,
 	) {}
 
-	park(deviceId: string, ctx: SessionContext): void {
+	park(key: string, ctx: SessionContext): void {
 		this.prune()
-		this.parked.set(deviceId, { ctx, expiresAt: this.now() + this.windowMs })
+		this.parked.set(key, { ctx, expiresAt: this.now() + this.windowMs })
 	}
 
-	/** The parked context of this device if it is still fresh; taken only once. */
-	take(deviceId: string): SessionContext | undefined {
-		const entry = this.parked.get(deviceId)
+	/** The context parked under `key` if it is still fresh; taken only once. */
+	take(key: string): SessionContext | undefined {
+		const entry = this.parked.get(key)
 		if (!entry) return undefined
-		this.parked.delete(deviceId)
+		this.parked.delete(key)
 		return entry.expiresAt > this.now() ? entry.ctx : undefined
 	}
 

@@ -14,15 +14,16 @@ import { ResumeCache, type SessionContext } from './resume-cache'
 //     never in Redis as plain text. Taken once (GETDEL), so only one node resumes it.
 // Without Redis, or while it is unreachable, only the memory level works.
 
+// ! Per toy and child: a toy that comes back as another child never resumes the last one's words.
 export interface ResumeStore {
-	/** Context kept in Redis for this toy, fetched before its session is built (async). */
-	fetch(deviceId: string): Promise<SessionContext | undefined>
+	/** Context kept in Redis for this toy and child, fetched before its session is built (async). */
+	fetch(deviceId: string, childId: string): Promise<SessionContext | undefined>
 	/** This node's own copy (sync; the toy reconnected here), else what fetch() returned. */
-	take(deviceId: string, fetched: SessionContext | undefined): SessionContext | undefined
+	take(deviceId: string, childId: string, fetched: SessionContext | undefined): SessionContext | undefined
 	/** After each turn: the fleet copy, alive while the node holds the toy. */
-	checkpoint(deviceId: string, ctx: SessionContext): void
+	checkpoint(deviceId: string, childId: string, ctx: SessionContext): void
 	/** The socket closed: kept for the resume window. */
-	park(deviceId: string, ctx: SessionContext): void
+	park(deviceId: string, childId: string, ctx: SessionContext): void
 }
 
 export interface FleetResumeOptions {
@@ -36,6 +37,8 @@ export interface FleetResumeOptions {
 }
 
 interface Stored {
+	/** The child this conversation was with. */
+	c: string
 	h: readonly HistoryEntry[]
 	s: number
 	t: number
@@ -48,7 +51,7 @@ export class FleetResumeStore implements ResumeStore {
 		this.local = new ResumeCache(o.windowMs)
 	}
 
-	async fetch(deviceId: string): Promise<SessionContext | undefined> {
+	async fetch(deviceId: string, childId: string): Promise<SessionContext | undefined> {
 		if (!this.o.redis) return undefined
 		const sealed = await this.o.redis.takeContext(deviceId)
 		if (!sealed) return undefined
@@ -56,7 +59,8 @@ export class FleetResumeStore implements ResumeStore {
 			const [keyId, nonce, ciphertext] = sealed.split('.')
 			const plain = this.o.cipher.decrypt({ keyId, nonce: Buffer.from(nonce, 'base64'), ciphertext: Buffer.from(ciphertext, 'base64') }, aad(deviceId))
 			const v = JSON.parse(plain) as Stored
-			return { history: v.h, startedAt: v.s, turns: v.t }
+			// ? Another child's conversation on this toy is not resumed (and, taken, is gone).
+			return v.c === childId ? { history: v.h, startedAt: v.s, turns: v.t } : undefined
 		} catch (err) {
 			// ? A context sealed under a key this node no longer has costs the toy its short-term memory only.
 			this.o.log.warn({ err: (err as Error).message }, 'resume context could not be opened; starting afresh')
@@ -64,27 +68,27 @@ export class FleetResumeStore implements ResumeStore {
 		}
 	}
 
-	take(deviceId: string, fetched: SessionContext | undefined): SessionContext | undefined {
-		const mine = this.local.take(deviceId)
+	take(deviceId: string, childId: string, fetched: SessionContext | undefined): SessionContext | undefined {
+		const mine = this.local.take(`${deviceId}|${childId}`)
 		// ? A toy that went A → B → A within the window: the later conversation has more turns.
 		const ctx = mine && (!fetched || mine.turns >= fetched.turns) ? mine : fetched
 		if (ctx && this.o.counters) this.o.counters.resumed[ctx === mine ? 'local' : 'redis']++
 		return ctx
 	}
 
-	checkpoint(deviceId: string, ctx: SessionContext): void {
-		this.save(deviceId, ctx, this.o.liveTtlMs)
+	checkpoint(deviceId: string, childId: string, ctx: SessionContext): void {
+		this.save(deviceId, childId, ctx, this.o.liveTtlMs)
 	}
 
-	park(deviceId: string, ctx: SessionContext): void {
-		this.local.park(deviceId, ctx)
-		this.save(deviceId, ctx, this.o.windowMs)
+	park(deviceId: string, childId: string, ctx: SessionContext): void {
+		this.local.park(`${deviceId}|${childId}`, ctx)
+		this.save(deviceId, childId, ctx, this.o.windowMs)
 	}
 
-	private save(deviceId: string, ctx: SessionContext, ttlMs: number): void {
+	private save(deviceId: string, childId: string, ctx: SessionContext, ttlMs: number): void {
 		const redis = this.o.redis
 		if (!redis || !redis.healthy || ctx.history.length === 0) return
-		const stored: Stored = { h: ctx.history, s: ctx.startedAt, t: ctx.turns }
+		const stored: Stored = { c: childId, h: ctx.history, s: ctx.startedAt, t: ctx.turns }
 		const sealed = this.o.cipher.encrypt(JSON.stringify(stored), aad(deviceId))
 		const text = `${sealed.keyId}.${Buffer.from(sealed.nonce).toString('base64')}.${Buffer.from(sealed.ciphertext).toString('base64')}`
 		void redis.saveContext(deviceId, text, ttlMs)

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto'
 import { type ChildProfile, type DeviceTools, type HistoryEntry, needsPcm, type Provider, type TurnInput, type TurnMarks, type TurnSession, type UplinkStream } from '../ai/provider'
-import { CodecError, type Codec, type OpusRate, type Vad } from '../codec'
+import { CodecError, type Codec, type Vad } from '../codec'
 import { GatewayError } from '../errors'
 import type { Logger } from '../obs/logger'
 import type { Metrics } from '../obs/metrics'
-import { Downlink, type DownlinkFormat } from './downlink'
+import { Downlink, type DownlinkFormat, type DownlinkSpec, MP3_PIECE_MS, MP3_RATE } from './downlink'
 import { Pacer } from './pacer'
 import type { SessionContext } from './resume-cache'
 import { Uplink, type UplinkFormat } from './uplink'
@@ -39,7 +39,7 @@ export interface SessionOptions {
 	child: ChildProfile
 	deviceId: string
 	turnMaxMs: number
-	downlink: { format: DownlinkFormat; sampleRate: OpusRate; frameMs: number }
+	downlink: DownlinkSpec
 	recorder?: TurnRecorder
 	/** Tools on the toy the provider may offer the model (xiaozhi MCP / IoT). */
 	tools?: DeviceTools
@@ -72,7 +72,9 @@ export class Session {
 	readonly id = randomUUID()
 	private readonly uplink: Uplink
 	private downlink: Downlink
-	private readonly pacer: Pacer
+	private pacer: Pacer
+	/** The Opus/PCM16 downlink this toy connected with; an MP3 answer has its own rate and piece length. */
+	private readonly baseDownlink: DownlinkSpec
 	private readonly history: HistoryEntry[] = []
 	private turn: AbortController | undefined
 	/** The provider's stream for the turn being listened to, when it takes audio as it arrives. */
@@ -100,23 +102,12 @@ export class Session {
 		if (resumed) this.history.push(...resumed.history)
 		this.uplink = new Uplink(opts.codec, opts.turnMaxMs)
 		const d = opts.downlink
+		this.baseDownlink = d
 		this.downlink = new Downlink(opts.codec, d.format, d.sampleRate, d.frameMs)
-		this.pacer = new Pacer(
-			{
-				audio: (p) => {
-					this.sink.audio(p)
-					if (this.marks) this.firstFrameOut(this.marks)
-				},
-				sentence: (t) => this.sink.sentence(t),
-				end: () => this.finishSpeaking(),
-			},
-			d.frameMs,
-			undefined,
-			this.metrics?.pacingLateness,
-		)
+		this.pacer = this.createPacer(d.frameMs)
 	}
 
-	get downlinkFormat(): { format: DownlinkFormat; sampleRate: OpusRate; frameMs: number } {
+	get downlinkFormat(): DownlinkSpec {
 		return this.opts.downlink
 	}
 
@@ -125,9 +116,30 @@ export class Session {
 		const d = this.opts.downlink
 		if (d.format === format) return
 		this.interrupt()
-		this.opts.downlink = { ...d, format }
+		const base = this.baseDownlink
+		this.opts.downlink =
+			format === 'mp3' ? { format, sampleRate: MP3_RATE, frameMs: MP3_PIECE_MS } : { format, sampleRate: base.sampleRate, frameMs: base.frameMs }
 		this.downlink.free()
-		this.downlink = new Downlink(this.opts.codec, format, d.sampleRate, d.frameMs)
+		const next = this.opts.downlink
+		this.downlink = new Downlink(this.opts.codec, format, next.sampleRate, next.frameMs)
+		// The pacer paces by piece length; it is idle after the interrupt.
+		if (next.frameMs !== d.frameMs) this.pacer = this.createPacer(next.frameMs)
+	}
+
+	private createPacer(frameMs: number): Pacer {
+		return new Pacer(
+			{
+				audio: (p) => {
+					this.sink.audio(p)
+					if (this.marks) this.firstFrameOut(this.marks)
+				},
+				sentence: (t) => this.sink.sentence(t),
+				end: () => this.finishSpeaking(),
+			},
+			frameMs,
+			undefined,
+			this.metrics?.pacingLateness,
+		)
 	}
 
 	/**
@@ -297,9 +309,13 @@ export class Session {
 				this.startSpeaking()
 				if (ev.type === 'sentence') {
 					answer.push(ev.text)
+					// A sentence's audio is a new provider stream: the last one's last packet goes first.
+					this.downlink.endStream()
+					await this.downlink.encode(send, this.pacer.pending * this.opts.downlink.frameMs)
+					if (!live()) break
 					this.pacer.push({ kind: 'sentence', text: ev.text })
 				} else {
-					if (ev.type === 'opus') this.downlink.pushOpus(ev.packets, ev.sampleRate, ev.frameMs)
+					if (ev.type === 'opus') this.downlink.pushOpus(ev.packets)
 					else this.downlink.push(ev.pcm, ev.sampleRate)
 					await this.downlink.encode(send, this.pacer.pending * this.opts.downlink.frameMs)
 					if (!live()) break

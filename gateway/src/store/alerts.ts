@@ -1,19 +1,22 @@
 import type postgres from 'postgres'
 import type { FieldCipher } from './crypto'
 
-// Parent alerts raised by crisis turns. Stored whether or not email is configured: the row is the
-// record a parent's app reads; the email is only a nudge to go and look.
+// Parent alerts raised by crisis turns, and by check-ins as a toy that could not prove they were
+// the toy (sql/0004). Stored whether or not email is configured: the row is the record a parent's
+// app reads; the email is only a nudge to go and look.
 
 export type CrisisKind = 'self_harm' | 'abuse' | 'danger'
+export type AlertKind = CrisisKind | 'device_security'
 
 export interface NewAlert {
 	familyId: string | null
 	childId: string | null
 	deviceId: string | null
-	kind: CrisisKind
-	source: 'keyword' | 'moderation'
+	kind: AlertKind
+	/** What caught it: the local keyword list, the moderation model, or the toy's own check-in. */
+	source: 'keyword' | 'moderation' | 'device'
 	language: string
-	/** The child's words; encrypted at rest. */
+	/** The child's words (or what happened to the toy); encrypted at rest. */
 	excerpt: string
 }
 
@@ -29,8 +32,8 @@ interface AlertRow {
 	family_id: string | null
 	child_id: string | null
 	device_id: string | null
-	kind: CrisisKind
-	source: 'keyword' | 'moderation'
+	kind: AlertKind
+	source: NewAlert['source']
 	language: string
 	excerpt_ciphertext: Uint8Array
 	excerpt_nonce: Uint8Array
@@ -59,6 +62,27 @@ export class AlertRepository {
 			on conflict (id) do nothing
 		`
 		return id
+	}
+
+	/**
+	 * Stores the alert unless one of the same kind was stored for the same toy within
+	 * `windowSeconds`: someone hammering a toy's check-in makes one alert, not one per request.
+	 * Returns the new alert's id, or null when an earlier one covers it.
+	 */
+	async createUnlessRecent(a: NewAlert & { deviceId: string }, windowSeconds: number): Promise<string | null> {
+		const id = crypto.randomUUID()
+		const sealed = this.cipher.encrypt(a.excerpt, excerptAad(id))
+		const rows = await this.sql`
+			insert into parent_alerts (id, family_id, child_id, device_id, kind, source, language,
+				excerpt_ciphertext, excerpt_nonce, excerpt_key_id)
+			select ${id}, ${a.familyId}, ${a.childId}, ${a.deviceId}, ${a.kind}, ${a.source}, ${a.language},
+				${sealed.ciphertext}, ${sealed.nonce}, ${sealed.keyId}
+			where not exists (
+				select 1 from parent_alerts
+				where device_id = ${a.deviceId} and kind = ${a.kind} and created_at > now() - make_interval(secs => ${windowSeconds})
+			)
+		`
+		return rows.count > 0 ? id : null
 	}
 
 	async markEmailed(id: string): Promise<void> {

@@ -38,6 +38,11 @@ export class DeviceRepository {
 		return toDevice(row!)
 	}
 
+	/** Registers a toy before it is first seen (an operator provisioning it); no-op when known. */
+	async register(deviceId: string): Promise<void> {
+		await this.sql`insert into devices (device_id) values (${deviceId}) on conflict (device_id) do nothing`
+	}
+
 	async get(deviceId: string): Promise<Device | null> {
 		const [row] = await this.sql<DeviceRow[]>`select * from devices where device_id = ${deviceId}`
 		return row ? toDevice(row) : null
@@ -49,6 +54,15 @@ export class DeviceRepository {
 			select revoked_at is not null as revoked from devices where device_id = ${deviceId}
 		`
 		return row?.revoked ?? false
+	}
+
+	/** Which of these toys are revoked: one query for every connected toy (ws/revocation-sweep.ts). */
+	async revokedAmong(deviceIds: string[]): Promise<string[]> {
+		if (deviceIds.length === 0) return []
+		const rows = await this.sql<{ device_id: string }[]>`
+			select device_id from devices where device_id = any(${this.sql.array(deviceIds)}::text[]) and revoked_at is not null
+		`
+		return rows.map((r) => r.device_id)
 	}
 
 	async pair(deviceId: string, childId: string): Promise<void> {

@@ -1,9 +1,14 @@
-import { randomBytes, randomInt, timingSafeEqual } from 'node:crypto'
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
 import type postgres from 'postgres'
 import { transaction, type Tx } from './transaction'
 
-// Pairing codes (sql/0002): six digits a toy speaks aloud and a parent types in to bind the toy to a
-// child, plus the per-device token generation that revokes device JWTs.
+// Pairing codes (sql/0002, 0004): six digits a toy speaks aloud and a parent types in to bind the toy
+// to a child of their family, plus the per-device token generation that revokes device JWTs.
+//
+// ! The digits are never stored. A row holds HMAC(key, digits) to find the code a parent typed, and
+// a random seed from which HMAC(key, seed) derives the digits again, so a toy that checks in twice
+// hears the same code. Without the key (derived from the fleet secret) a database dump reveals no
+// code: a plain hash of six digits would fall to a million guesses.
 
 export interface PairingCode {
 	deviceId: string
@@ -11,6 +16,14 @@ export interface PairingCode {
 	challenge: string
 	expiresAt: Date
 	attempts: number
+	/** When the toy called /xiaozhi/ota/activate for this code; null until it did. */
+	acknowledgedAt: Date | null
+}
+
+/** Who may bind a toy: a parent of `familyId`, to a child of that family. */
+export interface Claimant {
+	familyId: string
+	childId: string
 }
 
 export type ClaimOutcome =
@@ -23,35 +36,23 @@ export type ClaimOutcome =
 
 interface CodeRow {
 	device_id: string
-	code: string
+	code_hash: Uint8Array
+	code_seed: Uint8Array
 	challenge: string
 	expires_at: Date
 	attempts: number
+	acknowledged_at: Date | null
 	expired: boolean
 }
-
-const toCode = (r: CodeRow): PairingCode => ({
-	deviceId: r.device_id,
-	code: r.code,
-	challenge: r.challenge,
-	expiresAt: r.expires_at,
-	attempts: r.attempts,
-})
 
 const UNIQUE_VIOLATION = '23505'
 const DRAWS = 8
 
-const drawCode = () => String(randomInt(0, 1_000_000)).padStart(6, '0')
-
-function sameCode(a: string, b: string): boolean {
-	const x = Buffer.from(a)
-	const y = Buffer.from(b)
-	return x.length === y.length && timingSafeEqual(x, y)
-}
-
 export class PairingRepository {
 	constructor(
 		private readonly sql: postgres.Sql,
+		/** Keys the code hash and the seed → digits derivation; derive it from the fleet secret. */
+		private readonly codeKey: Uint8Array,
 		/** Wrong guesses a toy's code survives; at this count it is burned. */
 		readonly maxAttempts = 5,
 	) {}
@@ -64,13 +65,27 @@ export class PairingRepository {
 		return row ? row.token_generation : null
 	}
 
+	/**
+	 * Moves the toy to a new token generation, so every device JWT issued before stops working, and
+	 * returns it for the JWT about to be issued (a toy holds one live JWT: the newest). Null for an
+	 * unknown or revoked toy.
+	 */
+	async rotateTokenGeneration(deviceId: string): Promise<number | null> {
+		const [row] = await this.sql<{ token_generation: number }[]>`
+			update devices set token_generation = token_generation + 1
+			where device_id = ${deviceId} and revoked_at is null
+			returning token_generation
+		`
+		return row ? row.token_generation : null
+	}
+
 	/** The toy's code if it can still be claimed (not expired, not burned). */
 	async live(deviceId: string): Promise<PairingCode | null> {
 		const [row] = await this.sql<CodeRow[]>`
 			select *, false as expired from pairing_codes
 			where device_id = ${deviceId} and expires_at > now() and attempts < ${this.maxAttempts}
 		`
-		return row ? toCode(row) : null
+		return row ? this.toCode(row) : null
 	}
 
 	/**
@@ -79,21 +94,22 @@ export class PairingRepository {
 	 */
 	async issue(deviceId: string, ttlSeconds: number, reuse: boolean): Promise<PairingCode> {
 		for (let draw = 0; draw < DRAWS; draw++) {
+			const seed = randomBytes(16)
+			const hash = this.hash(this.digits(seed))
 			try {
 				const row = await transaction(this.sql, async (tx) => {
-					const code = drawCode()
 					// a code left on another toy's expired or burned row may be drawn again
 					await tx`
 						delete from pairing_codes
-						where code = ${code} and device_id <> ${deviceId}
+						where code_hash = ${hash} and device_id <> ${deviceId}
 							and (expires_at <= now() or attempts >= ${this.maxAttempts})
 					`
 					const [upserted] = await tx<CodeRow[]>`
-						insert into pairing_codes (device_id, code, challenge, expires_at)
-						values (${deviceId}, ${code}, ${randomBytes(16).toString('hex')}, now() + make_interval(secs => ${ttlSeconds}))
+						insert into pairing_codes (device_id, code_hash, code_seed, challenge, expires_at)
+						values (${deviceId}, ${hash}, ${seed}, ${randomBytes(16).toString('hex')}, now() + make_interval(secs => ${ttlSeconds}))
 						on conflict (device_id) do update set
-							code = excluded.code, challenge = excluded.challenge, expires_at = excluded.expires_at,
-							attempts = 0, created_at = now()
+							code_hash = excluded.code_hash, code_seed = excluded.code_seed, challenge = excluded.challenge,
+							expires_at = excluded.expires_at, attempts = 0, acknowledged_at = null, created_at = now()
 						where ${!reuse} or pairing_codes.expires_at <= now() or pairing_codes.attempts >= ${this.maxAttempts}
 						returning *, false as expired
 					`
@@ -102,7 +118,7 @@ export class PairingRepository {
 					const [kept] = await tx<CodeRow[]>`select *, false as expired from pairing_codes where device_id = ${deviceId}`
 					return kept!
 				})
-				return toCode(row)
+				return this.toCode(row)
 			} catch (err) {
 				// another toy holds this code right now: draw again
 				if ((err as { code?: string }).code !== UNIQUE_VIOLATION) throw err
@@ -111,45 +127,79 @@ export class PairingRepository {
 		throw new Error(`no free pairing code after ${DRAWS} draws`)
 	}
 
+	/** The toy announced its live code (xiaozhi activation); false when it has none. */
+	async acknowledge(deviceId: string): Promise<boolean> {
+		const result = await this.sql`
+			update pairing_codes set acknowledged_at = coalesce(acknowledged_at, now())
+			where device_id = ${deviceId} and expires_at > now() and attempts < ${this.maxAttempts}
+		`
+		return result.count > 0
+	}
+
 	/** Parent typed a code alone: it names the toy. */
-	claimByCode(code: string, childId: string): Promise<ClaimOutcome> {
+	claimByCode(code: string, claimant: Claimant): Promise<ClaimOutcome> {
 		return transaction(this.sql, async (tx) => {
 			const [row] = await tx<CodeRow[]>`
-				select *, expires_at <= now() as expired from pairing_codes where code = ${code} for update
+				select *, expires_at <= now() as expired from pairing_codes where code_hash = ${this.hash(code)} for update
 			`
-			return row ? this.settle(tx, row, code, childId) : { kind: 'unknown_code' as const }
+			return row ? this.settle(tx, row, code, claimant) : { kind: 'unknown_code' as const }
 		})
 	}
 
 	/** Parent named the toy and typed its code: wrong guesses count against that toy's code. */
-	claimByDevice(deviceId: string, code: string, childId: string): Promise<ClaimOutcome> {
+	claimByDevice(deviceId: string, code: string, claimant: Claimant): Promise<ClaimOutcome> {
 		return transaction(this.sql, async (tx) => {
 			const [row] = await tx<CodeRow[]>`
 				select *, expires_at <= now() as expired from pairing_codes where device_id = ${deviceId} for update
 			`
-			return row ? this.settle(tx, row, code, childId) : { kind: 'unknown_code' as const }
+			return row ? this.settle(tx, row, code, claimant) : { kind: 'unknown_code' as const }
 		})
 	}
 
 	// ! Runs under the row lock, and returns (never throws) on a wrong guess so its count is committed.
-	private async settle(tx: Tx, row: CodeRow, guess: string, childId: string): Promise<ClaimOutcome> {
+	private async settle(tx: Tx, row: CodeRow, guess: string, claimant: Claimant): Promise<ClaimOutcome> {
 		if (row.attempts >= this.maxAttempts) return { kind: 'burned' }
 		if (row.expired) return { kind: 'expired' }
-		if (!sameCode(row.code, guess)) {
+		if (!timingSafeEqual(Buffer.from(row.code_hash), this.hash(guess))) {
 			const [counted] = await tx<{ attempts: number }[]>`
 				update pairing_codes set attempts = attempts + 1 where device_id = ${row.device_id} returning attempts
 			`
 			const left = this.maxAttempts - counted!.attempts
 			return left > 0 ? { kind: 'wrong', attemptsLeft: left } : { kind: 'burned' }
 		}
-		const [child] = await tx<{ id: string }[]>`select id from children where id = ${childId}`
+		// ! Only a child of the claiming parent's own family: never a child of another household,
+		// nor one that belongs to a toy rather than a family.
+		const [child] = await tx<{ id: string }[]>`
+			select id from children where id = ${claimant.childId} and family_id = ${claimant.familyId}
+		`
 		if (!child) return { kind: 'no_child' }
 		const bound = await tx`
-			update devices set paired_child_id = ${childId} where device_id = ${row.device_id} and revoked_at is null
+			update devices set paired_child_id = ${child.id} where device_id = ${row.device_id} and revoked_at is null
 		`
 		if (bound.count === 0) return { kind: 'unknown_code' }
 		// a used code must not pair a second time
 		await tx`delete from pairing_codes where device_id = ${row.device_id}`
 		return { kind: 'paired', deviceId: row.device_id }
+	}
+
+	private digits(seed: Uint8Array): string {
+		// 48 bits mod 10^6: the bias is below one part in 10^8
+		const n = createHmac('sha256', this.codeKey).update('teddy-pairing-digits|').update(seed).digest().readUIntBE(0, 6)
+		return String(n % 1_000_000).padStart(6, '0')
+	}
+
+	private hash(code: string): Buffer {
+		return createHmac('sha256', this.codeKey).update(`teddy-pairing-code|${code}`).digest()
+	}
+
+	private toCode(r: CodeRow): PairingCode {
+		return {
+			deviceId: r.device_id,
+			code: this.digits(r.code_seed),
+			challenge: r.challenge,
+			expiresAt: r.expires_at,
+			attempts: r.attempts,
+			acknowledgedAt: r.acknowledged_at,
+		}
 	}
 }

@@ -26,7 +26,7 @@ export function createSafetyStore(sql: postgres.Sql, cipher: FieldCipher): Safet
 	}
 }
 
-export type { Alert, CrisisKind, NewAlert } from './alerts'
+export type { Alert, AlertKind, CrisisKind, NewAlert } from './alerts'
 export type { FamilySettings, NewFamily } from './families'
 export type { Episode, Progress } from './programme'
 export { NO_USAGE, type Usage, type UsageScope } from './usage'

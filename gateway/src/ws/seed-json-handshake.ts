@@ -1,5 +1,4 @@
 import { TypeCompiler } from '@sinclair/typebox/compiler'
-import type { ChildProfile } from '../ai/provider'
 import { GatewayError } from '../errors'
 import type { DeviceAuthenticator } from '../auth/device-auth'
 import { SeedQuery } from './seed-json-messages'
@@ -42,8 +41,4 @@ export async function authenticateSeed(url: URL, auth: DeviceAuthenticator): Pro
 	const result = await auth.authenticate(handshake.deviceId, url.searchParams.get('token'))
 	if (!result.ok) throw new GatewayError('UNAUTHORIZED', result.message)
 	return handshake
-}
-
-export function childOf(h: SeedHandshake, id: string): ChildProfile {
-	return { id, name: h.childName, age: h.childAge }
 }

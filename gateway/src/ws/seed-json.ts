@@ -66,6 +66,7 @@ export class SeedJsonAdapter implements ProtocolHandler, SessionSink {
 
 	audio(packet: Uint8Array): void {
 		const { format, sampleRate, frameMs } = this.session.downlinkFormat
+		// ? An MP3 piece is two 576-sample frames, 52.2 ms: the field is whole ms (PROTOCOL.md §3).
 		sendAudio(this.ws, JSON.stringify({
 			type: 'audio_response',
 			audio_data: Buffer.from(packet.buffer, packet.byteOffset, packet.byteLength).toString('base64'),
@@ -73,7 +74,7 @@ export class SeedJsonAdapter implements ProtocolHandler, SessionSink {
 			text: this.pendingText,
 			format,
 			sample_rate: sampleRate,
-			frame_duration: frameMs,
+			frame_duration: Math.round(frameMs),
 			seq: this.seq++,
 			final: false,
 		}))
@@ -88,7 +89,7 @@ export class SeedJsonAdapter implements ProtocolHandler, SessionSink {
 			text: '',
 			format,
 			sample_rate: sampleRate,
-			frame_duration: frameMs,
+			frame_duration: Math.round(frameMs),
 			seq: this.seq++,
 			final: true,
 		})
@@ -107,9 +108,6 @@ export class SeedJsonAdapter implements ProtocolHandler, SessionSink {
 				sendJson(this.ws, { type: 'pong' })
 				return
 			case 'audio_start':
-				if (msg.response_format === 'mp3') {
-					throw new GatewayError('INVALID_MESSAGE', 'response_format mp3 is not supported; use opus or pcm16')
-				}
 				this.audioSessionId = msg.audio_session_id
 				this.session.setDownlinkFormat(msg.response_format ?? 'opus')
 				this.session.beginListening(msg.format ?? 'pcm16', msg.sample_rate ?? 16000)

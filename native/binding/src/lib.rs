@@ -5,7 +5,9 @@
 mod decoder;
 mod encode_pool;
 mod encoder;
+mod mp3_encoder;
 mod ogg;
+mod repacketizer;
 mod resampler;
 mod token;
 mod vad;

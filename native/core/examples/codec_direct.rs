@@ -9,7 +9,7 @@
 use std::hint::black_box;
 use std::time::Instant;
 
-use teddy_core::{Application, Decoder, Encoder};
+use teddy_core::{Application, Decoder, Encoder, Mp3Encoder, Repacketizer, Resampler};
 
 const RATE: u32 = 16_000;
 const FRAME: usize = 960;
@@ -90,10 +90,85 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         encode.push(format!("\"{complexity}\":{us:.3}"));
     }
 
+    let all: Vec<i16> = speech.concat();
+    let downlink = downlink_ops(&all)?;
+
     println!(
-        "{{\"packets\":{},\"runs\":{RUNS},\"decodeFrames\":{DECODE_FRAMES},\"encodeFrames\":{ENCODE_FRAMES},\"decodeUs\":{decode_us:.3},\"encodeUs\":{{{}}}}}",
+        "{{\"packets\":{},\"runs\":{RUNS},\"decodeFrames\":{DECODE_FRAMES},\"encodeFrames\":{ENCODE_FRAMES},\"decodeUs\":{decode_us:.3},\"encodeUs\":{{{}}},\"downlinkUs\":{{{}}}}}",
         packets.len(),
-        encode.join(",")
+        encode.join(","),
+        downlink.join(",")
     );
     Ok(())
+}
+
+fn resample_all(pcm: &[i16], from: u32, to: u32) -> Result<Vec<i16>, Box<dyn std::error::Error>> {
+    let mut r = Resampler::new(from, to)?;
+    let mut out = vec![0i16; r.output_frames_max(pcm.len())];
+    let n = r.process_into(pcm, &mut out)?;
+    out.truncate(n);
+    Ok(out)
+}
+
+/// Per 60 ms of answer (bench/lib/downlink-ops.ts): the speech API's three 20 ms frames joined
+/// (repacketize) or transcoded at a toy's 24 kHz, and MP3 at 22.05 kHz fed 240 ms at a time.
+fn downlink_ops(speech16: &[i16]) -> Result<Vec<String>, Box<dyn std::error::Error>> {
+    let pcm48 = resample_all(speech16, RATE, 48_000)?;
+    let mut enc = Encoder::new(48_000, 1, Application::Audio)?;
+    let mut buf = [0u8; 1500];
+    let mut packets = Vec::new();
+    for f in pcm48.chunks_exact(960) {
+        let n = enc.encode(f, &mut buf)?;
+        packets.push(buf[..n].to_vec());
+    }
+    packets.truncate(packets.len() - packets.len() % 3);
+    let mut out = Vec::new();
+
+    let mut rp = Repacketizer::new(2880)?;
+    let mut joined = vec![0u8; 8192];
+    let mut i = 0;
+    let us = median_us(2000, |groups| {
+        for _ in 0..groups {
+            for _ in 0..3 {
+                black_box(rp.push(&packets[i % packets.len()], &mut joined).ok());
+                i += 1;
+            }
+        }
+    });
+    out.push(format!("\"repacketize 3×20 ms\":{us:.3}"));
+
+    for complexity in [0, 5] {
+        let mut dec = Decoder::new(24_000, 1)?;
+        let mut enc = Encoder::new(24_000, 1, Application::Voip)?;
+        enc.set_bitrate(24_000)?;
+        enc.set_complexity(complexity)?;
+        let mut frame = vec![0i16; 1440];
+        let mut j = 0;
+        let us = median_us(300, |groups| {
+            for _ in 0..groups {
+                for s in 0..3 {
+                    let part = &mut frame[s * 480..(s + 1) * 480];
+                    black_box(dec.decode(Some(&packets[j % packets.len()]), part).ok());
+                    j += 1;
+                }
+                black_box(enc.encode(&frame, &mut buf).ok());
+            }
+        });
+        out.push(format!("\"transcode 3×20 ms c{complexity}\":{us:.3}"));
+    }
+
+    let pcm22 = resample_all(speech16, RATE, 22_050)?;
+    let chunk = 4 * 1323;
+    let mut mp3 = Mp3Encoder::new(22_050, 32)?;
+    let mut mp3_out = vec![0u8; Mp3Encoder::max_output(chunk)];
+    let mut m = 0;
+    let per_chunk = median_us(60, |chunks| {
+        for _ in 0..chunks {
+            let at = (m * chunk) % (pcm22.len() - chunk);
+            black_box(mp3.encode(&pcm22[at..at + chunk], &mut mp3_out).ok());
+            m += 1;
+        }
+    });
+    out.push(format!("\"mp3 encode 60 ms\":{:.3}", per_chunk / 4.0));
+    Ok(out)
 }

@@ -5,16 +5,20 @@
 //! in `../binding` only converts arguments and calls into this crate.
 
 pub mod error;
+pub mod mp3;
 pub mod ogg;
 mod ogg_reader;
 pub mod opus;
+pub mod repacketize;
 pub mod resample;
 pub mod token;
 pub mod vad;
 
 pub use error::CodecError;
+pub use mp3::{Mp3Encoder, Mp3Error};
 pub use ogg::{OggError, OggOpusReader, OggOpusWriter, OpusHead};
 pub use opus::{Application, Decoder, Encoder};
+pub use repacketize::{Push, Repacketizer};
 pub use resample::{ResampleError, Resampler};
 pub use token::{TokenVerifier, Verified};
 pub use vad::{TurnDetector, VadError, VadEvent, VadOptions};

@@ -1,5 +1,5 @@
 import { Elysia } from 'elysia'
-import { bearerOf, deviceIdOf } from '../pairing/device-request'
+import { bearerOf, clientIdOf, deviceIdOf, type Headers } from '../pairing/device-request'
 import { ActivateBody, ActivateReply, CheckInBody, CheckInReply, DeviceToken, ErrorBody } from './model'
 import { activate, checkIn, exchangeToken, type OtaDeps, websocketUrl } from './service'
 
@@ -8,14 +8,20 @@ import { activate, checkIn, exchangeToken, type OtaDeps, websocketUrl } from './
 const CHECK_IN_DOC = {
 	summary: 'xiaozhi boot check-in',
 	description:
-		'Headers `Device-Id` (and `Client-Id`). Replies with server time, firmware offer, the WebSocket URL with a device JWT, and `activation` (a pairing code and challenge) until the toy is paired. With OTA_REQUIRE_DEVICE_AUTH an `Authorization: Bearer` device token is required.',
+		'Headers `Device-Id` and `Client-Id` (the UUID the toy keeps in flash). The first check-in binds the Client-Id to the toy; later ones must present it (or prove the device key with a v2 token), else `403` and the parent is alerted. Replies with server time, firmware offer, the WebSocket URL with a device JWT (each check-in rotates it: earlier ones stop working), and `activation` (a pairing code and challenge) while the toy is unpaired: until it is paired with REQUIRE_PAIRING, else until the toy has activated for its current code. With OTA_REQUIRE_DEVICE_AUTH an `Authorization: Bearer` device token is required.',
 }
 
+const deviceRequest = (deps: OtaDeps, headers: Headers, request: Request) => ({
+	deviceId: deviceIdOf(headers),
+	clientId: clientIdOf(headers),
+	token: bearerOf(headers),
+	ip: deps.clientIp(request),
+})
+
 export function otaModule(deps: OtaDeps) {
-	const handleCheckIn = ({ headers, body, request }: { headers: Record<string, string | undefined>; body: unknown; request: Request }) =>
+	const handleCheckIn = ({ headers, body, request }: { headers: Headers; body: unknown; request: Request }) =>
 		checkIn(deps, {
-			deviceId: deviceIdOf(headers),
-			token: bearerOf(headers),
+			...deviceRequest(deps, headers, request),
 			body: body as Parameters<typeof checkIn>[1]['body'],
 			wsUrl: websocketUrl(deps.publicWsUrl, request),
 		})
@@ -27,8 +33,8 @@ export function otaModule(deps: OtaDeps) {
 			.get('/xiaozhi/ota/', handleCheckIn, { response: replies, detail: CHECK_IN_DOC })
 			.post(
 				'/xiaozhi/ota/activate',
-				async ({ headers, body, status }) => {
-					const result = await activate(deps, deviceIdOf(headers), body ?? undefined)
+				async ({ headers, body, status, request }) => {
+					const result = await activate(deps, { ...deviceRequest(deps, headers, request), body: body ?? undefined })
 					return result.status === 202 ? status(202, result.body) : result.body
 				},
 				{
@@ -37,7 +43,7 @@ export function otaModule(deps: OtaDeps) {
 					detail: {
 						summary: 'xiaozhi activation poll',
 						description:
-							'`202` while the toy is unpaired and REQUIRE_PAIRING is on, else `200`. A body `{algorithm:"hmac-sha256", serial_number, challenge, hmac}` is checked: hmac = hex(HMAC_SHA256(device_key, challenge)); `401` on mismatch.',
+							'Headers as the check-in; a toy that cannot prove it is the toy gets `403`, the same as an unknown one. `202` while the toy is unpaired and REQUIRE_PAIRING is on, else `200`. The answer `{algorithm:"hmac-sha256", serial_number, challenge, hmac}` (flat, or wrapped as `{"Payload": {...}}`) is checked where the toy\'s key is known (provisioned by an operator, or the device key once proven): `401` on mismatch. An HMAC under a key the gateway does not know is neither proof nor a refusal.',
 					},
 				},
 			)

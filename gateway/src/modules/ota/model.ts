@@ -43,16 +43,16 @@ export const CheckInReply = t.Object({
 	activation: t.Optional(Activation),
 })
 
+const ActivationAnswer = {
+	algorithm: t.Optional(t.String({ description: '"hmac-sha256"' })),
+	serial_number: t.Optional(t.String({ description: 'the eFuse serial number (also sent as the Serial-Number header)' })),
+	challenge: t.Optional(t.String({ description: 'the challenge from the check-in reply' })),
+	hmac: t.Optional(t.String({ description: 'hex(HMAC_SHA256(key, challenge)); empty when the chip cannot compute it' })),
+}
+
+// Stock firmware posts `{}` (no serial number) or the answer flat; py-xiaozhi wraps it in `Payload`.
 export const ActivateBody = t.Optional(
-	t.Object(
-		{
-			algorithm: t.Optional(t.String()),
-			serial_number: t.Optional(t.String()),
-			challenge: t.Optional(t.String()),
-			hmac: t.Optional(t.String()),
-		},
-		Loose,
-	),
+	t.Object({ ...ActivationAnswer, Payload: t.Optional(t.Object(ActivationAnswer, Loose)) }, Loose),
 )
 
 export const ActivateReply = t.Object({

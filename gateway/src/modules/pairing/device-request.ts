@@ -16,6 +16,19 @@ export function deviceIdOf(headers: Headers): string {
 	return deviceId
 }
 
+/**
+ * The `Client-Id` header (the UUID xiaozhi firmware keeps in flash); null when absent, 400 when it
+ * is not 8-64 characters of letters, digits, ".", "_", ":" or "-".
+ */
+export function clientIdOf(headers: Headers): string | null {
+	const clientId = headers['client-id']?.trim()
+	if (!clientId) return null
+	if (!/^[A-Za-z0-9._:-]{8,64}$/.test(clientId)) {
+		throw new GatewayError('BAD_REQUEST', 'Client-Id must be 8-64 characters of letters, digits, ".", "_", ":" or "-"')
+	}
+	return clientId
+}
+
 export function bearerOf(headers: Headers): string | null {
 	const value = headers.authorization?.trim()
 	if (!value) return null

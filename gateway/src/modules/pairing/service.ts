@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
 import { GatewayError } from '../../errors'
-import type { ClaimOutcome, DeviceRepository, PairingRepository } from '../../store'
+import type { ChildRepository, Claimant, ClaimOutcome, DeviceRepository, PairingRepository } from '../../store'
 import type { RateLimiter } from '../../store/rate-limits'
 import type { ClaimedBody, ClaimRequest } from './model'
 
@@ -8,6 +8,7 @@ export const PAIRING_CODE_TTL_SECONDS = 600
 
 export interface PairingDeps {
 	devices: DeviceRepository
+	children: ChildRepository
 	pairing: PairingRepository
 	/** Claims per client IP, counted before the code is looked at so a right guess past the limit fails too. */
 	claimLimiter: RateLimiter
@@ -35,12 +36,22 @@ export async function claimPairing(deps: PairingDeps, body: ClaimRequest, ip: st
 	if (!(await deps.claimLimiter.hit(ip))) {
 		throw new GatewayError('RATE_LIMITED', 'too many pairing attempts from this address; wait ten minutes')
 	}
+	const claimant = await stopGapClaimant(deps, body.child_id)
 	const outcome =
 		'code' in body
-			? await deps.pairing.claimByCode(body.code, body.child_id)
-			: await deps.pairing.claimByDevice(body.device_id, body.oob_code, body.child_id)
+			? await deps.pairing.claimByCode(body.code, claimant)
+			: await deps.pairing.claimByDevice(body.device_id, body.oob_code, claimant)
 	if (outcome.kind !== 'paired') throw refusal(outcome)
 	return { device_id: outcome.deviceId, child_id: body.child_id, paired: true }
+}
+
+// ! PARENT_API_TOKEN names no family: it may bind a toy to a child of any family, in that child's
+// own family. Parent accounts replace this with the signed-in parent's family, and the store side
+// (store/pairing.ts) already refuses a child outside the claimant's family.
+async function stopGapClaimant(deps: Pick<PairingDeps, 'children'>, childId: string): Promise<Claimant> {
+	const child = await deps.children.get(childId)
+	if (!child?.familyId) throw refusal({ kind: 'no_child' })
+	return { familyId: child.familyId, childId: child.id }
 }
 
 function refusal(outcome: Exclude<ClaimOutcome, { kind: 'paired' }>): GatewayError {
@@ -54,6 +65,6 @@ function refusal(outcome: Exclude<ClaimOutcome, { kind: 'paired' }>): GatewayErr
 		case 'expired':
 			return new GatewayError('PAIRING_CODE_EXPIRED', 'that code has expired; start pairing on the toy again for a new code')
 		case 'no_child':
-			return new GatewayError('NOT_FOUND', 'no child profile with that child_id')
+			return new GatewayError('NOT_FOUND', "no child profile with that child_id in the parent's family")
 	}
 }
