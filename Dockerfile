@@ -54,8 +54,9 @@ COPY --from=build /src/native/index.js /src/native/*.node ./native/
 COPY package.json ./
 COPY gateway ./gateway
 COPY sql ./sql
-# the operator's toy commands (docs/security.md): docker exec <container> bun scripts/device.ts revoke <id>
-COPY scripts/device.ts ./scripts/device.ts
+# operator tools: toy commands (docs/security.md: bun scripts/device.ts revoke <id>), operator
+# accounts (bun scripts/operator.ts create <email>) and key rotation (bun scripts/rekey.ts)
+COPY scripts/device.ts scripts/operator.ts scripts/rekey.ts ./scripts/
 RUN mkdir -p /data && chown teddy:teddy /data && chmod 0700 /data
 USER teddy
 VOLUME /data

@@ -1,6 +1,7 @@
+import { isIP } from 'node:net'
+import { hostname } from 'node:os'
 import { type Static, Type as T } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
-import { hostname } from 'node:os'
 
 // Env → typed config. One TypeBox schema says what each variable may hold; every bad value is
 // reported at once, by its env name, before anything starts listening.
@@ -14,18 +15,18 @@ export const ConfigSchema = T.Object({
 	dataDir: T.String({ minLength: 1 }),
 	databaseUrl: T.Optional(T.String({ pattern: '^postgres(ql)?://' })),
 	redisUrl: T.Optional(T.String({ pattern: '^rediss?://' })),
+	// before every Redis key, so several deployments (or test runs) can share one Redis
+	redisKeyPrefix: T.String({ pattern: '^[A-Za-z0-9:_.-]{0,64}$' }),
 	openaiApiKey: T.Optional(T.String({ minLength: 1 })),
 	openaiBaseUrl: T.Optional(T.String({ pattern: '^https?://' })),
 	esp32SharedSecret: T.Optional(T.String({ pattern: '^[0-9a-fA-F]{64}$' })),
 	encryptionKey: T.Optional(T.String({ minLength: 1 })),
+	// comma list of retired keys that still decrypt old rows (parsed by store/crypto.ts)
+	encryptionKeysOld: T.Optional(T.String({ minLength: 1 })),
 	allowLegacyTokens: Bool,
 	requirePairing: Bool,
 	// where toys are told to open their WebSocket (xiaozhi OTA); unset = derived from the request's Host
 	publicWsUrl: T.Optional(T.String({ pattern: '^wss?://[^\\s]+$' })),
-	// ! Stop-gap parent credential for POST /api/v1/pair/claim until parent accounts exist; unset = claims off
-	parentApiToken: T.Optional(T.String({ minLength: 16 })),
-	// ! Stop-gap operator credential (metrics JSON, device commands) until operator accounts exist; unset = those routes refuse
-	operatorApiToken: T.Optional(T.String({ minLength: 16 })),
 	// optional error tracking (obs/error-tracking.ts); unset = off
 	sentryDsn: T.Optional(T.String({ pattern: '^https?://' })),
 	// an OTA check-in must carry a device token (v2, legacy or JWT) before it is given a device JWT
@@ -34,8 +35,15 @@ export const ConfigSchema = T.Object({
 	// how often connected toys are checked for revocation (a revoked toy's open session is closed)
 	revocationCheckSeconds: Int(1, 3600),
 	codec: T.Optional(T.Union([T.Literal('native'), T.Literal('fallback')])),
+	// proxies whose X-Forwarded-For (and X-Forwarded-Proto) is believed; anyone else's is ignored
+	trustedProxies: T.Array(T.String({ minLength: 1 })),
+	// browser origins that may call the REST API (CORS) and open device sockets; '*' = any
+	allowedOrigins: T.Array(T.String({ pattern: '^(\\*|https?://[^/\\s]+)$' })),
+
 	nodeEnv: T.String(),
 	logLevel: T.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => T.Literal(l))),
+	// the offline voice (and the fixed lines) run this program
+	espeakBinary: T.String({ minLength: 1 }),
 	limits: T.Object({
 		textFrameBytes: Int(256, 1 << 20),
 		binaryFrameBytes: Int(256, 1 << 20),
@@ -50,6 +58,15 @@ export const ConfigSchema = T.Object({
 		pairClaimsPerIpPer10Min: Int(1, 1_000_000),
 		// turn writes (messages, usage, alerts) held in memory while the database is unreachable
 		writeBacklogMax: Int(100, 10_000_000),
+		// REST per client address and minute, by kind of route (docs/security.md "Limits")
+		restRequestsPerIpPerMinute: Int(1, 1_000_000),
+		deviceRequestsPerIpPerMinute: Int(1, 1_000_000),
+		parentRequestsPerIpPerMinute: Int(1, 1_000_000),
+		// verified tokens (v2, legacy, JWT) one device may present per minute, REST and WebSocket
+		tokensPerDevicePerMinute: Int(1, 10_000),
+		// new Device-Ids registered per minute across the fleet
+		deviceRegistrationsPerMinute: Int(1, 1_000_000),
+		requestBodyBytes: Int(1024, 16 << 20),
 	}),
 	shutdownGraceMs: Int(0, 60_000),
 	// Prometheus metrics (docs/operations.md): off only to measure their cost; a private port, a bearer, or both.
@@ -78,6 +95,10 @@ export const ConfigSchema = T.Object({
 		circuitCooldownMs: Int(1000, 3_600_000),
 		// the bench's fake provider (TEDDY_PROVIDER=fake): 24 kHz PCM, or the speech API's 20 ms Ogg Opus
 		fakeFormat: T.Union([T.Literal('pcm'), T.Literal('opus20')]),
+		// ! Benchmarks only (bench/fleet): a fixed-latency provider that answers with a synthetic tone.
+		provider: T.Optional(T.Literal('fake')),
+		fakeLatencyMs: Int(0, 60_000),
+		fakeAnswerMs: Int(60, 600_000),
 	}),
 	// Child safety defaults; a family's own settings override them (docs/safety.md).
 	safety: T.Object({
@@ -97,6 +118,32 @@ export const ConfigSchema = T.Object({
 		// ? The crisis reply names this country's helpline when a child's profile has no country; unset: no number.
 		defaultCountry: T.Optional(T.String({ pattern: '^[A-Z]{2}$' })),
 	}),
+	// Parent accounts (modules/accounts): sessions, lockout, where mailed links point.
+	accounts: T.Object({
+		// HMAC key material for parent access JWTs, the email blind index and audit pseudonyms; unset = generated into DATA_DIR
+		authSecret: T.Optional(T.String({ minLength: 32 })),
+		// the parent app; links in account mails point under it
+		publicAppUrl: T.String({ pattern: '^https?://[^\\s]+$' }),
+		accessTokenTtlSeconds: Int(60, 3600),
+		refreshTokenTtlDays: Int(1, 365),
+		lockoutAccountFailures: Int(1, 1000),
+		lockoutIpFailures: Int(1, 100_000),
+		lockoutMinutes: Int(1, 1440),
+	}),
+	// What is kept about children and for how long (docs/privacy.md).
+	privacy: T.Object({
+		// transcripts and alert excerpts, unless a family chose otherwise
+		retentionDays: Int(1, 365),
+		auditRetentionDays: Int(30, 3650),
+		maintenanceIntervalMinutes: Int(1, 1440),
+	}),
+	// What parents are shown a day of talk cost (an estimate: tokens are estimated, docs/safety.md).
+	pricing: T.Object({
+		usdPerMillionTokensIn: T.Number({ minimum: 0, maximum: 10_000 }),
+		usdPerMillionTokensOut: T.Number({ minimum: 0, maximum: 10_000 }),
+		usdPerAudioMinuteIn: T.Number({ minimum: 0, maximum: 100 }),
+		usdPerAudioMinuteOut: T.Number({ minimum: 0, maximum: 100 }),
+	}),
 })
 
 export type Config = Static<typeof ConfigSchema>
@@ -110,22 +157,25 @@ const envName: Record<string, string> = {
 	'/dataDir': 'DATA_DIR',
 	'/databaseUrl': 'DATABASE_URL',
 	'/redisUrl': 'REDIS_URL',
+	'/redisKeyPrefix': 'REDIS_KEY_PREFIX',
 	'/openaiApiKey': 'OPENAI_API_KEY',
 	'/openaiBaseUrl': 'OPENAI_BASE_URL',
 	'/esp32SharedSecret': 'ESP32_SHARED_SECRET',
 	'/encryptionKey': 'ENCRYPTION_KEY',
+	'/encryptionKeysOld': 'ENCRYPTION_KEYS_OLD',
 	'/allowLegacyTokens': 'ALLOW_LEGACY_TOKENS',
 	'/requirePairing': 'REQUIRE_PAIRING',
 	'/publicWsUrl': 'PUBLIC_WS_URL',
-	'/parentApiToken': 'PARENT_API_TOKEN',
-	'/operatorApiToken': 'OPERATOR_API_TOKEN',
 	'/sentryDsn': 'SENTRY_DSN',
 	'/otaRequireDeviceAuth': 'OTA_REQUIRE_DEVICE_AUTH',
 	'/deviceJwtTtlSeconds': 'DEVICE_JWT_TTL_SECONDS',
 	'/revocationCheckSeconds': 'REVOCATION_CHECK_SECONDS',
 	'/codec': 'TEDDY_CODEC',
+	'/trustedProxies': 'TRUSTED_PROXIES',
+	'/allowedOrigins': 'ALLOWED_ORIGINS',
 	'/nodeEnv': 'NODE_ENV',
 	'/logLevel': 'LOG_LEVEL',
+	'/espeakBinary': 'ESPEAK_NG_BIN',
 	'/limits/textFrameBytes': 'MAX_TEXT_FRAME_BYTES',
 	'/limits/binaryFrameBytes': 'MAX_BINARY_FRAME_BYTES',
 	'/limits/turnMaxMs': 'TURN_MAX_MS',
@@ -138,6 +188,12 @@ const envName: Record<string, string> = {
 	'/limits/sendBufferBytes': 'SEND_BUFFER_BYTES',
 	'/limits/pairClaimsPerIpPer10Min': 'PAIR_CLAIMS_PER_IP_PER_10_MIN',
 	'/limits/writeBacklogMax': 'WRITE_BACKLOG_MAX',
+	'/limits/restRequestsPerIpPerMinute': 'REST_REQUESTS_PER_IP_PER_MINUTE',
+	'/limits/deviceRequestsPerIpPerMinute': 'DEVICE_REQUESTS_PER_IP_PER_MINUTE',
+	'/limits/parentRequestsPerIpPerMinute': 'PARENT_REQUESTS_PER_IP_PER_MINUTE',
+	'/limits/tokensPerDevicePerMinute': 'TOKENS_PER_DEVICE_PER_MINUTE',
+	'/limits/deviceRegistrationsPerMinute': 'DEVICE_REGISTRATIONS_PER_MINUTE',
+	'/limits/requestBodyBytes': 'MAX_REQUEST_BODY_BYTES',
 	'/shutdownGraceMs': 'SHUTDOWN_GRACE_MS',
 	'/metrics/enabled': 'METRICS',
 	'/metrics/port': 'METRICS_PORT',
@@ -154,6 +210,9 @@ const envName: Record<string, string> = {
 	'/ai/circuitFailures': 'AI_CIRCUIT_FAILURES',
 	'/ai/circuitCooldownMs': 'AI_CIRCUIT_COOLDOWN_MS',
 	'/ai/fakeFormat': 'FAKE_PROVIDER_FORMAT',
+	'/ai/provider': 'TEDDY_PROVIDER',
+	'/ai/fakeLatencyMs': 'FAKE_PROVIDER_LATENCY_MS',
+	'/ai/fakeAnswerMs': 'FAKE_PROVIDER_ANSWER_MS',
 	'/safety/smtpUrl': 'SMTP_URL',
 	'/safety/smtpFrom': 'SMTP_FROM',
 	'/safety/alertEmail': 'SAFETY_ALERT_EMAIL',
@@ -166,6 +225,20 @@ const envName: Record<string, string> = {
 	'/safety/playReminderMinutes': 'PLAY_TIME_REMINDER_MINUTES',
 	'/safety/deviceToolsAllowed': 'DEVICE_TOOLS_ALLOWED',
 	'/safety/defaultCountry': 'DEFAULT_COUNTRY',
+	'/accounts/authSecret': 'AUTH_SECRET',
+	'/accounts/publicAppUrl': 'PUBLIC_APP_URL',
+	'/accounts/accessTokenTtlSeconds': 'ACCESS_TOKEN_TTL_SECONDS',
+	'/accounts/refreshTokenTtlDays': 'REFRESH_TOKEN_TTL_DAYS',
+	'/accounts/lockoutAccountFailures': 'LOCKOUT_ACCOUNT_FAILURES',
+	'/accounts/lockoutIpFailures': 'LOCKOUT_IP_FAILURES',
+	'/accounts/lockoutMinutes': 'LOCKOUT_MINUTES',
+	'/privacy/retentionDays': 'RETENTION_DAYS',
+	'/privacy/auditRetentionDays': 'AUDIT_RETENTION_DAYS',
+	'/privacy/maintenanceIntervalMinutes': 'MAINTENANCE_INTERVAL_MINUTES',
+	'/pricing/usdPerMillionTokensIn': 'COST_USD_PER_MILLION_TOKENS_IN',
+	'/pricing/usdPerMillionTokensOut': 'COST_USD_PER_MILLION_TOKENS_OUT',
+	'/pricing/usdPerAudioMinuteIn': 'COST_USD_PER_AUDIO_MINUTE_IN',
+	'/pricing/usdPerAudioMinuteOut': 'COST_USD_PER_AUDIO_MINUTE_OUT',
 }
 
 /** Every environment variable the gateway reads (deploy/ manifests are checked against it). */
@@ -178,7 +251,7 @@ export class ConfigError extends Error {
 	}
 }
 
-const SECRET_VARS = new Set(['ESP32_SHARED_SECRET', 'ENCRYPTION_KEY', 'OPENAI_API_KEY', 'DATABASE_URL', 'REDIS_URL', 'PARENT_API_TOKEN', 'SMTP_URL', 'METRICS_TOKEN', 'OPERATOR_API_TOKEN', 'SENTRY_DSN'])
+const SECRET_VARS = new Set(['ESP32_SHARED_SECRET', 'ENCRYPTION_KEY', 'ENCRYPTION_KEYS_OLD', 'OPENAI_API_KEY', 'DATABASE_URL', 'REDIS_URL', 'SMTP_URL', 'AUTH_SECRET', 'METRICS_TOKEN', 'SENTRY_DSN'])
 
 const TRUE = new Set(['true', '1', 'yes', 'on'])
 const FALSE = new Set(['false', '0', 'no', 'off'])
@@ -215,7 +288,21 @@ function list(value: string | undefined, fallback: string[]): string[] {
 		.filter(Boolean)
 }
 
+function dec(value: string | undefined, fallback: number): number | string {
+	if (value === undefined || value === '') return fallback
+	return /^\d+(\.\d+)?$/.test(value.trim()) ? Number(value) : value
+}
+
 const blank = (v: string | undefined) => (v === undefined || v === '' ? undefined : v)
+
+// An address or a CIDR block, IPv4 or IPv6 ("10.0.0.0/8", "::1", "fd00::/8").
+function validCidr(text: string): boolean {
+	const [address, bits, ...rest] = text.split('/')
+	const family = isIP(address ?? '')
+	if (rest.length > 0 || family === 0) return false
+	if (bits === undefined) return true
+	return /^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128)
+}
 
 export function loadConfig(env: Env = process.env): Config {
 	const production = env.NODE_ENV === 'production'
@@ -225,22 +312,26 @@ export function loadConfig(env: Env = process.env): Config {
 		dataDir: env.DATA_DIR || './data',
 		databaseUrl: blank(env.DATABASE_URL),
 		redisUrl: blank(env.REDIS_URL),
+		redisKeyPrefix: env.REDIS_KEY_PREFIX ?? '',
 		openaiApiKey: blank(env.OPENAI_API_KEY),
 		openaiBaseUrl: blank(env.OPENAI_BASE_URL),
 		esp32SharedSecret: blank(env.ESP32_SHARED_SECRET),
 		encryptionKey: blank(env.ENCRYPTION_KEY),
+		encryptionKeysOld: blank(env.ENCRYPTION_KEYS_OLD),
 		allowLegacyTokens: bool(env.ALLOW_LEGACY_TOKENS, !production),
 		requirePairing: bool(env.REQUIRE_PAIRING, production),
 		publicWsUrl: blank(env.PUBLIC_WS_URL),
-		parentApiToken: blank(env.PARENT_API_TOKEN),
-		operatorApiToken: blank(env.OPERATOR_API_TOKEN),
 		sentryDsn: blank(env.SENTRY_DSN),
 		otaRequireDeviceAuth: bool(env.OTA_REQUIRE_DEVICE_AUTH, production),
 		deviceJwtTtlSeconds: num(env.DEVICE_JWT_TTL_SECONDS, 30 * 24 * 3600),
 		revocationCheckSeconds: num(env.REVOCATION_CHECK_SECONDS, 15),
 		codec: blank(env.TEDDY_CODEC),
+		trustedProxies: list(env.TRUSTED_PROXIES, []),
+		// ? Permissive only where nothing is configured for production: the embedded default
+		allowedOrigins: list(env.ALLOWED_ORIGINS, production ? [] : ['*']),
 		nodeEnv: env.NODE_ENV || 'development',
 		logLevel: env.LOG_LEVEL || 'info',
+		espeakBinary: env.ESPEAK_NG_BIN || 'espeak-ng',
 		limits: {
 			textFrameBytes: num(env.MAX_TEXT_FRAME_BYTES, 16 * 1024),
 			binaryFrameBytes: num(env.MAX_BINARY_FRAME_BYTES, 4 * 1024),
@@ -254,6 +345,12 @@ export function loadConfig(env: Env = process.env): Config {
 			sendBufferBytes: num(env.SEND_BUFFER_BYTES, 256 * 1024),
 			pairClaimsPerIpPer10Min: num(env.PAIR_CLAIMS_PER_IP_PER_10_MIN, 20),
 			writeBacklogMax: num(env.WRITE_BACKLOG_MAX, 100_000),
+			restRequestsPerIpPerMinute: num(env.REST_REQUESTS_PER_IP_PER_MINUTE, 600),
+			deviceRequestsPerIpPerMinute: num(env.DEVICE_REQUESTS_PER_IP_PER_MINUTE, 300),
+			parentRequestsPerIpPerMinute: num(env.PARENT_REQUESTS_PER_IP_PER_MINUTE, 60),
+			tokensPerDevicePerMinute: num(env.TOKENS_PER_DEVICE_PER_MINUTE, 30),
+			deviceRegistrationsPerMinute: num(env.DEVICE_REGISTRATIONS_PER_MINUTE, 1000),
+			requestBodyBytes: num(env.MAX_REQUEST_BODY_BYTES, 64 * 1024),
 		},
 		shutdownGraceMs: num(env.SHUTDOWN_GRACE_MS, 8_000),
 		metrics: {
@@ -277,6 +374,9 @@ export function loadConfig(env: Env = process.env): Config {
 			circuitFailures: num(env.AI_CIRCUIT_FAILURES, 3),
 			circuitCooldownMs: num(env.AI_CIRCUIT_COOLDOWN_MS, 15_000),
 			fakeFormat: env.FAKE_PROVIDER_FORMAT || 'pcm',
+			provider: blank(env.TEDDY_PROVIDER),
+			fakeLatencyMs: num(env.FAKE_PROVIDER_LATENCY_MS, 200),
+			fakeAnswerMs: num(env.FAKE_PROVIDER_ANSWER_MS, 2000),
 		},
 		safety: {
 			smtpUrl: blank(env.SMTP_URL),
@@ -292,6 +392,27 @@ export function loadConfig(env: Env = process.env): Config {
 			deviceToolsAllowed: list(env.DEVICE_TOOLS_ALLOWED, DEFAULT_DEVICE_TOOLS),
 			defaultCountry: blank(env.DEFAULT_COUNTRY)?.toUpperCase(),
 		},
+		accounts: {
+			authSecret: blank(env.AUTH_SECRET),
+			publicAppUrl: (env.PUBLIC_APP_URL || `http://localhost:${env.PORT || 8000}/app`).replace(/\/+$/, ''),
+			accessTokenTtlSeconds: num(env.ACCESS_TOKEN_TTL_SECONDS, 900),
+			refreshTokenTtlDays: num(env.REFRESH_TOKEN_TTL_DAYS, 30),
+			lockoutAccountFailures: num(env.LOCKOUT_ACCOUNT_FAILURES, 5),
+			lockoutIpFailures: num(env.LOCKOUT_IP_FAILURES, 20),
+			lockoutMinutes: num(env.LOCKOUT_MINUTES, 15),
+		},
+		privacy: {
+			retentionDays: num(env.RETENTION_DAYS, 30),
+			auditRetentionDays: num(env.AUDIT_RETENTION_DAYS, 365),
+			maintenanceIntervalMinutes: num(env.MAINTENANCE_INTERVAL_MINUTES, 60),
+		},
+		// ? Defaults: gpt-4o-mini chat, gpt-4o-mini-transcribe and gpt-4o-mini-tts list prices (2025).
+		pricing: {
+			usdPerMillionTokensIn: dec(env.COST_USD_PER_MILLION_TOKENS_IN, 0.15),
+			usdPerMillionTokensOut: dec(env.COST_USD_PER_MILLION_TOKENS_OUT, 0.6),
+			usdPerAudioMinuteIn: dec(env.COST_USD_PER_AUDIO_MINUTE_IN, 0.003),
+			usdPerAudioMinuteOut: dec(env.COST_USD_PER_AUDIO_MINUTE_OUT, 0.015),
+		},
 	}
 	const problems = [...Value.Errors(ConfigSchema, raw)].map((e) => {
 		// ? A list's element reports its index (/safety/deviceToolsAllowed/2): name the list's variable.
@@ -303,6 +424,15 @@ export function loadConfig(env: Env = process.env): Config {
 	if (production) {
 		if (!raw.esp32SharedSecret) problems.push('ESP32_SHARED_SECRET: required when NODE_ENV=production')
 		if (!raw.encryptionKey) problems.push('ENCRYPTION_KEY: required when NODE_ENV=production')
+		// ! Without them a replica runs on embedded PGlite and a per-process nonce cache: data stays
+		// on one pod and a token replays on every other replica.
+		if (!raw.databaseUrl) problems.push('DATABASE_URL: required when NODE_ENV=production (PostgreSQL shared by the replicas)')
+		if (!raw.redisUrl) problems.push('REDIS_URL: required when NODE_ENV=production (Redis for replay nonces and rate limits)')
+		if (raw.ai.provider === 'fake') problems.push('TEDDY_PROVIDER: "fake" is a benchmark stand-in and is refused when NODE_ENV=production')
+		if (!raw.accounts.authSecret) problems.push('AUTH_SECRET: required when NODE_ENV=production (openssl rand -hex 32)')
+	}
+	for (const proxy of raw.trustedProxies) {
+		if (!validCidr(proxy)) problems.push(`TRUSTED_PROXIES: not an IP address or CIDR block (got ${JSON.stringify(proxy)})`)
 	}
 	if (!validTimeZone(raw.safety.timezone)) problems.push(`TIMEZONE: not an IANA time zone (got ${JSON.stringify(raw.safety.timezone)})`)
 	if (problems.length > 0) throw new ConfigError(problems)

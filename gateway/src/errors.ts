@@ -15,11 +15,21 @@ export type ErrorCode =
 	| 'IDLE_TIMEOUT'
 	| 'REPLACED'
 	| 'FRAME_TOO_LARGE'
+	| 'PAYLOAD_TOO_LARGE'
+	| 'LENGTH_REQUIRED'
 	| 'RATE_LIMITED'
 	| 'INTERNAL'
+	| 'UNAVAILABLE'
 	| 'RESTARTING'
 	| 'PAIRING_CODE_INVALID'
 	| 'PAIRING_CODE_EXPIRED'
+	// parent accounts, consent (modules/accounts, modules/children)
+	| 'CONFLICT'
+	| 'EMAIL_NOT_VERIFIED'
+	| 'CONSENT_REQUIRED'
+	| 'CSRF_FAILED'
+	| 'ACCOUNT_LOCKED'
+	| 'LINK_INVALID'
 
 export const CLOSE = {
 	normal: 1000,
@@ -48,11 +58,21 @@ const closeByCode: Record<ErrorCode, number> = {
 	IDLE_TIMEOUT: CLOSE.timeout,
 	REPLACED: CLOSE.replaced,
 	FRAME_TOO_LARGE: CLOSE.tooLarge,
+	PAYLOAD_TOO_LARGE: CLOSE.tooLarge,
+	LENGTH_REQUIRED: CLOSE.protocol,
 	RATE_LIMITED: CLOSE.rateLimited,
 	INTERNAL: CLOSE.internal,
+	// ? A dependency (Redis) is down: 1011 with the correlation id, and the toy's usual backoff
+	UNAVAILABLE: CLOSE.internal,
 	RESTARTING: CLOSE.restarting,
 	PAIRING_CODE_INVALID: CLOSE.protocol,
 	PAIRING_CODE_EXPIRED: CLOSE.protocol,
+	CONFLICT: CLOSE.protocol,
+	EMAIL_NOT_VERIFIED: CLOSE.forbidden,
+	CONSENT_REQUIRED: CLOSE.forbidden,
+	CSRF_FAILED: CLOSE.forbidden,
+	ACCOUNT_LOCKED: CLOSE.rateLimited,
+	LINK_INVALID: CLOSE.protocol,
 }
 
 const statusByCode: Record<ErrorCode, number> = {
@@ -69,21 +89,40 @@ const statusByCode: Record<ErrorCode, number> = {
 	IDLE_TIMEOUT: 408,
 	REPLACED: 409,
 	FRAME_TOO_LARGE: 413,
+	PAYLOAD_TOO_LARGE: 413,
+	LENGTH_REQUIRED: 411,
 	RATE_LIMITED: 429,
 	INTERNAL: 500,
+	UNAVAILABLE: 503,
 	RESTARTING: 503,
 	PAIRING_CODE_INVALID: 400,
 	// ? 410 Gone: the code existed and will never work again; the toy must start pairing anew
 	PAIRING_CODE_EXPIRED: 410,
+	CONFLICT: 409,
+	EMAIL_NOT_VERIFIED: 403,
+	CONSENT_REQUIRED: 403,
+	CSRF_FAILED: 403,
+	ACCOUNT_LOCKED: 429,
+	// a mailed link that is unknown, used or expired: ask for a new one
+	LINK_INVALID: 400,
+}
+
+export interface GatewayErrorOptions {
+	/** When the client may try again: REST sends it as `Retry-After` (429, 503). */
+	retryAfterSeconds?: number
 }
 
 export class GatewayError extends Error {
+	readonly retryAfterSeconds?: number
+
 	constructor(
 		readonly code: ErrorCode,
 		message: string,
+		opts: GatewayErrorOptions = {},
 	) {
 		super(message)
 		this.name = 'GatewayError'
+		if (opts.retryAfterSeconds !== undefined) this.retryAfterSeconds = Math.max(1, Math.ceil(opts.retryAfterSeconds))
 	}
 	get status(): number {
 		return statusByCode[this.code]

@@ -1,28 +1,37 @@
 import type { Server } from 'bun'
-import { createProvider, OfflineProvider, ResilientProvider, TimedProvider } from './ai'
+import { createProvider, EspeakTts, FakeProvider, OfflineProvider, ResilientProvider, TimedProvider } from './ai'
 import { FixedLines } from './ai/fixed-lines'
 import { buildApp } from './app'
+import { type ClientInfo, clientOf, trustedProxies } from './modules/edge/client-address'
+import { OriginPolicy, securityHeaders } from './modules/edge/service'
 import { DeviceAuthenticator } from './auth/device-auth'
 import { DeviceJwt } from './auth/device-jwt'
+import { resolveAuthSecret } from './auth/auth-secret'
 import { resolveSharedSecret } from './auth/shared-secret'
 import { loadCodec } from './codec'
 import type { Config } from './config'
 import { log as rootLog, type Logger } from './obs/logger'
+import { buildParentSide } from './parent-side'
 import { createSafety } from './safety/create-safety'
+import { createSmtpMailer } from './safety/mailer'
 import { cachedFixed } from './safety/speak-fixed'
 import { prepareSeedSessionWith, prepareXiaozhiSessionWith } from './session/open-session'
 import { createStore } from './store'
 import { loadFieldCipher } from './store/crypto'
 import { openDatabase } from './store/database'
+import { secureDataDir } from './store/data-dir'
 import { migrate } from './store/migrate'
 import { MemoryNonceStore, RedisNonceStore } from './store/nonces'
-import { MemoryRateLimiter, type RateLimiter, RedisRateLimiter } from './store/rate-limits'
-import { connectRedis } from './store/redis'
+import { MemoryRateLimiter, rateLimiters } from './store/rate-limits'
+import { connectRedis, whenReady } from './store/redis'
 import { WriteBacklog } from './store/write-backlog'
-import { FailoverNonceStore, FailoverRateLimiter } from './store/failover'
 import type { ConnectionData } from './ws/connection'
+import { consentRefusal, type RefusalTarget } from './ws/consent-refusal'
+import { DeviceRegistry } from './ws/device-registry'
 import { createDeviceSockets, deviceProtocolOf } from './ws/device-sockets'
 import { startRevocationSweep } from './ws/revocation-sweep'
+import { type ConsentKind, consentRefusalLine } from './safety/consent'
+import { audit } from './modules/access/audit'
 import { createOperations } from './operations'
 import { answersEncoding } from './session/downlink'
 
@@ -41,23 +50,30 @@ export interface RunningGateway {
 export async function startGateway(config: Config, log: Logger = rootLog): Promise<RunningGateway> {
 	const startedAt = Date.now()
 	const codec = loadCodec(config.codec)
+	secureDataDir(config.dataDir)
 	const secret = resolveSharedSecret(config.esp32SharedSecret, config.dataDir, log)
+	// Connects while the database opens; requests that need it fail fast until it is there.
+	const redis = config.redisUrl ? connectRedis(config.redisUrl, { keyPrefix: config.redisKeyPrefix }) : undefined
+	const limiter = rateLimiters(redis)
 	const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir })
 	const { applied } = await migrate(db.sql)
 	if (applied.length > 0) log.info({ applied }, 'migrations applied')
 	const cipher = loadFieldCipher(
-		{ ENCRYPTION_KEY: config.encryptionKey, ENCRYPTION_KEYS_OLD: process.env.ENCRYPTION_KEYS_OLD, NODE_ENV: config.nodeEnv },
+		{ ENCRYPTION_KEY: config.encryptionKey, ENCRYPTION_KEYS_OLD: config.encryptionKeysOld, NODE_ENV: config.nodeEnv },
 		config.dataDir,
 	)
-	const store = createStore(db, cipher, secret)
-	const writes = new WriteBacklog({ maxPending: config.limits.writeBacklogMax, probe: () => db.sql`select 1`, log })
-	const redis = config.redisUrl ? connectRedis(config.redisUrl) : undefined
+	const limits = config.limits
+	const registrations = limiter('register', limits.deviceRegistrationsPerMinute, 60_000)
+	const store = createStore(db, cipher, secret, { deviceRegistrations: registrations })
+	const writes = new WriteBacklog({ maxPending: limits.writeBacklogMax, probe: () => db.sql`select 1`, log })
+	const tokenBudget = limiter('token', limits.tokensPerDevicePerMinute, 60_000)
+	// ? A device within its token rate never fills its share of the in-process cache.
+	const maxPerDevice = limits.tokensPerDevicePerMinute * Math.ceil(limits.nonceTtlSeconds / 60)
+	const nonces = redis ? new RedisNonceStore(redis) : new MemoryNonceStore({ maxPerDevice })
 	// Metrics, the fleet node (presence, cross-node commands, resume on any node): operations.ts.
-	const ops = createOperations(config, log, cipher, redis)
+	const registry = new DeviceRegistry()
+	const ops = createOperations(config, log, cipher, redis, registry)
 	const counters = ops.metrics?.hot
-	// ? Redis down: node-local nonces and limits until it is back (store/failover.ts), never a refused fleet.
-	const redisUp = () => ops.redisDegraded() !== 1
-	const nonces = redis ? new FailoverNonceStore(new RedisNonceStore(redis), new MemoryNonceStore(), redisUp) : new MemoryNonceStore()
 	const deviceJwt = new DeviceJwt(secret, store.pairing, config.deviceJwtTtlSeconds)
 	const auth = new DeviceAuthenticator(
 		codec.createTokenVerifier(secret),
@@ -69,39 +85,91 @@ export async function startGateway(config: Config, log: Logger = rootLog): Promi
 		},
 		undefined,
 		deviceJwt,
+		tokenBudget,
 	)
-	const upstream = createProvider({ openaiApiKey: config.openaiApiKey, openaiBaseUrl: config.openaiBaseUrl, codec, ai: config.ai, counters })
+	// One espeak-ng (and its render cache) for the offline voice and every fixed line.
+	const tts = new EspeakTts({ binary: config.espeakBinary })
+	const upstream = createProvider({ openaiApiKey: config.openaiApiKey, openaiBaseUrl: config.openaiBaseUrl, codec, ai: config.ai, tts, counters })
 	if (upstream instanceof OfflineProvider) {
 		upstream.warm().catch((err) => log.warn({ err }, 'offline lines could not be pre-rendered'))
 	}
 	// ? Timed under the safety layer: "provider start" is after the safety set-up (obs/metrics.ts).
 	const answering = ops.metrics ? new TimedProvider(upstream) : upstream
 	// Child safety wraps whichever provider answers, so sessions only ever talk to the SafeProvider.
-	const safety = await createSafety(answering, config, store.safety, writes, log, cachedFixed(new FixedLines({ codec })))
+	const fixedLines = new FixedLines({ codec, tts })
+	const speakFixed = cachedFixed(fixedLines)
+	// A toy refused for want of consent says so at once (ws/consent-refusal.ts): render its lines now.
+	Promise.all(Object.values(consentRefusalLine).flatMap((l) => [fixedLines.render(l, 16000), fixedLines.render(l, 24000)])).catch((err) =>
+		log.warn({ err }, 'consent lines could not be pre-rendered'),
+	)
+	const safety = await createSafety(answering, config, store.safety, writes, log, speakFixed)
 	const provider = safety.provider
 
-	const perIp = config.limits.connectionsPerIpPerMinute
-	const connectionLimiter: RateLimiter = redis
-		? new FailoverRateLimiter(new RedisRateLimiter(redis, perIp, 60_000, 'teddy:rl:conn:'), new MemoryRateLimiter(perIp, 60_000), redisUp)
-		: new MemoryRateLimiter(perIp, 60_000)
-	const turnLimiter = new MemoryRateLimiter(config.limits.turnsPerDevicePerMinute, 60_000)
+	const connectionLimiter = limiter('conn', limits.connectionsPerIpPerMinute, 60_000)
+	const turnLimiter = new MemoryRateLimiter(limits.turnsPerDevicePerMinute, 60_000)
 	// Pairing claims per IP over ten minutes: the brute-force bound on guessing six-digit codes.
-	const claims = config.limits.pairClaimsPerIpPer10Min
-	const claimLimiter: RateLimiter = redis
-		? new FailoverRateLimiter(new RedisRateLimiter(redis, claims, 600_000, 'teddy:rl:claim:'), new MemoryRateLimiter(claims, 600_000), redisUp)
-		: new MemoryRateLimiter(claims, 600_000)
-	// ? Elysia handles requests without the server at hand; the socket address is noted per request here.
-	const clientIps = new WeakMap<Request, string>()
-	const sessionDeps = { config, log, codec, provider, store, writes, turnLimiter, resume: ops.resume, metrics: ops.metrics }
+	const claimLimiter = limiter('claim', limits.pairClaimsPerIpPer10Min, 600_000)
+	const restLimiters = {
+		device: limiter('rest-device', limits.deviceRequestsPerIpPerMinute, 60_000),
+		parent: limiter('rest-parent', limits.parentRequestsPerIpPerMinute, 60_000),
+		other: limiter('rest', limits.restRequestsPerIpPerMinute, 60_000),
+	}
+	const proxies = trustedProxies(config.trustedProxies)
+	const origins = new OriginPolicy(config.allowedOrigins)
+	// ? Elysia handles requests without the server at hand; the client is noted per request here.
+	const clients = new WeakMap<Request, ClientInfo>()
+	const clientOfRequest = (req: Request): ClientInfo => clients.get(req) ?? { ip: 'unknown', key: 'unknown', secure: false }
+	// Parent side: accounts, children, consent, transcripts, export, deletion (parent-side.ts).
+	const resume = ops.resume
+	// ? The child's words leave the gateway with any provider but the offline bear (and the bench's fake).
+	const thirdPartyAi = !(upstream instanceof OfflineProvider || upstream instanceof FakeProvider)
+	const parents = buildParentSide({
+		config,
+		authSecret: resolveAuthSecret(config.accounts.authSecret, config.dataDir, log),
+		sql: db.sql,
+		cipher,
+		redis,
+		log,
+		mailer: config.safety.smtpUrl ? await createSmtpMailer(config.safety.smtpUrl, config.safety.smtpFrom) : undefined,
+		clientIp: (req) => clientOfRequest(req).key,
+		// ? Unpair, consent withdrawn, deletion and operators reach the toy on whichever node holds it.
+		control: ops.fleet,
+		thirdPartyAi,
+		chat: { provider, codec },
+		// new family rules apply from the toys' next turn, not after the safety context's refresh
+		familyChanged: (familyId) => {
+			parents.store.children
+				.list(familyId)
+				.then((children) => {
+					for (const c of children) safety.provider.forgetChild(c.id)
+				})
+				.catch((err) => log.warn({ err: (err as Error).message }, 'could not refresh the safety context of a family'))
+		},
+		// a deleted child's data must not live on in memory: the safety context and a parked session
+		caches: {
+			forget(childId, deviceIds) {
+				safety.provider.forgetChild(childId)
+				for (const d of deviceIds) resume.drop(d, childId)
+			},
+		},
+	})
+	const consent = {
+		reader: parents.store.consents,
+		thirdPartyAi,
+		refuse: (target: RefusalTarget, kind: ConsentKind) => consentRefusal({ codec, speak: speakFixed, log, limits: config.limits }, target, kind),
+	}
+	const sessionDeps = { config, log, codec, provider, store, writes, turnLimiter, resume, consent, metrics: ops.metrics }
 	const sockets = createDeviceSockets({
 		config,
 		log,
 		auth,
 		connectionLimiter,
+		originAllowed: (origin) => origins.allows(origin),
 		prepareSeedSession: prepareSeedSessionWith(sessionDeps),
 		prepareXiaozhiSession: prepareXiaozhiSessionWith(sessionDeps),
+		registry,
 		metrics: ops.metrics,
-		fleet: { connected: (id) => ops.fleet.connected(id), disconnected: (id) => ops.fleet.disconnected(id) },
+		fleet: ops.fleet,
 	})
 	const stopRevocationSweep = startRevocationSweep({
 		registry: sockets.registry,
@@ -110,7 +178,7 @@ export async function startGateway(config: Config, log: Logger = rootLog): Promi
 		log,
 	})
 	let draining = false
-	ops.start(sockets.registry, {
+	ops.start({
 		codec: codec.kind,
 		connectionsByProtocol: () => sockets.census().protocols,
 		sessionsByState: () => sockets.census().states,
@@ -121,6 +189,7 @@ export async function startGateway(config: Config, log: Logger = rootLog): Promi
 	})
 	const app = buildApp({
 		log,
+		edge: { client: clientOfRequest, limiters: restLimiters, origins, maxBodyBytes: limits.requestBodyBytes },
 		health: {
 			codec: codec.kind,
 			provider: provider.name,
@@ -138,6 +207,7 @@ export async function startGateway(config: Config, log: Logger = rootLog): Promi
 				await redis.ping()
 				return { ok: true, kind: 'redis' }
 			},
+			lastRetention: () => parents.lastRun('retention'),
 		},
 		ota: {
 			auth,
@@ -153,35 +223,45 @@ export async function startGateway(config: Config, log: Logger = rootLog): Promi
 			requireDeviceAuth: config.otaRequireDeviceAuth,
 			publicWsUrl: config.publicWsUrl,
 			timezone: config.safety.timezone,
-			clientIp: (req) => clientIps.get(req) ?? 'unknown',
+			clientIp: (req) => clientOfRequest(req).ip,
 		},
 		pairing: {
 			auth,
 			devices: store.devices,
-			children: store.children,
 			pairing: store.pairing,
 			claimLimiter,
-			parentApiToken: config.parentApiToken,
-			clientIp: (req) => clientIps.get(req) ?? 'unknown',
+			clientIp: (req) => clientOfRequest(req).key,
+			access: parents.access,
+			control: ops.fleet,
+			audit: parents.store.audit,
 		},
-		operations: ops.operations(),
+		operations: ops.operations(parents.access, (op, action, targetId) => audit(parents.store.audit, op, action, { targetId })),
+		parents: parents.plugin,
 	})
 
+	if (redis && !(await whenReady(redis, 2_000))) log.warn('redis is not reachable yet: starting anyway; what needs it answers 503 until it is')
 	const server = Bun.serve<ConnectionData>({
 		port: config.port,
 		hostname: config.host,
 		// ? GATEWAY_PROCESSES=N (main.ts): N processes on one port, the kernel spreads connections.
 		reusePort: config.fleet.processes > 1,
-		fetch(req, srv) {
+		async fetch(req, srv) {
 			const url = new URL(req.url)
+			const client = clientOf(srv.requestIP(req)?.address, req.headers, req.url, proxies)
 			const protocol = deviceProtocolOf(url.pathname)
-			if (protocol) return sockets.upgrade(req, srv, url, protocol)
-			clientIps.set(req, srv.requestIP(req)?.address ?? 'unknown')
-			return app.handle(req)
+			if (!protocol) {
+				clients.set(req, client)
+				return app.handle(req)
+			}
+			// a socket path asked without an upgrade answers JSON, with the REST answers' headers
+			const refusal = await sockets.upgrade(req, srv, url, protocol, client.key)
+			if (refusal) for (const [k, v] of Object.entries(securityHeaders(url.pathname, client.secure))) refusal.headers.set(k, v)
+			return refusal
 		},
 		websocket: sockets.websocket,
 	})
 	const url = new URL(`http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${server.port}`)
+	parents.startJobs()
 	log.info({ url: url.href, codec: codec.kind, provider: provider.name, database: db.kind, node: config.fleet.nodeId }, 'gateway listening')
 
 	let stopped: Promise<void> | undefined
@@ -197,9 +277,8 @@ export async function startGateway(config: Config, log: Logger = rootLog): Promi
 		// What toys said in their last turns is stored before the database connection goes.
 		const left = await writes.flush(Math.max(500, config.shutdownGraceMs - 1000))
 		if (left > 0) writes.close()
-		connectionLimiter.close?.()
-		turnLimiter.close()
-		claimLimiter.close?.()
+		for (const l of [connectionLimiter, turnLimiter, claimLimiter, registrations, tokenBudget, ...Object.values(restLimiters)]) l.close?.()
+		await parents.close()
 		await Promise.allSettled([provider.close?.(), safety.close(), redis?.quit(), nonces.close?.(), db.close()])
 	}
 	return { server, url, codec: codec.kind, stop: () => (stopped ??= stop()) }

@@ -1,7 +1,7 @@
 import { ConfigError, loadConfig } from './config'
 import { startGateway, VERSION } from './gateway'
 import { startErrorTracking } from './obs/error-tracking'
-import { createLogger } from './obs/logger'
+import { createLogger, log as rootLog } from './obs/logger'
 import { superviseProcesses } from './processes'
 
 // Entry: config → gateway → listen; SIGTERM/SIGINT drain (answers in flight finish, then toys get
@@ -19,8 +19,12 @@ try {
 	throw err
 }
 
+rootLog.level = config.logLevel
+// ! Files this process creates (the embedded database above all) are for its own user only.
+process.umask(0o077)
 const tracker = config.sentryDsn ? await startErrorTracking({ dsn: config.sentryDsn, environment: config.nodeEnv, release: VERSION }) : undefined
-const log = createLogger(config.logLevel, tracker ? (err, context) => tracker.report(err, context) : undefined)
+// ? With error tracking the gateway gets a logger whose error lines also go to the tracker.
+const log = tracker ? createLogger(config.logLevel, (err, context) => tracker.report(err, context)) : rootLog
 if (config.fleet.processes > 1 && config.fleet.workerIndex === undefined) {
 	await superviseProcesses(config, log)
 } else {

@@ -1,8 +1,8 @@
 import type { Server } from 'bun'
 import type { Redis } from 'ioredis'
 import type { Config } from './config'
+import type { AccessGuard } from './modules/access'
 import type { OperationsDeps } from './modules/operations/service'
-import { bearerMatches } from './modules/operations/service'
 import type { Logger } from './obs/logger'
 import { type MetricSources, Metrics } from './obs/metrics'
 import { FleetResumeStore } from './session/resume-store'
@@ -24,13 +24,14 @@ export interface Operations {
 	fleet: FleetNode
 	resume: FleetResumeStore
 	redisDegraded(): number | null
-	operations(isOperatorAccount?: OperationsDeps['isOperator']): OperationsDeps
-	/** Starts the presence refresh and the private metrics port once the registry exists. */
-	start(registry: DeviceRegistry, sources: Omit<MetricSources, 'node' | 'redisDegraded'>): void
+	/** The operator routes' dependencies: operators are the parent side's accounts with role `operator`. */
+	operations(access: AccessGuard, audit: OperationsDeps['audit']): OperationsDeps
+	/** Starts the presence refresh, the metric sources and the private metrics port once the sockets exist. */
+	start(sources: Omit<MetricSources, 'node' | 'redisDegraded'>): void
 	close(): Promise<void>
 }
 
-export function createOperations(config: Config, log: Logger, cipher: FieldCipher, redis: Redis | undefined): Operations {
+export function createOperations(config: Config, log: Logger, cipher: FieldCipher, redis: Redis | undefined, registry: DeviceRegistry): Operations {
 	const metrics = config.metrics.enabled ? new Metrics() : undefined
 	const counters = metrics?.hot
 	const nodeId = config.fleet.nodeId
@@ -41,7 +42,9 @@ export function createOperations(config: Config, log: Logger, cipher: FieldCiphe
 				nodeId,
 				client: redis,
 				// ? A subscribed connection can do nothing else: the fleet's channel gets its own.
-				subscriber: connectRedis(config.redisUrl as string),
+				subscriber: connectRedis(config.redisUrl as string, { keyPrefix: config.redisKeyPrefix }),
+				// ? keyPrefix does not reach pub/sub channel names: deployments sharing a Redis stay apart by this.
+				channelPrefix: config.redisKeyPrefix,
 				log,
 				presenceTtlMs: ttl,
 				onMessage: (m) => node?.receive(m),
@@ -54,38 +57,25 @@ export function createOperations(config: Config, log: Logger, cipher: FieldCiphe
 	// ? The shared client connects lazily; the fleet needs it up to know Redis is healthy.
 	redis?.ping().catch(() => {})
 	const resume = new FleetResumeStore({ redis: fleetRedis, cipher, windowMs: config.fleet.resumeWindowMs, liveTtlMs: ttl, log, counters })
-	let fleet: FleetNode | undefined
+	const fleet: FleetNode = (node = new FleetNode({ nodeId, registry, redis: fleetRedis, log, presenceTtlMs: ttl, counters }))
 	let metricsServer: Server<undefined> | undefined
 	const redisDegraded = () => (fleetRedis ? (fleetRedis.healthy ? 0 : 1) : null)
 
 	return {
 		metrics,
 		resume,
-		get fleet() {
-			if (!fleet) throw new Error('operations not started')
-			return fleet
-		},
+		fleet,
 		redisDegraded,
-		operations(isOperatorAccount) {
+		operations(access, audit) {
 			const token = config.metrics.token
 			const scrape: OperationsDeps['scrape'] = token
 				? { kind: 'bearer', token }
 				: config.nodeEnv === 'production'
 					? { kind: 'closed', why: 'set METRICS_TOKEN, or scrape the private METRICS_PORT' }
 					: { kind: 'open' }
-			const operatorToken = config.operatorApiToken
-			return {
-				scrape,
-				metrics,
-				isOperator: isOperatorAccount ?? ((auth) => (operatorToken ? bearerMatches(auth, operatorToken) : false)),
-				command: (cmd) => {
-					if (!fleet) throw new Error('operations not started')
-					return fleet.command(cmd)
-				},
-			}
+			return { scrape, metrics, access, audit, command: (cmd) => fleet.command(cmd) }
 		},
-		start(registry, sources) {
-			fleet = node = new FleetNode({ nodeId, registry, redis: fleetRedis, log, presenceTtlMs: ttl, counters })
+		start(sources) {
 			fleet.start()
 			metrics?.watch({ ...sources, node: nodeId, redisDegraded })
 			if (metrics && config.metrics.port) {
@@ -103,7 +93,7 @@ export function createOperations(config: Config, log: Logger, cipher: FieldCiphe
 			}
 		},
 		async close() {
-			fleet?.stop()
+			fleet.stop()
 			metricsServer?.stop(true)
 			await fleetRedis?.close()
 		},

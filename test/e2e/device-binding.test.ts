@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { randomUUID } from 'node:crypto'
 import postgres from 'postgres'
-import { type SmtpSink, startSmtpSink } from '../integration/safety-smtp-sink'
+import { type SmtpSink, startSmtpSink } from '../support/smtp-sink'
 import { createTestDatabase, type TestDatabase } from '../support/databases'
 import { deviceScript } from '../support/device-script'
-import { Households } from '../support/family-fixtures'
+import { addChild, giveConsent, type ParentApp, type SignedInParent, signUp, startParentApp, TEST_AUTH_SECRET, TEST_ENCRYPTION_KEY } from '../support/parent-app'
 import { type GatewayProcess, startGatewayProcess, TEST_SECRET } from '../support/gateway-process'
 import type { TestSocket } from '../support/ws-client'
 import { XiaozhiFirmware } from '../support/xiaozhi-firmware'
@@ -15,25 +15,27 @@ import { XiaozhiFirmware } from '../support/xiaozhi-firmware'
 // operator must be able to revoke a toy and reset its binding, and /activate must not tell a
 // stranger whether a toy is paired. The real toy keeps talking during each attack.
 
-const ENCRYPTION_KEY = '7e'.repeat(32)
-const PARENT = 'parent-stop-gap-token-0123456789'
-const PARENT_EMAIL = 'parent@example.com'
+const ENCRYPTION_KEY = TEST_ENCRYPTION_KEY
+// the toy's parent, signed up through the parent API on the gateway's database (same AUTH_SECRET)
+const PARENT_EMAIL = `parent-${randomUUID()}@example.com`
 
 let db: TestDatabase
 let sql: postgres.Sql
-let homes: Households
+let pa: ParentApp
+let parent: SignedInParent
 let smtp: SmtpSink
 let gw: GatewayProcess
 
 beforeAll(async () => {
 	db = await createTestDatabase()
 	sql = postgres(db.url, { max: 2, onnotice: () => {} })
-	homes = new Households(sql, ENCRYPTION_KEY)
+	pa = await startParentApp({ databaseUrl: db.url })
+	parent = await signUp(pa, PARENT_EMAIL)
 	smtp = startSmtpSink()
 	gw = await startGatewayProcess({
 		DATABASE_URL: db.url,
 		ENCRYPTION_KEY,
-		PARENT_API_TOKEN: PARENT,
+		AUTH_SECRET: TEST_AUTH_SECRET,
 		SMTP_URL: smtp.url,
 		REQUIRE_PAIRING: 'false',
 		OTA_REQUIRE_DEVICE_AUTH: 'false',
@@ -43,6 +45,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
 	await gw?.stop()
+	await pa?.close()
 	smtp?.stop()
 	await sql?.end()
 	await db?.drop()
@@ -83,7 +86,7 @@ async function expectRefused(r: Response): Promise<{ status: number; body: unkno
 async function claim(code: string, childId: string): Promise<void> {
 	const r = await fetch(`${gw.url}/api/v1/pair/claim`, {
 		method: 'POST',
-		headers: { Authorization: `Bearer ${PARENT}`, 'Content-Type': 'application/json' },
+		headers: { Authorization: `Bearer ${parent.token}`, 'Content-Type': 'application/json' },
 		body: JSON.stringify({ code, child_id: childId }),
 	})
 	expect(r.status).toBe(200)
@@ -109,12 +112,13 @@ async function talks(s: TestSocket): Promise<void> {
 async function pairedToy(): Promise<{ fw: XiaozhiFirmware; socket: TestSocket; familyId: string; reply: Reply }> {
 	const fw = firmware(newMac())
 	const first = await checkInOk(fw)
-	const home = await homes.family(PARENT_EMAIL)
-	await claim(first.activation!.code, await home.child('Noa', 6))
+	const child = await addChild(pa, parent, { name: 'Noa', age: 6 })
+	await giveConsent(pa, parent, child)
+	await claim(first.activation!.code, child)
 	const reply = await checkInOk(fw)
 	const socket = await fw.connect(reply.websocket)
 	await socket.waitFor((m) => m.type === 'hello')
-	return { fw, socket, familyId: home.familyId, reply }
+	return { fw, socket, familyId: parent.familyId, reply }
 }
 
 describe('a check-in must prove it is the toy', () => {

@@ -4,16 +4,15 @@ import { SignJWT } from 'jose'
 import postgres from 'postgres'
 import { DeviceRepository } from '../../gateway/src/store'
 import { createTestDatabase, type TestDatabase } from '../support/databases'
-import { Households } from '../support/family-fixtures'
 import { type GatewayProcess, startGatewayProcess, TEST_SECRET } from '../support/gateway-process'
+import { addChild, type ParentApp, type SignedInParent, signUp, startParentApp, TEST_AUTH_SECRET, TEST_ENCRYPTION_KEY } from '../support/parent-app'
 import { legacyToken, v2Token } from '../support/seed-url'
 import { TestSocket } from '../support/ws-client'
 
 // The xiaozhi boot check-in and activation (PROTOCOL.md §2) against a real gateway, the way stock
 // xiaozhi-esp32 firmware does it: check in, speak the code, poll activate, connect with the JWT.
 
-const ENCRYPTION_KEY = '6f'.repeat(32)
-const PARENT = 'parent-stop-gap-token-0123456789'
+const ENCRYPTION_KEY = TEST_ENCRYPTION_KEY
 
 interface CheckIn {
 	server_time: { timestamp: number; timezone_offset: number }
@@ -94,34 +93,38 @@ class Toy {
 async function claim(gw: GatewayProcess, body: object): Promise<Response> {
 	return fetch(`${gw.url}/api/v1/pair/claim`, {
 		method: 'POST',
-		headers: { Authorization: `Bearer ${PARENT}`, 'Content-Type': 'application/json' },
+		headers: { Authorization: `Bearer ${parent.token}`, 'Content-Type': 'application/json' },
 		body: JSON.stringify(body),
 	})
 }
 
 let db: TestDatabase
 let sql: postgres.Sql
-let homes: Households
 let devices: DeviceRepository
+// a parent made in process on the gateways' database (same AUTH_SECRET): the claims are theirs
+let pa: ParentApp
+let parent: SignedInParent
 
 beforeAll(async () => {
 	db = await createTestDatabase()
 	sql = postgres(db.url, { max: 2, onnotice: () => {} })
-	homes = new Households(sql, ENCRYPTION_KEY)
 	devices = new DeviceRepository(sql)
+	pa = await startParentApp({ databaseUrl: db.url })
+	parent = await signUp(pa)
 })
 
 afterAll(async () => {
+	await pa?.close()
 	await sql?.end()
 	await db?.drop()
 })
 
-const newChild = async (name = 'Mia') => (await homes.family()).child(name, 6)
+const newChild = (name = 'Mia') => addChild(pa, parent, { name, age: 6 })
 
 describe('xiaozhi OTA with pairing optional', () => {
 	let gw: GatewayProcess
 	beforeAll(async () => {
-		gw = await startGatewayProcess({ DATABASE_URL: db.url, ENCRYPTION_KEY, PARENT_API_TOKEN: PARENT, REQUIRE_PAIRING: 'false' })
+		gw = await startGatewayProcess({ DATABASE_URL: db.url, ENCRYPTION_KEY, AUTH_SECRET: TEST_AUTH_SECRET, REQUIRE_PAIRING: 'false' })
 	})
 	afterAll(async () => {
 		await gw?.stop()
@@ -283,7 +286,7 @@ describe('xiaozhi OTA with pairing required', () => {
 		gw = await startGatewayProcess({
 			DATABASE_URL: db.url,
 			ENCRYPTION_KEY,
-			PARENT_API_TOKEN: PARENT,
+			AUTH_SECRET: TEST_AUTH_SECRET,
 			REQUIRE_PAIRING: 'true',
 			OTA_REQUIRE_DEVICE_AUTH: 'true',
 			PUBLIC_WS_URL: publicWsUrl,

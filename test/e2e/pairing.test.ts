@@ -1,32 +1,37 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import postgres from 'postgres'
 import { createTestDatabase, type TestDatabase } from '../support/databases'
-import { Households } from '../support/family-fixtures'
 import { type GatewayProcess, startGatewayProcess } from '../support/gateway-process'
+import { addChild, type ParentApp, type SignedInParent, signUp, startParentApp, TEST_AUTH_SECRET, TEST_ENCRYPTION_KEY } from '../support/parent-app'
 import { v2Token } from '../support/seed-url'
 
-// Pairing over REST (PROTOCOL.md §2) against a real gateway: a toy starts, a parent claims, and
-// guessing codes is bounded per toy and per address.
+// Pairing over REST (PROTOCOL.md §2) against a real gateway: a toy starts, a signed-in parent
+// claims it for one of their own children, and guessing codes is bounded per toy and per address.
 
-const ENCRYPTION_KEY = '5a'.repeat(32)
-const PARENT = 'parent-stop-gap-token-0123456789'
+const ENCRYPTION_KEY = TEST_ENCRYPTION_KEY
 
 let db: TestDatabase
 let sql: postgres.Sql
-let homes: Households
+// parents are made in process on the gateway's own database (same AUTH_SECRET): their tokens work on it
+let pa: ParentApp
+let parent: SignedInParent
+let other: SignedInParent
 
 beforeAll(async () => {
 	db = await createTestDatabase()
 	sql = postgres(db.url, { max: 2, onnotice: () => {} })
-	homes = new Households(sql, ENCRYPTION_KEY)
+	pa = await startParentApp({ databaseUrl: db.url })
+	parent = await signUp(pa)
+	other = await signUp(pa)
 })
 
 afterAll(async () => {
+	await pa?.close()
 	await sql?.end()
 	await db?.drop()
 })
 
-const newChild = async () => (await homes.family()).child('Ada', 8)
+const newChild = () => addChild(pa, parent, { name: 'Ada', age: 8 })
 
 async function pairedChildOf(deviceId: string): Promise<string | null> {
 	const [row] = await sql<{ paired_child_id: string | null }[]>`select paired_child_id from devices where device_id = ${deviceId}`
@@ -48,7 +53,7 @@ async function startOk(gw: GatewayProcess, deviceId: string): Promise<string> {
 	return body.code
 }
 
-function claim(gw: GatewayProcess, body: object, token: string | null = PARENT): Promise<Response> {
+function claim(gw: GatewayProcess, body: object, token: string | null = parent.token): Promise<Response> {
 	const headers: Record<string, string> = { 'Content-Type': 'application/json' }
 	if (token) headers.Authorization = `Bearer ${token}`
 	return fetch(`${gw.url}/api/v1/pair/claim`, { method: 'POST', headers, body: JSON.stringify(body) })
@@ -62,12 +67,12 @@ async function expectError(r: Response, status: number, code: string): Promise<v
 }
 
 // a code that is not `code` (and so cannot be right by chance)
-const other = (code: string, i = 1) => String((Number(code) + i) % 1_000_000).padStart(6, '0')
+const otherCode = (code: string, i = 1) => String((Number(code) + i) % 1_000_000).padStart(6, '0')
 
 describe('pairing', () => {
 	let gw: GatewayProcess
 	beforeAll(async () => {
-		gw = await startGatewayProcess({ DATABASE_URL: db.url, ENCRYPTION_KEY, PARENT_API_TOKEN: PARENT, PAIR_CLAIMS_PER_IP_PER_10_MIN: '1000' })
+		gw = await startGatewayProcess({ DATABASE_URL: db.url, ENCRYPTION_KEY, AUTH_SECRET: TEST_AUTH_SECRET, PAIR_CLAIMS_PER_IP_PER_10_MIN: '1000' })
 	})
 	afterAll(async () => {
 		await gw?.stop()
@@ -110,12 +115,22 @@ describe('pairing', () => {
 		await expectError(await start(gw, 'bad id!', v2Token('bad id!')), 400, 'BAD_REQUEST')
 	})
 
-	test('claiming needs the parent token', async () => {
+	test('claiming needs a signed-in parent', async () => {
 		const code = await startOk(gw, 'pair-toy-6')
 		const childId = await newChild()
 		await expectError(await claim(gw, { code, child_id: childId }, null), 401, 'UNAUTHORIZED')
-		await expectError(await claim(gw, { code, child_id: childId }, 'not-the-parent-token-000000'), 401, 'UNAUTHORIZED')
+		await expectError(await claim(gw, { code, child_id: childId }, 'parent-stop-gap-token-0123456789'), 401, 'UNAUTHORIZED')
 		expect(await pairedChildOf('pair-toy-6')).toBeNull()
+	})
+
+	test('a parent cannot pair a toy to another family’s child: 404, and the code still works for its owner', async () => {
+		const code = await startOk(gw, 'pair-toy-10')
+		const theirs = await addChild(pa, other, { name: 'Other' })
+		await expectError(await claim(gw, { code, child_id: theirs }), 404, 'NOT_FOUND')
+		await expectError(await claim(gw, { device_id: 'pair-toy-10', oob_code: code, child_id: theirs }), 404, 'NOT_FOUND')
+		expect(await pairedChildOf('pair-toy-10')).toBeNull()
+		expect((await claim(gw, { code, child_id: theirs }, other.token)).status).toBe(200)
+		expect(await pairedChildOf('pair-toy-10')).toBe(theirs)
 	})
 
 	test('five wrong codes burn the toy’s code: 429, and even the right code then never binds', async () => {
@@ -123,9 +138,9 @@ describe('pairing', () => {
 		const code = await startOk(gw, deviceId)
 		const childId = await newChild()
 		for (let i = 1; i <= 4; i++) {
-			await expectError(await claim(gw, { device_id: deviceId, oob_code: other(code, i), child_id: childId }), 400, 'PAIRING_CODE_INVALID')
+			await expectError(await claim(gw, { device_id: deviceId, oob_code: otherCode(code, i), child_id: childId }), 400, 'PAIRING_CODE_INVALID')
 		}
-		await expectError(await claim(gw, { device_id: deviceId, oob_code: other(code, 5), child_id: childId }), 429, 'RATE_LIMITED')
+		await expectError(await claim(gw, { device_id: deviceId, oob_code: otherCode(code, 5), child_id: childId }), 429, 'RATE_LIMITED')
 		await expectError(await claim(gw, { device_id: deviceId, oob_code: code, child_id: childId }), 429, 'RATE_LIMITED')
 		await expectError(await claim(gw, { code, child_id: childId }), 429, 'RATE_LIMITED')
 		expect(await pairedChildOf(deviceId)).toBeNull()
@@ -156,7 +171,7 @@ describe('pairing', () => {
 describe('pairing limits per address', () => {
 	let gw: GatewayProcess
 	beforeAll(async () => {
-		gw = await startGatewayProcess({ DATABASE_URL: db.url, ENCRYPTION_KEY, PARENT_API_TOKEN: PARENT, PAIR_CLAIMS_PER_IP_PER_10_MIN: '3' })
+		gw = await startGatewayProcess({ DATABASE_URL: db.url, ENCRYPTION_KEY, AUTH_SECRET: TEST_AUTH_SECRET, PAIR_CLAIMS_PER_IP_PER_10_MIN: '3' })
 	})
 	afterAll(async () => {
 		await gw?.stop()
@@ -167,25 +182,9 @@ describe('pairing limits per address', () => {
 		const childId = await newChild()
 		for (let i = 1; i <= 3; i++) {
 			// code-only guesses do not name a toy, so only the address limit stops them
-			await expectError(await claim(gw, { code: other(code, i * 1000), child_id: childId }), 400, 'PAIRING_CODE_INVALID')
+			await expectError(await claim(gw, { code: otherCode(code, i * 1000), child_id: childId }), 400, 'PAIRING_CODE_INVALID')
 		}
 		await expectError(await claim(gw, { code, child_id: childId }), 429, 'RATE_LIMITED')
 		expect(await pairedChildOf('pair-ip-1')).toBeNull()
-	})
-})
-
-describe('pairing without a parent token configured', () => {
-	let gw: GatewayProcess
-	beforeAll(async () => {
-		gw = await startGatewayProcess({ DATABASE_URL: db.url, ENCRYPTION_KEY })
-	})
-	afterAll(async () => {
-		await gw?.stop()
-	})
-
-	test('claims are refused with 403 until PARENT_API_TOKEN is set', async () => {
-		const code = await startOk(gw, 'pair-off-1')
-		await expectError(await claim(gw, { code, child_id: await newChild() }), 403, 'FORBIDDEN')
-		expect(await pairedChildOf('pair-off-1')).toBeNull()
 	})
 })

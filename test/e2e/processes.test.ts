@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { createTestDatabase, requireEnv, type TestDatabase } from '../support/databases'
-import { OPERATOR_TOKEN, startNode, uniqueId } from '../support/fleet'
+import { fleetEnv, operatorToken, startNode, uniqueId } from '../support/fleet'
 import type { GatewayProcess } from '../support/gateway-process'
 import { seedUrl } from '../support/seed-url'
 import { TestSocket } from '../support/ws-client'
@@ -11,10 +11,13 @@ import { TestSocket } from '../support/ws-client'
 
 let db: TestDatabase
 let gw: GatewayProcess
+let op: string
 
 beforeAll(async () => {
 	db = await createTestDatabase()
-	gw = await startNode({ DATABASE_URL: db.url, REDIS_URL: requireEnv('TEST_REDIS_URL'), GATEWAY_PROCESSES: '2' }, 'multi')
+	const env = fleetEnv({ DATABASE_URL: db.url, REDIS_URL: requireEnv('TEST_REDIS_URL') })
+	gw = await startNode({ ...env, GATEWAY_PROCESSES: '2' }, 'multi')
+	op = await operatorToken(gw, env)
 })
 
 afterAll(async () => {
@@ -27,7 +30,7 @@ describe('several processes on one port', () => {
 		const nodes = new Set<string>()
 		for (let i = 0; i < 40 && nodes.size < 2; i++) {
 			// a new TCP connection each time, as new toys arrive
-			const res = await fetch(`${gw.url}/api/v1/esp32/metrics`, { headers: { authorization: `Bearer ${OPERATOR_TOKEN}`, connection: 'close' } })
+			const res = await fetch(`${gw.url}/api/v1/esp32/metrics`, { headers: { authorization: `Bearer ${op}`, connection: 'close' } })
 			expect(res.status).toBe(200)
 			nodes.add(((await res.json()) as { node: string }).node)
 		}

@@ -3,7 +3,7 @@ import { createHmac, randomBytes, randomUUID } from 'node:crypto'
 import postgres from 'postgres'
 import { createTestDatabase, type TestDatabase } from '../support/databases'
 import { deviceScript } from '../support/device-script'
-import { Households } from '../support/family-fixtures'
+import { addChild, giveConsent, type ParentApp, type SignedInParent, signUp, startParentApp, TEST_AUTH_SECRET, TEST_ENCRYPTION_KEY } from '../support/parent-app'
 import { type GatewayProcess, startGatewayProcess, TEST_SECRET } from '../support/gateway-process'
 import { type FirmwareIdentity, XiaozhiFirmware } from '../support/xiaozhi-firmware'
 
@@ -13,20 +13,23 @@ import { type FirmwareIdentity, XiaozhiFirmware } from '../support/xiaozhi-firmw
 // know are not stuck, and a wrong HMAC is never answered 200 where the key is known, whichever of
 // the two body forms carries it.
 
-const ENCRYPTION_KEY = '2b'.repeat(32)
-const PARENT = 'parent-stop-gap-token-0123456789'
+const ENCRYPTION_KEY = TEST_ENCRYPTION_KEY
 
 let db: TestDatabase
 let sql: postgres.Sql
-let homes: Households
+// the parent, signed up through the parent API on the gateway's database (same AUTH_SECRET)
+let pa: ParentApp
+let parent: SignedInParent
 
 beforeAll(async () => {
 	db = await createTestDatabase()
 	sql = postgres(db.url, { max: 2, onnotice: () => {} })
-	homes = new Households(sql, ENCRYPTION_KEY)
+	pa = await startParentApp({ databaseUrl: db.url })
+	parent = await signUp(pa)
 })
 
 afterAll(async () => {
+	await pa?.close()
 	await sql?.end()
 	await db?.drop()
 })
@@ -37,15 +40,16 @@ const newMac = () => `c4:de:00:00:00:${(++macs).toString(16).padStart(2, '0')}`
 const teddyKey = (deviceId: string) => createHmac('sha256', TEST_SECRET).update(`teddy-device-key|${deviceId}`).digest()
 
 function gatewayEnv(requirePairing: boolean) {
-	return { DATABASE_URL: db.url, ENCRYPTION_KEY, PARENT_API_TOKEN: PARENT, REQUIRE_PAIRING: String(requirePairing), OTA_REQUIRE_DEVICE_AUTH: 'false' }
+	return { DATABASE_URL: db.url, ENCRYPTION_KEY, AUTH_SECRET: TEST_AUTH_SECRET, REQUIRE_PAIRING: String(requirePairing), OTA_REQUIRE_DEVICE_AUTH: 'false' }
 }
 
 async function claim(gw: GatewayProcess, code: string): Promise<number> {
-	const home = await homes.family()
+	const child = await addChild(pa, parent, { name: 'Ivy', age: 7 })
+	await giveConsent(pa, parent, child)
 	const r = await fetch(`${gw.url}/api/v1/pair/claim`, {
 		method: 'POST',
-		headers: { Authorization: `Bearer ${PARENT}`, 'Content-Type': 'application/json' },
-		body: JSON.stringify({ code, child_id: await home.child('Ivy', 7) }),
+		headers: { Authorization: `Bearer ${parent.token}`, 'Content-Type': 'application/json' },
+		body: JSON.stringify({ code, child_id: child }),
 	})
 	return r.status
 }

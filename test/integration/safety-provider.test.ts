@@ -25,7 +25,7 @@ import { WriteBacklog } from '../../gateway/src/store/write-backlog'
 import { log } from '../../gateway/src/obs/logger'
 import { type OpenedTestDatabase, openTestDatabase } from '../support/databases'
 import { type FakeOpenAI, startFakeOpenAI } from '../support/fake-openai'
-import { type SmtpSink, startSmtpSink } from './safety-smtp-sink'
+import { bodyOf, type SmtpSink, startSmtpSink } from '../support/smtp-sink'
 
 // SafeProvider against real Postgres, with the real openai SDK talking to the OpenAI fake for
 // moderation, a scripted inner provider (so aborts and calls can be seen), and a loopback SMTP sink.
@@ -106,7 +106,7 @@ async function setup(inner: Provider, s: Setup = {}) {
 		: await store.devices.upsertSeen(`seed-toy-${randomUUID()}`).then((d) => store.children.upsertForDevice(d.deviceId, seed))
 	// Bookkeeping is queued (store/write-backlog.ts); each turn below waits until it is stored.
 	const writes = new WriteBacklog({ maxPending: 1000, probe: () => opened.db.sql`select 1`, log })
-	const alerts = new ParentAlerts(store.safety.alerts, writes, s.mailer)
+	const alerts = new ParentAlerts(store.safety.alerts, writes, s.mailer, undefined, 'https://parents.example.test/app')
 	const safe = new SafeProvider(inner, {
 		store: store.safety,
 		writes,
@@ -117,6 +117,8 @@ async function setup(inner: Provider, s: Setup = {}) {
 		now: s.now,
 	})
 	const deviceId = `toy-${randomUUID().slice(0, 8)}`
+	// a toy is registered before it talks; usage is only counted for toys (and families) that exist
+	await store.devices.upsertSeen(deviceId)
 	const startedAt = s.now?.() ?? Date.now()
 	let turnIndex = 1
 	async function turn(over: Partial<TurnInput> = {}, index = turnIndex++): Promise<ProviderEvent[]> {
@@ -266,6 +268,8 @@ describe('crisis', () => {
 		expect(mail!.data).toContain('Mia may need you')
 		expect(mail!.data).not.toContain('uncle')
 		const [alert] = await store.safety.alerts.listForChild(child.id)
+		// the mail links to the alert in the parent app (GET /api/v1/alerts/{id} behind it)
+		expect(bodyOf(mail!)).toContain(`https://parents.example.test/app/alerts/${alert!.id}`)
 		expect(alert!.kind).toBe('abuse')
 		expect(alert!.emailedAt).toBeInstanceOf(Date)
 	})

@@ -1,16 +1,19 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { randomBytes } from 'node:crypto'
 import type { Redis } from 'ioredis'
+import { GatewayError } from '../../gateway/src/errors'
 import { MemoryNonceStore, type NonceStore, RedisNonceStore } from '../../gateway/src/store/nonces'
-import { connectRedis, isRedisReady } from '../../gateway/src/store/redis'
+import { connectRedis, isRedisReady, whenReady } from '../../gateway/src/store/redis'
 import { requireEnv } from '../support/databases'
 
 // Each run uses its own key prefix so parallel files and reruns never see each other's nonces.
 const prefix = `teddy-test:${randomBytes(4).toString('hex')}:nonce:`
 let redis: Redis
 
-beforeAll(() => {
+beforeAll(async () => {
 	redis = connectRedis(requireEnv('TEST_REDIS_URL'))
+	// commands fail instead of queueing while the client is not connected
+	expect(await whenReady(redis, 10_000)).toBe(true)
 })
 afterAll(async () => {
 	if (!redis) return
@@ -59,6 +62,17 @@ test('reports redis readiness, and not-ready for a server that is not there', as
 	const nowhere = connectRedis('redis://127.0.0.1:1/0')
 	try {
 		expect(await isRedisReady(nowhere, 300)).toBe(false)
+	} finally {
+		nowhere.disconnect()
+	}
+})
+
+test('the redis nonce store refuses with UNAVAILABLE, at once, when Redis is unreachable', async () => {
+	const nowhere = connectRedis('redis://127.0.0.1:1/0')
+	try {
+		const err = await new RedisNonceStore(nowhere, prefix).claim('bear-down', randomBytes(16).toString('hex'), 600).catch((e: unknown) => e)
+		expect(err).toBeInstanceOf(GatewayError)
+		expect((err as GatewayError).code).toBe('UNAVAILABLE')
 	} finally {
 		nowhere.disconnect()
 	}

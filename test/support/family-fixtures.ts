@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type postgres from 'postgres'
+import { CONSENT_POLICY_VERSION } from '../../gateway/src/safety/consent'
 import { FieldCipher } from '../../gateway/src/store/crypto'
 
 // Households as a parent would set them up (a family, its children, its toys), written straight to
@@ -39,7 +40,21 @@ export class Households {
 			insert into children (id, family_id, external_id, name_ciphertext, name_nonce, name_key_id, age)
 			values (${id}, ${familyId}, ${externalId ?? null}, ${sealed.ciphertext}, ${sealed.nonce}, ${sealed.keyId}, ${age})
 		`
+		// a parent who set up a child has given the consents a toy needs to talk (sql/0006)
+		for (const kind of ['coppa', 'third_party_ai']) await this.consent(familyId, id, kind)
 		return id
+	}
+
+	/** A confirmed consent of the current policy, as the parent API records one (store/consents.ts). */
+	private async consent(familyId: string, childId: string, kind: string): Promise<void> {
+		const id = randomUUID()
+		const email = this.cipher.encrypt('parent@example.test', `consents.parent_email:${id}`)
+		await this.sql`
+			insert into consents (id, family_id, child_id, kind, method, policy_version,
+				parent_email_ciphertext, parent_email_nonce, parent_email_key_id, confirmed_at)
+			values (${id}, ${familyId}, ${childId}, ${kind}, 'email_plus', ${CONSENT_POLICY_VERSION},
+				${email.ciphertext}, ${email.nonce}, ${email.keyId}, now())
+		`
 	}
 
 	/** A registered toy bound to a child, as a parent's claim leaves it. */

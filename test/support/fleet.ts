@@ -1,5 +1,6 @@
 import { expect } from 'bun:test'
 import { randomBytes } from 'node:crypto'
+import { join } from 'node:path'
 import { type GatewayProcess, startGatewayProcess } from './gateway-process'
 import { parsePrometheus, sample } from './prometheus-text'
 import { v2Token } from './seed-url'
@@ -7,15 +8,41 @@ import { TestSocket } from './ws-client'
 
 // Helpers for tests of several gateway processes acting as one fleet (test/e2e/fleet*.test.ts).
 
-export const OPERATOR_TOKEN = 'fleet-operator-token-0123456789'
-
 export const FLEET_KEY = 'b'.repeat(64)
+export const FLEET_AUTH_SECRET = 'c4'.repeat(32)
 
 export const uniqueId = (prefix: string) => `${prefix}-${randomBytes(4).toString('hex')}`
 
+/** What every node of one test's fleet shares: database, Redis and its key prefix, keys. */
+export function fleetEnv(env: { DATABASE_URL: string; REDIS_URL?: string }): Record<string, string> {
+	// ? One ENCRYPTION_KEY for the fleet (as production requires): a context sealed on one node opens
+	// on another; one AUTH_SECRET: an operator signed in on one node is known on all.
+	return { ENCRYPTION_KEY: FLEET_KEY, AUTH_SECRET: FLEET_AUTH_SECRET, REDIS_KEY_PREFIX: `${uniqueId('fleet')}:`, ...env }
+}
+
 export function startNode(env: Record<string, string>, name: string): Promise<GatewayProcess> {
-	// ? One ENCRYPTION_KEY for the fleet (as production requires): a context sealed on one node opens on another.
-	return startGatewayProcess({ OPERATOR_API_TOKEN: OPERATOR_TOKEN, ENCRYPTION_KEY: FLEET_KEY, NODE_ID: `${name}-${randomBytes(3).toString('hex')}`, ...env })
+	return startGatewayProcess({ NODE_ID: `${name}-${randomBytes(3).toString('hex')}`, ...env })
+}
+
+/**
+ * An operator account made as an operator would (`bun scripts/operator.ts create`), signed in on
+ * `gw`: its access token. `env` is the gateway's (database, keys).
+ */
+export async function operatorToken(gw: GatewayProcess, env: Record<string, string>): Promise<string> {
+	const email = `${uniqueId('ops')}@example.test`
+	const made = Bun.spawnSync(['bun', 'scripts/operator.ts', 'create', email], {
+		cwd: join(import.meta.dir, '..', '..'),
+		env: { PATH: process.env.PATH, HOME: process.env.HOME, DATA_DIR: gw.dataDir, ...env },
+	})
+	const password = /password: (\S+)/.exec(made.stdout.toString())?.[1]
+	if (!password) throw new Error(`operator.ts failed: ${made.stderr.toString()}`)
+	const res = await fetch(`${gw.url}/api/v1/accounts/login`, {
+		method: 'POST',
+		headers: { 'content-type': 'application/json' },
+		body: JSON.stringify({ email, password }),
+	})
+	expect(res.status).toBe(200)
+	return ((await res.json()) as { access_token: string }).access_token
 }
 
 /** A xiaozhi v3 toy, greeted (hello answered). */
@@ -28,20 +55,20 @@ export async function xiaozhiToy(gw: GatewayProcess, deviceId: string): Promise<
 	return toy
 }
 
-export async function command(gw: GatewayProcess, deviceId: string, body: object): Promise<{ status: number; body: Record<string, unknown> }> {
+export async function command(gw: GatewayProcess, token: string, deviceId: string, body: object): Promise<{ status: number; body: Record<string, unknown> }> {
 	const res = await fetch(`${gw.url}/api/v1/operator/devices/${deviceId}/commands`, {
 		method: 'POST',
-		headers: { authorization: `Bearer ${OPERATOR_TOKEN}`, 'content-type': 'application/json' },
+		headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
 		body: JSON.stringify(body),
 	})
 	return { status: res.status, body: (await res.json()) as Record<string, unknown> }
 }
 
 /** Retries a command until it gets `status` (presence is written just after the socket opens). */
-export async function commandUntil(gw: GatewayProcess, deviceId: string, body: object, status: number, timeoutMs = 10_000) {
+export async function commandUntil(gw: GatewayProcess, token: string, deviceId: string, body: object, status: number, timeoutMs = 10_000) {
 	const deadline = Date.now() + timeoutMs
 	for (;;) {
-		const r = await command(gw, deviceId, body)
+		const r = await command(gw, token, deviceId, body)
 		if (r.status === status || Date.now() > deadline) return r
 		await Bun.sleep(100)
 	}

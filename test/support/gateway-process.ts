@@ -19,7 +19,13 @@ export interface GatewayProcess {
 
 const ROOT = join(import.meta.dir, '..', '..')
 
-export async function startGatewayProcess(env: Record<string, string | undefined> = {}): Promise<GatewayProcess> {
+export interface StartOptions {
+	/** How long to wait for "gateway listening" (default 30 s; a first embedded boot on a busy machine takes longer). */
+	startTimeoutMs?: number
+}
+
+export async function startGatewayProcess(env: Record<string, string | undefined> = {}, opts: StartOptions = {}): Promise<GatewayProcess> {
+	const startTimeoutMs = opts.startTimeoutMs ?? 30_000
 	const dataDir = await mkdtemp(join(tmpdir(), 'teddy-gw-'))
 	const proc = Bun.spawn(['bun', 'gateway/src/main.ts'], {
 		cwd: ROOT,
@@ -31,6 +37,9 @@ export async function startGatewayProcess(env: Record<string, string | undefined
 			DATA_DIR: dataDir,
 			ESP32_SHARED_SECRET: TEST_SECRET,
 			LOG_LEVEL: 'info',
+			// ! The test Redis is shared by every test and worktree: each gateway keeps its keys apart
+			//   (rate-limit buckets per address would otherwise be shared by all of them)
+			REDIS_KEY_PREFIX: `test-${crypto.randomUUID().slice(0, 8)}:`,
 			...env,
 		},
 		stdin: 'ignore',
@@ -39,7 +48,7 @@ export async function startGatewayProcess(env: Record<string, string | undefined
 	})
 	let output = ''
 	const url = await new Promise<string>((resolve, reject) => {
-		const timer = setTimeout(() => reject(new Error(`gateway did not start in 30 s:\n${output}`)), 30_000)
+		const timer = setTimeout(() => reject(new Error(`gateway did not start in ${startTimeoutMs / 1000} s:\n${output}`)), startTimeoutMs)
 		const pump = async (stream: ReadableStream<Uint8Array>) => {
 			const decoder = new TextDecoder()
 			for await (const chunk of stream) {

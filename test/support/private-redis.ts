@@ -1,46 +1,65 @@
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { $ } from 'bun'
-import { freePort } from './private-postgres'
+import type { Subprocess } from 'bun'
 
-// A redis-server of one test's own on a free port, so the test can stop and restart it (an
-// outage) without touching the shared Redis every other test uses.
+// A redis-server of one test's own, on a free loopback port, for outage tests: it can be stopped,
+// started again on the same port, frozen (SIGSTOP: connections stay open, nothing answers) and
+// thawed. Never the shared test Redis, which other tests and worktrees use at the same time.
 
 export interface PrivateRedis {
 	url: string
+	port: number
 	stop(): Promise<void>
 	start(): Promise<void>
-	destroy(): Promise<void>
+	freeze(): void
+	thaw(): void
+}
+
+function freePort(): number {
+	const probe = Bun.listen({ hostname: '127.0.0.1', port: 0, socket: { data() {} } })
+	const port = probe.port
+	probe.stop(true)
+	return port
+}
+
+async function answersPing(port: number): Promise<boolean> {
+	try {
+		const socket = await Bun.connect({
+			hostname: '127.0.0.1',
+			port,
+			socket: { data() {}, error() {} },
+		})
+		socket.end()
+		return true
+	} catch {
+		return false
+	}
 }
 
 export async function startPrivateRedis(): Promise<PrivateRedis> {
-	const dir = await mkdtemp(join(tmpdir(), 'teddy-private-redis-'))
-	const port = await freePort()
+	const port = freePort()
+	let proc: Subprocess | undefined
 	const start = async () => {
-		await $`redis-server --bind 127.0.0.1 --port ${port} --save '' --appendonly no --daemonize yes --dir ${dir} --logfile ${join(dir, 'log')} --pidfile ${join(dir, 'pid')}`.quiet()
+		proc = Bun.spawn(['redis-server', '--bind', '127.0.0.1', '--port', String(port), '--save', '', '--appendonly', 'no'], {
+			stdout: 'ignore',
+			stderr: 'ignore',
+		})
 		for (let i = 0; i < 100; i++) {
-			if ((await $`redis-cli -p ${port} ping`.quiet().nothrow()).stdout.toString().includes('PONG')) return
+			if (await answersPing(port)) return
 			await Bun.sleep(50)
 		}
-		throw new Error(`private redis on ${port} did not start`)
-	}
-	// SHUTDOWN NOSAVE: the data goes with it, as when a Redis pod is replaced.
-	const stop = async () => {
-		await $`redis-cli -p ${port} shutdown nosave`.quiet().nothrow()
-		for (let i = 0; i < 100; i++) {
-			if ((await $`redis-cli -p ${port} ping`.quiet().nothrow()).exitCode !== 0) return
-			await Bun.sleep(50)
-		}
+		throw new Error(`private redis-server on port ${port} did not start`)
 	}
 	await start()
 	return {
 		url: `redis://127.0.0.1:${port}/0`,
-		stop,
+		port,
 		start,
-		async destroy() {
-			await stop()
-			await rm(dir, { recursive: true, force: true })
+		async stop() {
+			if (!proc || proc.exitCode !== null) return
+			proc.kill('SIGCONT')
+			proc.kill('SIGKILL')
+			await proc.exited
 		},
+		freeze: () => proc?.kill('SIGSTOP'),
+		thaw: () => proc?.kill('SIGCONT'),
 	}
 }

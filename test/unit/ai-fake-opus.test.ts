@@ -40,7 +40,7 @@ describe('fake provider, opus20', () => {
 	})
 
 	test('is chosen by config, and needs a codec', () => {
-		const p = createProvider({ codec: fallbackCodec, ai: { fakeFormat: 'opus20' } }, { TEDDY_PROVIDER: 'fake' })
+		const p = createProvider({ codec: fallbackCodec, ai: { provider: 'fake', fakeFormat: 'opus20' } })
 		expect(p).toBeInstanceOf(FakeProvider)
 		expect((p as FakeProvider).format).toBe('opus20')
 		expect(() => new FakeProvider({ format: 'opus20' })).toThrow(/codec/)

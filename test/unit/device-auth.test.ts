@@ -2,7 +2,9 @@ import { afterEach, describe, expect, test } from 'bun:test'
 import { createHmac } from 'node:crypto'
 import { DeviceAuthenticator, type NonceClaimer } from '../../gateway/src/auth/device-auth'
 import { fallbackCodec } from '../../gateway/src/codec/fallback'
+import { GatewayError } from '../../gateway/src/errors'
 import { MemoryNonceStore } from '../../gateway/src/store/nonces'
+import { MemoryRateLimiter } from '../../gateway/src/store/rate-limits'
 import { TEST_SECRET } from '../support/gateway-process'
 import { legacyToken, v2Token } from '../support/seed-url'
 
@@ -152,4 +154,27 @@ describe('device authentication', () => {
 		expect(r.ok).toBe(false)
 		if (!r.ok) expect(r.message).toMatch(/legacy/i)
 	})
+
+	// A device key can mint any number of valid tokens: the budget per device is what bounds one toy
+	// (or a thief of its key), and only a verified token may spend it.
+	test('a device over its token budget is rate limited; forged tokens never spend it; others unaffected', async () => {
+		const clock = { now: NOW }
+		const store = new MemoryNonceStore({ now: () => clock.now * 1000 })
+		stores.push(store)
+		const perDevice = new MemoryRateLimiter(3, 60_000, () => clock.now * 1000)
+		const auth = new DeviceAuthenticator(fallbackCodec.createTokenVerifier(TEST_SECRET), store, POLICY, () => clock.now, undefined, perDevice)
+		// forged tokens in the victim's name are refused as bad and cost the victim nothing
+		for (let i = 0; i < 10; i++) expect((await auth.authenticate('victim', v2Token('victim', 'f'.repeat(64), NOW))).ok).toBe(false)
+		for (let i = 0; i < 3; i++) expect((await auth.authenticate('victim', v2Token('victim', TEST_SECRET, NOW))).ok).toBe(true)
+		const over = await auth.authenticate('victim', v2Token('victim', TEST_SECRET, NOW)).catch((e: unknown) => e)
+		expect(over).toBeInstanceOf(GatewayError)
+		expect((over as GatewayError).code).toBe('RATE_LIMITED')
+		expect((over as GatewayError).retryAfterSeconds).toBe(60)
+		expect(await auth.authenticate('bystander', v2Token('bystander', TEST_SECRET, NOW))).toEqual({ ok: true, kind: 'v2' })
+		expect(await auth.authenticate('bystander', legacyToken('bystander'))).toEqual({ ok: true, kind: 'legacy' })
+		clock.now += 61
+		expect((await auth.authenticate('victim', v2Token('victim', TEST_SECRET, clock.now))).ok).toBe(true)
+		perDevice.close()
+	})
 })
+

@@ -1,4 +1,5 @@
 import { expect, test } from 'bun:test'
+import { GatewayError } from '../../gateway/src/errors'
 import { MemoryNonceStore } from '../../gateway/src/store/nonces'
 
 test('memory nonces expire after their ttl', async () => {
@@ -12,16 +13,36 @@ test('memory nonces expire after their ttl', async () => {
 	await store.close()
 })
 
-test('the memory cache stays bounded and fails closed when full of live nonces', async () => {
+test('each device has its own bounded share: a full device is refused, never another device', async () => {
 	let now = 0
-	const store = new MemoryNonceStore({ maxEntries: 3, now: () => now })
-	for (const n of ['a', 'b', 'c']) expect(await store.claim('bear', n, 10)).toBe(true)
-	expect(await store.claim('bear', 'd', 10)).toBe(false)
-	expect(store.size).toBe(3)
+	const store = new MemoryNonceStore({ maxPerDevice: 3, now: () => now })
+	for (const n of ['a', 'b', 'c']) expect(await store.claim('flooder', n, 10)).toBe(true)
+	// the flooder's fourth live nonce would allow a replay if an old one were forgotten: refused
+	const full = await store.claim('flooder', 'd', 10).catch((e: unknown) => e)
+	expect(full).toBeInstanceOf(GatewayError)
+	expect((full as GatewayError).code).toBe('RATE_LIMITED')
+	expect((full as GatewayError).retryAfterSeconds).toBeGreaterThan(0)
+	// every other toy still gets its tokens through, however full the flooder is
+	for (let i = 0; i < 100; i++) expect(await store.claim(`toy-${i}`, 'a', 10)).toBe(true)
+	// and replays are still caught on both sides
+	expect(await store.claim('flooder', 'a', 10)).toBe(false)
+	expect(await store.claim('toy-7', 'a', 10)).toBe(false)
 	now += 11_000
-	// expired entries are swept to make room
-	expect(await store.claim('bear', 'd', 10)).toBe(true)
-	expect(store.size).toBe(1)
+	// the flooder's share frees itself as its nonces expire
+	expect(await store.claim('flooder', 'd', 10)).toBe(true)
+	await store.close()
+})
+
+test('expired nonces and emptied devices are swept', async () => {
+	let now = 0
+	const store = new MemoryNonceStore({ maxPerDevice: 5, now: () => now })
+	for (let i = 0; i < 50; i++) await store.claim(`toy-${i}`, 'a', 10)
+	expect(store.size).toBe(50)
+	expect(store.devices).toBe(50)
+	now += 11_000
+	store.sweep()
+	expect(store.size).toBe(0)
+	expect(store.devices).toBe(0)
 	await store.close()
 })
 

@@ -12,6 +12,7 @@ import { OpenAIPipelineProvider } from './openai-pipeline'
 import { OpenAIRealtimeProvider } from './openai-realtime'
 import type { Provider } from './provider'
 import { ResilientProvider } from './resilient-provider'
+import type { EspeakTts } from './tts-espeak'
 
 export interface ProviderConfig {
 	openaiApiKey?: string
@@ -21,6 +22,8 @@ export interface ProviderConfig {
 	ai?: AiSettings
 	/** Provider retries and failures are counted here when metrics are on. */
 	counters?: { providerRetries: number; providerErrors: number }
+	/** The offline voice; default the process-wide espeak-ng on PATH. */
+	tts?: EspeakTts
 }
 
 export interface AiSettings {
@@ -35,15 +38,21 @@ export interface AiSettings {
 	circuitCooldownMs?: number
 	/** FAKE_PROVIDER_FORMAT: what the bench's fake provider answers in. */
 	fakeFormat?: FakeFormat
+	/** TEDDY_PROVIDER: `fake` answers with a fixed latency and length (bench/fleet only). */
+	provider?: 'fake'
+	fakeLatencyMs?: number
+	fakeAnswerMs?: number
 }
 
-export function createProvider(cfg: ProviderConfig, env: Record<string, string | undefined> = process.env): Provider {
+export function createProvider(cfg: ProviderConfig): Provider {
+	const ai = cfg.ai ?? {}
 	// Benchmarks only (bench/fleet): fixed latency and answer length, so the gateway is what is measured.
-	if (env.TEDDY_PROVIDER === 'fake') return fakeFromEnv(env, cfg)
+	if (ai.provider === 'fake') {
+		return new FakeProvider({ latencyMs: ai.fakeLatencyMs, answerMs: ai.fakeAnswerMs, format: ai.fakeFormat, codec: cfg.codec })
+	}
 	const apiKey = cfg.openaiApiKey?.trim()
 	const baseURL = cfg.openaiBaseUrl?.trim()
-	if (!apiKey && !baseURL) return new OfflineProvider()
-	const ai = cfg.ai ?? {}
+	if (!apiKey && !baseURL) return new OfflineProvider({ tts: cfg.tts })
 	// ? Local OpenAI-compatible servers usually ignore the key, but the SDK insists on one.
 	const key = apiKey || 'local'
 	const url = baseURL || undefined
@@ -53,8 +62,8 @@ export function createProvider(cfg: ProviderConfig, env: Record<string, string |
 			: // Retries belong to the wrapper, which knows whether the child has heard anything yet.
 				new OpenAIPipelineProvider({ apiKey: key, baseURL: url, codec: cfg.codec, maxRetries: cfg.codec ? 0 : 1 })
 	if (!cfg.codec) return primary
-	const lines = new FixedLines({ codec: cfg.codec })
-	const fallback = new OfflineProvider()
+	const lines = new FixedLines({ codec: cfg.codec, tts: cfg.tts })
+	const fallback = new OfflineProvider({ tts: cfg.tts })
 	// Rendered now so the first slow turn's "let me think" costs nothing.
 	Promise.all([lines.warm(), fallback.warm()]).catch((err) => log.warn({ err }, 'fixed lines could not be pre-rendered'))
 	return new ResilientProvider({
@@ -66,21 +75,6 @@ export function createProvider(cfg: ProviderConfig, env: Record<string, string |
 		retries: ai.retries,
 		breaker: { failureThreshold: ai.circuitFailures, cooldownMs: ai.circuitCooldownMs },
 		counters: cfg.counters,
-	})
-}
-
-function fakeFromEnv(env: Record<string, string | undefined>, cfg: ProviderConfig): FakeProvider {
-	const ms = (name: string, fallback: number): number => {
-		const v = env[name]
-		if (v === undefined || v === '') return fallback
-		if (!/^\d+$/.test(v.trim())) throw new Error(`${name} must be a whole number of milliseconds (got ${JSON.stringify(v)})`)
-		return Number(v)
-	}
-	return new FakeProvider({
-		latencyMs: ms('FAKE_PROVIDER_LATENCY_MS', 200),
-		answerMs: ms('FAKE_PROVIDER_ANSWER_MS', 2000),
-		format: cfg.ai?.fakeFormat,
-		codec: cfg.codec,
 	})
 }
 

@@ -19,7 +19,7 @@ export interface Speech {
 }
 
 export interface EspeakTtsOptions {
-	/** Path or name of the espeak-ng binary; default `ESPEAK_NG_BIN` or 'espeak-ng'. */
+	/** Path or name of the espeak-ng binary (config ESPEAK_NG_BIN); default 'espeak-ng' on PATH. */
 	binary?: string
 	/** Renders kept in memory; the least recently used is dropped first. */
 	cacheEntries?: number
@@ -44,7 +44,7 @@ export class EspeakTts {
 	private readonly timeoutMs: number
 
 	constructor(opts: EspeakTtsOptions = {}) {
-		this.binary = opts.binary ?? process.env.ESPEAK_NG_BIN ?? 'espeak-ng'
+		this.binary = opts.binary ?? 'espeak-ng'
 		this.cacheEntries = opts.cacheEntries ?? 256
 		this.maxCachedChars = opts.maxCachedChars ?? 300
 		this.timeoutMs = opts.timeoutMs ?? 10_000

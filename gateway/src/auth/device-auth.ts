@@ -1,4 +1,5 @@
 import type { TokenVerifier } from '../codec'
+import { GatewayError } from '../errors'
 
 // Token policy on top of the codec's HMAC check: which token kinds are allowed, how fresh a v2
 // token must be, and that each v2 nonce is used once. PROTOCOL.md §1.
@@ -6,6 +7,11 @@ import type { TokenVerifier } from '../codec'
 export interface NonceClaimer {
 	/** True the first time (deviceId, nonce) is seen within ttl, false on a replay. */
 	claim(deviceId: string, nonce: string, ttlSeconds: number): Promise<boolean>
+}
+
+/** Counts verified token uses per device (store/rate-limits.ts); an interface so auth needs no Redis. */
+export interface TokenBudget {
+	take(deviceId: string): Promise<{ allowed: boolean; retryAfterSeconds: number }>
 }
 
 /** Device JWTs (auth/device-jwt.ts); an interface so this file stays free of SQL and of jose. */
@@ -59,16 +65,25 @@ export class DeviceAuthenticator {
 		private readonly policy: AuthPolicy,
 		private readonly nowSeconds: () => number = () => Math.floor(Date.now() / 1000),
 		private readonly jwt?: JwtChecker,
+		/** TOKENS_PER_DEVICE_PER_MINUTE; throws RATE_LIMITED past it. Unset = no per-device limit. */
+		private readonly budget?: TokenBudget,
 	) {}
 
+	/** Refusals are results; a device over its token budget is thrown as RATE_LIMITED (429 / 4429). */
 	async authenticate(deviceId: string | null | undefined, token: string | null | undefined): Promise<AuthResult> {
 		if (!deviceId || !token) return fail('missing')
 		if (!DEVICE_ID.test(deviceId)) return fail('bad_device_id')
 		if (this.jwt && JWT_SHAPE.test(token)) return this.authenticateJwt(deviceId, token)
 		const verified = this.verifier.verify(deviceId, token)
 		if (!verified) return fail('bad_token')
-		if (verified.kind === 'legacy') return this.policy.allowLegacyTokens ? { ok: true, kind: 'legacy' } : fail('legacy_disabled')
+		if (verified.kind === 'legacy') {
+			if (!this.policy.allowLegacyTokens) return fail('legacy_disabled')
+			await this.spend(deviceId)
+			return { ok: true, kind: 'legacy' }
+		}
 		if (Math.abs(this.nowSeconds() - verified.ts) > this.policy.tokenWindowSeconds) return fail('expired')
+		// Only a verified token spends the device's budget: forged tokens in a toy's name cost it nothing.
+		await this.spend(deviceId)
 		// The nonce is claimed only after the signature checks out, so forged tokens can't burn nonces.
 		if (!(await this.nonces.claim(deviceId, verified.nonce, this.policy.nonceTtlSeconds))) return fail('replayed')
 		return { ok: true, kind: 'v2' }
@@ -76,8 +91,18 @@ export class DeviceAuthenticator {
 
 	private async authenticateJwt(deviceId: string, token: string): Promise<AuthResult> {
 		const verdict = await this.jwt!.verify(deviceId, token)
-		if (verdict === 'ok') return { ok: true, kind: 'jwt' }
-		return fail(verdict === 'expired' ? 'jwt_expired' : verdict === 'revoked' ? 'revoked' : 'bad_token')
+		if (verdict !== 'ok') return fail(verdict === 'expired' ? 'jwt_expired' : verdict === 'revoked' ? 'revoked' : 'bad_token')
+		await this.spend(deviceId)
+		return { ok: true, kind: 'jwt' }
+	}
+
+	private async spend(deviceId: string): Promise<void> {
+		if (!this.budget) return
+		const verdict = await this.budget.take(deviceId)
+		if (verdict.allowed) return
+		throw new GatewayError('RATE_LIMITED', 'too many tokens from this device; wait before connecting again', {
+			retryAfterSeconds: verdict.retryAfterSeconds,
+		})
 	}
 }
 

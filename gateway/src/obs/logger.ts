@@ -30,7 +30,7 @@ export type ErrorSink = (err: unknown, context: { cid?: string; msg?: string }) 
 
 const ERROR_LEVEL = 50
 
-export function createLogger(level = process.env.LOG_LEVEL ?? 'info', onError?: ErrorSink): Logger {
+export function createLogger(level = 'info', onError?: ErrorSink): Logger {
 	const hooks = onError
 		? {
 				logMethod(this: Logger, args: Parameters<Logger['info']>, method: (...a: unknown[]) => void, lvl: number) {
@@ -47,6 +47,8 @@ export function createLogger(level = process.env.LOG_LEVEL ?? 'info', onError?: 
 	return pino({ level, redact, base: { service: 'teddy-gateway' }, ...(hooks ? { hooks } : {}) })
 }
 
+// ? Modules below the composition root log through this one; main.ts sets its level from config
+// (LOG_LEVEL) before anything is built, so it is the only logger a running gateway has.
 export const log: Logger = createLogger()
 
 export type { Logger }

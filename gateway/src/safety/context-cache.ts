@@ -31,20 +31,32 @@ export class ContextCache {
 	}
 
 	private reload(key: string, now: number, load: () => Promise<TurnContext>): Promise<TurnContext> {
-		let p = this.loading.get(key)
+		const p = this.loading.get(key)
 		if (p) return p
-		p = load()
+		const loading: Promise<TurnContext> = load()
 			.then((ctx) => {
-				this.set(key, ctx, now)
+				// ! Not when forgetChild() ran meanwhile: a load begun before a deletion would bring the data back.
+				if (this.loading.get(key) === loading) this.set(key, ctx, now)
 				return ctx
 			})
-			.finally(() => this.loading.delete(key))
-		this.loading.set(key, p)
-		return p
+			.finally(() => {
+				if (this.loading.get(key) === loading) this.loading.delete(key)
+			})
+		this.loading.set(key, loading)
+		return loading
 	}
 
 	delete(key: string): void {
 		this.entries.delete(key)
+	}
+
+	/** The child's data was deleted: every cached context of it (memory, lesson) goes, loads in flight too. */
+	forgetChild(childId: string): number {
+		const prefix = `${childId}|`
+		let n = 0
+		for (const k of [...this.entries.keys()]) if (k.startsWith(prefix) && this.entries.delete(k)) n++
+		for (const k of [...this.loading.keys()]) if (k.startsWith(prefix)) this.loading.delete(k)
+		return n
 	}
 
 	set(key: string, ctx: TurnContext, now: number): void {

@@ -20,7 +20,7 @@ export interface SafetyParts {
 	close(): Promise<void>
 }
 
-type SafetyConfig = Pick<Config, 'safety' | 'openaiApiKey' | 'openaiBaseUrl'>
+type SafetyConfig = Pick<Config, 'safety' | 'openaiApiKey' | 'openaiBaseUrl'> & Partial<Pick<Config, 'accounts'>>
 
 export function safetyDefaults(cfg: Config['safety']): SafetyDefaults {
 	return {
@@ -56,7 +56,7 @@ export async function createSafety(
 	speak?: SpeakFixed,
 ): Promise<SafetyParts> {
 	const mailer: Mailer | undefined = cfg.safety.smtpUrl ? await createSmtpMailer(cfg.safety.smtpUrl, cfg.safety.smtpFrom) : undefined
-	const alerts = new ParentAlerts(store.alerts, writes, mailer, cfg.safety.alertEmail)
+	const alerts = new ParentAlerts(store.alerts, writes, mailer, cfg.safety.alertEmail, cfg.accounts?.publicAppUrl)
 	const moderator = createModerator(cfg, log)
 	const provider = new SafeProvider(inner, { store, writes, alerts, moderator, defaults: safetyDefaults(cfg.safety), speak, log })
 	log.info({ moderation: moderator.name, alertEmail: mailer ? 'smtp' : 'off' }, 'child safety on')

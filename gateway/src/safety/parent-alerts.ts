@@ -46,6 +46,8 @@ export class ParentAlerts {
 		private readonly mailer: Mailer | undefined,
 		/** Operator address copied on alerts of children with no parent email (SAFETY_ALERT_EMAIL). */
 		private readonly fallbackTo?: string,
+		/** The parent app (PUBLIC_APP_URL): the mail links to the alert there. */
+		private readonly appUrl?: string,
 	) {}
 
 	raise(alert: NewAlert & { kind: CrisisKind }, parentEmail: string | null, childName: string): RaisedAlert {
@@ -60,7 +62,9 @@ export class ParentAlerts {
 				text: [
 					`${name} told Teddy ${what[alert.kind]}.`,
 					'Teddy answered kindly and asked them to talk to a trusted grown-up, like you.',
-					'Please check on them. You can read exactly what was said in the Teddy app (alert ' + id + ').',
+					this.appUrl
+						? `Please check on them. You can read exactly what was said in the Teddy app: ${this.appUrl}/alerts/${id}`
+						: `Please check on them. You can read exactly what was said in the Teddy app (alert ${id}).`,
 					'If anyone is in immediate danger, call your local emergency number.',
 				].join('\n\n'),
 			}),

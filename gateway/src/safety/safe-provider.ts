@@ -78,6 +78,11 @@ export class SafeProvider implements Provider {
 		return this.inner.close?.() ?? Promise.resolve()
 	}
 
+	/** The child's data was deleted: drop what the safety layer cached of it (memory, lesson, usage). */
+	forgetChild(childId: string): void {
+		if (childId) this.contexts.forgetChild(childId)
+	}
+
 	/**
 	 * Audio goes straight to the inner provider while the child speaks: what the child said is
 	 * still checked from the transcript event, before any answer is spoken. A turn closed here
@@ -302,7 +307,8 @@ export class SafeProvider implements Provider {
 		const used = meter.usage()
 		if (deviceId) writes.submit(`usage:${deviceId}`, 'usage', () => store.usage.add(ctx.day, deviceId, ctx.policy.familyId, used))
 		let summary: string | undefined
-		if (turn.outcome === 'answered' && childId && turn.childWords?.trim()) {
+		// ? Only a toy's turns (with a device) feed memory and the programme: a parent trying text chat does not.
+		if (turn.outcome === 'answered' && childId && deviceId && turn.childWords?.trim()) {
 			const memory = remember(ctx.summary, turn.childWords)
 			summary = memory.text
 			const age = input.child.age

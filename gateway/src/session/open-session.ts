@@ -5,6 +5,7 @@ import type { Config } from '../config'
 import { GatewayError } from '../errors'
 import type { Logger } from '../obs/logger'
 import type { Device, Store } from '../store'
+import type { ConsentKind } from '../store/consents'
 import type { MemoryRateLimiter } from '../store/rate-limits'
 import type { WriteBacklog } from '../store/write-backlog'
 import type { DeviceSocket, ProtocolHandler } from '../ws/connection'
@@ -13,6 +14,7 @@ import type { SeedHandshake } from '../ws/seed-json-handshake'
 import { XiaozhiAdapter } from '../ws/xiaozhi'
 import type { XiaozhiHandshake } from '../ws/xiaozhi-handshake'
 import type { Metrics } from '../obs/metrics'
+import { type ConsentReader, missingConsent } from './consent-gate'
 import type { SessionContext } from './resume-cache'
 import type { ResumeStore } from './resume-store'
 import { Session, type SessionOptions, type SessionSink, type TurnRecorder } from './session'
@@ -34,6 +36,15 @@ export interface SessionDeps {
 	/** Conversation writes survive a database outage through here. */
 	writes: WriteBacklog
 	metrics?: Metrics
+	/** Parental consent (parents package): which consents a child has, and how a refused toy is told. */
+	consent?: ConsentGate
+}
+
+export interface ConsentGate {
+	reader: ConsentReader
+	/** The gateway answers with a remote AI service: the child's words leave it. */
+	thirdPartyAi: boolean
+	refuse(target: { protocol: 'seed-json' | 'xiaozhi'; deviceId: string; cid: string; version?: XiaozhiHandshake['version'] }, kind: ConsentKind): Attach
 }
 
 type Attach = (ws: DeviceSocket) => ProtocolHandler
@@ -110,7 +121,12 @@ function wire<A extends SessionSink & ProtocolHandler & { attach(s: Session): vo
 export function prepareSeedSessionWith(deps: SessionDeps) {
 	return async (h: SeedHandshake, cid: string): Promise<Attach> => {
 		const device = await admitDevice(deps, h.deviceId)
+		// ! Before the query's child is stored: nothing about a child is kept without its parent's consent.
+		const refused = await consentMissing(deps, [device.pairedChildId])
+		if (refused) return deps.consent!.refuse({ protocol: 'seed-json', deviceId: h.deviceId, cid }, refused)
 		const child = await seedChild(deps.store, device, h)
+		const missing = await consentMissing(deps, [child.id])
+		if (missing) return deps.consent!.refuse({ protocol: 'seed-json', deviceId: h.deviceId, cid }, missing)
 		const resumed = await deps.resume.fetch(h.deviceId, child.id)
 		const recorder = conversationRecorder(deps, h.deviceId, child.id)
 		const log = deps.log.child({ cid })
@@ -123,6 +139,8 @@ export function prepareSeedSessionWith(deps: SessionDeps) {
 export function prepareXiaozhiSessionWith(deps: SessionDeps) {
 	return async (h: XiaozhiHandshake, cid: string): Promise<Attach> => {
 		const device = await admitDevice(deps, h.deviceId)
+		const missing = await consentMissing(deps, [device.pairedChildId])
+		if (missing) return deps.consent!.refuse({ protocol: 'xiaozhi', deviceId: h.deviceId, cid, version: h.version }, missing)
 		const paired = device.pairedChildId ? await deps.store.children.get(device.pairedChildId) : null
 		const child = paired ? { id: paired.id, name: paired.name, age: paired.age } : DEFAULT_CHILD
 		const resumed = await deps.resume.fetch(h.deviceId, child.id)
@@ -134,6 +152,12 @@ export function prepareXiaozhiSessionWith(deps: SessionDeps) {
 		const opts = sessionOptions(deps, log, h.deviceId, child, 24000, resumed, recorder)
 		return (ws) => wire(new XiaozhiAdapter(ws, log, h.version, limits), opts)
 	}
+}
+
+// A child a parent owns needs that parent's consent before the toy may talk (session/consent-gate.ts).
+function consentMissing(deps: SessionDeps, childIds: Array<string | null>): Promise<ConsentKind | null> {
+	if (!deps.consent) return Promise.resolve(null)
+	return missingConsent(deps.consent.reader, childIds, deps.consent.thirdPartyAi)
 }
 
 // The conversation row is made on the first thing said, so a toy that connects and idles writes

@@ -32,6 +32,11 @@ export class ResumeCache {
 		return entry.expiresAt > this.now() ? entry.ctx : undefined
 	}
 
+	/** The child's data was deleted: its short-term context must not come back on a reconnect. */
+	drop(key: string): void {
+		this.parked.delete(key)
+	}
+
 	get size(): number {
 		return this.parked.size
 	}

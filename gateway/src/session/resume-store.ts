@@ -24,6 +24,8 @@ export interface ResumeStore {
 	checkpoint(deviceId: string, childId: string, ctx: SessionContext): void
 	/** The socket closed: kept for the resume window. */
 	park(deviceId: string, childId: string, ctx: SessionContext): void
+	/** The child's data was deleted: nothing of its conversation may come back on a reconnect. */
+	drop(deviceId: string, childId: string): void
 }
 
 export interface FleetResumeOptions {
@@ -83,6 +85,12 @@ export class FleetResumeStore implements ResumeStore {
 	park(deviceId: string, childId: string, ctx: SessionContext): void {
 		this.local.park(`${deviceId}|${childId}`, ctx)
 		this.save(deviceId, childId, ctx, this.o.windowMs)
+	}
+
+	drop(deviceId: string, childId: string): void {
+		this.local.drop(`${deviceId}|${childId}`)
+		// ? Redis holds one context per toy; whichever child it was with, it goes (short-term memory only).
+		void this.o.redis?.dropContext(deviceId)
 	}
 
 	private save(deviceId: string, childId: string, ctx: SessionContext, ttlMs: number): void {

@@ -44,6 +44,8 @@ interface AlertRow {
 }
 
 const excerptAad = (id: string) => `parent_alerts.excerpt:${id}`
+/** For the parent side and the re-encrypt job, which read and write the same column. */
+export const alertExcerptAad = excerptAad
 
 export class AlertRepository {
 	constructor(

@@ -43,6 +43,8 @@ interface ChildRow {
 
 // Binds the name to its row: a name ciphertext pasted onto another child fails to decrypt.
 const nameAad = (childId: string) => `children.name:${childId}`
+/** For the parent side and the re-encrypt job, which read and write the same column. */
+export const childNameAad = nameAad
 
 export class ChildRepository {
 	constructor(

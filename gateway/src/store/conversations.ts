@@ -24,6 +24,8 @@ interface MessageRow {
 // conversation or turning a child's words into the assistant's makes decryption fail.
 const messageAad = (r: { id: string; conversation_id: string; role: Role }) =>
 	`messages:${r.id}:${r.conversation_id}:${r.role}`
+/** For the parent side and the re-encrypt job, which read and write the same column. */
+export const conversationMessageAad = messageAad
 
 export class ConversationRepository {
 	constructor(

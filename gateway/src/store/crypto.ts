@@ -43,6 +43,11 @@ export class FieldCipher {
 		this.keyId = keyIdOf(current)
 	}
 
+	/** True when older keys are configured: rows sealed with them should move to the current key. */
+	get hasOlderKeys(): boolean {
+		return this.keys.size > 1
+	}
+
 	encrypt(plaintext: string, aad?: string): Sealed {
 		const nonce = randomBytes(NONCE_BYTES)
 		const cipher = createCipheriv('aes-256-gcm', this.current, nonce)

@@ -4,6 +4,7 @@ import { PGlite } from '@electric-sql/pglite'
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket'
 import postgres from 'postgres'
 import { log } from '../obs/logger'
+import { secureDataDir } from './data-dir'
 
 export interface Database {
 	sql: postgres.Sql
@@ -43,6 +44,9 @@ async function openEmbedded(dataDir: string): Promise<Database> {
 	await mkdir(dir, { recursive: true })
 	const pglite = new PGlite(dir)
 	await pglite.waitReady
+	// ! PGlite unpacks a new cluster's files as 0666, whatever the umask; what Postgres creates
+	//   later honours the umask (main.ts)
+	secureDataDir(dir)
 	// ! PGlite is a single backend session shared by every socket connection, and connections over
 	// maxConnections get a plain-text reply that makes postgres.js hang instead of failing. So
 	// postgres.js keeps exactly one connection; the second slot is headroom for a reconnect that

@@ -27,7 +27,7 @@ interface BindingRow {
 	hmac_key_key_id: string | null
 }
 
-const keyAad = (deviceId: string) => `device_bindings.hmac_key:${deviceId}`
+export const deviceKeyAad = (deviceId: string) => `device_bindings.hmac_key:${deviceId}`
 
 const toBinding = (r: BindingRow): Binding => ({
 	deviceId: r.device_id,
@@ -103,7 +103,7 @@ export class DeviceBindingRepository {
 
 	/** Operator provisioning of a vendor eFuse HMAC key for one toy. The device must exist. */
 	async provisionKey(deviceId: string, key: Uint8Array): Promise<void> {
-		const sealed = this.cipher.encrypt(Buffer.from(key).toString('hex'), keyAad(deviceId))
+		const sealed = this.cipher.encrypt(Buffer.from(key).toString('hex'), deviceKeyAad(deviceId))
 		await this.sql`
 			insert into device_bindings (device_id, hmac_key_ciphertext, hmac_key_nonce, hmac_key_key_id)
 			values (${deviceId}, ${sealed.ciphertext}, ${sealed.nonce}, ${sealed.keyId})
@@ -119,7 +119,7 @@ export class DeviceBindingRepository {
 		if (!row?.hmac_key_ciphertext || !row.hmac_key_nonce || !row.hmac_key_key_id) return null
 		const hex = this.cipher.decrypt(
 			{ ciphertext: row.hmac_key_ciphertext, nonce: row.hmac_key_nonce, keyId: row.hmac_key_key_id },
-			keyAad(deviceId),
+			deviceKeyAad(deviceId),
 		)
 		return Buffer.from(hex, 'hex')
 	}

@@ -73,6 +73,11 @@ export class DeviceRepository {
 		await this.sql`update devices set paired_child_id = null where device_id = ${deviceId}`
 	}
 
+	/** The firmware version a toy reported (xiaozhi OTA check-in), shown to its parents. */
+	async noteFirmware(deviceId: string, version: string): Promise<void> {
+		await this.sql`update devices set firmware_version = ${version.slice(0, 64)} where device_id = ${deviceId}`
+	}
+
 	async revoke(deviceId: string): Promise<void> {
 		await this.sql`
 			update devices set revoked_at = coalesce(revoked_at, now()), paired_child_id = null

@@ -23,6 +23,8 @@ export interface FleetRedisOptions {
 	/** Commands to this node (and the client that receives them: pub/sub needs its own connection). */
 	client: Redis
 	subscriber: Redis
+	/** Put before this node's channel name (REDIS_KEY_PREFIX: ioredis prefixes keys, not channels). */
+	channelPrefix: string
 	log: Logger
 	/** Presence lives this long unless refreshed (the refresh runs at a third of it). */
 	presenceTtlMs: number
@@ -45,7 +47,7 @@ export class FleetRedis {
 		}
 		subscriber.on('message', (_channel: string, message: string) => o.onMessage(message))
 		// ? ioredis re-subscribes by itself after a reconnect (autoResubscribe).
-		subscriber.subscribe(CHANNEL + o.nodeId).catch(() => {})
+		subscriber.subscribe(o.channelPrefix + CHANNEL + o.nodeId).catch(() => {})
 	}
 
 	/** False while either connection is down: the node runs on its own state. */
@@ -102,12 +104,19 @@ export class FleetRedis {
 
 	/** How many nodes received it (0: no such node is alive, or Redis unreachable). */
 	publish(nodeId: string, message: string): Promise<number> {
-		return this.attempt(() => this.o.client.publish(CHANNEL + nodeId, message), 0)
+		return this.attempt(() => this.o.client.publish(this.o.channelPrefix + CHANNEL + nodeId, message), 0)
 	}
 
 	saveContext(deviceId: string, sealed: string, ttlMs: number): Promise<void> {
 		return this.attempt(async () => {
 			await this.o.client.set(CONTEXT + deviceId, sealed, 'PX', ttlMs)
+		}, undefined)
+	}
+
+	/** A child's data was deleted: its conversation context must not wait in Redis either. */
+	dropContext(deviceId: string): Promise<void> {
+		return this.attempt(async () => {
+			await this.o.client.del(CONTEXT + deviceId)
 		}, undefined)
 	}
 

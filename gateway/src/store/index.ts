@@ -4,7 +4,9 @@ import { ConversationRepository } from './conversations'
 import type { FieldCipher } from './crypto'
 import type { Database } from './database'
 import { DeviceBindingRepository } from './device-bindings'
+import { AdmittedDeviceRepository } from './device-admission'
 import { DeviceRepository } from './devices'
+import type { RateLimiter } from './rate-limits'
 import { createSafetyStore, type SafetyStore } from './safety'
 import { PairingRepository } from './pairing'
 
@@ -17,13 +19,18 @@ export interface Store {
 	safety: SafetyStore
 }
 
+export interface StoreOptions {
+	/** Fleet-wide ceiling on new devices (store/device-admission.ts); unset = none. */
+	deviceRegistrations?: RateLimiter
+}
+
 // ? Keys for the keyed hashes (pairing codes, Client-Ids) derive from the fleet secret, one per
 // purpose, so no new secret has to be provisioned and none can stand in for another.
 const subkey = (fleetSecret: string, purpose: string) => new Uint8Array(createHmac('sha256', fleetSecret).update(purpose).digest())
 
-export function createStore(db: Database, cipher: FieldCipher, fleetSecret: string): Store {
+export function createStore(db: Database, cipher: FieldCipher, fleetSecret: string, opts: StoreOptions = {}): Store {
 	return {
-		devices: new DeviceRepository(db.sql),
+		devices: opts.deviceRegistrations ? new AdmittedDeviceRepository(db.sql, opts.deviceRegistrations) : new DeviceRepository(db.sql),
 		bindings: new DeviceBindingRepository(db.sql, cipher, subkey(fleetSecret, 'teddy-client-id-hash')),
 		children: new ChildRepository(db.sql, cipher),
 		conversations: new ConversationRepository(db.sql, cipher),

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis'
+import { GatewayError } from '../errors'
 import { log } from '../obs/logger'
 
 // Replay cache for v2 token nonces (PROTOCOL.md §1): each (device_id, nonce) is accepted once
@@ -18,61 +19,88 @@ const wholeSeconds = (ttlSeconds: number) => {
 }
 
 export interface MemoryNonceStoreOptions {
-	maxEntries?: number
+	/** Live nonces one device may hold; its next token is refused until one expires. */
+	maxPerDevice?: number
 	sweepIntervalMs?: number
 	now?: () => number
 }
 
-// Single-node (embedded default) replay cache. Bounded: expired entries are swept on a timer and
-// whenever the map is full; if it is still full, claims fail closed (treated as a replay).
+// Single-node (embedded default) replay cache, one bounded share per device. A full share refuses
+// that device's next token (forgetting a live nonce would allow its replay) and never touches
+// another device's share: one toy, or the thief of one toy's key, can lock out only itself. The
+// gateway sizes the share so that a device within its token rate never fills it.
 export class MemoryNonceStore implements NonceStore {
-	private readonly expiries = new Map<string, number>()
-	private readonly maxEntries: number
+	private readonly byDevice = new Map<string, Map<string, number>>()
+	private readonly maxPerDevice: number
 	private readonly now: () => number
 	private readonly timer: ReturnType<typeof setInterval>
+	private entries = 0
 
 	constructor(opts: MemoryNonceStoreOptions = {}) {
-		this.maxEntries = opts.maxEntries ?? 100_000
+		this.maxPerDevice = opts.maxPerDevice ?? 300
 		this.now = opts.now ?? Date.now
 		this.timer = setInterval(() => this.sweep(), opts.sweepIntervalMs ?? 60_000)
 		// the sweep must not keep a finished process alive
 		this.timer.unref?.()
 	}
 
+	/** Live and not-yet-swept nonces, all devices together. */
 	get size(): number {
-		return this.expiries.size
+		return this.entries
+	}
+
+	/** Devices holding at least one nonce. */
+	get devices(): number {
+		return this.byDevice.size
 	}
 
 	async claim(deviceId: string, nonce: string, ttlSeconds: number): Promise<boolean> {
 		const ttlMs = wholeSeconds(ttlSeconds) * 1000
-		const key = nonceKey(deviceId, nonce)
 		const now = this.now()
-		const expiry = this.expiries.get(key)
-		if (expiry !== undefined && expiry > now) return false
-		if (this.expiries.size >= this.maxEntries) this.sweep()
-		if (this.expiries.size >= this.maxEntries) {
-			// forgetting a live nonce would allow its replay, so refuse instead
-			log.warn({ entries: this.expiries.size }, 'nonce cache full: refusing new v2 tokens')
-			return false
+		let seen = this.byDevice.get(deviceId)
+		if (!seen) {
+			seen = new Map()
+			this.byDevice.set(deviceId, seen)
 		}
-		this.expiries.set(key, now + ttlMs)
+		const expiry = seen.get(nonce)
+		if (expiry !== undefined && expiry > now) return false
+		if (seen.size >= this.maxPerDevice) this.sweepDevice(deviceId, seen, now)
+		if (seen.size >= this.maxPerDevice) {
+			let soonest = Number.POSITIVE_INFINITY
+			for (const e of seen.values()) soonest = Math.min(soonest, e)
+			log.warn({ device: deviceId, nonces: seen.size }, 'device holds its whole share of live nonces: refusing its tokens')
+			throw new GatewayError('RATE_LIMITED', 'too many tokens from this device; wait before connecting again', {
+				retryAfterSeconds: (soonest - now) / 1000,
+			})
+		}
+		if (expiry === undefined) this.entries++
+		seen.set(nonce, now + ttlMs)
 		return true
 	}
 
 	sweep(): void {
 		const now = this.now()
-		for (const [key, expiry] of this.expiries) {
-			if (expiry <= now) this.expiries.delete(key)
+		for (const [deviceId, seen] of this.byDevice) this.sweepDevice(deviceId, seen, now)
+	}
+
+	private sweepDevice(deviceId: string, seen: Map<string, number>, now: number): void {
+		for (const [nonce, expiry] of seen) {
+			if (expiry > now) continue
+			seen.delete(nonce)
+			this.entries--
 		}
+		if (seen.size === 0) this.byDevice.delete(deviceId)
 	}
 
 	async close(): Promise<void> {
 		clearInterval(this.timer)
-		this.expiries.clear()
+		this.byDevice.clear()
+		this.entries = 0
 	}
 }
 
 // Shared across replicas: SET NX is atomic, so two gateways racing on one nonce cannot both win.
+// Each device's keys are bounded by its token rate (TOKENS_PER_DEVICE_PER_MINUTE × the TTL).
 export class RedisNonceStore implements NonceStore {
 	constructor(
 		private readonly redis: Redis,
@@ -80,7 +108,15 @@ export class RedisNonceStore implements NonceStore {
 	) {}
 
 	async claim(deviceId: string, nonce: string, ttlSeconds: number): Promise<boolean> {
-		const reply = await this.redis.set(this.prefix + nonceKey(deviceId, nonce), '1', 'EX', wholeSeconds(ttlSeconds), 'NX')
+		const key = this.prefix + nonceKey(deviceId, nonce)
+		const ttl = wholeSeconds(ttlSeconds)
+		let reply: string | null
+		try {
+			reply = await this.redis.set(key, '1', 'EX', ttl, 'NX')
+		} catch {
+			// ! Never accept a v2 token unchecked: without the shared cache it could replay on every replica.
+			throw new GatewayError('UNAVAILABLE', 'the replay cache (Redis) is unreachable; try again shortly', { retryAfterSeconds: 5 })
+		}
 		return reply === 'OK'
 	}
 

@@ -2,20 +2,26 @@ import { Redis } from 'ioredis'
 import { log } from '../obs/logger'
 
 export interface ConnectRedisOptions {
-	// how long a command may wait for a connection before failing, so callers are never stuck
-	// behind an outage
-	connectTimeoutMs?: number
+	/** How long a command may wait for Redis's answer before it fails (default 1000 ms). */
+	commandTimeoutMs?: number
+	/** Put before every key (REDIS_KEY_PREFIX), so deployments or tests can share one Redis. */
+	keyPrefix?: string
 }
 
-// Lazy: nothing touches the network until the first command, so the gateway can start (and report
-// not-ready) while Redis is down, and reconnects with capped, jittered backoff.
+// Fail fast, recover alone. A command fails at once while the connection is down (no offline
+// queue: a queued command is a request hanging for as long as the outage lasts) and after
+// `commandTimeoutMs` when Redis is connected but silent (frozen, or the network dropping packets).
+// Reconnects run in the background with capped, jittered backoff, so the gateway is back within
+// about two seconds of Redis. Connecting starts at once; nothing waits for it (see `whenReady`).
 export function connectRedis(url: string, opts: ConnectRedisOptions = {}): Redis {
 	const client = new Redis(url, {
-		lazyConnect: true,
-		connectTimeout: opts.connectTimeoutMs ?? 5_000,
-		// fail a command after a few reconnect attempts instead of queueing it forever
-		maxRetriesPerRequest: 2,
-		retryStrategy: (times) => Math.min(100 * 2 ** Math.min(times, 6), 5_000) + Math.floor(Math.random() * 250),
+		keyPrefix: opts.keyPrefix,
+		connectTimeout: 2_000,
+		commandTimeout: opts.commandTimeoutMs ?? 1_000,
+		enableOfflineQueue: false,
+		// a command in flight when the connection drops fails instead of being retried later
+		maxRetriesPerRequest: 0,
+		retryStrategy: (times) => Math.min(50 * 2 ** Math.min(times, 6), 2_000) + Math.floor(Math.random() * 250),
 	})
 	let lastLogged = 0
 	// without a listener ioredis prints every connection error to stderr; log at most every 10 s
@@ -26,6 +32,23 @@ export function connectRedis(url: string, opts: ConnectRedisOptions = {}): Redis
 		log.warn({ err: err.message }, 'redis connection error')
 	})
 	return client
+}
+
+/** Resolves when the first connection is ready, or after `timeoutMs` (false) without failing. */
+export async function whenReady(client: Redis, timeoutMs: number): Promise<boolean> {
+	if (client.status === 'ready') return true
+	let timer: ReturnType<typeof setTimeout> | undefined
+	let onReady: (() => void) | undefined
+	try {
+		return await new Promise<boolean>((resolve) => {
+			onReady = () => resolve(true)
+			client.once('ready', onReady)
+			timer = setTimeout(() => resolve(false), timeoutMs)
+		})
+	} finally {
+		clearTimeout(timer)
+		if (onReady) client.off('ready', onReady)
+	}
 }
 
 // For /health/ready: true only if Redis answers PING within the timeout.

@@ -4,6 +4,8 @@ import type { FieldCipher } from './crypto'
 // The per-child memory summary: encrypted like transcripts, bound to its child by the AAD.
 
 const summaryAad = (childId: string) => `child_summaries:${childId}`
+/** For the parent side and the re-encrypt job, which read and write the same column. */
+export const childSummaryAad = summaryAad
 
 interface SummaryRow {
 	ciphertext: Uint8Array

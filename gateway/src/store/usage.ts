@@ -60,8 +60,18 @@ export class UsageRepository {
 			audio_out_ms: u.audioOutMs,
 		})
 		const rows = familyId ? [row('device', deviceId), row('family', familyId)] : [row('device', deviceId)]
+		// ! Only for a toy and a family that still exist: a turn aborted by a deletion settles after it,
+		// and usage has no foreign key to stop it. The key-share lock makes a concurrent deletion wait
+		// for this insert, and the deletion removes usage after the family and toy rows (store/erasure.ts).
 		await this.sql`
-			insert into usage_daily ${this.sql(rows)}
+			insert into usage_daily (day, scope, scope_id, turns, tokens_in, tokens_out, audio_in_ms, audio_out_ms)
+			select v.day::date, v.scope, v.scope_id, v.turns::int, v.tokens_in::bigint, v.tokens_out::bigint, v.audio_in_ms::bigint, v.audio_out_ms::bigint
+			from (values ${this.sql(rows.map((r) => [r.day, r.scope, r.scope_id, r.turns, r.tokens_in, r.tokens_out, r.audio_in_ms, r.audio_out_ms]))})
+				as v (day, scope, scope_id, turns, tokens_in, tokens_out, audio_in_ms, audio_out_ms)
+			where case v.scope
+				when 'device' then exists (select 1 from devices d where d.device_id = v.scope_id for key share)
+				else exists (select 1 from families f where f.id = v.scope_id::uuid for key share)
+			end
 			on conflict (scope, scope_id, day) do update set
 				turns = usage_daily.turns + excluded.turns,
 				tokens_in = usage_daily.tokens_in + excluded.tokens_in,

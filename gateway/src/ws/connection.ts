@@ -26,6 +26,8 @@ export interface ConnectionData {
 	attach?: (ws: DeviceSocket) => ProtocolHandler
 	handler?: ProtocolHandler
 	lastFrameAt: number
+	/** When the socket opened (operators' list of live connections). */
+	connectedAt?: number
 	/** Set when the toy stopped reading mid-answer; cleared at the next answer (ws/send.ts). */
 	audioDropped?: boolean
 	/** xiaozhi protocol version (1-3), for the connected-toys gauge. */

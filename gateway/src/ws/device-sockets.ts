@@ -40,17 +40,21 @@ export interface DeviceSocketsDeps {
 	auth: DeviceAuthenticator
 	/** New connections per IP (PROTOCOL.md §5); checked before any token work. */
 	connectionLimiter: RateLimiter
+	/** ALLOWED_ORIGINS: a browser page from any other origin may not open a device socket. */
+	originAllowed: (origin: string) => boolean
 	prepareSeedSession: PrepareSeedSession
 	prepareXiaozhiSession: PrepareXiaozhiSession
 	/** Frame counters and the handshake histogram; absent when metrics are off. */
 	metrics?: Metrics
 	/** Presence of the toys held here, for the fleet (ws/fleet-node.ts). */
 	fleet?: Pick<FleetNode, 'connected' | 'disconnected'>
+	/** Made by gateway.ts when others need to reach live toys (DeviceControl); else made here. */
+	registry?: DeviceRegistry
 }
 
 export function createDeviceSockets(deps: DeviceSocketsDeps) {
 	const { config, log } = deps
-	const registry = new DeviceRegistry()
+	const registry = deps.registry ?? new DeviceRegistry()
 	let draining = false
 	const metrics = deps.metrics
 	const counters = metrics?.hot
@@ -63,16 +67,25 @@ export function createDeviceSockets(deps: DeviceSocketsDeps) {
 		server: Server<ConnectionData>,
 		url: URL,
 		protocol: ConnectionData['protocol'],
+		/** The client's address (an IPv6 one as its /64): the socket's, or X-Forwarded-For's from a trusted proxy. */
+		ip: string,
 	): Promise<Response | undefined> {
 		const cid = randomUUID()
 		const started = performance.now()
-		const ip = server.requestIP(req)?.address ?? 'unknown'
 		const data: ConnectionData = { cid, protocol, deviceId: '', ip, lastFrameAt: Date.now(), counters }
 		try {
 			if (draining) throw new GatewayError('RESTARTING', 'gateway is restarting; reconnect shortly')
-			if (!(await deps.connectionLimiter.hit(ip))) {
+			// ? Toys send no Origin; a browser always does, and cannot forge it.
+			const origin = req.headers.get('origin')
+			if (origin !== null && !deps.originAllowed(origin)) {
+				throw new GatewayError('FORBIDDEN', 'a page from this origin may not open a device socket')
+			}
+			const verdict = await deps.connectionLimiter.take(ip)
+			if (!verdict.allowed) {
 				if (counters) counters.rateLimited.connection++
-				throw new GatewayError('RATE_LIMITED', 'too many new connections from this address; retry later')
+				throw new GatewayError('RATE_LIMITED', `too many new connections from this address; retry in ${verdict.retryAfterSeconds} s`, {
+					retryAfterSeconds: verdict.retryAfterSeconds,
+				})
 			}
 			if (protocol === 'seed-json') {
 				const handshake = await authenticateSeed(url, deps.auth)
@@ -93,12 +106,20 @@ export function createDeviceSockets(deps: DeviceSocketsDeps) {
 				if (!(err instanceof GatewayError)) {
 					data.reject = new GatewayError('INTERNAL', `internal error (correlation id ${cid})`)
 				}
+			} else if (data.reject.code === 'UNAVAILABLE') {
+				// e.g. Redis is down: 1011 at once, naming the log line, and the toy backs off
+				log.warn({ cid, device: data.deviceId || undefined, protocol, reason: data.reject.message }, 'handshake failed: dependency unavailable')
+				data.reject = new GatewayError('UNAVAILABLE', `${data.reject.message} (correlation id ${cid})`, {
+					retryAfterSeconds: data.reject.retryAfterSeconds,
+				})
 			}
 			log.info({ cid, ip, code: data.reject.code, reason: data.reject.message }, 'device handshake refused')
 		}
 		if (req.headers.get('upgrade')?.toLowerCase() !== 'websocket') {
 			const err = data.reject ?? new GatewayError('BAD_REQUEST', 'this path takes a WebSocket upgrade')
-			return Response.json({ ...err.toJSON(), correlation_id: cid }, { status: err.status })
+			const headers: Record<string, string> = { 'x-correlation-id': cid }
+			if (err.retryAfterSeconds) headers['retry-after'] = String(err.retryAfterSeconds)
+			return Response.json({ ...err.toJSON(), correlation_id: cid }, { status: err.status, headers })
 		}
 		if (server.upgrade(req, { data, headers: { 'x-correlation-id': cid } })) return undefined
 		return Response.json({ code: 'BAD_REQUEST', message: 'WebSocket upgrade failed' }, { status: 400 })
@@ -118,6 +139,7 @@ export function createDeviceSockets(deps: DeviceSocketsDeps) {
 			const { reject, attach } = ws.data
 			ws.data.attach = undefined
 			if (reject || !attach) return closeWithError(ws, reject ?? new GatewayError('INTERNAL', 'no session'))
+			ws.data.connectedAt = Date.now()
 			registry.add(ws)
 			ws.data.handler = attach(ws)
 			deps.fleet?.connected(ws.data.deviceId)

@@ -1,11 +1,11 @@
 import { type Static, Type as T } from '@sinclair/typebox'
 import { TypeCompiler } from '@sinclair/typebox/compiler'
-import { CLOSE, type ErrorCode, GatewayError } from '../errors'
 import type { Logger } from '../obs/logger'
 import type { HotCounters } from '../obs/metrics'
 import type { FleetRedis } from '../store/fleet-redis'
+import type { DeviceControl, FleetDisconnectCode, LiveConnection } from '../session/device-control'
 import type { DeviceRegistry } from './device-registry'
-import { closeWithError, sendJson } from './send'
+import { sendJson } from './send'
 
 // This gateway as one node of a fleet: it tells Redis which toys it holds (presence, refreshed on
 // a timer and re-announced when Redis comes back), and carries out device commands wherever the
@@ -20,7 +20,12 @@ export const DeviceMessage = T.Union([
 ])
 
 export const FleetCommand = T.Union([
-	T.Object({ type: T.Literal('disconnect'), deviceId: T.String({ minLength: 1, maxLength: 128 }), code: T.Union([T.Literal('FORBIDDEN'), T.Literal('RESTARTING')]), message: T.String({ maxLength: 256 }) }),
+	T.Object({
+		type: T.Literal('disconnect'),
+		deviceId: T.String({ minLength: 1, maxLength: 128 }),
+		code: T.Union([T.Literal('FORBIDDEN'), T.Literal('RESTARTING'), T.Literal('CONSENT_REQUIRED')]),
+		message: T.String({ maxLength: 256 }),
+	}),
 	T.Object({ type: T.Literal('send'), deviceId: T.String({ minLength: 1, maxLength: 128 }), message: DeviceMessage }),
 ])
 export type FleetCommand = Static<typeof FleetCommand>
@@ -38,7 +43,7 @@ export interface FleetNodeOptions {
 	counters?: HotCounters
 }
 
-export class FleetNode {
+export class FleetNode implements DeviceControl {
 	private timer: ReturnType<typeof setInterval> | undefined
 
 	constructor(private readonly o: FleetNodeOptions) {}
@@ -83,6 +88,22 @@ export class FleetNode {
 		return 'offline'
 	}
 
+	// DeviceControl (parent side and operators): the toy wherever it is connected ---------------
+
+	async disconnect(deviceId: string, code: FleetDisconnectCode, message: string): Promise<boolean> {
+		return (await this.command({ type: 'disconnect', deviceId, code, message })) !== 'offline'
+	}
+
+	async isOnline(deviceId: string): Promise<boolean> {
+		if (this.o.registry.isOnline(deviceId)) return true
+		return (await this.o.redis?.locate(deviceId)) != null
+	}
+
+	/** The toys connected to this node (the fleet's are in each node's own list and in Redis presence). */
+	connections(): LiveConnection[] {
+		return this.o.registry.connections()
+	}
+
 	/** A command published to this node's channel. */
 	receive(text: string): void {
 		let cmd: unknown
@@ -107,13 +128,7 @@ export class FleetNode {
 		const ws = this.o.registry.get(cmd.deviceId)
 		if (!ws) return false
 		this.o.log.info({ cid: ws.data.cid, device: cmd.deviceId, command: cmd.type }, 'fleet: device command')
-		if (cmd.type === 'disconnect') {
-			// The session ends first so nothing more is spoken, then the toy reads why.
-			ws.data.handler?.close(CLOSE.forbidden)
-			ws.data.handler = undefined
-			closeWithError(ws, new GatewayError(cmd.code as ErrorCode, cmd.message))
-			return true
-		}
+		if (cmd.type === 'disconnect') return this.o.registry.disconnect(cmd.deviceId, cmd.code, cmd.message)
 		// ? Seed-json toys have no system, mcp or alert messages: the command does not apply to them.
 		if (ws.data.protocol !== 'xiaozhi') return false
 		sendJson(ws, cmd.message)

@@ -20,10 +20,12 @@ function bearer(value: string | null): string | null {
 export async function authenticateXiaozhi(req: Request, url: URL, auth: DeviceAuthenticator): Promise<XiaozhiHandshake> {
 	const q = url.searchParams
 	const h = req.headers
-	const deviceId = h.get('device-id') ?? q.get('device_id')
-	const clientId = h.get('client-id') ?? q.get('client_id') ?? ''
-	const token = bearer(h.get('authorization')) ?? q.get('token')
-	const versionText = h.get('protocol-version') ?? q.get('protocol_version') ?? '1'
+	// ? The ecosystem's browser test page spells the query names like the headers (`device-id`,
+	//   `client-id`, `authorization=Bearer <token>`); PROTOCOL.md §4 names the underscored ones.
+	const deviceId = h.get('device-id') ?? q.get('device_id') ?? q.get('device-id')
+	const clientId = h.get('client-id') ?? q.get('client_id') ?? q.get('client-id') ?? ''
+	const token = bearer(h.get('authorization')) ?? q.get('token') ?? bearer(q.get('authorization'))
+	const versionText = h.get('protocol-version') ?? q.get('protocol_version') ?? q.get('protocol-version') ?? '1'
 	if (!/^[123]$/.test(versionText)) {
 		throw new GatewayError('BAD_REQUEST', `Protocol-Version must be 1, 2 or 3 (got "${versionText.slice(0, 8)}")`)
 	}

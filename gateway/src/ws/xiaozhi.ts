@@ -120,6 +120,9 @@ export class XiaozhiAdapter implements ProtocolHandler, SessionSink {
 		if (data.byteLength > this.limits.binaryFrameBytes) {
 			throw new GatewayError('FRAME_TOO_LARGE', `binary frame exceeds ${this.limits.binaryFrameBytes} bytes`)
 		}
+		// ? The browser test page ends a recording with a 0-byte frame; it carries no audio, so it is
+		//   ignored in every version (as is a v2/v3 header announcing an empty payload, below).
+		if (data.byteLength === 0) return
 		let frame: ReturnType<typeof parseFrame>
 		try {
 			frame = parseFrame(this.version, data)
@@ -128,6 +131,7 @@ export class XiaozhiAdapter implements ProtocolHandler, SessionSink {
 			throw err
 		}
 		if (frame.type === FRAME_JSON) return this.text(decoder.decode(frame.payload))
+		if (frame.payload.byteLength === 0) return
 		if (!this.greeted) throw new GatewayError('BAD_REQUEST', 'audio before hello')
 		// ? The session drops audio outside a listening window (e.g. the tail after listen stop),
 		// except in realtime mode, where it listens over the answer for barge-in.

@@ -13,7 +13,7 @@ pub struct OpusDecoder {
 
 #[napi]
 impl OpusDecoder {
-    #[napi(constructor)]
+    #[napi(constructor, catch_unwind)]
     pub fn new(sample_rate: u32, channels: u32) -> napi::Result<Self> {
         let inner = Decoder::new(sample_rate, channels).map_err(map_error)?;
         Ok(Self { inner })
@@ -22,7 +22,7 @@ impl OpusDecoder {
     /// Decodes one packet into `out` and returns samples per channel written.
     /// `null`/`undefined` conceals a lost packet over all of `out`.
     /// Throws (code `InvalidArg`) on a corrupt packet; the decoder stays usable.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn decode(&mut self, packet: Option<&[u8]>, mut out: Int16ArraySlice) -> napi::Result<u32> {
         // SAFETY: this call is synchronous on the JS thread, so no JS code touches
         // `out` while the slice lives, and the slice does not outlive the call.
@@ -34,7 +34,7 @@ impl OpusDecoder {
         Ok(n as u32)
     }
 
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn reset(&mut self) {
         self.inner.reset();
     }

@@ -5,9 +5,13 @@
 
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::atomic::{AtomicUsize, Ordering as AtomicOrdering};
 use std::sync::{Condvar, Mutex, OnceLock};
 use std::thread;
 use std::time::{Duration, Instant};
+
+use napi::{Error, Status};
 
 pub type Job = Box<dyn FnOnce() + Send + 'static>;
 
@@ -49,23 +53,31 @@ struct Queue {
 struct Pool {
     queue: Mutex<Queue>,
     ready: Condvar,
+    /// Threads that did start; 0 when the system refused them all.
+    running: AtomicUsize,
 }
 
 static POOL: OnceLock<&'static Pool> = OnceLock::new();
 
-/// Runs `job` on an encode thread; `due` is how soon its result is needed.
-pub fn spawn(due: Duration, job: Job) {
+/// Runs `job` on an encode thread; `due` is how soon its result is needed. Fails (and drops the
+/// job) when no encode thread could be started.
+pub fn spawn(due: Duration, job: Job) -> napi::Result<()> {
     let pool = POOL.get_or_init(start);
+    if pool.running.load(AtomicOrdering::Relaxed) == 0 {
+        return Err(Error::new(
+            Status::GenericFailure,
+            "no encode thread could be started",
+        ));
+    }
+    // Instant + a minute at most (the caller caps `due`), so this cannot overflow.
+    let due = Instant::now().checked_add(due).unwrap_or_else(Instant::now);
     let mut q = pool.queue.lock().unwrap_or_else(|e| e.into_inner());
     q.seq += 1;
     let seq = q.seq;
-    q.jobs.push(Queued {
-        due: Instant::now() + due,
-        seq,
-        job,
-    });
+    q.jobs.push(Queued { due, seq, job });
     drop(q);
     pool.ready.notify_one();
+    Ok(())
 }
 
 fn start() -> &'static Pool {
@@ -73,12 +85,16 @@ fn start() -> &'static Pool {
     let pool: &'static Pool = Box::leak(Box::new(Pool {
         queue: Mutex::new(Queue::default()),
         ready: Condvar::new(),
+        running: AtomicUsize::new(0),
     }));
     for i in 0..threads() {
-        thread::Builder::new()
+        let spawned = thread::Builder::new()
             .name(format!("teddy-encode-{i}"))
-            .spawn(move || run(pool))
-            .expect("spawning an encode thread");
+            .spawn(move || run(pool));
+        // ? A thread the system refused is one fewer; none at all is reported by `spawn`.
+        if spawned.is_ok() {
+            pool.running.fetch_add(1, AtomicOrdering::Relaxed);
+        }
     }
     pool
 }
@@ -105,7 +121,8 @@ fn run(pool: &Pool) {
                 q = pool.ready.wait(q).unwrap_or_else(|e| e.into_inner());
             }
         };
-        job();
+        // ! A panicking job must not take the thread with it (jobs settle their own promise).
+        let _ = catch_unwind(AssertUnwindSafe(job));
     }
 }
 
@@ -120,3 +137,31 @@ fn lower_priority() {
 
 #[cfg(not(target_os = "linux"))]
 fn lower_priority() {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::mpsc;
+
+    #[test]
+    fn pool_keeps_encoding_after_a_job_panics() {
+        // every thread gets a panicking job first, so a thread lost to it would show below
+        for _ in 0..threads() {
+            spawn(Duration::ZERO, Box::new(|| panic!("a job that panics"))).unwrap();
+        }
+        let (tx, rx) = mpsc::channel();
+        for i in 0..threads() * 2 {
+            let tx = tx.clone();
+            spawn(
+                Duration::from_millis(1),
+                Box::new(move || tx.send(i).unwrap()),
+            )
+            .unwrap();
+        }
+        let mut done: Vec<usize> = (0..threads() * 2)
+            .map(|_| rx.recv_timeout(Duration::from_secs(10)).unwrap())
+            .collect();
+        done.sort_unstable();
+        assert_eq!(done, (0..threads() * 2).collect::<Vec<_>>());
+    }
+}

@@ -1,9 +1,10 @@
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-use napi::Env;
 use napi::bindgen_prelude::{Object, Uint8Array, Uint8ArraySlice};
+use napi::{Env, Error, Status};
 use napi_derive::napi;
 use teddy_core::{Application, Encoder};
 
@@ -37,14 +38,31 @@ pub struct EncodedFrames {
     pub lengths: Vec<u32>,
 }
 
-/// The state, reset first if a reset was asked for since it was last used.
+/// Furthest ahead a batch's deadline may be; later ones wait their turn like this one.
+const MAX_DUE_MS: f64 = 60_000.0;
+
+/// How soon a batch is needed, from the `dueMs` JS passed. NaN or an infinity is refused: it reached
+/// `Duration::from_secs_f64`, which panics, and a panic here aborted the gateway with every toy's
+/// session. Negative means now; beyond a minute counts as a minute.
+pub(crate) fn due_from_ms(due_ms: f64) -> napi::Result<Duration> {
+    if !due_ms.is_finite() {
+        return Err(Error::new(
+            Status::InvalidArg,
+            format!("dueMs must be a finite number of milliseconds (got {due_ms})"),
+        ));
+    }
+    Duration::try_from_secs_f64(due_ms.clamp(0.0, MAX_DUE_MS) / 1000.0)
+        .map_err(|e| Error::new(Status::InvalidArg, format!("dueMs {due_ms}: {e}")))
+}
+
 /// Threads that encode `encodeFrames` batches: one per core beyond the event loop's, at least one.
-#[napi]
+#[napi(catch_unwind)]
 #[cfg_attr(test, allow(dead_code))]
 pub fn encode_threads() -> u32 {
     encode_pool::threads() as u32
 }
 
+/// The state, reset first if a reset was asked for since it was last used.
 fn lock<'a>(shared: &'a Mutex<Shared>, generation: &AtomicU64) -> MutexGuard<'a, Shared> {
     // A panic inside libopus cannot poison anything we rely on: the state is reset by the next answer.
     let mut s = shared.lock().unwrap_or_else(|e| e.into_inner());
@@ -59,7 +77,7 @@ fn lock<'a>(shared: &'a Mutex<Shared>, generation: &AtomicU64) -> MutexGuard<'a,
 #[napi]
 impl OpusEncoder {
     /// `application` is `'voip'`, `'audio'` or `'lowdelay'`.
-    #[napi(constructor)]
+    #[napi(constructor, catch_unwind)]
     pub fn new(sample_rate: u32, channels: u32, application: String) -> napi::Result<Self> {
         let app: Application = application.parse().map_err(map_error)?;
         let encoder = Encoder::new(sample_rate, channels, app).map_err(map_error)?;
@@ -73,7 +91,7 @@ impl OpusEncoder {
     }
 
     /// Encodes exactly one frame (2.5–120 ms) and returns the packet length in bytes.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn encode(&self, pcm: &[i16], mut out: Uint8ArraySlice) -> napi::Result<u32> {
         // SAFETY: synchronous call on the JS thread; the slice does not outlive it.
         let out = unsafe { out.as_mut() };
@@ -89,7 +107,7 @@ impl OpusEncoder {
     /// loop's priority, earliest `dueMs` first: see encode_pool.rs). The samples are copied before
     /// this returns, so the caller may reuse its buffer at once. Resolves with no packets when
     /// `reset()` ran in between.
-    #[napi(ts_return_type = "Promise<EncodedFrames>")]
+    #[napi(ts_return_type = "Promise<EncodedFrames>", catch_unwind)]
     pub fn encode_frames<'env>(
         &self,
         env: &'env Env,
@@ -97,6 +115,7 @@ impl OpusEncoder {
         frame_samples: u32,
         due_ms: f64,
     ) -> napi::Result<Object<'env>> {
+        let due = due_from_ms(due_ms)?;
         let (deferred, promise) = env.create_deferred()?;
         let job = EncodeFrames {
             shared: Arc::clone(&self.shared),
@@ -105,23 +124,30 @@ impl OpusEncoder {
             pcm: pcm.to_vec(),
             frame: frame_samples as usize,
         };
-        let due = Duration::from_secs_f64(due_ms.clamp(0.0, 60_000.0) / 1000.0);
         encode_pool::spawn(
             due,
-            Box::new(move || match job.run() {
-                Ok((data, lengths)) => deferred.resolve(move |_env| {
-                    Ok(EncodedFrames {
-                        data: Uint8Array::new(data),
-                        lengths,
-                    })
-                }),
-                Err(err) => deferred.reject(err),
+            Box::new(move || {
+                // ! A panic on an encode thread must become this batch's rejection, not a promise
+                //   that never settles.
+                match catch_unwind(AssertUnwindSafe(|| job.run())) {
+                    Ok(Ok((data, lengths))) => deferred.resolve(move |_env| {
+                        Ok(EncodedFrames {
+                            data: Uint8Array::new(data),
+                            lengths,
+                        })
+                    }),
+                    Ok(Err(err)) => deferred.reject(err),
+                    Err(_) => deferred.reject(Error::new(
+                        Status::GenericFailure,
+                        "the encoder failed on its thread; the stream is reset",
+                    )),
+                }
             }),
-        );
+        )?;
         Ok(promise)
     }
 
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn set_bitrate(&self, bps: i64) -> napi::Result<()> {
         lock(&self.shared, &self.generation)
             .encoder
@@ -129,7 +155,7 @@ impl OpusEncoder {
             .map_err(map_error)
     }
 
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn set_complexity(&self, complexity: i64) -> napi::Result<()> {
         lock(&self.shared, &self.generation)
             .encoder
@@ -137,7 +163,7 @@ impl OpusEncoder {
             .map_err(map_error)
     }
 
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn reset(&self) {
         self.generation.fetch_add(1, Ordering::AcqRel);
     }
@@ -172,5 +198,62 @@ impl EncodeFrames {
             lengths.push(n as u32);
         }
         Ok((data, lengths))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn due_refuses_nan_and_infinities() {
+        for bad in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
+            let err = due_from_ms(bad).unwrap_err();
+            assert_eq!(err.status, Status::InvalidArg);
+            assert!(err.reason.contains("finite"), "{}", err.reason);
+        }
+    }
+
+    #[test]
+    fn due_clamps_finite_numbers() {
+        assert_eq!(due_from_ms(-5.0).unwrap(), Duration::ZERO);
+        assert_eq!(due_from_ms(-0.0).unwrap(), Duration::ZERO);
+        assert_eq!(due_from_ms(250.0).unwrap(), Duration::from_millis(250));
+        assert_eq!(due_from_ms(0.5).unwrap(), Duration::from_micros(500));
+        assert_eq!(due_from_ms(1e300).unwrap(), Duration::from_secs(60));
+        assert_eq!(due_from_ms(f64::MIN).unwrap(), Duration::ZERO);
+    }
+
+    #[test]
+    fn batch_with_zero_or_huge_frames_encodes_nothing() {
+        for frame in [0usize, usize::MAX] {
+            let job = EncodeFrames {
+                shared: Arc::new(Mutex::new(Shared {
+                    encoder: Encoder::new(24_000, 1, Application::Voip).unwrap(),
+                    applied: 0,
+                })),
+                generation: Arc::new(AtomicU64::new(0)),
+                queued_at: 0,
+                pcm: vec![0; 2880],
+                frame,
+            };
+            let (data, lengths) = job.run().unwrap();
+            assert!(data.is_empty() && lengths.is_empty());
+        }
+    }
+
+    #[test]
+    fn batch_of_a_frame_size_opus_refuses_is_an_error_not_a_panic() {
+        let job = EncodeFrames {
+            shared: Arc::new(Mutex::new(Shared {
+                encoder: Encoder::new(24_000, 1, Application::Voip).unwrap(),
+                applied: 0,
+            })),
+            generation: Arc::new(AtomicU64::new(0)),
+            queued_at: 0,
+            pcm: vec![0; 2000],
+            frame: 1000,
+        };
+        assert_eq!(job.run().unwrap_err().status, Status::InvalidArg);
     }
 }

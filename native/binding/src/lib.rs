@@ -1,6 +1,10 @@
 //! napi-rs binding: one small file per exported class, each method only
 //! converts arguments and calls `teddy-core`. The JS-facing shape the gateway
 //! relies on is wrapped again in `gateway/src/codec/native.ts`.
+//!
+//! ! Nothing JS passes may abort the process (a panic across the N-API boundary does, taking every
+//!   toy's session with it): inputs are checked and refused with `InvalidArg`, nothing on the JS
+//!   path unwraps, and every export is `catch_unwind` so a bug still surfaces as a JS error.
 
 mod decoder;
 mod encode_pool;

@@ -1,6 +1,6 @@
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use napi::bindgen_prelude::{Object, Uint8Array};
 use napi::{Env, Error, Status};
@@ -9,6 +9,7 @@ use teddy_core::mp3::MAX_FLUSH_BYTES;
 use teddy_core::{Mp3Encoder as CoreMp3, Mp3Error};
 
 use crate::encode_pool;
+use crate::encoder::due_from_ms;
 
 fn map_mp3_error(err: Mp3Error) -> Error {
     let status = if err.is_bad_input() {
@@ -44,7 +45,7 @@ pub struct Mp3Encoder {
 #[napi]
 impl Mp3Encoder {
     /// Mono CBR: `sampleRate` 8000..48000 (an MP3 rate), `kbps` a Layer III bitrate for it.
-    #[napi(constructor)]
+    #[napi(constructor, catch_unwind)]
     pub fn new(sample_rate: u32, kbps: u32) -> napi::Result<Self> {
         CoreMp3::check(sample_rate, kbps).map_err(map_mp3_error)?;
         Ok(Self {
@@ -59,14 +60,14 @@ impl Mp3Encoder {
     }
 
     /// Samples per MP3 frame at this rate (576 below 32 kHz, else 1152).
-    #[napi(getter)]
+    #[napi(getter, catch_unwind)]
     pub fn frame_samples(&self) -> u32 {
         CoreMp3::frame_samples_at(self.rate) as u32
     }
 
     /// Encodes `pcm` (copied before this returns) on an encode thread; resolves with
     /// the MP3 bytes LAME completed, which may end inside a frame.
-    #[napi(ts_return_type = "Promise<Uint8Array>")]
+    #[napi(ts_return_type = "Promise<Uint8Array>", catch_unwind)]
     pub fn encode<'env>(
         &self,
         env: &'env Env,
@@ -78,13 +79,13 @@ impl Mp3Encoder {
 
     /// Ends the stream on an encode thread: resolves with its last bytes (the last
     /// frame padded). The next `encode` starts a new stream.
-    #[napi(ts_return_type = "Promise<Uint8Array>")]
+    #[napi(ts_return_type = "Promise<Uint8Array>", catch_unwind)]
     pub fn flush<'env>(&self, env: &'env Env, due_ms: f64) -> napi::Result<Object<'env>> {
         self.spawn(env, None, due_ms)
     }
 
     /// Drops the stream: queued work resolves empty, the next `encode` starts anew.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn reset(&self) {
         let now = self.generation.fetch_add(1, Ordering::AcqRel) + 1;
         // Free LAME's state now if no encode thread holds it (an idle toy keeps none); if one
@@ -103,6 +104,9 @@ impl Mp3Encoder {
         pcm: Option<Vec<i16>>,
         due_ms: f64,
     ) -> napi::Result<Object<'env>> {
+        // ! Before the deferred: an error after it would leave a promise that never settles, and
+        //   its pending deferred keeps the process alive.
+        let due = due_from_ms(due_ms)?;
         let (deferred, promise) = env.create_deferred()?;
         let job = Job {
             rate: self.rate,
@@ -112,14 +116,21 @@ impl Mp3Encoder {
             queued_at: self.generation.load(Ordering::Acquire),
             pcm,
         };
-        let due = Duration::from_secs_f64(due_ms.clamp(0.0, 60_000.0) / 1000.0);
         encode_pool::spawn(
             due,
-            Box::new(move || match job.run() {
-                Ok(bytes) => deferred.resolve(move |_env| Ok(Uint8Array::new(bytes))),
-                Err(err) => deferred.reject(err),
+            Box::new(move || {
+                // ! A panic on an encode thread must become this call's rejection, not a promise
+                //   that never settles.
+                match catch_unwind(AssertUnwindSafe(|| job.run())) {
+                    Ok(Ok(bytes)) => deferred.resolve(move |_env| Ok(Uint8Array::new(bytes))),
+                    Ok(Err(err)) => deferred.reject(err),
+                    Err(_) => deferred.reject(Error::new(
+                        Status::GenericFailure,
+                        "the MP3 encoder failed on its thread; the stream is reset",
+                    )),
+                }
             }),
-        );
+        )?;
         Ok(promise)
     }
 }

@@ -28,7 +28,7 @@ fn random_serial() -> u32 {
 /// Muxes mono Opus packets, each lasting `frameSamples48k` samples at 48 kHz
 /// (2880 for 60 ms), into one Ogg Opus file. `inputSampleRate` is recorded in
 /// OpusHead for players; it does not change the audio.
-#[napi]
+#[napi(catch_unwind)]
 #[cfg_attr(test, allow(dead_code))]
 pub fn mux_ogg_opus(
     packets: Vec<Uint8Array>,
@@ -57,7 +57,7 @@ pub struct OggOpusDemuxer {
 
 #[napi]
 impl OggOpusDemuxer {
-    #[napi(constructor)]
+    #[napi(constructor, catch_unwind)]
     #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
@@ -66,20 +66,20 @@ impl OggOpusDemuxer {
     }
 
     /// Returns the complete audio packets (headers are consumed, not returned).
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn push(&mut self, bytes: &[u8]) -> napi::Result<Vec<Uint8Array>> {
         self.inner.push(bytes).map_err(map_ogg_error)?;
         Ok(self.inner.packets().map(Uint8Array::from).collect())
     }
 
     /// Throws if the input stopped inside a page or packet or before the headers.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn end(&self) -> napi::Result<()> {
         self.inner.finish().map_err(map_ogg_error)
     }
 
     /// The input sample rate from OpusHead, once it has arrived (0 = unknown).
-    #[napi(getter)]
+    #[napi(getter, catch_unwind)]
     pub fn sample_rate(&self) -> Option<u32> {
         self.inner.head().map(|h| h.input_sample_rate)
     }

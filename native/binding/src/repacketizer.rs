@@ -14,7 +14,7 @@ pub struct OpusRepacketizer {
 #[napi]
 impl OpusRepacketizer {
     /// `targetSamples48k`: the packet length wanted in 48 kHz samples (2880 for 60 ms).
-    #[napi(constructor)]
+    #[napi(constructor, catch_unwind)]
     pub fn new(target_samples_48k: u32) -> napi::Result<Self> {
         let inner = Repacketizer::new(target_samples_48k).map_err(map_error)?;
         Ok(Self { inner })
@@ -24,7 +24,7 @@ impl OpusRepacketizer {
     /// length of the joined packet written to `out` once it is complete, or -1 when
     /// the packet cannot join (nothing consumed). Throws (code `InvalidArg`) on a
     /// packet libopus cannot parse.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn push(&mut self, packet: &[u8], mut out: Uint8ArraySlice) -> napi::Result<i32> {
         // SAFETY: synchronous call on the JS thread; the slice does not outlive it.
         let out = unsafe { out.as_mut() };
@@ -38,7 +38,7 @@ impl OpusRepacketizer {
 
     /// Completes a partial group with empty (DTX) frames into `out`; returns its
     /// length, 0 when nothing was pending.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn pad(&mut self, mut out: Uint8ArraySlice) -> napi::Result<u32> {
         // SAFETY: as in push.
         let out = unsafe { out.as_mut() };
@@ -46,12 +46,12 @@ impl OpusRepacketizer {
     }
 
     /// 48 kHz samples waiting to be joined.
-    #[napi(getter, js_name = "pendingSamples48k")]
+    #[napi(getter, js_name = "pendingSamples48k", catch_unwind)]
     pub fn pending_samples_48k(&self) -> u32 {
         self.inner.pending_48k()
     }
 
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn reset(&mut self) {
         self.inner.reset();
     }

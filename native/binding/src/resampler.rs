@@ -19,7 +19,7 @@ fn map_resample_error(err: ResampleError) -> Error {
 
 #[napi]
 impl Resampler {
-    #[napi(constructor)]
+    #[napi(constructor, catch_unwind)]
     pub fn new(in_rate: u32, out_rate: u32) -> napi::Result<Self> {
         let inner = CoreResampler::new(in_rate, out_rate).map_err(map_resample_error)?;
         Ok(Self { inner })
@@ -27,7 +27,7 @@ impl Resampler {
 
     /// Resamples `input` into `output` and returns the samples written. Throws (code
     /// `InvalidArg`, nothing consumed) when `output` is shorter than `maxOutput(input.length)`.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn process(&mut self, input: &[i16], mut output: Int16ArraySlice) -> napi::Result<u32> {
         // SAFETY: synchronous call on the JS thread; the slice does not outlive it.
         let output = unsafe { output.as_mut() };
@@ -41,7 +41,7 @@ impl Resampler {
 
     /// Writes the filter's tail at the end of a stream (`maxOutput(0)` is not enough; size
     /// it with `maxFlush()`), then resets.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn flush(&mut self, mut output: Int16ArraySlice) -> napi::Result<u32> {
         // SAFETY: as in `process`.
         let output = unsafe { output.as_mut() };
@@ -49,25 +49,25 @@ impl Resampler {
         Ok(n as u32)
     }
 
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn reset(&mut self) {
         self.inner.reset();
     }
 
     /// Exactly how many samples the next `process` of `inputLen` samples writes.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn max_output(&self, input_len: u32) -> u32 {
         self.inner.output_frames_max(input_len as usize) as u32
     }
 
     /// Exactly how many samples `flush` writes now.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn max_flush(&self) -> u32 {
         self.inner.flush_frames() as u32
     }
 
     /// Output samples still held back by the filter's look-ahead (latency, not a time shift).
-    #[napi(getter)]
+    #[napi(getter, catch_unwind)]
     pub fn output_delay(&self) -> u32 {
         self.inner.output_delay() as u32
     }

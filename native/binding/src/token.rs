@@ -24,15 +24,15 @@ pub struct TokenVerifier {
 
 #[napi]
 impl TokenVerifier {
-    #[napi(constructor)]
-    pub fn new(secret: String) -> Self {
-        Self {
-            inner: teddy_core::TokenVerifier::new(&secret),
-        }
+    #[napi(constructor, catch_unwind)]
+    pub fn new(secret: String) -> napi::Result<Self> {
+        let inner = teddy_core::TokenVerifier::new(&secret)
+            .map_err(|e| napi::Error::new(napi::Status::InvalidArg, e.to_string()))?;
+        Ok(Self { inner })
     }
 
     /// Returns what the token proves for `deviceId`, or `null`. Constant-time compare.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn verify(&self, device_id: String, token: String) -> Option<VerifiedToken> {
         Some(match self.inner.verify(&device_id, &token)? {
             Verified::Legacy => VerifiedToken {

@@ -22,7 +22,7 @@ pub struct Vad {
 
 #[napi]
 impl Vad {
-    #[napi(constructor)]
+    #[napi(constructor, catch_unwind)]
     pub fn new(sample_rate: u32, options: Option<VadOptions>) -> napi::Result<Self> {
         let d = teddy_core::VadOptions::default();
         let o = options.unwrap_or(VadOptions {
@@ -44,7 +44,7 @@ impl Vad {
     }
 
     /// Analyses a frame of any length: 0 nothing, 1 speech started, 2 speech ended.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn process(&mut self, frame: &[i16]) -> u32 {
         match self.inner.push(frame) {
             VadEvent::None => 0,
@@ -60,19 +60,19 @@ impl Vad {
     }
 
     /// Mean speech probability (0..1) over the last frame.
-    #[napi(getter)]
+    #[napi(getter, catch_unwind)]
     pub fn probability(&self) -> f64 {
         self.inner.probability()
     }
 
     /// After a start: ms of audio (onset plus pre-roll) counting back from the frame's end.
     /// After an end: the turn's speech length in ms.
-    #[napi(getter)]
+    #[napi(getter, catch_unwind)]
     pub fn last_event_ms(&self) -> u32 {
         self.last_event_ms
     }
 
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn reset(&mut self) {
         self.inner.reset();
         self.last_event_ms = 0;

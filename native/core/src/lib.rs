@@ -20,5 +20,5 @@ pub use ogg::{OggError, OggOpusReader, OggOpusWriter, OpusHead};
 pub use opus::{Application, Decoder, Encoder};
 pub use repacketize::{Push, Repacketizer};
 pub use resample::{ResampleError, Resampler};
-pub use token::{TokenVerifier, Verified};
+pub use token::{InvalidSecret, TokenVerifier, Verified};
 pub use vad::{TurnDetector, VadError, VadEvent, VadOptions};

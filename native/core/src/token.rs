@@ -21,6 +21,18 @@ pub enum Verified {
     V2 { ts: i64, nonce: String },
 }
 
+/// The fleet secret could not key HMAC-SHA256 (HMAC takes keys of any length: not seen in practice).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct InvalidSecret;
+
+impl std::fmt::Display for InvalidSecret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "the fleet secret cannot key HMAC-SHA256")
+    }
+}
+
+impl std::error::Error for InvalidSecret {}
+
 /// Verifies tokens against the fleet secret. Build once per secret: the keyed
 /// HMAC state (inner/outer pads) is computed here and cloned per check.
 #[derive(Clone)]
@@ -31,11 +43,12 @@ pub struct TokenVerifier {
 impl TokenVerifier {
     /// `secret` is used as the HMAC key as its UTF-8 text (the 64 hex characters
     /// themselves, not their decoded bytes), as the seed firmware does.
-    pub fn new(secret: &str) -> Self {
-        // HMAC accepts keys of any length, so this cannot fail.
-        let keyed =
-            HmacSha256::new_from_slice(secret.as_bytes()).expect("HMAC takes any key length");
-        Self { keyed }
+    ///
+    /// HMAC takes keys of any length, so the error is never seen in practice; it is returned rather
+    /// than unwrapped because this is called with whatever text JS hands the binding.
+    pub fn new(secret: &str) -> Result<Self, InvalidSecret> {
+        let keyed = HmacSha256::new_from_slice(secret.as_bytes()).map_err(|_| InvalidSecret)?;
+        Ok(Self { keyed })
     }
 
     /// The per-device key burned into each toy: HMAC(secret, "teddy-device-key|" + id).
@@ -79,7 +92,7 @@ impl TokenVerifier {
         let sig = decode_lower_hex_32(sig_hex)?;
 
         let device_key = self.device_key(device_id);
-        let mut mac = HmacSha256::new_from_slice(&device_key).expect("HMAC takes any key length");
+        let mut mac = HmacSha256::new_from_slice(&device_key).ok()?;
         // The signed text is exactly the token's own ts/nonce text, so the
         // signer and this check never disagree about number formatting.
         for piece in [

@@ -201,7 +201,7 @@ proptest! {
         body in prop::collection::vec(any::<u8>(), 0..160),
         v2 in any::<bool>(),
     ) {
-        let verifier = TokenVerifier::new("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef");
+        let verifier = TokenVerifier::new("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef").unwrap();
         let id = String::from_utf8_lossy(&id);
         let body = String::from_utf8_lossy(&body);
         let token = if v2 { format!("v2.{body}") } else { body.into_owned() };

@@ -11,7 +11,7 @@ fn vectors() -> Value {
 }
 
 fn verifier(v: &Value) -> TokenVerifier {
-    TokenVerifier::new(v["secret"].as_str().unwrap())
+    TokenVerifier::new(v["secret"].as_str().unwrap()).unwrap()
 }
 
 fn cases(v: &Value) -> &Vec<Value> {
@@ -100,7 +100,7 @@ fn token_rejects_legacy_token_of_another_device() {
 #[test]
 fn token_rejects_wrong_secret() {
     let v = vectors();
-    let tv = TokenVerifier::new("not-the-fleet-secret");
+    let tv = TokenVerifier::new("not-the-fleet-secret").unwrap();
     for c in cases(&v) {
         let id = c["device_id"].as_str().unwrap();
         assert_eq!(tv.verify(id, c["legacy_token"].as_str().unwrap()), None);
@@ -193,6 +193,17 @@ fn token_ts_form() {
             tv.verify(id, &sign_v2(&tv, id, ts, nonce)),
             None,
             "ts {ts:?}"
+        );
+    }
+}
+
+#[test]
+fn token_verifier_takes_a_secret_of_any_length() {
+    for secret in ["", "k", &"s".repeat(64), &"long".repeat(1000)] {
+        let tv = TokenVerifier::new(secret).unwrap();
+        assert_eq!(
+            tv.verify("bear", "v2.1.00112233445566778899aabbccddeeff.00"),
+            None
         );
     }
 }

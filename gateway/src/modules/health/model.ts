@@ -27,6 +27,16 @@ export const Ready = t.Object({
 	codec: t.Union([t.Literal('native'), t.Literal('fallback')]),
 	provider: t.String(),
 	checks: t.Object({ database: Check, redis: Check, codec: Check, writes: Writes }),
+	retention: t.Optional(
+		t.Object(
+			{
+				last_run_at: t.Union([t.String({ format: 'date-time' }), t.Null()]),
+				ok: t.Union([t.Boolean(), t.Null()]),
+				error: t.Union([t.String(), t.Null()]),
+			},
+			{ description: 'the retention purge’s last run (any replica); null before the first' },
+		),
+	),
 })
 
 export type CheckResult = Static<typeof Check>

@@ -1,5 +1,6 @@
 import type { CodecKind } from '../../codec'
 import type { BacklogStatus } from '../../store/write-backlog'
+import type { JobRun } from '../../store/maintenance'
 import type { CheckResult, ReadyBody } from './model'
 
 export interface HealthDeps {
@@ -13,6 +14,8 @@ export interface HealthDeps {
 	redis: () => Promise<CheckResult>
 	/** Turn writes waiting for the database (store/write-backlog.ts). */
 	writes: () => BacklogStatus
+	/** The retention purge's last run across the fleet (docs/privacy.md); informative, not a readiness condition. */
+	lastRetention?: () => Promise<JobRun | null>
 }
 
 const TIMEOUT_MS = 2000
@@ -31,7 +34,7 @@ async function bounded(check: () => Promise<CheckResult>): Promise<CheckResult> 
 }
 
 export async function readiness(deps: HealthDeps): Promise<ReadyBody> {
-	const [database, redis] = await Promise.all([bounded(deps.database), bounded(deps.redis)])
+	const [database, redis, retention] = await Promise.all([bounded(deps.database), bounded(deps.redis), lastRun(deps)])
 	const codec = { ok: true, kind: deps.codec }
 	const w = deps.writes()
 	const writes = { ok: !w.full, pending: w.pending, waiting: w.waiting, refused: w.refused, dropped: w.dropped }
@@ -43,5 +46,14 @@ export async function readiness(deps: HealthDeps): Promise<ReadyBody> {
 		codec: deps.codec,
 		provider: deps.provider,
 		checks: { database, redis, codec, writes },
+		...(retention === undefined ? {} : { retention }),
 	}
+}
+
+// ? Whether the purge ran is for operators to watch; a replica is no less able to serve without it.
+async function lastRun(deps: HealthDeps): Promise<ReadyBody['retention']> {
+	if (!deps.lastRetention) return undefined
+	const run = await deps.lastRetention().catch(() => null)
+	if (!run) return { last_run_at: null, ok: null, error: null }
+	return { last_run_at: (run.finishedAt ?? run.startedAt).toISOString(), ok: run.ok, error: run.error }
 }

@@ -1,13 +1,16 @@
 import { Elysia, t } from 'elysia'
 import { GatewayError } from '../../errors'
 import { CommandResult, DeviceCommand, ErrorBody, MetricsJson } from './model'
-import { checkScrape, type OperationsDeps, requireOperator, runCommand } from './service'
+import { SIGNED_IN } from '../access/model'
+import { checkScrape, type OperationsDeps, runCommand } from './service'
 
 // Operators' routes: Prometheus /metrics, the same figures as JSON for the seed's
-// GET /api/v1/esp32/metrics, and device commands carried to whichever gateway holds the toy.
+// GET /api/v1/esp32/metrics, and device commands carried to whichever gateway holds the toy
+// (disconnect and revoke are the operator module's, through the same fleet DeviceControl).
 
 export function operationsModule(deps: OperationsDeps) {
 	return new Elysia({ name: 'Operations', detail: { tags: ['operations'] } })
+		.use(deps.access)
 		.get(
 			'/metrics',
 			async ({ headers, set }) => {
@@ -26,30 +29,29 @@ export function operationsModule(deps: OperationsDeps) {
 		)
 		.get(
 			'/api/v1/esp32/metrics',
-			async ({ headers }) => {
-				await requireOperator(deps, headers.authorization)
+			async () => {
 				if (!deps.metrics) throw new GatewayError('NOT_FOUND', 'metrics are off (METRICS=off)')
 				return deps.metrics.snapshot() as typeof MetricsJson.static
 			},
-			{ response: { 200: MetricsJson, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody }, detail: { summary: "This gateway's session metrics as JSON (operator)" } },
+			{
+				operator: true,
+				response: { 200: MetricsJson, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody },
+				detail: { summary: "This gateway's session metrics as JSON (operator)", ...SIGNED_IN },
+			},
 		)
 		.post(
-			'/api/v1/operator/devices/:deviceId/commands',
-			async ({ headers, params, body }) => {
-				await requireOperator(deps, headers.authorization)
-				const deviceId = params.deviceId
-				if (body.type === 'disconnect') {
-					return runCommand(deps, { type: 'disconnect', deviceId, code: body.code ?? 'FORBIDDEN', message: body.message ?? 'disconnected by an operator' })
-				}
-				return runCommand(deps, { type: 'send', deviceId, message: body.message })
-			},
+			'/api/v1/operator/devices/:id/commands',
+			({ operator, params, body }) => runCommand(deps, operator, { type: 'send', deviceId: params.id, message: body.message }),
 			{
-				params: t.Object({ deviceId: t.String({ minLength: 1, maxLength: 128 }) }),
+				operator: true,
+				params: t.Object({ id: t.String({ minLength: 1, maxLength: 128 }) }),
 				body: DeviceCommand,
 				response: { 200: CommandResult, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody },
 				detail: {
-					summary: 'Send a command to a toy on whichever gateway holds it (operator)',
-					description: '`disconnect` closes its socket (4403 FORBIDDEN, or 1012 RESTARTING); `send` delivers `system {command:"reboot"}`, an `mcp` call or an `alert` to a xiaozhi toy. 404 when no gateway holds it.',
+					summary: 'Send a message to a toy on whichever gateway holds it (operator)',
+					description:
+						'`system {command:"reboot"}`, an `mcp` call or an `alert`, to a xiaozhi toy, audited. 404 when no gateway holds it. Closing a toy is `…/disconnect` or `…/revoke`.',
+					...SIGNED_IN,
 				},
 			},
 		)

@@ -33,10 +33,7 @@ export const MetricsJson = t.Object({
 	latency_ms: t.Record(t.String(), Latency, { description: 'per stage, from fixed buckets: each quantile is the upper bound of its bucket' }),
 })
 
-export const DeviceCommand = t.Union([
-	t.Object({ type: t.Literal('disconnect'), code: t.Optional(t.Union([t.Literal('FORBIDDEN'), t.Literal('RESTARTING')])), message: t.Optional(t.String({ maxLength: 256 })) }),
-	t.Object({ type: t.Literal('send'), message: DeviceMessage }),
-])
+export const DeviceCommand = t.Object({ type: t.Literal('send'), message: DeviceMessage })
 
 export const CommandResult = t.Object({
 	delivered: t.Union([t.Literal('local'), t.Literal('remote')], { description: 'carried out on this node, or handed to the node that holds the toy' }),

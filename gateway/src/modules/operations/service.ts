@@ -1,22 +1,19 @@
 import { GatewayError } from '../../errors'
 import type { Delivery, FleetCommand } from '../../ws/fleet-node'
+import type { AccessGuard, Principal } from '../access'
 
-// Who may read the fleet's figures and steer its toys. Until operator accounts are in main, the
-// operator is whoever holds OPERATOR_API_TOKEN; gateway.ts decides, this module only asks.
-export type OperatorCheck = (authorization: string | undefined) => boolean | Promise<boolean>
+// Who may read the fleet's figures and steer its toys: operators are parent-side accounts with the
+// `operator` role (modules/access, `bun scripts/operator.ts create`); every command is audited.
 
 export interface OperationsDeps {
-	isOperator: OperatorCheck
+	access: AccessGuard
+	/** Notes an operator's device command in the audit trail (before it is carried out). */
+	audit(op: Principal, action: string, targetId: string): Promise<void>
 	/** Prometheus text and its content type; undefined when METRICS=off. */
 	metrics?: { text(): Promise<string>; contentType: string; snapshot(): unknown }
 	/** Who may scrape /metrics on the main port: 'open', a bearer, or nobody (private port or production without a token). */
 	scrape: { kind: 'open' } | { kind: 'bearer'; token: string } | { kind: 'closed'; why: string }
 	command(cmd: FleetCommand): Promise<Delivery>
-}
-
-export async function requireOperator(deps: OperationsDeps, authorization: string | undefined): Promise<void> {
-	if (!authorization) throw new GatewayError('UNAUTHORIZED', 'an operator bearer token is required')
-	if (!(await deps.isOperator(authorization))) throw new GatewayError('FORBIDDEN', 'this route is for operators')
 }
 
 /** Constant-time comparison of `Authorization: Bearer <token>` against the configured one. */
@@ -35,7 +32,8 @@ export function checkScrape(deps: OperationsDeps, authorization: string | undefi
 	if (!bearerMatches(authorization, s.token)) throw new GatewayError('UNAUTHORIZED', 'a metrics bearer token is required')
 }
 
-export async function runCommand(deps: OperationsDeps, cmd: FleetCommand): Promise<{ delivered: 'local' | 'remote' }> {
+export async function runCommand(deps: OperationsDeps, op: Principal, cmd: FleetCommand): Promise<{ delivered: 'local' | 'remote' }> {
+	await deps.audit(op, `operator.device.${cmd.type === 'send' ? cmd.message.type : cmd.type}`, cmd.deviceId)
 	const delivered = await deps.command(cmd)
 	if (delivered === 'offline') throw new GatewayError('NOT_FOUND', 'this toy is not connected to any gateway (or does not take that command)')
 	return { delivered }

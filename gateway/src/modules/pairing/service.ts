@@ -1,27 +1,22 @@
-import { createHash, timingSafeEqual } from 'node:crypto'
 import { GatewayError } from '../../errors'
-import type { ChildRepository, Claimant, ClaimOutcome, DeviceRepository, PairingRepository } from '../../store'
+import type { DeviceControl } from '../../session/device-control'
+import type { ClaimOutcome, DeviceRepository, PairingRepository } from '../../store'
+import type { AuditRepository } from '../../store/audit'
 import type { RateLimiter } from '../../store/rate-limits'
+import { audit } from '../access/audit'
+import type { ParentPrincipal } from '../access/service'
 import type { ClaimedBody, ClaimRequest } from './model'
 
 export const PAIRING_CODE_TTL_SECONDS = 600
 
 export interface PairingDeps {
 	devices: DeviceRepository
-	children: ChildRepository
 	pairing: PairingRepository
 	/** Claims per client IP, counted before the code is looked at so a right guess past the limit fails too. */
 	claimLimiter: RateLimiter
-	/** Stop-gap parent credential (PARENT_API_TOKEN) until parent accounts exist; undefined = claims off. */
-	parentApiToken?: string
-}
-
-const digest = (s: string) => createHash('sha256').update(s).digest()
-
-/** Constant-time, and hashed first so the comparison leaks nothing about the token's length either. */
-export function isParent(deps: Pick<PairingDeps, 'parentApiToken'>, bearer: string | null): boolean {
-	if (!deps.parentApiToken) throw new GatewayError('FORBIDDEN', 'pairing claims are disabled: PARENT_API_TOKEN is not set')
-	return bearer !== null && timingSafeEqual(digest(bearer), digest(deps.parentApiToken))
+	/** The toy's live socket, closed after a claim so it reconnects as the child it now belongs to. */
+	control: DeviceControl
+	audit: AuditRepository
 }
 
 /** A toy asks to be paired: it is registered if new, and gets a fresh code for ten minutes. */
@@ -32,26 +27,25 @@ export async function startPairing(deps: PairingDeps, deviceId: string): Promise
 	return { code: issued.code, expires_in: PAIRING_CODE_TTL_SECONDS }
 }
 
-export async function claimPairing(deps: PairingDeps, body: ClaimRequest, ip: string): Promise<ClaimedBody> {
-	if (!(await deps.claimLimiter.hit(ip))) {
-		throw new GatewayError('RATE_LIMITED', 'too many pairing attempts from this address; wait ten minutes')
+/** A signed-in parent binds the toy to one of their own children. */
+export async function claimPairing(deps: PairingDeps, parent: ParentPrincipal, body: ClaimRequest, ip: string): Promise<ClaimedBody> {
+	const verdict = await deps.claimLimiter.take(ip)
+	if (!verdict.allowed) {
+		throw new GatewayError('RATE_LIMITED', 'too many pairing attempts from this address; wait ten minutes', {
+			retryAfterSeconds: verdict.retryAfterSeconds,
+		})
 	}
-	const claimant = await stopGapClaimant(deps, body.child_id)
+	// ! Only a child of the signed-in parent's own family (store/pairing.ts checks it in the claim's transaction).
+	const claimant = { familyId: parent.familyId, childId: body.child_id }
 	const outcome =
 		'code' in body
 			? await deps.pairing.claimByCode(body.code, claimant)
 			: await deps.pairing.claimByDevice(body.device_id, body.oob_code, claimant)
 	if (outcome.kind !== 'paired') throw refusal(outcome)
+	await audit(deps.audit, parent, 'device.pair', { childId: body.child_id, targetId: outcome.deviceId })
+	// ? A toy talking unpaired (pairing optional) picks up its child's profile when it reconnects.
+	await deps.control.disconnect(outcome.deviceId, 'RESTARTING', 'paired with a child: reconnect')
 	return { device_id: outcome.deviceId, child_id: body.child_id, paired: true }
-}
-
-// ! PARENT_API_TOKEN names no family: it may bind a toy to a child of any family, in that child's
-// own family. Parent accounts replace this with the signed-in parent's family, and the store side
-// (store/pairing.ts) already refuses a child outside the claimant's family.
-async function stopGapClaimant(deps: Pick<PairingDeps, 'children'>, childId: string): Promise<Claimant> {
-	const child = await deps.children.get(childId)
-	if (!child?.familyId) throw refusal({ kind: 'no_child' })
-	return { familyId: child.familyId, childId: child.id }
 }
 
 function refusal(outcome: Exclude<ClaimOutcome, { kind: 'paired' }>): GatewayError {
@@ -65,6 +59,6 @@ function refusal(outcome: Exclude<ClaimOutcome, { kind: 'paired' }>): GatewayErr
 		case 'expired':
 			return new GatewayError('PAIRING_CODE_EXPIRED', 'that code has expired; start pairing on the toy again for a new code')
 		case 'no_child':
-			return new GatewayError('NOT_FOUND', "no child profile with that child_id in the parent's family")
+			return new GatewayError('NOT_FOUND', 'no such child in your family')
 	}
 }
