@@ -122,8 +122,6 @@ describe('a node killed mid-conversation', () => {
 		expect(await metric(c, 'teddy_sessions_resumed_total', { source: 'redis' })).toBe(1)
 
 		// and the fleet now finds it on C
-		const found = await commandUntil(b, op, deviceId, { type: 'send', message: { type: 'system', command: 'reboot' } }, 200)
-		expect(found.body).toEqual({ delivered: 'remote' })
 		const moved = await fetch(`${b.url}/api/v1/operator/devices/${deviceId}/disconnect`, {
 			method: 'POST',
 			headers: { authorization: `Bearer ${op}`, 'content-type': 'application/json' },

@@ -17,7 +17,9 @@ export const uniqueId = (prefix: string) => `${prefix}-${randomBytes(4).toString
 export function fleetEnv(env: { DATABASE_URL: string; REDIS_URL?: string }): Record<string, string> {
 	// ? One ENCRYPTION_KEY for the fleet (as production requires): a context sealed on one node opens
 	// on another; one AUTH_SECRET: an operator signed in on one node is known on all.
-	return { ENCRYPTION_KEY: FLEET_KEY, AUTH_SECRET: FLEET_AUTH_SECRET, REDIS_KEY_PREFIX: `${uniqueId('fleet')}:`, ...env }
+	// ? Every client here is 127.0.0.1, polling: the per-address REST budgets are not under test.
+	const budgets = { PARENT_REQUESTS_PER_IP_PER_MINUTE: '100000', REST_REQUESTS_PER_IP_PER_MINUTE: '100000' }
+	return { ENCRYPTION_KEY: FLEET_KEY, AUTH_SECRET: FLEET_AUTH_SECRET, REDIS_KEY_PREFIX: `${uniqueId('fleet')}:`, ...budgets, ...env }
 }
 
 export function startNode(env: Record<string, string>, name: string): Promise<GatewayProcess> {

@@ -46,8 +46,11 @@ export class FleetRedis {
 			c.on('error', () => this.o.onError?.())
 		}
 		subscriber.on('message', (_channel: string, message: string) => o.onMessage(message))
-		// ? ioredis re-subscribes by itself after a reconnect (autoResubscribe).
-		subscriber.subscribe(o.channelPrefix + CHANNEL + o.nodeId).catch(() => {})
+		// ! Connections fail fast (no offline queue, store/redis.ts): subscribe once connected, and
+		// again on every reconnect (a repeated SUBSCRIBE is harmless).
+		const subscribe = () => void subscriber.subscribe(o.channelPrefix + CHANNEL + o.nodeId).catch(() => o.onError?.())
+		subscriber.on('ready', subscribe)
+		if (subscriber.status === 'ready') subscribe()
 	}
 
 	/** False while either connection is down: the node runs on its own state. */
