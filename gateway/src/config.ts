@@ -304,6 +304,11 @@ function validCidr(text: string): boolean {
 	return /^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128)
 }
 
+/** This process's environment with `overrides`: what the GATEWAY_PROCESSES supervisor gives each process. */
+export function workerEnv(overrides: Env): Env {
+	return { ...process.env, ...overrides }
+}
+
 export function loadConfig(env: Env = process.env): Config {
 	const production = env.NODE_ENV === 'production'
 	const raw = {

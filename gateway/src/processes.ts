@@ -1,5 +1,5 @@
 import type { Subprocess } from 'bun'
-import type { Config } from './config'
+import { type Config, workerEnv } from './config'
 import type { Logger } from './obs/logger'
 
 // GATEWAY_PROCESSES=N: this process only supervises N gateway processes listening on one port
@@ -17,13 +17,12 @@ export async function superviseProcesses(config: Config, log: Logger): Promise<v
 	let stopping = false
 
 	function spawn(i: number): void {
-		const env: Record<string, string | undefined> = {
-			...process.env,
+		const env = workerEnv({
 			PORT: String(port),
 			TEDDY_WORKER_INDEX: String(i),
 			NODE_ID: `${config.fleet.nodeId}-${i}`,
 			METRICS_PORT: config.metrics.port ? String(config.metrics.port + i) : undefined,
-		}
+		})
 		const child = Bun.spawn([process.execPath, ...process.argv.slice(1)], { env, stdio: ['ignore', 'inherit', 'inherit'] })
 		children[i] = child
 		void child.exited.then((code) => {
