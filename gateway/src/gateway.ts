@@ -32,7 +32,7 @@ import { createDeviceSockets, deviceProtocolOf } from './ws/device-sockets'
 import { startRevocationSweep } from './ws/revocation-sweep'
 import { type ConsentKind, consentRefusalLine } from './safety/consent'
 import { audit } from './modules/access/audit'
-import { createOperations } from './operations'
+import { countingLimiters, createOperations } from './operations'
 import { answersEncoding } from './session/downlink'
 
 // Composition root: builds every part from config, wires them, listens. Nothing else constructs
@@ -54,7 +54,6 @@ export async function startGateway(config: Config, log: Logger = rootLog): Promi
 	const secret = resolveSharedSecret(config.esp32SharedSecret, config.dataDir, log)
 	// Connects while the database opens; requests that need it fail fast until it is there.
 	const redis = config.redisUrl ? connectRedis(config.redisUrl, { keyPrefix: config.redisKeyPrefix }) : undefined
-	const limiter = rateLimiters(redis)
 	const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir })
 	const { applied } = await migrate(db.sql)
 	if (applied.length > 0) log.info({ applied }, 'migrations applied')
@@ -62,18 +61,24 @@ export async function startGateway(config: Config, log: Logger = rootLog): Promi
 		{ ENCRYPTION_KEY: config.encryptionKey, ENCRYPTION_KEYS_OLD: config.encryptionKeysOld, NODE_ENV: config.nodeEnv },
 		config.dataDir,
 	)
-	const limits = config.limits
-	const registrations = limiter('register', limits.deviceRegistrationsPerMinute, 60_000)
-	const store = createStore(db, cipher, secret, { deviceRegistrations: registrations })
-	const writes = new WriteBacklog({ maxPending: limits.writeBacklogMax, probe: () => db.sql`select 1`, log })
-	const tokenBudget = limiter('token', limits.tokensPerDevicePerMinute, 60_000)
-	// ? A device within its token rate never fills its share of the in-process cache.
-	const maxPerDevice = limits.tokensPerDevicePerMinute * Math.ceil(limits.nonceTtlSeconds / 60)
-	const nonces = redis ? new RedisNonceStore(redis) : new MemoryNonceStore({ maxPerDevice })
 	// Metrics, the fleet node (presence, cross-node commands, resume on any node): operations.ts.
 	const registry = new DeviceRegistry()
 	const ops = createOperations(config, log, cipher, redis, registry)
 	const counters = ops.metrics?.hot
+	const limiter = countingLimiters(rateLimiters(redis), counters)
+	const limits = config.limits
+	const registrations = limiter('register', limits.deviceRegistrationsPerMinute, 60_000)
+	const store = createStore(db, cipher, secret, { deviceRegistrations: registrations })
+	const writes = new WriteBacklog({
+		maxPending: limits.writeBacklogMax,
+		probe: () => db.sql`select 1`,
+		log,
+		onError: counters ? () => counters.storeErrors.postgres++ : undefined,
+	})
+	const tokenBudget = limiter('token', limits.tokensPerDevicePerMinute, 60_000)
+	// ? A device within its token rate never fills its share of the in-process cache.
+	const maxPerDevice = limits.tokensPerDevicePerMinute * Math.ceil(limits.nonceTtlSeconds / 60)
+	const nonces = redis ? new RedisNonceStore(redis) : new MemoryNonceStore({ maxPerDevice })
 	const deviceJwt = new DeviceJwt(secret, store.pairing, config.deviceJwtTtlSeconds)
 	const auth = new DeviceAuthenticator(
 		codec.createTokenVerifier(secret),

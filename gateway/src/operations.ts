@@ -4,10 +4,11 @@ import type { Config } from './config'
 import type { AccessGuard } from './modules/access'
 import type { OperationsDeps } from './modules/operations/service'
 import type { Logger } from './obs/logger'
-import { type MetricSources, Metrics } from './obs/metrics'
+import { type HotCounters, type MetricSources, Metrics } from './obs/metrics'
 import { FleetResumeStore } from './session/resume-store'
 import type { FieldCipher } from './store/crypto'
 import { FleetRedis } from './store/fleet-redis'
+import type { RateLimiterFactory, RateVerdict } from './store/rate-limits'
 import { connectRedis } from './store/redis'
 import type { DeviceRegistry } from './ws/device-registry'
 import { FleetNode } from './ws/fleet-node'
@@ -18,6 +19,21 @@ import { FleetNode } from './ws/fleet-node'
 // Presence outlives a node killed with -9 by this long at most; a live node refreshes at a third of it.
 // ? resume window + one refresh: a context checkpointed just before the kill still waits the full window.
 const presenceTtl = (resumeWindowMs: number) => resumeWindowMs + Math.max(1000, Math.floor(resumeWindowMs / 3))
+
+/** Rate limiters whose refusals are counted by limit name (teddy_rate_limited_total{limit}). */
+export function countingLimiters(make: RateLimiterFactory, counters: HotCounters | undefined): RateLimiterFactory {
+	if (!counters) return make
+	return (name, limit, windowMs) => {
+		const inner = make(name, limit, windowMs)
+		counters.rateLimited[name] ??= 0
+		const take = async (key: string): Promise<RateVerdict> => {
+			const verdict = await inner.take(key)
+			if (!verdict.allowed) counters.rateLimited[name]++
+			return verdict
+		}
+		return { take, hit: async (key) => (await take(key)).allowed, close: () => inner.close?.() }
+	}
+}
 
 export interface Operations {
 	metrics?: Metrics

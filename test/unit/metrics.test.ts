@@ -1,7 +1,9 @@
 import { describe, expect, test } from 'bun:test'
 import { LatencyHistogram } from '../../gateway/src/obs/latency-histogram'
 import { Metrics } from '../../gateway/src/obs/metrics'
+import { countingLimiters } from '../../gateway/src/operations'
 import { Pacer } from '../../gateway/src/session/pacer'
+import { MemoryRateLimiter } from '../../gateway/src/store/rate-limits'
 import { parsePrometheus, sample } from '../support/prometheus-text'
 
 // The per-frame side of metrics: plain counts and fixed buckets that prom-client reads at scrape
@@ -62,6 +64,23 @@ describe('Metrics', () => {
 		expect(sample(s, 'teddy_write_backlog_waiting')).toBe(1)
 		expect(sample(s, 'teddy_redis_degraded')).toBe(1)
 		expect(m.snapshot().connections).toEqual({ 'seed-json': 2, 'xiaozhi-v3': 5 })
+	})
+})
+
+describe('rate-limit refusals', () => {
+	test('every limiter the gateway makes counts its refusals under its own name', async () => {
+		const m = new Metrics()
+		const limiter = countingLimiters((_name, limit, windowMs) => new MemoryRateLimiter(limit, windowMs), m.hot)
+		const parents = limiter('rest-parent', 2, 60_000)
+		const claims = limiter('claim', 1, 60_000)
+		for (let i = 0; i < 5; i++) await parents.take('203.0.113.7')
+		expect(await claims.hit('203.0.113.7')).toBe(true)
+		expect(await claims.hit('203.0.113.7')).toBe(false)
+		const s = parsePrometheus(await m.text())
+		expect(sample(s, 'teddy_rate_limited_total', { limit: 'rest-parent' })).toBe(3)
+		expect(sample(s, 'teddy_rate_limited_total', { limit: 'claim' })).toBe(1)
+		expect(sample(s, 'teddy_rate_limited_total', { limit: 'conn' })).toBe(0)
+		for (const l of [parents, claims]) l.close?.()
 	})
 })
 

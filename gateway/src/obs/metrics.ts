@@ -24,7 +24,8 @@ export class HotCounters {
 	turnsFailed = 0
 	providerRetries = 0
 	providerErrors = 0
-	rateLimited = { connection: 0, turn: 0, pair_claim: 0 }
+	/** Refusals by limit name (the names gateway.ts gives its limiters: conn, claim, rest, …, and turn). */
+	rateLimited: Record<string, number> = { conn: 0, turn: 0 }
 	storeErrors = { postgres: 0, redis: 0 }
 	resumed = { local: 0, redis: 0 }
 	fleetCommands = { sent: 0, received: 0, undelivered: 0 }

@@ -82,7 +82,6 @@ export function createDeviceSockets(deps: DeviceSocketsDeps) {
 			}
 			const verdict = await deps.connectionLimiter.take(ip)
 			if (!verdict.allowed) {
-				if (counters) counters.rateLimited.connection++
 				throw new GatewayError('RATE_LIMITED', `too many new connections from this address; retry in ${verdict.retryAfterSeconds} s`, {
 					retryAfterSeconds: verdict.retryAfterSeconds,
 				})
