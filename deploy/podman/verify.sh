@@ -20,6 +20,7 @@ PG_PORT=${PG_PORT:-25432}
 REDIS_PORT=${REDIS_PORT:-26379}
 SECRET=${ESP32_SHARED_SECRET:-$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')}
 KEY=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
+AUTH=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
 names=(teddy-verify-gw teddy-verify-pg teddy-verify-redis)
 
 cleanup() { [ "${KEEP:-0}" = 1 ] || podman rm -f "${names[@]}" >/dev/null 2>&1 || true; }
@@ -39,7 +40,7 @@ step "gateway container $IMAGE"
 podman run -d --name teddy-verify-gw --network host \
 	-e NODE_ENV=production -e PORT="$GW_PORT" -e METRICS_PORT="$METRICS_PORT" \
 	-e DATABASE_URL="postgres://teddy@127.0.0.1:$PG_PORT/postgres" -e REDIS_URL="redis://127.0.0.1:$REDIS_PORT/0" \
-	-e ESP32_SHARED_SECRET="$SECRET" -e ENCRYPTION_KEY="$KEY" -e REQUIRE_PAIRING=false -e NODE_ID=verify-1 \
+	-e ESP32_SHARED_SECRET="$SECRET" -e ENCRYPTION_KEY="$KEY" -e AUTH_SECRET="$AUTH" -e REQUIRE_PAIRING=false -e NODE_ID=verify-1 \
 	"$IMAGE" >/dev/null
 for i in $(seq 150); do
 	curl -fsS "http://127.0.0.1:$GW_PORT/health/ready" >/dev/null 2>&1 && break
@@ -54,6 +55,11 @@ ESP32_SHARED_SECRET=$SECRET bun bench/simulate.ts --url "ws://127.0.0.1:$GW_PORT
 
 step "metrics (private port $METRICS_PORT)"
 curl -sS "http://127.0.0.1:$METRICS_PORT/metrics" | grep -E '^teddy_(turns_total|connected_toys|frames_total|codec_info|end_of_speech_to_first_frame_seconds_count|redis_degraded|node_info)' || true
+
+step "an operator account (scripts/operator.ts in the image) reads GET /api/v1/esp32/metrics"
+password=$(podman exec teddy-verify-gw bun scripts/operator.ts create ops@verify.example | sed -n 's/^password: //p')
+token=$(curl -sS -H 'content-type: application/json' -d "{\"email\":\"ops@verify.example\",\"password\":\"$password\"}" "http://127.0.0.1:$GW_PORT/api/v1/accounts/login" | sed -n 's/.*"access_token":"\([^"]*\)".*/\1/p')
+curl -sS -H "authorization: Bearer $token" "http://127.0.0.1:$GW_PORT/api/v1/esp32/metrics" | cut -c1-300; echo
 
 step "podman stop (SIGTERM: drain, exit 0)"
 podman stop -t 20 teddy-verify-gw >/dev/null
