@@ -6,7 +6,7 @@ import { Elysia } from 'elysia'
 import { buildApp } from '../../gateway/src/app'
 import { accessGuard } from '../../gateway/src/modules/access'
 import { OriginPolicy } from '../../gateway/src/modules/edge/service'
-import { ENV_NAMES } from '../../gateway/src/config'
+import { ENV_NAMES, loadConfig } from '../../gateway/src/config'
 import { createLogger } from '../../gateway/src/obs/logger'
 import { Metrics } from '../../gateway/src/obs/metrics'
 
@@ -100,6 +100,17 @@ describe('compose stack', () => {
 		}
 		expect(ids.size).toBe(2)
 		for (const s of ['postgres', 'redis', 'caddy', 'prometheus', 'grafana']) expect(compose.services[s]).toBeDefined()
+	})
+
+	test('the gateways believe X-Forwarded-For only from the network Caddy reaches them on', () => {
+		const [, gw] = gateways[0]
+		expect(compose.services.caddy.networks).toContain('internal')
+		expect(gw.environment.TRUSTED_PROXIES).toBe(compose.networks.internal.ipam.config[0].subnet)
+		// production without it would rate-limit every toy as Caddy's one address; the Kubernetes
+		// settings, with real secrets in place of the example's, are a valid production config
+		const secrets = { ESP32_SHARED_SECRET: 'a'.repeat(64), ENCRYPTION_KEY: 'b'.repeat(64), AUTH_SECRET: 'c'.repeat(64) }
+		const parsed = loadConfig({ ...configMap, ...secretExample.stringData, ...secrets, TRUSTED_PROXIES: gw.environment.TRUSTED_PROXIES })
+		expect(parsed.trustedProxies).toEqual([gw.environment.TRUSTED_PROXIES])
 	})
 
 	test('Caddy, Prometheus and the healthcheck point at real ports and routes', () => {
