@@ -141,22 +141,21 @@ export async function startGateway(config: Config, log: Logger = rootLog): Promi
 		control: ops.fleet,
 		thirdPartyAi,
 		chat: { provider, codec },
-		// new family rules apply from the toys' next turn, not after the safety context's refresh
+		// new family rules apply from the toys' next turn on every node, not after the safety context's refresh
 		familyChanged: (familyId) => {
 			parents.store.children
 				.list(familyId)
 				.then((children) => {
-					for (const c of children) safety.provider.forgetChild(c.id)
+					for (const c of children) ops.fleet.forgetChild(c.id, [])
 				})
 				.catch((err) => log.warn({ err: (err as Error).message }, 'could not refresh the safety context of a family'))
 		},
-		// a deleted child's data must not live on in memory: the safety context and a parked session
-		caches: {
-			forget(childId, deviceIds) {
-				safety.provider.forgetChild(childId)
-				for (const d of deviceIds) resume.drop(d, childId)
-			},
-		},
+		// a deleted child's data must not live on in memory on any node: the safety context and a parked session
+		caches: { forget: (childId, deviceIds) => ops.fleet.forgetChild(childId, deviceIds) },
+	})
+	ops.fleet.onForgetChild((childId, deviceIds) => {
+		safety.provider.forgetChild(childId)
+		for (const d of deviceIds) resume.drop(d, childId)
 	})
 	const consent = {
 		reader: parents.store.consents,

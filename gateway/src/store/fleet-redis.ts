@@ -6,6 +6,7 @@ import type { Logger } from '../obs/logger'
 //   teddy:presence:<device>  which node holds the toy (re-asserted by that node every refresh)
 //   teddy:ctx:<device>       the toy's conversation context, sealed by the caller (FieldCipher)
 //   teddy:node:<node>        pub/sub channel of one node: device commands for toys it holds
+//   teddy:fleet              pub/sub channel of every node: notices all of them act on
 // When Redis cannot be reached every call degrades to "not known / not delivered" at once (no
 // queueing behind an outage), the node keeps serving its own toys from local state, one log line
 // and the teddy_redis_degraded gauge say so, and `onRecovered` lets the node re-announce itself.
@@ -13,6 +14,7 @@ import type { Logger } from '../obs/logger'
 const PRESENCE = 'teddy:presence:'
 const CONTEXT = 'teddy:ctx:'
 const CHANNEL = 'teddy:node:'
+const EVERY_NODE = 'teddy:fleet'
 
 // Deletes a key only if it still holds our value: a node never withdraws a toy that another node
 // has taken since.
@@ -45,10 +47,20 @@ export class FleetRedis {
 			c.on('close', () => this.check())
 			c.on('error', () => this.o.onError?.())
 		}
-		subscriber.on('message', (_channel: string, message: string) => o.onMessage(message))
+		const everyNode = o.channelPrefix + EVERY_NODE
+		subscriber.on('message', (channel: string, message: string) => {
+			if (channel !== everyNode) return o.onMessage(message)
+			// ? A notice names its sender, which has acted on it already.
+			try {
+				const notice = JSON.parse(message) as { from?: unknown; message?: unknown }
+				if (notice.from !== o.nodeId && typeof notice.message === 'string') o.onMessage(notice.message)
+			} catch {
+				o.log.warn({ node: o.nodeId }, 'fleet: malformed notice ignored')
+			}
+		})
 		// ! Connections fail fast (no offline queue, store/redis.ts): subscribe once connected, and
 		// again on every reconnect (a repeated SUBSCRIBE is harmless).
-		const subscribe = () => void subscriber.subscribe(o.channelPrefix + CHANNEL + o.nodeId).catch(() => o.onError?.())
+		const subscribe = () => void subscriber.subscribe(o.channelPrefix + CHANNEL + o.nodeId, o.channelPrefix + EVERY_NODE).catch(() => o.onError?.())
 		subscriber.on('ready', subscribe)
 		if (subscriber.status === 'ready') subscribe()
 	}
@@ -108,6 +120,11 @@ export class FleetRedis {
 	/** How many nodes received it (0: no such node is alive, or Redis unreachable). */
 	publish(nodeId: string, message: string): Promise<number> {
 		return this.attempt(() => this.o.client.publish(this.o.channelPrefix + CHANNEL + nodeId, message), 0)
+	}
+
+	/** To every node but this one (a node acts on its own notice before sending it). */
+	broadcast(message: string): Promise<number> {
+		return this.attempt(() => this.o.client.publish(this.o.channelPrefix + EVERY_NODE, JSON.stringify({ from: this.o.nodeId, message })), 0)
 	}
 
 	saveContext(deviceId: string, sealed: string, ttlMs: number): Promise<void> {

@@ -11,6 +11,9 @@ import { sendJson } from './send'
 // a timer and re-announced when Redis comes back), and carries out device commands wherever the
 // toy is connected — here at once, on another node by pub/sub on that node's channel. Without
 // Redis (single node, or during an outage) a command reaches only the toys connected here.
+// What every node keeps in memory about a child (the safety layer's context, a parked
+// conversation) is forgotten on every node by a broadcast: new family rules apply fleet-wide at
+// the toy's next turn, and a deleted child's words do not linger on another node.
 
 /** Gateway → toy messages a command may send (PROTOCOL.md §4): reboot, an MCP call, an alert. */
 export const DeviceMessage = T.Union([
@@ -31,6 +34,16 @@ export const FleetCommand = T.Union([
 export type FleetCommand = Static<typeof FleetCommand>
 const checkCommand = TypeCompiler.Compile(FleetCommand)
 
+/** To every node: forget what is cached about a child (rules changed, or its data deleted). */
+export const ForgetChild = T.Object({
+	type: T.Literal('forget-child'),
+	childId: T.String({ minLength: 1, maxLength: 128 }),
+	/** Toys whose parked conversation with the child goes too (empty: keep them, only rules changed). */
+	deviceIds: T.Array(T.String({ minLength: 1, maxLength: 128 }), { maxItems: 1000 }),
+})
+export type ForgetChild = Static<typeof ForgetChild>
+const checkForget = TypeCompiler.Compile(ForgetChild)
+
 /** Where a command went: applied here, handed to the node holding the toy, or no node holds it. */
 export type Delivery = 'local' | 'remote' | 'offline'
 
@@ -45,6 +58,7 @@ export interface FleetNodeOptions {
 
 export class FleetNode implements DeviceControl {
 	private timer: ReturnType<typeof setInterval> | undefined
+	private forgetHere: ((childId: string, deviceIds: readonly string[]) => void) | undefined
 
 	constructor(private readonly o: FleetNodeOptions) {}
 
@@ -104,13 +118,29 @@ export class FleetNode implements DeviceControl {
 		return this.o.registry.connections()
 	}
 
-	/** A command published to this node's channel. */
+	/** What this node forgets when told (the caches gateway.ts builds after the node). */
+	onForgetChild(forget: (childId: string, deviceIds: readonly string[]) => void): void {
+		this.forgetHere = forget
+	}
+
+	/** Forgets here at once, and tells every other node (their copies go within a Redis round trip). */
+	forgetChild(childId: string, deviceIds: readonly string[]): void {
+		this.forgetHere?.(childId, deviceIds)
+		const notice: ForgetChild = { type: 'forget-child', childId, deviceIds: [...deviceIds] }
+		void this.o.redis?.broadcast(JSON.stringify(notice))
+	}
+
+	/** A command published to this node's channel, or a notice to every node. */
 	receive(text: string): void {
 		let cmd: unknown
 		try {
 			cmd = JSON.parse(text)
 		} catch {
 			cmd = undefined
+		}
+		if (checkForget.Check(cmd)) {
+			this.forgetHere?.(cmd.childId, cmd.deviceIds)
+			return
 		}
 		if (!checkCommand.Check(cmd)) {
 			this.o.log.warn({ node: this.o.nodeId }, 'fleet: malformed command ignored')
