@@ -31,6 +31,9 @@ const HELP = `bun bench/fleet.ts <idle|talk|storm|soak|sweep|all> [options]
   --url ws://host:port  drive a running gateway (any xiaozhi-compatible server); secret from ESP32_SHARED_SECRET
   --gateway-pid PID   with --url: read that process's /proc for CPU and RSS
   --database-url URL  gateway DATABASE_URL (default: embedded PGlite in a temp dir)
+  --metrics on|off|compare  gateway METRICS (default on; 'on' scrapes /metrics every 5 s). compare: the
+                      scenario alternately with metrics off and on (--rounds pairs), figures as on/off
+                      ratios within the one run; writes bench/results/fleet-metrics-cost.{json,md}
   sweep: --steps 100,200,...  [--fallback-steps 50,60,... for the fallback codec]  --budget MS (gateway-added p99, default 20)
          --jitter-budget MS (downlink pacing jitter p99, default 60: one frame; beyond it the toy's buffer runs down)
 env FLEET_GATEWAY_BUN_ARGS="--cpu-prof --cpu-prof-md --cpu-prof-dir=/tmp/prof" profiles the gateway under load`
@@ -54,6 +57,8 @@ const { values: a, positionals } = parseArgs({
 		url: { type: 'string' },
 		'gateway-pid': { type: 'string' },
 		'database-url': { type: 'string' },
+		metrics: { type: 'string', default: 'on' },
+		rounds: { type: 'string', default: '2' },
 		steps: { type: 'string', default: '100,200,300,400,500,600,700,800,1000,1200,1500,2000' },
 		'fallback-steps': { type: 'string' },
 		budget: { type: 'string', default: '20' },
@@ -107,6 +112,7 @@ function options(scenario: Scenario, overrides: Partial<RunOptions> = {}): RunOp
 		heartbeatMs: Number(a.heartbeat),
 		pin,
 		databaseUrl: a['database-url'],
+		metrics: a.metrics === 'off' ? 'off' : 'on',
 		...overrides,
 	}
 }
@@ -169,7 +175,19 @@ function printAndWrite(name: string, json: unknown, md: string): void {
 	for (const p of writeResults(name, json, md)) console.error(`wrote ${p}`)
 }
 
-if (command === 'sweep' || command === 'all') {
+if (a.metrics === 'compare' && command !== 'sweep' && command !== 'all') {
+	const pairs: Array<{ off: RunResult; on: RunResult }> = []
+	for (let i = 0; i < Number(a.rounds); i++) {
+		// ? Alternate which goes first, so a machine getting busier or quieter does not favour one side.
+		const first = i % 2 === 0 ? 'off' : 'on'
+		const a1 = await runScenario(options(command, { metrics: first }))
+		const a2 = await runScenario(options(command, { metrics: first === 'off' ? 'on' : 'off' }))
+		const [off, on] = first === 'off' ? [a1, a2] : [a2, a1]
+		pairs.push({ off, on })
+		console.error(`round ${i + 1}: CPU off ${off.figures.gateway.cpuPercentAvg}% on ${on.figures.gateway.cpuPercentAvg}%`)
+	}
+	printAndWrite('fleet-metrics-cost', { machine: m, loadAverage: load, command: process.argv.slice(2), pairs }, `${header('Fleet benchmark: the cost of metrics')}${metricsCostMarkdown(pairs)}`)
+} else if (command === 'sweep' || command === 'all') {
 	const codecs = (command === 'all' ? 'native,fallback' : a.codec).split(',') as Array<'native' | 'fallback'>
 	const runs: Record<string, RunResult> = {}
 	const sections: string[] = []
@@ -194,6 +212,35 @@ if (command === 'sweep' || command === 'all') {
 } else {
 	const r = await runScenario(options(command))
 	printAndWrite(`fleet-${command}`, { machine: m, loadAverage: load, command: process.argv.slice(2), run: r }, `${header(`Fleet benchmark: ${command}`)}${runMarkdown(command, r)}`)
+}
+
+function metricsCostMarkdown(pairs: Array<{ off: RunResult; on: RunResult }>): string {
+	const row = (label: string, pick: (r: RunResult) => number | null) => {
+		const cells = pairs.map(({ off, on }) => {
+			const [x, y] = [pick(off), pick(on)]
+			const ratio = x && y !== null ? (y / x).toFixed(2) : 'n/a'
+			return `${x ?? 'n/a'} → ${y ?? 'n/a'} (×${ratio})`
+		})
+		return `| ${label} | ${cells.join(' | ')} |`
+	}
+	return [
+		'Each round runs the same scenario with the gateway\'s metrics off (`METRICS=off`: no registry, no counters, no',
+		'histograms) and then on (counters, histograms and a scrape of `/metrics` every 5 s). The machine is shared, so',
+		'compare the on/off ratio within a round, not absolute figures across runs. Rounds alternate which runs first.',
+		'',
+		`| figure (off → on) | ${pairs.map((_, i) => `round ${i + 1}`).join(' | ')} |`,
+		`|---|${pairs.map(() => '---').join('|')}|`,
+		row('gateway CPU % (avg)', (r) => r.figures.gateway.cpuPercentAvg),
+		row('gateway RSS MiB (end)', (r) => (r.figures.gateway.rssKiB === null ? null : Math.round(r.figures.gateway.rssKiB / 1024))),
+		row('turns answered', (r) => r.figures.turns.answered),
+		row('gateway-added p50 ms', (r) => r.figures.gatewayAddedMs.p50),
+		row('gateway-added p95 ms', (r) => r.figures.gatewayAddedMs.p95),
+		row('gateway-added p99 ms', (r) => r.figures.gatewayAddedMs.p99),
+		row('pacing jitter p99 ms', (r) => r.figures.pacingJitterMs.p99),
+		row('ingest p99 ms', (r) => r.figures.ingestMs.p99),
+		row('frames lost', (r) => r.figures.framesLost),
+		'',
+	].join('\n')
 }
 
 function markdownHeadline(sweeps: Sweep[]): string {

@@ -36,6 +36,8 @@ export interface RunOptions {
 	/** Pin the gateway to core 0 and the workers to the other cores (needs taskset and ≥ 2 cores). */
 	pin: boolean
 	databaseUrl?: string
+	/** Gateway METRICS switch; with 'on' the run scrapes /metrics every 5 s, as Prometheus would (more often). */
+	metrics?: 'on' | 'off'
 	log?: (line: string) => void
 }
 
@@ -236,7 +238,15 @@ export async function runScenario(o: RunOptions): Promise<RunResult> {
 	if (!wsUrl) {
 		log(`starting gateway (codec ${o.codec}, fake provider ${o.latencyMs} ms / ${o.answerMs} ms${pin ? ', pinned to cpu 0' : ''})`)
 		gw = await startGatewayProcess(
-			{ codec: o.codec, secret: o.secret, latencyMs: o.latencyMs, answerMs: o.answerMs, cpus: gatewayCpus, databaseUrl: o.databaseUrl },
+			{
+				codec: o.codec,
+				secret: o.secret,
+				latencyMs: o.latencyMs,
+				answerMs: o.answerMs,
+				cpus: gatewayCpus,
+				databaseUrl: o.databaseUrl,
+				env: o.metrics ? { METRICS: o.metrics } : undefined,
+			},
 			needFds,
 		)
 		wsUrl = gw.wsUrl
@@ -248,6 +258,19 @@ export async function runScenario(o: RunOptions): Promise<RunResult> {
 	}
 	await Bun.sleep(1000)
 	const baseline = sample()
+	// The scrape's own cost belongs to "metrics on": it is what an operator's Prometheus adds.
+	let scrapes = 0
+	// FLEET_SCRAPE_MS=0 measures metrics on without scrapes (the counters alone).
+	const scrapeMs = Number(process.env.FLEET_SCRAPE_MS ?? 5000)
+	const scraper =
+		o.metrics === 'on' && wsUrl && scrapeMs > 0
+			? setInterval(() => {
+					fetch(`${wsUrl!.replace(/^ws/, 'http')}/metrics`)
+						.then((r) => r.text())
+						.then(() => scrapes++)
+						.catch(() => {})
+				}, scrapeMs)
+			: undefined
 
 	const known = !o.url || o.providerKnown === true
 	const packets = (await loadPackets(PACKETS)).map((p) => Buffer.from(p).toString('base64'))
@@ -324,6 +347,8 @@ export async function runScenario(o: RunOptions): Promise<RunResult> {
 		await Bun.sleep(o.durationMs)
 	}
 	const windowEnd = sample()
+	clearInterval(scraper)
+	if (o.metrics === 'on') log(`${scrapes} scrapes of /metrics during the run`)
 	const genEnd = driver.pids.map((p) => sampleProc(p))
 	clearInterval(ticker)
 	const held = driver.held()

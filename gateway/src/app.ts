@@ -13,6 +13,8 @@ import { otaModule } from './modules/ota'
 import { parentAppModule } from './modules/parent-app'
 import type { ParentAppBundle } from './modules/parent-app/service'
 import type { OtaDeps } from './modules/ota/service'
+import { operationsModule } from './modules/operations'
+import type { OperationsDeps } from './modules/operations/service'
 import { type PairingModuleDeps, pairingModule } from './modules/pairing'
 import type { Logger } from './obs/logger'
 
@@ -27,6 +29,7 @@ export interface AppDeps {
 	pairing: PairingModuleDeps
 	deviceConfig: DeviceConfigModuleDeps
 	firmware: FirmwareModuleDeps
+	operations: OperationsDeps
 	/** The parent side (accounts, children, consent, …), built by parent-side.ts. */
 	parents: AnyElysia
 	/** The parent web app served at /app (modules/parent-app), built at start. */
@@ -82,6 +85,7 @@ export function buildApp(deps: AppDeps) {
 		.use(pairingModule(deps.pairing))
 		.use(deviceConfigModule(deps.deviceConfig))
 		.use(firmwareModule(deps.firmware))
+		.use(operationsModule(deps.operations))
 		.use(deps.parents)
 	return deps.parentApp ? app.use(parentAppModule(deps.parentApp)) : app
 }

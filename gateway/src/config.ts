@@ -1,4 +1,5 @@
 import { isIP } from 'node:net'
+import { hostname } from 'node:os'
 import { type Static, Type as T } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
 
@@ -26,6 +27,8 @@ export const ConfigSchema = T.Object({
 	requirePairing: Bool,
 	// where toys are told to open their WebSocket (xiaozhi OTA); unset = derived from the request's Host
 	publicWsUrl: T.Optional(T.String({ pattern: '^wss?://[^\\s]+$' })),
+	// optional error tracking (obs/error-tracking.ts); unset = off
+	sentryDsn: T.Optional(T.String({ pattern: '^https?://' })),
 	// an OTA check-in must carry a device token (v2, legacy or JWT) before it is given a device JWT
 	otaRequireDeviceAuth: Bool,
 	deviceJwtTtlSeconds: Int(60, 366 * 24 * 3600),
@@ -66,6 +69,21 @@ export const ConfigSchema = T.Object({
 		requestBodyBytes: Int(1024, 16 << 20),
 	}),
 	shutdownGraceMs: Int(0, 60_000),
+	// Prometheus metrics (docs/operations.md): off only to measure their cost; a private port, a bearer, or both.
+	metrics: T.Object({
+		enabled: Bool,
+		port: T.Optional(Int(1, 65535)),
+		token: T.Optional(T.String({ minLength: 16 })),
+	}),
+	// Many gateways as one fleet (docs/operations.md, Scaling): node id in Redis, processes sharing one port.
+	fleet: T.Object({
+		nodeId: T.String({ pattern: '^[A-Za-z0-9_.:-]{1,64}$' }),
+		processes: Int(1, 256),
+		// set by the supervisor (processes.ts) on the processes it starts; unset = this is the supervisor or the only process
+		workerIndex: T.Optional(Int(0, 255)),
+		// how long a dropped toy's conversation context waits for it to reconnect, on any node
+		resumeWindowMs: Int(1000, 600_000),
+	}),
 	// AI provider: which OpenAI API, and how long a child may wait before the gateway steps in.
 	ai: T.Object({
 		mode: T.Union([T.Literal('pipeline'), T.Literal('realtime')]),
@@ -167,6 +185,7 @@ const envName: Record<string, string> = {
 	'/allowLegacyTokens': 'ALLOW_LEGACY_TOKENS',
 	'/requirePairing': 'REQUIRE_PAIRING',
 	'/publicWsUrl': 'PUBLIC_WS_URL',
+	'/sentryDsn': 'SENTRY_DSN',
 	'/otaRequireDeviceAuth': 'OTA_REQUIRE_DEVICE_AUTH',
 	'/deviceJwtTtlSeconds': 'DEVICE_JWT_TTL_SECONDS',
 	'/revocationCheckSeconds': 'REVOCATION_CHECK_SECONDS',
@@ -195,6 +214,13 @@ const envName: Record<string, string> = {
 	'/limits/deviceRegistrationsPerMinute': 'DEVICE_REGISTRATIONS_PER_MINUTE',
 	'/limits/requestBodyBytes': 'MAX_REQUEST_BODY_BYTES',
 	'/shutdownGraceMs': 'SHUTDOWN_GRACE_MS',
+	'/metrics/enabled': 'METRICS',
+	'/metrics/port': 'METRICS_PORT',
+	'/metrics/token': 'METRICS_TOKEN',
+	'/fleet/nodeId': 'NODE_ID',
+	'/fleet/processes': 'GATEWAY_PROCESSES',
+	'/fleet/workerIndex': 'TEDDY_WORKER_INDEX',
+	'/fleet/resumeWindowMs': 'RESUME_WINDOW_MS',
 	'/ai/mode': 'OPENAI_MODE',
 	'/ai/realtimeVad': 'OPENAI_REALTIME_VAD',
 	'/ai/firstAudioTimeoutMs': 'FIRST_AUDIO_TIMEOUT_MS',
@@ -243,6 +269,9 @@ const envName: Record<string, string> = {
 	'/pricing/usdPerAudioMinuteOut': 'COST_USD_PER_AUDIO_MINUTE_OUT',
 }
 
+/** Every environment variable the gateway reads (deploy/ manifests are checked against it). */
+export const ENV_NAMES: readonly string[] = Object.values(envName)
+
 export class ConfigError extends Error {
 	constructor(readonly problems: string[]) {
 		super(`Invalid configuration:\n  ${problems.join('\n  ')}`)
@@ -250,7 +279,7 @@ export class ConfigError extends Error {
 	}
 }
 
-const SECRET_VARS = new Set(['ESP32_SHARED_SECRET', 'ENCRYPTION_KEY', 'ENCRYPTION_KEYS_OLD', 'OPENAI_API_KEY', 'DATABASE_URL', 'REDIS_URL', 'SMTP_URL', 'AUTH_SECRET'])
+const SECRET_VARS = new Set(['ESP32_SHARED_SECRET', 'ENCRYPTION_KEY', 'ENCRYPTION_KEYS_OLD', 'OPENAI_API_KEY', 'DATABASE_URL', 'REDIS_URL', 'SMTP_URL', 'AUTH_SECRET', 'METRICS_TOKEN', 'SENTRY_DSN'])
 
 const TRUE = new Set(['true', '1', 'yes', 'on'])
 const FALSE = new Set(['false', '0', 'no', 'off'])
@@ -303,6 +332,11 @@ function validCidr(text: string): boolean {
 	return /^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128)
 }
 
+/** This process's environment with `overrides`: what the GATEWAY_PROCESSES supervisor gives each process. */
+export function workerEnv(overrides: Env): Env {
+	return { ...process.env, ...overrides }
+}
+
 export function loadConfig(env: Env = process.env): Config {
 	const production = env.NODE_ENV === 'production'
 	const raw = {
@@ -320,6 +354,7 @@ export function loadConfig(env: Env = process.env): Config {
 		allowLegacyTokens: bool(env.ALLOW_LEGACY_TOKENS, !production),
 		requirePairing: bool(env.REQUIRE_PAIRING, production),
 		publicWsUrl: blank(env.PUBLIC_WS_URL),
+		sentryDsn: blank(env.SENTRY_DSN),
 		otaRequireDeviceAuth: bool(env.OTA_REQUIRE_DEVICE_AUTH, production),
 		deviceJwtTtlSeconds: num(env.DEVICE_JWT_TTL_SECONDS, 30 * 24 * 3600),
 		revocationCheckSeconds: num(env.REVOCATION_CHECK_SECONDS, 15),
@@ -351,6 +386,18 @@ export function loadConfig(env: Env = process.env): Config {
 			requestBodyBytes: num(env.MAX_REQUEST_BODY_BYTES, 64 * 1024),
 		},
 		shutdownGraceMs: num(env.SHUTDOWN_GRACE_MS, 8_000),
+		metrics: {
+			enabled: bool(env.METRICS, true),
+			port: blank(env.METRICS_PORT) === undefined ? undefined : num(env.METRICS_PORT, 0),
+			token: blank(env.METRICS_TOKEN),
+		},
+		fleet: {
+			// ? Unique per process: the hostname (a pod's name) plus the pid (several processes per machine).
+			nodeId: env.NODE_ID || `${hostname()}-${process.pid}`,
+			processes: num(env.GATEWAY_PROCESSES, 1),
+			workerIndex: blank(env.TEDDY_WORKER_INDEX) === undefined ? undefined : num(env.TEDDY_WORKER_INDEX, 0),
+			resumeWindowMs: num(env.RESUME_WINDOW_MS, 30_000),
+		},
 		ai: {
 			mode: env.OPENAI_MODE || 'pipeline',
 			realtimeVad: env.OPENAI_REALTIME_VAD || 'gateway',

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto'
 import { join } from 'node:path'
 import type { Server } from 'bun'
-import { CircuitBreaker, createProvider, EspeakTts, FakeProvider, OfflineProvider } from './ai'
+import { CircuitBreaker, createProvider, EspeakTts, FakeProvider, OfflineProvider, ResilientProvider, TimedProvider } from './ai'
 import { FixedLines } from './ai/fixed-lines'
 import { buildApp } from './app'
 import { buildParentApp } from './modules/parent-app/service'
@@ -22,7 +22,6 @@ import { createSafety } from './safety/create-safety'
 import { createSmtpMailer } from './safety/mailer'
 import { SafetyIdentifiers } from './safety/safety-identifier'
 import { cachedFixed } from './safety/speak-fixed'
-import { ResumeCache } from './session/resume-cache'
 import { prepareSeedSessionWith, prepareXiaozhiSessionWith } from './ws/open-session'
 import { createStore } from './store'
 import { ConfigOverrideRepository } from './store/config-overrides'
@@ -42,6 +41,9 @@ import { DeviceRegistry } from './ws/device-registry'
 import { createDeviceSockets, deviceProtocolOf } from './ws/device-sockets'
 import { startRevocationSweep } from './ws/revocation-sweep'
 import { type ConsentKind, consentRefusalLine } from './safety/consent'
+import { audit } from './modules/access/audit'
+import { countingLimiters, createOperations } from './operations'
+import { answersEncoding } from './session/downlink'
 
 // Composition root: builds every part from config, wires them, listens. Nothing else constructs
 // infrastructure, so tests can start a whole gateway in-process with a config object.
@@ -62,7 +64,6 @@ export async function startGateway(config: Config, log: Logger = rootLog): Promi
 	const secret = resolveSharedSecret(config.esp32SharedSecret, config.dataDir, log)
 	// Connects while the database opens; requests that need it fail fast until it is there.
 	const redis = config.redisUrl ? connectRedis(config.redisUrl, { keyPrefix: config.redisKeyPrefix }) : undefined
-	const limiter = rateLimiters(redis)
 	const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir })
 	const { applied } = await migrate(db.sql)
 	if (applied.length > 0) log.info({ applied }, 'migrations applied')
@@ -70,10 +71,20 @@ export async function startGateway(config: Config, log: Logger = rootLog): Promi
 		{ ENCRYPTION_KEY: config.encryptionKey, ENCRYPTION_KEYS_OLD: config.encryptionKeysOld, NODE_ENV: config.nodeEnv },
 		config.dataDir,
 	)
+	// Metrics, the fleet node (presence, cross-node commands, resume on any node): operations.ts.
+	const registry = new DeviceRegistry()
+	const ops = createOperations(config, log, cipher, redis, registry)
+	const counters = ops.metrics?.hot
+	const limiter = countingLimiters(rateLimiters(redis), counters)
 	const limits = config.limits
 	const registrations = limiter('register', limits.deviceRegistrationsPerMinute, 60_000)
 	const store = createStore(db, cipher, secret, { deviceRegistrations: registrations })
-	const writes = new WriteBacklog({ maxPending: limits.writeBacklogMax, probe: () => db.sql`select 1`, log })
+	const writes = new WriteBacklog({
+		maxPending: limits.writeBacklogMax,
+		probe: () => db.sql`select 1`,
+		log,
+		onError: counters ? () => counters.storeErrors.postgres++ : undefined,
+	})
 	const tokenBudget = limiter('token', limits.tokensPerDevicePerMinute, 60_000)
 	// ? A device within its token rate never fills its share of the in-process cache.
 	const maxPerDevice = limits.tokensPerDevicePerMinute * Math.ceil(limits.nonceTtlSeconds / 60)
@@ -99,10 +110,12 @@ export async function startGateway(config: Config, log: Logger = rootLog): Promi
 	})
 	// One espeak-ng (and its render cache) for the offline voice and every fixed line.
 	const tts = new EspeakTts({ binary: config.espeakBinary })
-	const answering = createProvider({ openaiApiKey: config.openaiApiKey, openaiBaseUrl: config.openaiBaseUrl, codec, ai: config.ai, tts, circuit })
-	if (answering instanceof OfflineProvider) {
-		answering.warm().catch((err) => log.warn({ err }, 'offline lines could not be pre-rendered'))
+	const upstream = createProvider({ openaiApiKey: config.openaiApiKey, openaiBaseUrl: config.openaiBaseUrl, codec, ai: config.ai, tts, circuit, counters })
+	if (upstream instanceof OfflineProvider) {
+		upstream.warm().catch((err) => log.warn({ err }, 'offline lines could not be pre-rendered'))
 	}
+	// ? Timed under the safety layer: "provider start" is after the safety set-up (obs/metrics.ts).
+	const answering = ops.metrics ? new TimedProvider(upstream) : upstream
 	// Child safety wraps whichever provider answers, so sessions only ever talk to the SafeProvider.
 	const fixedLines = new FixedLines({ codec, tts })
 	const speakFixed = cachedFixed(fixedLines)
@@ -133,10 +146,9 @@ export async function startGateway(config: Config, log: Logger = rootLog): Promi
 	const clients = new WeakMap<Request, ClientInfo>()
 	const clientOfRequest = (req: Request): ClientInfo => clients.get(req) ?? { ip: 'unknown', key: 'unknown', secure: false }
 	// Parent side: accounts, children, consent, transcripts, export, deletion (parent-side.ts).
-	const registry = new DeviceRegistry()
-	const resume = new ResumeCache()
+	const resume = ops.resume
 	// ? The child's words leave the gateway with any provider but the offline bear (and the bench's fake).
-	const thirdPartyAi = !(answering instanceof OfflineProvider || answering instanceof FakeProvider)
+	const thirdPartyAi = !(upstream instanceof OfflineProvider || upstream instanceof FakeProvider)
 	const parents = buildParentSide({
 		config,
 		authSecret: resolveAuthSecret(config.accounts.authSecret, config.dataDir, log),
@@ -146,32 +158,32 @@ export async function startGateway(config: Config, log: Logger = rootLog): Promi
 		log,
 		mailer: config.safety.smtpUrl ? await createSmtpMailer(config.safety.smtpUrl, config.safety.smtpFrom) : undefined,
 		clientIp: (req) => clientOfRequest(req).key,
-		control: registry,
+		// ? Unpair, consent withdrawn, deletion and operators reach the toy on whichever node holds it.
+		control: ops.fleet,
 		thirdPartyAi,
 		chat: { provider, codec },
-		// new family rules apply from the toys' next turn, not after the safety context's refresh
+		// new family rules apply from the toys' next turn on every node, not after the safety context's refresh
 		familyChanged: (familyId) => {
 			parents.store.children
 				.list(familyId)
 				.then((children) => {
-					for (const c of children) safety.provider.forgetChild(c.id)
+					for (const c of children) ops.fleet.forgetChild(c.id, [])
 				})
 				.catch((err) => log.warn({ err: (err as Error).message }, 'could not refresh the safety context of a family'))
 		},
-		// a deleted child's data must not live on in memory: the safety context and a parked session
-		caches: {
-			forget(childId, deviceIds) {
-				safety.provider.forgetChild(childId)
-				for (const d of deviceIds) resume.drop(d)
-			},
-		},
+		// a deleted child's data must not live on in memory on any node: the safety context and a parked session
+		caches: { forget: (childId, deviceIds) => ops.fleet.forgetChild(childId, deviceIds) },
+	})
+	ops.fleet.onForgetChild((childId, deviceIds) => {
+		safety.provider.forgetChild(childId)
+		for (const d of deviceIds) resume.drop(d, childId)
 	})
 	const consent = {
 		reader: parents.store.consents,
 		thirdPartyAi,
 		refuse: (target: RefusalTarget, kind: ConsentKind) => consentRefusal({ codec, speak: speakFixed, log, limits: config.limits }, target, kind),
 	}
-	const sessionDeps = { config, log, codec, provider, store, writes, turnLimiter, resume, consent }
+	const sessionDeps = { config, log, codec, provider, store, writes, turnLimiter, resume, consent, metrics: ops.metrics }
 	const sockets = createDeviceSockets({
 		config,
 		log,
@@ -181,6 +193,8 @@ export async function startGateway(config: Config, log: Logger = rootLog): Promi
 		prepareSeedSession: prepareSeedSessionWith(sessionDeps),
 		prepareXiaozhiSession: prepareXiaozhiSessionWith(sessionDeps),
 		registry,
+		metrics: ops.metrics,
+		fleet: ops.fleet,
 	})
 	const stopRevocationSweep = startRevocationSweep({
 		registry: sockets.registry,
@@ -207,6 +221,15 @@ export async function startGateway(config: Config, log: Logger = rootLog): Promi
 		log,
 	}
 	let draining = false
+	ops.start({
+		codec: codec.kind,
+		connectionsByProtocol: () => sockets.census().protocols,
+		sessionsByState: () => sockets.census().states,
+		circuitState: () => (upstream instanceof ResilientProvider ? upstream.breaker.state : 'none'),
+		answersEncoding,
+		writes: () => writes.status(),
+		draining: () => draining,
+	})
 	const app = buildApp({
 		log,
 		edge: { client: clientOfRequest, limiters: restLimiters, origins, maxBodyBytes: limits.requestBodyBytes, maxFirmwareBytes: lifecycle.firmwareMaxBytes },
@@ -257,7 +280,7 @@ export async function startGateway(config: Config, log: Logger = rootLog): Promi
 			claimLimiter,
 			clientIp: (req) => clientOfRequest(req).key,
 			access: parents.access,
-			control: registry,
+			control: ops.fleet,
 			audit: parents.store.audit,
 			deviceClaim: {
 				devices: store.devices,
@@ -290,6 +313,7 @@ export async function startGateway(config: Config, log: Logger = rootLog): Promi
 			audit: parents.store.audit,
 		},
 		firmware: { ...firmware, access: parents.access },
+		operations: ops.operations(parents.access, (op, action, targetId) => audit(parents.store.audit, op, action, { targetId })),
 		parents: parents.plugin,
 		parentApp: await buildParentApp(),
 	})
@@ -298,6 +322,8 @@ export async function startGateway(config: Config, log: Logger = rootLog): Promi
 	const server = Bun.serve<ConnectionData>({
 		port: config.port,
 		hostname: config.host,
+		// ? GATEWAY_PROCESSES=N (main.ts): N processes on one port, the kernel spreads connections.
+		reusePort: config.fleet.processes > 1,
 		async fetch(req, srv) {
 			const url = new URL(req.url)
 			const client = clientOf(srv.requestIP(req)?.address, req.headers, req.url, proxies)
@@ -315,16 +341,18 @@ export async function startGateway(config: Config, log: Logger = rootLog): Promi
 	})
 	const url = new URL(`http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${server.port}`)
 	parents.startJobs()
-	log.info({ url: url.href, codec: codec.kind, provider: provider.name, database: db.kind }, 'gateway listening')
+	log.info({ url: url.href, codec: codec.kind, provider: provider.name, database: db.kind, node: config.fleet.nodeId }, 'gateway listening')
 
 	let stopped: Promise<void> | undefined
 	async function stop(): Promise<void> {
 		draining = true
 		stopRevocationSweep()
-		sockets.drain()
+		// Answers in flight finish (up to the grace minus time to store the last turns), then 1012.
+		await sockets.drain(Math.max(0, config.shutdownGraceMs - 2000))
 		// Give close frames a moment to flush before the listener goes away.
 		await Bun.sleep(100)
 		server.stop(true)
+		await ops.close()
 		// What toys said in their last turns is stored before the database connection goes.
 		const left = await writes.flush(Math.max(500, config.shutdownGraceMs - 1000))
 		if (left > 0) writes.close()

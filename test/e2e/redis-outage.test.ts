@@ -89,8 +89,10 @@ test('Redis killed: what needs it fails fast, the rest keeps serving, and the ga
 	// routes that need no Redis still answer (rate limits are counted in process meanwhile)
 	expect((await checkIn('outage-checkin')).status).toBe(200)
 	expect((await fetch(`${gw.url}/health/live`, { signal: AbortSignal.timeout(HANG_MS) })).status).toBe(200)
+	// ? Reported, but still ready: with every replica out of service the whole fleet would refuse
+	// toys it can serve (issue 14: degrade to node-local state; docs/operations.md "Redis down")
 	const ready = await fetch(`${gw.url}/health/ready`, { signal: AbortSignal.timeout(HANG_MS) })
-	expect(ready.status).toBe(503)
+	expect(ready.status).toBe(200)
 	expect(((await ready.json()) as { checks: { redis: { ok: boolean } } }).checks.redis.ok).toBe(false)
 
 	// a socket with a v2 token gets the typed error and 1011, with the correlation id

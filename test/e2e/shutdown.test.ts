@@ -70,3 +70,32 @@ describe('graceful shutdown', () => {
 		expect(await fetch(`${gw.url}/health`).then(() => 'answered', () => 'refused')).toBe('refused')
 	})
 })
+
+describe('drain finishes answers in flight', () => {
+	test('a toy mid-answer at SIGTERM hears the rest of it, then is told to reconnect (1012)', async () => {
+		const gw = await startGatewayProcess({ SHUTDOWN_GRACE_MS: '20000' })
+		try {
+			const talking = new TestSocket(seedUrl(gw.wsUrl, { device_id: 'drain-talking' }))
+			const idle = new TestSocket(seedUrl(gw.wsUrl, { device_id: 'drain-idle' }))
+			await Promise.all([talking.opened, idle.opened])
+			talking.send({ type: 'text', text: 'Tell me a story please' })
+			await talking.waitFor((m) => m.type === 'audio_response' && m.final === false, 15_000)
+
+			gw.proc.kill('SIGTERM')
+			// the idle toy is let go at once; the talking one only after its answer
+			expect((await idle.closed).code).toBe(1012)
+			expect(talking.messages.some((m) => m.type === 'error')).toBe(false)
+			const closed = await talking.closed
+			const finalAt = talking.messages.findIndex((m) => m.type === 'audio_response' && m.final === true)
+			const errorAt = talking.messages.findIndex((m) => m.type === 'error')
+			expect(finalAt).toBeGreaterThan(0)
+			expect(errorAt).toBe(talking.messages.length - 1)
+			expect(talking.messages[errorAt].code).toBe('RESTARTING')
+			expect(closed.code).toBe(1012)
+			expect(await gw.proc.exited).toBe(0)
+		} finally {
+			if (gw.proc.exitCode === null) gw.proc.kill('SIGKILL')
+			await rm(gw.dataDir, { recursive: true, force: true })
+		}
+	})
+})

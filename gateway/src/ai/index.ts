@@ -23,6 +23,8 @@ export interface ProviderConfig {
 	ai?: AiSettings
 	/** The upstream's circuit, shared with the safety layer's moderation (made from `ai` if absent). */
 	circuit?: CircuitBreaker
+	/** Provider retries and failures are counted here when metrics are on. */
+	counters?: { providerRetries: number; providerErrors: number }
 	/** The offline voice; default the process-wide espeak-ng on PATH. */
 	tts?: EspeakTts
 }
@@ -75,6 +77,7 @@ export function createProvider(cfg: ProviderConfig): Provider {
 		upstreamTimeoutMs: ai.upstreamTimeoutMs,
 		retries: ai.retries,
 		breaker: cfg.circuit ?? { failureThreshold: ai.circuitFailures, cooldownMs: ai.circuitCooldownMs },
+		counters: cfg.counters,
 	})
 }
 
@@ -87,4 +90,5 @@ export { OpenAIPipelineProvider, type OpenAIPipelineOptions } from './openai-pip
 export { OpenAIRealtimeProvider, type OpenAIRealtimeOptions } from './openai-realtime'
 export * from './provider'
 export { ResilientProvider, type ResilientOptions } from './resilient-provider'
+export { TimedProvider } from './timed-provider'
 export { EspeakTts, synthesize } from './tts-espeak'

@@ -20,6 +20,15 @@ export interface HistoryEntry {
 	text: string
 }
 
+/** When a turn passed each stage (performance.now()); obs/metrics.ts turns them into histograms. */
+export interface TurnMarks {
+	endOfSpeechAt: number
+	/** The answering provider was called (after the safety layer's set-up). */
+	providerStartAt?: number
+	/** Its first answer audio arrived. */
+	firstByteAt?: number
+}
+
 export interface TurnInput {
 	/**
 	 * Uplink speech as mono int16 PCM at `sampleRate`; empty for a typed turn, and for a turn kept
@@ -49,6 +58,8 @@ export interface TurnInput {
 	opusRate?: number
 	/** The toy's downlink, so a provider can ask for Opus the toy can take without transcoding. */
 	downlink?: DownlinkHint
+	/** Stage timestamps (performance.now()) for the gateway's latency metrics; filled by ai/timed-provider.ts. */
+	marks?: TurnMarks
 	/**
 	 * Tools on the toy the model may call this turn (xiaozhi MCP tools or IoT methods), already
 	 * narrowed to what the family allows. Absent: none.

@@ -29,6 +29,8 @@ export interface ResilientOptions {
 	backoffMs?: number
 	/** Options for a breaker of its own, or one shared with whatever else calls the upstream. */
 	breaker?: CircuitBreakerOptions | CircuitBreaker
+	/** Retries and failed turns are counted here (obs/metrics.ts). */
+	counters?: { providerRetries: number; providerErrors: number }
 }
 
 export class UpstreamTimeoutError extends Error {
@@ -49,6 +51,7 @@ export class ResilientProvider implements Provider {
 	private readonly stallMs: number
 	private readonly retries: number
 	private readonly backoffMs: number
+	private readonly counters: ResilientOptions['counters']
 
 	constructor(opts: ResilientOptions) {
 		this.primary = opts.primary
@@ -61,6 +64,7 @@ export class ResilientProvider implements Provider {
 		this.stallMs = opts.stallTimeoutMs ?? this.upstreamMs
 		this.retries = opts.retries ?? 2
 		this.backoffMs = opts.backoffMs ?? 250
+		this.counters = opts.counters
 		const b = opts.breaker
 		this.breaker =
 			b instanceof CircuitBreaker
@@ -143,10 +147,12 @@ export class ResilientProvider implements Provider {
 				}
 				if (!heard && !spoke && attempt < this.retries && isTransient(err)) {
 					log.warn({ provider: this.primary.name, attempt, err: String(err) }, 'AI call failed; retrying')
+					if (this.counters) this.counters.providerRetries++
 					if (!(await sleep(this.backoffMs * 2 ** attempt * (0.75 + Math.random() * 0.5), input.signal))) return
 					continue
 				}
 				this.breaker.failure()
+				if (this.counters) this.counters.providerErrors++
 				log.warn({ provider: this.primary.name, err: String(err), heard }, 'AI turn failed; speaking the fallback line')
 				// The primary is abandoned, but what it already released will still be heard.
 				timeline.stopInner()

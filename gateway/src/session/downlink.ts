@@ -264,3 +264,8 @@ export class Downlink {
 		return this.resampled
 	}
 }
+
+/** Answers being encoded right now, over every session (the encode threads' shared load). */
+export function answersEncoding(): number {
+	return encoding
+}

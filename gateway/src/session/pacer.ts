@@ -48,6 +48,8 @@ export class Pacer {
 		private readonly sink: PacedSink,
 		private readonly frameMs: number,
 		private readonly burstFrames = 5,
+		/** Per frame after the burst: how late it left against its schedule (obs/metrics.ts). */
+		private readonly lateness?: { observe(ms: number): void },
 	) {}
 
 	push(item: PacedItem): void {
@@ -106,6 +108,11 @@ export class Pacer {
 				if (this.sent === 0) this.t0 = now
 				// How much audio the toy holds now; after an underrun it holds none, so re-base.
 				let ahead = this.t0 + this.sent * this.frameMs - now
+				// ? Once past the burst a frame is due when the toy holds burst-1 frames; anything less is lateness.
+				if (this.lateness && this.sent >= this.burstFrames - 1) {
+					const late = (this.burstFrames - 1) * this.frameMs - ahead
+					if (late >= 0) this.lateness.observe(late)
+				}
 				if (ahead < 0) {
 					this.t0 = now - this.sent * this.frameMs
 					ahead = 0

@@ -33,8 +33,8 @@ export class ResumeCache {
 	}
 
 	/** The child's data was deleted: its short-term context must not come back on a reconnect. */
-	drop(deviceId: string): void {
-		this.parked.delete(deviceId)
+	drop(key: string): void {
+		this.parked.delete(key)
 	}
 
 	get size(): number {

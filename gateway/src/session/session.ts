@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto'
-import { type ChildProfile, type DeviceTools, type HistoryEntry, needsPcm, type Provider, type TurnInput, type TurnSession, type UplinkStream } from '../ai/provider'
+import { type ChildProfile, type DeviceTools, type HistoryEntry, needsPcm, type Provider, type TurnInput, type TurnMarks, type TurnSession, type UplinkStream } from '../ai/provider'
 import { CodecError, type Codec, type Vad } from '../codec'
 import { GatewayError } from '../errors'
 import type { Logger } from '../obs/logger'
+import type { Metrics } from '../obs/metrics'
 import { Downlink, type DownlinkFormat, type DownlinkSpec, MP3_PIECE_MS, MP3_RATE } from './downlink'
 import { Pacer } from './pacer'
 import type { SessionContext } from './resume-cache'
@@ -49,6 +50,10 @@ export interface SessionOptions {
 	resume?: () => SessionContext | undefined
 	/** Receives the context when the session closes, so a quick reconnect can resume it. */
 	onClose?: (ctx: SessionContext) => void
+	/** Receives the context after each turn (the fleet keeps it for a resume on another node). */
+	onTurnEnd?: (ctx: SessionContext) => void
+	/** Turn counters and stage latencies (obs/metrics.ts); absent when metrics are off. */
+	metrics?: Metrics
 }
 
 type TurnAudio = Pick<TurnInput, 'pcm' | 'sampleRate' | 'speechMs' | 'text' | 'opusPackets' | 'opusRate' | 'streamed'>
@@ -85,11 +90,15 @@ export class Session {
 	private readonly startedAt: number
 	private speaking = false
 	private closed = false
+	private readonly metrics: Metrics | undefined
+	/** Timing of the turn being answered, until its first frame is out. */
+	private marks: TurnMarks | undefined
 
 	constructor(
 		private readonly opts: SessionOptions,
 		private readonly sink: SessionSink,
 	) {
+		this.metrics = opts.metrics
 		const resumed = opts.resume?.()
 		this.startedAt = resumed?.startedAt ?? Date.now()
 		this.turns = resumed?.turns ?? 0
@@ -126,6 +135,7 @@ export class Session {
 				audio: (p) => {
 					this.playback?.released()
 					this.sink.audio(p)
+					if (this.marks) this.firstFrameOut(this.marks)
 				},
 				sentence: (t) => this.sink.sentence(t),
 				end: () => {
@@ -134,6 +144,8 @@ export class Session {
 				},
 			},
 			frameMs,
+			undefined,
+			this.metrics?.pacingLateness,
 		)
 	}
 
@@ -243,7 +255,7 @@ export class Session {
 
 	close(): void {
 		if (!this.closed) {
-			this.opts.onClose?.({ history: this.history.slice(), startedAt: this.startedAt, turns: this.turns })
+			this.opts.onClose?.(this.context())
 			this.opts.recorder?.end()
 		}
 		this.closed = true
@@ -268,6 +280,10 @@ export class Session {
 		const playback = new TurnPlayback(this.pacer, this.opts.downlink.frameMs)
 		this.playback = playback
 		this.state = 'thinking'
+		if (this.metrics) {
+			this.metrics.hot.turnsStarted++
+			this.marks = { endOfSpeechAt: performance.now() }
+		}
 		void this.runTurn(input, ctrl, playback).catch((err) => {
 			// runTurn handles its own errors; this only guards against a bug escaping it.
 			this.opts.log.error({ err, sessionId: this.id }, 'turn crashed')
@@ -289,7 +305,8 @@ export class Session {
 			const downlink = this.opts.downlink
 			const history = this.history.slice()
 			const tools = this.opts.tools
-			const events = provider.answer({ ...input, child, history, signal: ctrl.signal, session, downlink, playback, tools })
+			const marks = this.marks
+			const events = provider.answer({ ...input, child, history, signal: ctrl.signal, session, downlink, playback, tools, marks })
 			let heard = false
 			for await (const ev of events) {
 				if (!live()) break
@@ -328,8 +345,10 @@ export class Session {
 			if (!live()) return
 			this.downlink.reset()
 			this.pacer.push({ kind: 'end' })
+			if (this.metrics) this.metrics.hot.turnsAnswered++
 		} catch (err) {
 			if (!live()) return
+			if (this.metrics) this.metrics.hot.turnsFailed++
 			log.error({ err, turnId, sessionId: this.id, provider: provider.name }, 'provider failed')
 			// ! Never leave the toy in `speaking`: whatever was queued plays out, then tts stop.
 			// A toy waiting for an answer gets an (empty) answer rather than silence forever.
@@ -342,7 +361,24 @@ export class Session {
 				this.remember('assistant', text)
 				recorder?.record('assistant', text)
 			}
+			if (ctrl.signal.aborted && !this.closed && this.metrics) this.metrics.hot.turnsInterrupted++
+			if (!this.closed) this.opts.onTurnEnd?.(this.context())
 		}
+	}
+
+	private context(): SessionContext {
+		return { history: this.history.slice(), startedAt: this.startedAt, turns: this.turns }
+	}
+
+	/** Stage latencies of this turn, once, when its first frame reaches the socket. */
+	private firstFrameOut(marks: TurnMarks): void {
+		this.marks = undefined
+		const m = this.metrics
+		if (!m) return
+		const now = performance.now()
+		m.endOfSpeechToFirstFrame.observe(now - marks.endOfSpeechAt)
+		if (marks.providerStartAt !== undefined) m.endOfSpeechToProviderStart.observe(marks.providerStartAt - marks.endOfSpeechAt)
+		if (marks.firstByteAt !== undefined) m.firstByteToFirstFrame.observe(now - marks.firstByteAt)
 	}
 
 	private turnSession(): TurnSession {

@@ -24,6 +24,8 @@ export interface WriteBacklogOptions {
 	/** First wait before probing an unreachable database; doubles up to maxRetryMs. */
 	retryMs?: number
 	maxRetryMs?: number
+	/** Each failed write or probe (the store-errors metric). */
+	onError?: () => void
 }
 
 export interface BacklogStatus {
@@ -133,6 +135,7 @@ export class WriteBacklog {
 				await write()
 				return
 			} catch (err) {
+				this.opts.onError?.()
 				if (!isUnreachable(err)) {
 					this.dropped++
 					this.opts.log.error({ label, err: (err as Error).message }, 'write refused by the database: dropped')
@@ -154,6 +157,7 @@ export class WriteBacklog {
 				await this.opts.probe()
 				break
 			} catch {
+				this.opts.onError?.()
 				delay = Math.min(delay * 2, this.maxRetryMs)
 			}
 		}

@@ -1,5 +1,6 @@
 import type { ServerWebSocket } from 'bun'
 import type { GatewayError } from '../errors'
+import type { HotCounters } from '../obs/metrics'
 
 // What every device socket carries, whatever its protocol. Kept small: thousands of these live
 // at once and most of them are idle.
@@ -9,6 +10,8 @@ export interface ProtocolHandler {
 	close(code: number): void
 	/** True while a turn is being answered: such a toy is not idle even if it sends nothing. */
 	busy(): boolean
+	/** The session's state, for the sessions-by-state gauge. */
+	state?(): string
 }
 
 export interface ConnectionData {
@@ -27,6 +30,10 @@ export interface ConnectionData {
 	connectedAt?: number
 	/** Set when the toy stopped reading mid-answer; cleared at the next answer (ws/send.ts). */
 	audioDropped?: boolean
+	/** xiaozhi protocol version (1-3), for the connected-toys gauge. */
+	protocolVersion?: number
+	/** The gateway's frame counters (one object for all sockets); absent when metrics are off. */
+	counters?: HotCounters
 }
 
 export type DeviceSocket = ServerWebSocket<ConnectionData>

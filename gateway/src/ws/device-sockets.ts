@@ -11,6 +11,8 @@ import type { ProtocolHandler } from './connection'
 import { authenticateXiaozhi, type XiaozhiHandshake } from './xiaozhi-handshake'
 import { asGatewayError, closeWithError, configureSendBuffer } from './send'
 import type { RateLimiter } from '../store/rate-limits'
+import type { Metrics } from '../obs/metrics'
+import type { FleetNode } from './fleet-node'
 
 // The device WebSocket endpoints on Bun's own server (no framework per-message layer on the hot
 // path). Handshake failures still open the socket so the toy reads an `error` and a close code
@@ -45,6 +47,10 @@ export interface DeviceSocketsDeps {
 	originAllowed: (origin: string) => boolean
 	prepareSeedSession: PrepareSeedSession
 	prepareXiaozhiSession: PrepareXiaozhiSession
+	/** Frame counters and the handshake histogram; absent when metrics are off. */
+	metrics?: Metrics
+	/** Presence of the toys held here, for the fleet (ws/fleet-node.ts). */
+	fleet?: Pick<FleetNode, 'connected' | 'disconnected'>
 	/** Made by gateway.ts when others need to reach live toys (DeviceControl); else made here. */
 	registry?: DeviceRegistry
 }
@@ -53,6 +59,8 @@ export function createDeviceSockets(deps: DeviceSocketsDeps) {
 	const { config, log } = deps
 	const registry = deps.registry ?? new DeviceRegistry()
 	let draining = false
+	const metrics = deps.metrics
+	const counters = metrics?.hot
 	configureSendBuffer(config.limits.sendBufferBytes)
 	const idleSweep = setInterval(closeIdle, Math.min(5000, Math.max(250, config.limits.idleTimeoutMs / 4)))
 	idleSweep.unref?.()
@@ -66,7 +74,8 @@ export function createDeviceSockets(deps: DeviceSocketsDeps) {
 		ip: string,
 	): Promise<Response | undefined> {
 		const cid = randomUUID()
-		const data: ConnectionData = { cid, protocol, deviceId: '', ip, lastFrameAt: Date.now() }
+		const started = performance.now()
+		const data: ConnectionData = { cid, protocol, deviceId: '', ip, lastFrameAt: Date.now(), counters }
 		try {
 			if (draining) throw new GatewayError('RESTARTING', 'gateway is restarting; reconnect shortly')
 			// ? Toys send no Origin; a browser always does, and cannot forge it.
@@ -87,8 +96,10 @@ export function createDeviceSockets(deps: DeviceSocketsDeps) {
 			} else {
 				const handshake = await authenticateXiaozhi(req, url, deps.auth)
 				data.deviceId = handshake.deviceId
+				data.protocolVersion = handshake.version
 				data.attach = await deps.prepareXiaozhiSession(handshake, cid)
 			}
+			metrics?.handshake.observe(performance.now() - started)
 		} catch (err) {
 			data.reject = asGatewayError(err)
 			if (data.reject.code === 'INTERNAL') {
@@ -133,10 +144,12 @@ export function createDeviceSockets(deps: DeviceSocketsDeps) {
 			ws.data.connectedAt = Date.now()
 			registry.add(ws)
 			ws.data.handler = attach(ws)
+			deps.fleet?.connected(ws.data.deviceId)
 			log.info({ cid: ws.data.cid, device: ws.data.deviceId, protocol: ws.data.protocol }, 'device connected')
 		},
 		message(ws, message) {
 			ws.data.lastFrameAt = Date.now()
+			if (counters) counters.framesIn++
 			const handler = ws.data.handler
 			if (!handler) return // refused socket: already closing
 			try {
@@ -150,6 +163,7 @@ export function createDeviceSockets(deps: DeviceSocketsDeps) {
 			registry.remove(ws)
 			ws.data.handler?.close(code)
 			ws.data.handler = undefined
+			if (ws.data.deviceId && !ws.data.reject) deps.fleet?.disconnected(ws.data.deviceId)
 			if (ws.data.deviceId) log.info({ cid: ws.data.cid, device: ws.data.deviceId, code }, 'device disconnected')
 		},
 	}
@@ -172,16 +186,47 @@ export function createDeviceSockets(deps: DeviceSocketsDeps) {
 		}
 	}
 
-	/** Stops accepting and tells every toy to come back later (1012). */
-	function drain(): void {
+	/**
+	 * Stops accepting, tells idle toys at once to come back later (1012), lets toys that are being
+	 * answered hear the rest of their answer up to `deadlineMs`, then closes the rest the same way.
+	 */
+	async function drain(deadlineMs = 0): Promise<void> {
 		clearInterval(idleSweep)
 		draining = true
-		for (const ws of registry.all()) {
-			closeWithError(ws, new GatewayError('RESTARTING', 'gateway is restarting; reconnect with backoff'))
+		const until = Date.now() + deadlineMs
+		for (;;) {
+			let busy = 0
+			for (const ws of registry.all()) {
+				if (ws.data.handler?.busy() && Date.now() < until) busy++
+				else restart(ws)
+			}
+			if (busy === 0) return
+			await Bun.sleep(50)
 		}
 	}
 
-	return { upgrade, websocket, registry, drain, CLOSE }
+	function restart(ws: DeviceSocket): void {
+		if (ws.readyState !== 1) return
+		// The session ends first (its context is parked for a resume elsewhere), then the toy reads why.
+		ws.data.handler?.close(CLOSE.restarting)
+		ws.data.handler = undefined
+		closeWithError(ws, new GatewayError('RESTARTING', 'gateway is restarting; reconnect with backoff'))
+	}
+
+	/** Toys on this gateway by wire protocol and sessions by state, for the gauges. */
+	function census(): { protocols: Record<string, number>; states: Record<string, number> } {
+		const protocols: Record<string, number> = { 'seed-json': 0, 'xiaozhi-v1': 0, 'xiaozhi-v2': 0, 'xiaozhi-v3': 0 }
+		const states: Record<string, number> = { idle: 0, listening: 0, thinking: 0, speaking: 0 }
+		for (const ws of registry.all()) {
+			const p = ws.data.protocol === 'seed-json' ? 'seed-json' : `xiaozhi-v${ws.data.protocolVersion ?? 1}`
+			protocols[p] = (protocols[p] ?? 0) + 1
+			const st = ws.data.handler?.state?.()
+			if (st) states[st] = (states[st] ?? 0) + 1
+		}
+		return { protocols, states }
+	}
+
+	return { upgrade, websocket, registry, drain, census, CLOSE }
 }
 
 export type DeviceSockets = ReturnType<typeof createDeviceSockets>

@@ -13,8 +13,10 @@ import { SeedJsonAdapter } from './seed-json'
 import type { SeedHandshake } from './seed-json-handshake'
 import { XiaozhiAdapter } from './xiaozhi'
 import type { XiaozhiHandshake } from './xiaozhi-handshake'
+import type { Metrics } from '../obs/metrics'
 import { type ConsentReader, missingConsent } from '../session/consent-gate'
-import type { ResumeCache } from '../session/resume-cache'
+import type { SessionContext } from '../session/resume-cache'
+import type { ResumeStore } from '../session/resume-store'
 import { Session, type SessionOptions, type SessionSink, type TurnRecorder } from '../session/session'
 
 // Builds the session behind an authenticated socket: registers the device, checks it may talk,
@@ -29,9 +31,11 @@ export interface SessionDeps {
 	store: Store
 	// ? In memory on purpose: a toy is connected to one gateway at a time.
 	turnLimiter: MemoryRateLimiter
-	resume: ResumeCache
+	/** Conversation context across reconnects, on this node or another (session/resume-store.ts). */
+	resume: ResumeStore
 	/** Conversation writes survive a database outage through here. */
 	writes: WriteBacklog
+	metrics?: Metrics
 	/** Parental consent (parents package): which consents a child has, and how a refused toy is told. */
 	consent?: ConsentGate
 }
@@ -77,15 +81,25 @@ function sessionOptions(
 	deviceId: string,
 	child: ChildProfile,
 	downlinkRate: 16000 | 24000,
+	resumed: SessionContext | undefined,
 	recorder?: TurnRecorder,
 ): SessionOptions {
-	// ! Per toy and child: a toy that comes back as another child must not resume the last one's words.
-	const resumeKey = `${deviceId}|${child.id}`
+	const counters = deps.metrics?.hot
+	// ! Per toy and child: a toy that comes back as another child must not resume the last one's words
+	// (session/resume-store.ts keys by both, here and in Redis).
+	const childId = child.id
 	return {
 		deviceId,
-		allowTurn: () => deps.turnLimiter.hitSync(deviceId),
-		resume: () => deps.resume.take(resumeKey),
-		onClose: (ctx) => deps.resume.park(resumeKey, ctx),
+		allowTurn: () => {
+			if (deps.turnLimiter.hitSync(deviceId)) return true
+			if (counters) counters.rateLimited.turn++
+			return false
+		},
+		// ? Taken when the socket opens: a toy replaced by its own newer connection here resumes too.
+		resume: () => deps.resume.take(deviceId, childId, resumed),
+		onClose: (ctx) => deps.resume.park(deviceId, childId, ctx),
+		onTurnEnd: (ctx) => deps.resume.checkpoint(deviceId, childId, ctx),
+		metrics: deps.metrics,
 		codec: deps.codec,
 		provider: deps.provider,
 		log,
@@ -113,10 +127,11 @@ export function prepareSeedSessionWith(deps: SessionDeps) {
 		const child = await seedChild(deps.store, device, h)
 		const missing = await consentMissing(deps, [child.id])
 		if (missing) return deps.consent!.refuse({ protocol: 'seed-json', deviceId: h.deviceId, cid }, missing)
+		const resumed = await deps.resume.fetch(h.deviceId, child.id)
 		const recorder = conversationRecorder(deps, h.deviceId, child.id)
 		const log = deps.log.child({ cid })
 		// Seed toys announce 16 kHz audio; answering at the same rate suits their decoder.
-		const opts = sessionOptions(deps, log, h.deviceId, child, 16000, recorder)
+		const opts = sessionOptions(deps, log, h.deviceId, child, 16000, resumed, recorder)
 		return (ws) => wire(new SeedJsonAdapter(ws, log, deps.config.limits.textFrameBytes), opts)
 	}
 }
@@ -128,12 +143,13 @@ export function prepareXiaozhiSessionWith(deps: SessionDeps) {
 		if (missing) return deps.consent!.refuse({ protocol: 'xiaozhi', deviceId: h.deviceId, cid, version: h.version }, missing)
 		const paired = device.pairedChildId ? await deps.store.children.get(device.pairedChildId) : null
 		const child = paired ? { id: paired.id, name: paired.name, age: paired.age } : DEFAULT_CHILD
+		const resumed = await deps.resume.fetch(h.deviceId, child.id)
 		// ! Conversations of unpaired toys are not stored: there is no child (or parent) to own them.
 		const recorder = paired ? conversationRecorder(deps, h.deviceId, paired.id) : undefined
 		const log = deps.log.child({ cid })
 		const { limits } = deps.config
 		// xiaozhi firmware decodes whatever rate the gateway's hello names; 24 kHz is the providers' native rate.
-		const opts = sessionOptions(deps, log, h.deviceId, child, 24000, recorder)
+		const opts = sessionOptions(deps, log, h.deviceId, child, 24000, resumed, recorder)
 		return (ws) => wire(new XiaozhiAdapter(ws, log, h.version, limits), opts)
 	}
 }

@@ -45,6 +45,10 @@ export class SeedJsonAdapter implements ProtocolHandler, SessionSink {
 		return this.session.state === 'thinking' || this.session.state === 'speaking'
 	}
 
+	state(): string {
+		return this.session.state
+	}
+
 	// SessionSink ----------------------------------------------------------------------------
 
 	transcript(text: string): void {

@@ -17,7 +17,12 @@ export function configureSendBuffer(sendBufferBytes: number): void {
 const DROPPED = 0
 
 function sent(ws: DeviceSocket, result: number): boolean {
-	if (result !== DROPPED || ws.readyState !== 1) return result !== DROPPED
+	const counters = ws.data.counters
+	if (result !== DROPPED || ws.readyState !== 1) {
+		if (counters && result !== DROPPED) counters.framesOut++
+		return result !== DROPPED
+	}
+	if (counters) counters.socketsCut++
 	log.warn(
 		{ cid: ws.data.cid, device: ws.data.deviceId, buffered: ws.getBufferedAmount() },
 		'closing a device that is not reading: send buffer full',
@@ -32,9 +37,16 @@ export function sendJson(ws: DeviceSocket, msg: object): boolean {
 
 /** One downlink audio frame; false when it was dropped under backpressure. */
 export function sendAudio(ws: DeviceSocket, frame: Uint8Array | string): boolean {
-	if (ws.data.audioDropped) return false
+	if (ws.data.audioDropped) {
+		if (ws.data.counters) ws.data.counters.audioFramesDropped++
+		return false
+	}
 	if (ws.getBufferedAmount() > audioCap) {
 		ws.data.audioDropped = true
+		if (ws.data.counters) {
+			ws.data.counters.answersCut++
+			ws.data.counters.audioFramesDropped++
+		}
 		log.warn({ cid: ws.data.cid, device: ws.data.deviceId }, 'device is reading too slowly: dropping the rest of this answer')
 		return false
 	}

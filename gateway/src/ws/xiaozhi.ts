@@ -72,6 +72,10 @@ export class XiaozhiAdapter implements ProtocolHandler, SessionSink {
 		return this.session.state === 'thinking' || this.session.state === 'speaking'
 	}
 
+	state(): string {
+		return this.session.state
+	}
+
 	// SessionSink ----------------------------------------------------------------------------
 
 	transcript(text: string): void {

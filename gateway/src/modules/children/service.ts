@@ -151,7 +151,7 @@ export class ChildrenService {
 		let disconnected = 0
 		if (stops) {
 			for (const deviceId of await this.d.devices.ofChild(childId)) {
-				if (this.d.control.disconnect(deviceId, 'CONSENT_REQUIRED', 'a parent withdrew consent for this child')) disconnected++
+				if (await this.d.control.disconnect(deviceId, 'CONSENT_REQUIRED', 'a parent withdrew consent for this child')) disconnected++
 			}
 		}
 		return { withdrawn, disconnected }

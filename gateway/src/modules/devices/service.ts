@@ -27,13 +27,14 @@ export class DevicesService {
 	constructor(private readonly d: DevicesDeps) {}
 
 	async list(p: ParentPrincipal): Promise<DeviceStatus[]> {
-		return (await this.d.family.ofFamily(p.familyId)).map((dev) => ({ ...dev, online: this.d.control.isOnline(dev.deviceId) }))
+		const devices = await this.d.family.ofFamily(p.familyId)
+		return Promise.all(devices.map(async (dev) => ({ ...dev, online: await this.d.control.isOnline(dev.deviceId) })))
 	}
 
 	async get(p: ParentPrincipal, deviceId: string): Promise<DeviceStatus> {
 		const dev = await this.d.family.get(p.familyId, deviceId)
 		if (!dev) throw notFound()
-		return { ...dev, online: this.d.control.isOnline(dev.deviceId) }
+		return { ...dev, online: await this.d.control.isOnline(dev.deviceId) }
 	}
 
 	async unpair(p: ParentPrincipal, deviceId: string): Promise<{ disconnected: boolean }> {
@@ -41,6 +42,6 @@ export class DevicesService {
 		if (!dev) throw notFound()
 		await this.d.devices.unpair(deviceId)
 		await audit(this.d.audit, p, 'device.unpair', { childId: dev.childId, targetId: deviceId })
-		return { disconnected: this.d.control.disconnect(deviceId, 'FORBIDDEN', 'a parent unpaired this toy; pair it again to talk') }
+		return { disconnected: await this.d.control.disconnect(deviceId, 'FORBIDDEN', 'a parent unpaired this toy; pair it again to talk') }
 	}
 }

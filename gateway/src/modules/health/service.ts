@@ -39,8 +39,10 @@ export async function readiness(deps: HealthDeps): Promise<ReadyBody> {
 	const w = deps.writes()
 	const writes = { ok: !w.full, pending: w.pending, waiting: w.waiting, refused: w.refused, dropped: w.dropped }
 	return {
-		// ? A full backlog means new turns would not be stored: send new toys elsewhere.
-		ready: database.ok && redis.ok && writes.ok && !deps.draining(),
+		// ? A full backlog means new turns would not be stored: send new toys elsewhere. Redis down
+		// is reported but keeps the node ready: every node then runs on node-local state
+		// (docs/operations.md), and taking them all out of service would refuse the whole fleet.
+		ready: database.ok && writes.ok && !deps.draining(),
 		codec: deps.codec,
 		provider: deps.provider,
 		checks: { database, redis, codec, writes },

@@ -93,7 +93,7 @@ export class OperatorService {
 	async disconnect(op: Principal, deviceId: string, reason: string): Promise<boolean> {
 		if (!(await this.d.devices.get(deviceId))) throw new GatewayError('NOT_FOUND', 'no such toy')
 		await this.note(op, 'operator.device.disconnect', deviceId, reason)
-		return this.d.control.disconnect(deviceId, 'RESTARTING', 'disconnected by an operator; reconnect')
+		return await this.d.control.disconnect(deviceId, 'RESTARTING', 'disconnected by an operator; reconnect')
 	}
 
 	/** Revokes a toy for good: its tokens stop working, it is unpaired and closed with 4403. */
@@ -101,7 +101,7 @@ export class OperatorService {
 		if (!(await this.d.devices.get(deviceId))) throw new GatewayError('NOT_FOUND', 'no such toy')
 		await this.d.devices.revoke(deviceId)
 		await this.note(op, 'operator.device.revoke', deviceId, reason)
-		return this.d.control.disconnect(deviceId, 'FORBIDDEN', 'this toy has been revoked')
+		return await this.d.control.disconnect(deviceId, 'FORBIDDEN', 'this toy has been revoked')
 	}
 
 	/** A crisis alert opened for review: the one way an operator reads a child's words, audited with the reason. */

@@ -44,7 +44,7 @@ export async function claimPairing(deps: PairingDeps, parent: ParentPrincipal, b
 	if (outcome.kind !== 'paired') throw refusal(outcome)
 	await audit(deps.audit, parent, 'device.pair', { childId: body.child_id, targetId: outcome.deviceId })
 	// ? A toy talking unpaired (pairing optional) picks up its child's profile when it reconnects.
-	deps.control.disconnect(outcome.deviceId, 'RESTARTING', 'paired with a child: reconnect')
+	await deps.control.disconnect(outcome.deviceId, 'RESTARTING', 'paired with a child: reconnect')
 	return { device_id: outcome.deviceId, child_id: body.child_id, paired: true }
 }
 

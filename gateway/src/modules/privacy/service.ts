@@ -69,7 +69,7 @@ export class PrivacyService {
 	async deleteChild(p: ParentPrincipal, childId: string): Promise<{ disconnected: number }> {
 		if (!(await this.d.children.owns(p.familyId, childId))) throw new GatewayError('NOT_FOUND', 'no such child in your family')
 		// ! Toys first: a live session keeps the child's recent words in memory and would write more.
-		const disconnected = this.disconnect(await this.d.devices.ofChild(childId))
+		const disconnected = await this.disconnect(await this.d.devices.ofChild(childId))
 		const gone = await this.d.erasure.child(p.familyId, childId)
 		if (!gone) throw new GatewayError('NOT_FOUND', 'no such child in your family')
 		this.d.caches.forget(childId, gone.deviceIds)
@@ -86,7 +86,7 @@ export class PrivacyService {
 		if ((await this.d.accounts.countInFamily(p.familyId)) > 1) {
 			await this.d.erasure.parent(p.parentId)
 		} else {
-			disconnected = this.disconnect((await this.d.devices.ofFamily(p.familyId)).map((d) => d.deviceId))
+			disconnected = await this.disconnect((await this.d.devices.ofFamily(p.familyId)).map((d) => d.deviceId))
 			const gone = await this.d.erasure.family(p.familyId)
 			for (const childId of gone.childIds) this.d.caches.forget(childId, gone.deviceIds)
 		}
@@ -101,9 +101,8 @@ export class PrivacyService {
 		return this.d.audit.forFamily(p.familyId, p.parentId, limit, before)
 	}
 
-	private disconnect(deviceIds: string[]): number {
-		let n = 0
-		for (const id of deviceIds) if (this.d.control.disconnect(id, 'FORBIDDEN', DELETED_MESSAGE)) n++
-		return n
+	private async disconnect(deviceIds: string[]): Promise<number> {
+		const closed = await Promise.all(deviceIds.map((id) => this.d.control.disconnect(id, 'FORBIDDEN', DELETED_MESSAGE)))
+		return closed.filter(Boolean).length
 	}
 }
