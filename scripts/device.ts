@@ -7,6 +7,8 @@
 //                                                        the next check-in binds again; its tokens die
 //   bun scripts/device.ts hmac-key <device_id> <hex>     provision the vendor eFuse HMAC key (32 bytes) the
 //                                                        toy signs its activation challenge with
+//   bun scripts/device.ts box-code <device_id>           the code to print on the toy's box: a parent claims
+//                                                        the toy with it before it was ever switched on
 //
 // ! With the embedded database (no DATABASE_URL) stop the gateway first: PGlite is one process's.
 
@@ -19,7 +21,7 @@ import { loadFieldCipher } from '../gateway/src/store/crypto'
 import { openDatabase } from '../gateway/src/store/database'
 import { migrate } from '../gateway/src/store/migrate'
 
-const USAGE = 'usage: bun scripts/device.ts <show|revoke|unbind> <device_id> | hmac-key <device_id> <64 hex characters>'
+const USAGE = 'usage: bun scripts/device.ts <show|revoke|unbind|box-code> <device_id> | hmac-key <device_id> <64 hex characters>'
 
 class CommandError extends Error {}
 
@@ -61,6 +63,9 @@ const commands: Record<string, Command> = {
 		// ? whoever holds a token from before the reset loses it too
 		await store.pairing.rotateTokenGeneration(deviceId)
 		return `unbound ${deviceId}: its next check-in binds the Client-Id it presents; its earlier tokens no longer work`
+	},
+	async 'box-code'(store, deviceId) {
+		return store.pairing.boxCode(deviceId)
 	},
 	async 'hmac-key'(store, deviceId, [hex]) {
 		if (!hex || !/^[0-9a-fA-F]{64}$/.test(hex)) throw new CommandError(`the key must be 64 hex characters (32 bytes)\n${USAGE}`)

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import postgres from 'postgres'
 import { createTestDatabase, type TestDatabase } from '../support/databases'
-import { type GatewayProcess, startGatewayProcess } from '../support/gateway-process'
+import { type GatewayProcess, startGatewayProcess, TEST_SECRET } from '../support/gateway-process'
 import { addChild, type ParentApp, type SignedInParent, signUp, startParentApp, TEST_AUTH_SECRET, TEST_ENCRYPTION_KEY } from '../support/parent-app'
 import { v2Token } from '../support/seed-url'
 
@@ -113,6 +113,30 @@ describe('pairing', () => {
 		await expectError(await start(gw, 'pair-toy-4', null), 401, 'UNAUTHORIZED')
 		await expectError(await start(gw, 'pair-toy-4', v2Token('pair-toy-5')), 401, 'UNAUTHORIZED')
 		await expectError(await start(gw, 'bad id!', v2Token('bad id!')), 400, 'BAD_REQUEST')
+	})
+
+	test('a parent claims a toy that was never switched on with the code printed on its box', async () => {
+		const deviceId = 'Teddy-ESP32-box-1'
+		// the factory prints what the operator's script gives (same secret and database as the gateway)
+		const run = Bun.spawnSync(['bun', 'scripts/device.ts', 'box-code', deviceId], {
+			env: { ...process.env, DATABASE_URL: db.url, ENCRYPTION_KEY, ESP32_SHARED_SECRET: TEST_SECRET },
+		})
+		const boxCode = run.stdout.toString().trim()
+		expect(boxCode).toMatch(/^[0-9A-HJKMNP-TV-Z]{4}(-[0-9A-HJKMNP-TV-Z]{4}){3}$/)
+		const childId = await newChild()
+		// a wrong code, or another toy's, pairs nothing and says nothing about the toy
+		const wrong = boxCode.replace(/^./, (c) => (c === '0' ? '1' : '0'))
+		await expectError(await claim(gw, { device_id: deviceId, box_code: wrong, child_id: childId }), 400, 'PAIRING_CODE_INVALID')
+		expect(await pairedChildOf(deviceId)).toBeNull()
+		// typed the way a parent reads it off a box: lower case, spaces for dashes
+		const typed = boxCode.toLowerCase().replaceAll('-', ' ')
+		const r = await claim(gw, { device_id: deviceId, box_code: typed, child_id: childId })
+		expect(r.status).toBe(200)
+		expect(await pairedChildOf(deviceId)).toBe(childId)
+		// the code never expires, so it cannot take the toy from the family that has it
+		const stranger = await addChild(pa, other, { name: 'Zed', age: 6 })
+		await expectError(await claim(gw, { device_id: deviceId, box_code: boxCode, child_id: stranger }, other.token), 409, 'CONFLICT')
+		expect(await pairedChildOf(deviceId)).toBe(childId)
 	})
 
 	test('claiming needs a signed-in parent', async () => {

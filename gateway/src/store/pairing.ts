@@ -21,6 +21,9 @@ export interface PairingCode {
 }
 
 /** Who may bind a toy: a parent of `familyId`, to a child of that family. */
+// Crockford's base32: no I, L, O or U, so a code read off a box is typed right.
+const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ'
+
 export interface Claimant {
 	familyId: string
 	childId: string
@@ -33,6 +36,7 @@ export type ClaimOutcome =
 	| { kind: 'wrong'; attemptsLeft: number }
 	| { kind: 'burned' }
 	| { kind: 'no_child' }
+	| { kind: 'taken' }
 
 interface CodeRow {
 	device_id: string
@@ -153,6 +157,44 @@ export class PairingRepository {
 				select *, expires_at <= now() as expired from pairing_codes where device_id = ${deviceId} for update
 			`
 			return row ? this.settle(tx, row, code, claimant) : { kind: 'unknown_code' as const }
+		})
+	}
+
+	/**
+	 * The code printed on the toy's box at the factory (`scripts/device.ts box-code`): 80 bits from
+	 * the fleet secret, so a toy with no screen or speaker yet can be claimed. It never changes, so
+	 * it claims only a toy that is paired to no child: a second owner needs the first to unpair.
+	 */
+	boxCode(deviceId: string): string {
+		const mac = createHmac('sha256', this.codeKey).update(`teddy-box-code|${deviceId}`).digest()
+		let bits = 0n
+		for (const b of mac.subarray(0, 10)) bits = (bits << 8n) | BigInt(b)
+		let code = ''
+		for (let i = 0; i < 16; i++) code = CROCKFORD[Number((bits >> BigInt(5 * i)) & 31n)] + code
+		return code.replace(/(.{4})(?!$)/g, '$1-')
+	}
+
+	/** Parent named the toy and typed the code from its box; any spelling of it (case, dashes, O/0, I/L/1). */
+	claimByBox(deviceId: string, typed: string, claimant: Claimant): Promise<ClaimOutcome> {
+		const canon = (c: string) => c.toUpperCase().replace(/[\s-]/g, '').replace(/O/g, '0').replace(/[IL]/g, '1')
+		const expected = Buffer.from(canon(this.boxCode(deviceId)))
+		const given = Buffer.from(canon(typed))
+		// ? Constant time: the comparison says nothing about how many characters were right.
+		if (given.length !== expected.length || !timingSafeEqual(given, expected)) return Promise.resolve({ kind: 'unknown_code' })
+		return transaction(this.sql, async (tx) => {
+			const [child] = await tx<{ id: string }[]>`
+				select id from children where id = ${claimant.childId} and family_id = ${claimant.familyId}
+			`
+			if (!child) return { kind: 'no_child' as const }
+			// a toy that never connected is registered here: the box came before the Wi-Fi
+			await tx`insert into devices (device_id) values (${deviceId}) on conflict (device_id) do nothing`
+			const bound = await tx`
+				update devices set paired_child_id = ${child.id}
+				where device_id = ${deviceId} and revoked_at is null and (paired_child_id is null or paired_child_id = ${child.id})
+			`
+			if (bound.count === 0) return { kind: 'taken' as const }
+			await tx`delete from pairing_codes where device_id = ${deviceId}`
+			return { kind: 'paired' as const, deviceId }
 		})
 	}
 

@@ -23,6 +23,19 @@ export const ParentClaimByDevice = t.Object(
 	{ title: 'ParentClaimByDevice', description: 'a signed-in parent, with the toy’s id and its current code' },
 )
 
+export const ParentClaimByBox = t.Object(
+	{
+		device_id: DeviceId,
+		box_code: t.String({
+			pattern: '^[0-9A-Za-z][0-9A-Za-z -]{14,22}[0-9A-Za-z]$',
+			description: 'the 16-character code printed on the toy’s box (dashes, spaces and case are ignored)',
+			examples: ['7Q2M-KX4D-9RTB-H3VC'],
+		}),
+		child_id: ChildId,
+	},
+	{ title: 'ParentClaimByBox', description: 'a signed-in parent, with the toy’s id and the code on its box (a toy that was never switched on)' },
+)
+
 // The seed firmware's own claim at boot (issue 15): no session, proved by the device key.
 export const DeviceClaim = t.Object(
 	{
@@ -41,7 +54,7 @@ export const DeviceClaim = t.Object(
 	{ title: 'DeviceClaim', description: 'a toy (seed firmware) claiming its device JWT; no session' },
 )
 
-export const ClaimBody = t.Union([ParentClaimByCode, ParentClaimByDevice, DeviceClaim])
+export const ClaimBody = t.Union([ParentClaimByCode, ParentClaimByDevice, ParentClaimByBox, DeviceClaim])
 
 export const DeviceClaimed = t.Object({
 	device_id: t.String(),
@@ -59,7 +72,7 @@ export const Claimed = t.Object({
 
 export const ErrorBody = t.Object({ code: t.String(), message: t.String() })
 
-export type ClaimRequest = Static<typeof ParentClaimByCode> | Static<typeof ParentClaimByDevice>
+export type ClaimRequest = Static<typeof ParentClaimByCode> | Static<typeof ParentClaimByDevice> | Static<typeof ParentClaimByBox>
 export type DeviceClaimRequest = Static<typeof DeviceClaim>
 export type DeviceClaimedBody = Static<typeof DeviceClaimed>
 export type ClaimedBody = Static<typeof Claimed>

@@ -1,6 +1,6 @@
 import { GatewayError } from '../../errors'
 import type { DeviceControl } from '../../session/device-control'
-import type { ClaimOutcome, DeviceRepository, PairingRepository } from '../../store'
+import type { Claimant, ClaimOutcome, DeviceRepository, PairingRepository } from '../../store'
 import type { AuditRepository } from '../../store/audit'
 import type { RateLimiter } from '../../store/rate-limits'
 import { audit } from '../access/audit'
@@ -37,15 +37,23 @@ export async function claimPairing(deps: PairingDeps, parent: ParentPrincipal, b
 	}
 	// ! Only a child of the signed-in parent's own family (store/pairing.ts checks it in the claim's transaction).
 	const claimant = { familyId: parent.familyId, childId: body.child_id }
-	const outcome =
-		'code' in body
-			? await deps.pairing.claimByCode(body.code, claimant)
-			: await deps.pairing.claimByDevice(body.device_id, body.oob_code, claimant)
+	const outcome = await claim(deps, body, claimant)
 	if (outcome.kind !== 'paired') throw refusal(outcome)
 	await audit(deps.audit, parent, 'device.pair', { childId: body.child_id, targetId: outcome.deviceId })
 	// ? A toy talking unpaired (pairing optional) picks up its child's profile when it reconnects.
 	await deps.control.disconnect(outcome.deviceId, 'RESTARTING', 'paired with a child: reconnect')
 	return { device_id: outcome.deviceId, child_id: body.child_id, paired: true }
+}
+
+async function claim(deps: PairingDeps, body: ClaimRequest, claimant: Claimant): Promise<ClaimOutcome> {
+	if ('code' in body) return deps.pairing.claimByCode(body.code, claimant)
+	if ('oob_code' in body) return deps.pairing.claimByDevice(body.device_id, body.oob_code, claimant)
+	// ? A box code never expires: guesses at one toy's code are also counted per toy, wherever they come from.
+	const perToy = await deps.claimLimiter.take(`box:${body.device_id}`)
+	if (!perToy.allowed) {
+		throw new GatewayError('RATE_LIMITED', 'too many attempts at this toy’s box code; wait ten minutes', { retryAfterSeconds: perToy.retryAfterSeconds })
+	}
+	return deps.pairing.claimByBox(body.device_id, body.box_code, claimant)
 }
 
 function refusal(outcome: Exclude<ClaimOutcome, { kind: 'paired' }>): GatewayError {
@@ -60,5 +68,7 @@ function refusal(outcome: Exclude<ClaimOutcome, { kind: 'paired' }>): GatewayErr
 			return new GatewayError('PAIRING_CODE_EXPIRED', 'that code has expired; start pairing on the toy again for a new code')
 		case 'no_child':
 			return new GatewayError('NOT_FOUND', 'no such child in your family')
+		case 'taken':
+			return new GatewayError('CONFLICT', 'this toy is paired with another child; its owner must unpair it first')
 	}
 }
