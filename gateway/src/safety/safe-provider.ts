@@ -66,6 +66,8 @@ interface Turn {
 	ctx: TurnContext
 	meter: TurnMeter
 	outcome: Outcome
+	/** Some of the model's answer reached the toy (an interrupted turn was still answered in part). */
+	heardAnswer?: boolean
 	childWords?: string
 }
 
@@ -217,6 +219,7 @@ export class SafeProvider implements Provider {
 			released: (ev, fromInner) => {
 				meter.spoken(ev)
 				timeline.note(ev, fromInner)
+				if (fromInner) turn.heardAnswer = true
 			},
 		})
 		const events = this.inner.answer({
@@ -358,6 +361,9 @@ export class SafeProvider implements Provider {
 		const deviceId = input.session?.deviceId
 		const key = `${childId}|${deviceId ?? ''}`
 		const used = meter.usage()
+		// ? A child who interrupts the answer still said what they said, checked and answered in part:
+		// it feeds memory and progress like a turn heard to the end.
+		if (turn.outcome === 'none' && turn.heardAnswer) turn.outcome = 'answered'
 		if (deviceId) writes.submit(`usage:${deviceId}`, 'usage', () => store.usage.add(ctx.day, deviceId, ctx.policy.familyId, used))
 		let summary: string | undefined
 		// ? Only a toy's turns (with a device) feed memory and the programme: a parent trying text chat does not.
