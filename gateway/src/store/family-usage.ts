@@ -1,5 +1,5 @@
 import type postgres from 'postgres'
-import type { Usage } from './usage'
+import { toUsage, type Usage, type UsageRow } from './usage'
 
 // Daily metering as a parent reads it: their family's row per local day, and their toys' rows.
 
@@ -7,26 +7,12 @@ export interface DayUsage extends Usage {
 	day: string
 }
 
-interface Row {
+interface Row extends UsageRow {
 	day: string
 	scope_id: string
-	turns: number
-	tokens_in: string | number
-	tokens_out: string | number
-	tokens_estimated: string | number
-	audio_in_ms: string | number
-	audio_out_ms: string | number
 }
 
-const toDay = (r: Row): DayUsage => ({
-	day: r.day,
-	turns: Number(r.turns),
-	tokensIn: Number(r.tokens_in),
-	tokensOut: Number(r.tokens_out),
-	tokensEstimated: Number(r.tokens_estimated),
-	audioInMs: Number(r.audio_in_ms),
-	audioOutMs: Number(r.audio_out_ms),
-})
+const toDay = (r: Row): DayUsage => ({ day: r.day, ...toUsage(r) })
 
 export class FamilyUsageRepository {
 	constructor(private readonly sql: postgres.Sql) {}

@@ -19,7 +19,7 @@ export interface Usage {
 
 export const NO_USAGE: Usage = { turns: 0, tokensIn: 0, tokensOut: 0, tokensEstimated: 0, audioInMs: 0, audioOutMs: 0 }
 
-interface UsageRow {
+export interface UsageRow {
 	turns: number
 	tokens_in: string | number
 	tokens_out: string | number
@@ -28,7 +28,7 @@ interface UsageRow {
 	audio_out_ms: string | number
 }
 
-const toUsage = (r: UsageRow): Usage => ({
+export const toUsage = (r: UsageRow): Usage => ({
 	turns: Number(r.turns),
 	tokensIn: Number(r.tokens_in),
 	tokensOut: Number(r.tokens_out),
