@@ -9,7 +9,7 @@ import { type FakeOpenAI, startFakeOpenAI } from '../support/fake-openai'
 import { type FakeRealtime, startFakeRealtime } from '../support/fake-openai-realtime'
 import { hearing } from '../support/hearing'
 import type { Heard } from '../support/recording-session'
-import { safeToy, speak, until } from '../support/safe-stack'
+import { safeToy, speak, until, flushWrites } from '../support/safe-stack'
 
 // What a child hears when the safety layer sits on a real provider, through a real Session and
 // pacer: the Realtime and the pipeline provider against the fake OpenAI APIs (real `openai` SDK),
@@ -37,6 +37,7 @@ afterAll(async () => {
 	for (const close of closers) await close()
 	await rt?.stop()
 	await rest?.stop()
+	await flushWrites()
 	await opened?.cleanup()
 })
 afterEach(() => {

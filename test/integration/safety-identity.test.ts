@@ -9,7 +9,7 @@ import { type OpenedTestDatabase, openTestDatabase } from '../support/databases'
 import { type FakeOpenAI, startFakeOpenAI } from '../support/fake-openai'
 import { type FakeRealtime, startFakeRealtime } from '../support/fake-openai-realtime'
 import { TEST_SECRET } from '../support/gateway-process'
-import { safeToy, speak, until } from '../support/safe-stack'
+import { safeToy, speak, until, flushWrites } from '../support/safe-stack'
 import { scriptedPolicy } from '../support/scripted-policy'
 
 // Who the API is told it talks to: a safety_identifier per family on chat and Realtime requests
@@ -46,6 +46,7 @@ afterAll(async () => {
 	await rt?.stop()
 	await plain?.stop()
 	await rest?.stop()
+	await flushWrites()
 	await opened?.cleanup()
 	if (tlsCheck === undefined) delete process.env.NODE_TLS_REJECT_UNAUTHORIZED
 	else process.env.NODE_TLS_REJECT_UNAUTHORIZED = tlsCheck

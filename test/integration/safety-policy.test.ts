@@ -10,7 +10,7 @@ import { type OpenedTestDatabase, openTestDatabase } from '../support/databases'
 import { type FakeOpenAI, startFakeOpenAI } from '../support/fake-openai'
 import { type FakeRealtime, startFakeRealtime } from '../support/fake-openai-realtime'
 import { hearing } from '../support/hearing'
-import { safeToy, sentencesOf, until } from '../support/safe-stack'
+import { safeToy, sentencesOf, until, flushWrites } from '../support/safe-stack'
 import { scriptedPolicy } from '../support/scripted-policy'
 
 // The model can claim to be human (issue 18, finding 6): "I am a real human child like you." was
@@ -40,6 +40,7 @@ afterAll(async () => {
 	for (const close of closers) await close()
 	await rt?.stop()
 	await rest?.stop()
+	await flushWrites()
 	await opened?.cleanup()
 })
 afterEach(() => {

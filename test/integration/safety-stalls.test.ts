@@ -11,7 +11,7 @@ import { type OpenedTestDatabase, openTestDatabase } from '../support/databases'
 import { type FakeOpenAI, startFakeOpenAI } from '../support/fake-openai'
 import { type FakeRealtime, startFakeRealtime } from '../support/fake-openai-realtime'
 import { hearing } from '../support/hearing'
-import { safeToy, sentencesOf, until } from '../support/safe-stack'
+import { safeToy, sentencesOf, until, flushWrites } from '../support/safe-stack'
 
 // No safety check stalls a turn (issue 18, finding 4): the gateway's own lines are never sent to
 // moderation, moderation shares the upstream's circuit (no calls while it is open, the local lists
@@ -39,6 +39,7 @@ afterAll(async () => {
 	for (const close of closers) await close()
 	await rt?.stop()
 	await rest?.stop()
+	await flushWrites()
 	await opened?.cleanup()
 })
 afterEach(() => {

@@ -7,7 +7,7 @@ import { createStore, FieldCipher, migrate, type Store } from '../../gateway/src
 import { type OpenedTestDatabase, openTestDatabase } from '../support/databases'
 import { type FakeOpenAI, startFakeOpenAI } from '../support/fake-openai'
 import { type FakeRealtime, startFakeRealtime } from '../support/fake-openai-realtime'
-import { safeToy, speak, until } from '../support/safe-stack'
+import { safeToy, speak, until, flushWrites } from '../support/safe-stack'
 import { scriptedPolicy } from '../support/scripted-policy'
 
 // Metering counts the tokens the API reported, not an estimate from text length: chat usage (with
@@ -36,6 +36,7 @@ afterAll(async () => {
 	for (const close of closers) await close()
 	await rt?.stop()
 	await rest?.stop()
+	await flushWrites()
 	await opened?.cleanup()
 })
 afterEach(() => {

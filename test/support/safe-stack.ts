@@ -46,6 +46,14 @@ export interface StackOptions {
 	made?: (p: Provider) => void
 }
 
+// Every toy's write backlog, so a suite can let queued bookkeeping land before its database goes.
+const backlogs: WriteBacklog[] = []
+
+/** Waits for every toy's queued writes (call before closing the database). */
+export async function flushWrites(): Promise<void> {
+	await Promise.all(backlogs.splice(0).map((w) => w.flush(5_000)))
+}
+
 export async function safeToy(o: StackOptions, familyId?: string) {
 	const deviceId = `toy-${randomUUID().slice(0, 8)}`
 	// a toy is registered before it talks; usage is only counted for toys (and families) that exist
@@ -68,6 +76,7 @@ export async function safeToy(o: StackOptions, familyId?: string) {
 	})
 	// Bookkeeping is queued as in the gateway; `writes.flush()` waits until it is stored.
 	const writes = new WriteBacklog({ maxPending: 1000, probe: () => o.sql`select 1`, log })
+	backlogs.push(writes)
 	const safe = new SafeProvider(resilient, {
 		store: o.store.safety,
 		writes,
