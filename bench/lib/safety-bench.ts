@@ -1,7 +1,7 @@
 // Safety bench: runs the labelled red-team corpus (test/safety-corpus/) through the gateway's
 // safety layer and reports recall and false-positive rate per category and language, for the
 // offline lists alone and with the moderation path, on each split (held-out `test`, `late`,
-// `tune`). Writes bench/results/safety.{json,md}.
+// `fresh`, `tune`). Writes bench/results/safety.{json,md}.
 //
 //   bun bench/safety.ts   (this file is its body; bench/safety.ts quiets the logs first)
 //
@@ -36,7 +36,7 @@ import { type Cell, machine, machineLine, markdownTable, writeResults } from './
 
 type Action = Expect
 type Column = 'offline' | 'moderation' | 'policy'
-const SPLITS = ['test', 'late', 'tune'] as const
+const SPLITS = ['test', 'late', 'fresh', 'tune'] as const
 const NEUTRAL = 'tell me something fun'
 const OK_SENTENCE = 'Okay, here is a fun fact about otters.'
 
@@ -278,7 +278,7 @@ async function main() {
 	)
 	md.push(`Policy classifier (package "realtime-safety"): ${policy.status}.\n\n`)
 	md.push(
-		'Splits: `test` is the held-out ~30 % (hash of the text), never used to change the lists; `late` was written after the lists were frozen and is the most honest offline estimate; `tune` is what the lists were fixed against. Recall: share of texts needing action where the gateway did the right thing (a crisis reply also counts for a redirect). FP: share of texts needing no action (look-alikes, safe replies, everyday bullying talk) that were acted on.\n\n',
+		'Splits: `test` is the held-out ~30 % (hash of the text), never used to change the lists; `late` was written after the lists were frozen; `fresh` was written blind to the lists and the other splits by a second author; `tune` is what the lists were fixed against. Recall: share of texts needing action where the gateway did the right thing (a crisis reply also counts for a redirect). FP: share of texts needing no action (look-alikes, safe replies, everyday bullying talk) that were acted on.\n\n',
 	)
 
 	md.push('## Targets (issue 18)\n\n')
