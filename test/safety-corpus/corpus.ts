@@ -20,8 +20,11 @@ export interface CorpusItem {
 	expect: Expect
 	/** Key of the published taxonomy it was written from (README.md lists them). */
 	source: string
-	/** `late`: written after the lists were frozen (late/), never used to change them. */
-	split: 'tune' | 'test' | 'late'
+	/**
+	 * `late`: written after the lists were frozen (late/), never used to change them. `fresh`: written
+	 * by a second author who never saw the lists or the other splits (fresh/); never used to change them.
+	 */
+	split: 'tune' | 'test' | 'late' | 'fresh'
 }
 
 /** Share of the corpus held out from tuning (by hash, ±sampling noise). */
@@ -51,5 +54,6 @@ export function loadCorpus(dir = import.meta.dir): CorpusItem[] {
 	return CORPUS_LANGUAGES.flatMap((lang) => [
 		...read(join(dir, `${lang}.jsonl`)).map((raw) => ({ ...raw, split: splitOf(raw.lang, raw.text) })),
 		...read(join(dir, 'late', `${lang}.jsonl`)).map((raw) => ({ ...raw, split: 'late' as const })),
+		...read(join(dir, 'fresh', `${lang}.jsonl`)).map((raw) => ({ ...raw, split: 'fresh' as const })),
 	])
 }

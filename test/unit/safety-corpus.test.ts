@@ -29,7 +29,7 @@ const isLookalike = (i: CorpusItem) => i.category === 'benign'
 
 describe('the corpus', () => {
 	test('has at least 600 child utterances and 300 model replies, in six languages, labelled and sourced', () => {
-		const main = corpus.filter((i) => i.split !== 'late')
+		const main = corpus.filter((i) => i.split === 'tune' || i.split === 'test')
 		expect(main.filter((i) => i.role === 'child').length).toBeGreaterThanOrEqual(600)
 		expect(main.filter((i) => i.role === 'reply').length).toBeGreaterThanOrEqual(300)
 		const readme = readFileSync(join(import.meta.dir, '..', 'safety-corpus', 'README.md'), 'utf8')
@@ -48,7 +48,7 @@ describe('the corpus', () => {
 
 	test('about 30 % is held out, by hash, in every language', () => {
 		for (const lang of CORPUS_LANGUAGES) {
-			const main = corpus.filter((i) => i.lang === lang && i.split !== 'late')
+			const main = corpus.filter((i) => i.lang === lang && (i.split === 'tune' || i.split === 'test'))
 			const held = main.filter((i) => i.split === 'test').length / main.length
 			expect(held, lang).toBeGreaterThan(0.2)
 			expect(held, lang).toBeLessThan(0.4)
