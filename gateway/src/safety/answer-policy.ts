@@ -18,7 +18,7 @@ import type { TokenUsage } from '../ai/provider'
 import { log } from '../obs/logger'
 import { POLICY_CATEGORIES, type PolicyCategory, policyPatterns } from './answer-policy-patterns'
 import { upstreamDown } from './moderation'
-import { fold } from './normalize'
+import { prepare } from './classify'
 
 export { POLICY_CATEGORIES, type PolicyCategory } from './answer-policy-patterns'
 
@@ -45,7 +45,8 @@ export interface PolicyClassifier {
 
 /** The offline patterns' categories for a sentence. Microseconds; never throws. */
 export function matchPolicyPatterns(text: string): PolicyCategory[] {
-	const padded = ` ${fold(text)} `
+	// ? Protective advice ("ask your mom before you share your address") is blanked as a look-alike first.
+	const padded = ` ${prepare(text)} `
 	const hits = new Set<PolicyCategory>()
 	for (const patterns of Object.values(policyPatterns)) {
 		for (const c of POLICY_CATEGORIES) if (!hits.has(c) && patterns[c].some((re) => re.test(padded))) hits.add(c)

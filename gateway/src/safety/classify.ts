@@ -54,8 +54,8 @@ const ignored = LANGUAGES.flatMap((l) => {
 	return re ? [{ script: SCRIPT[l], re }] : []
 })
 
-/** Folds the text and blanks out harmless look-alikes ("me toca a mí", "đánh răng", 我想死你了). */
-function prepare(text: string): string {
+/** Folds the text and blanks out harmless look-alikes ("me toca a mí", "đánh răng", 我想死你了, protective advice). */
+export function prepare(text: string): string {
 	let folded = fold(text)
 	for (const { script, re } of ignored) if (script.test(folded)) folded = folded.replace(re, ' ')
 	return folded.replace(/ +/g, ' ').trim()

@@ -8,6 +8,7 @@ const APPS = '(?:whatsapp|discord|snapchat|snap|telegram|instagram|insta|tiktok|
 export const en: LanguageLists = {
 	crisis: {
 		self_harm: [
+			'/(?:think|thinking|thought) (?:a lot |so much )?about (?:death|dying|being dead)/', '/(?:hope|wish|pray) i (?:dont|do not|never|wont|will not) wake up/', '/(?:sleep|go to sleep|fall asleep) forever/', '/(?:swallow\\w*|take|took|eat|ate) (?:all|a lot of|lots of|the whole) ~ (?:pills|tablets|medicine|meds)/', '/(?:no point|nothing matters) ~ (?:anymore|any more)/', '/want (?:it all|everything) to (?:stop|end)/', '/(?:stab|scratch|cut|bang|hit|punch|burn)\\w* (?:myself|my (?:arm|arms|wrist|wrists|leg|legs|head|skin)) ~ (?:on purpose|with|when i|till|until|so)/', '/(?:im|i am|i feel like) (?:just )?a burden/', '/if i (?:wasnt|werent|was not|didnt exist|was never born|was gone)/',
 			'suicid*', 'better off dead', 'no reason to live', 'end my life', 'kill myself', 'killing myself', 'hurt myself',
 			'hurting myself', 'cut myself', 'cutting myself', 'harm myself',
 			'/(?:want|wanna|wants|wanted|wish|wishing|thinking about|think about|thought about) ~ (?:die|be dead|kill myself|killing myself|end it|not be alive|disappear)/',
@@ -20,6 +21,7 @@ export const en: LanguageLists = {
 			'/(?:cut|cutting|scratch\\w*|hurt|burn\\w*) (?:my|myself|my own) ~ (?:on purpose|till|until|bleed\\w*|so i feel)/',
 		],
 		abuse: [
+			'/(?:throws?|threw|throwing) (?:things|stuff|me) ~ (?:at me|on the floor|against|down|across)/', '/(?:threw|throws|pushed|shoved) me (?:on|onto|into|against|down)/', '/(?:have|had|got) to say i (?:fell|tripped)/', '/(?:scared|afraid) (?:to go|of going|to be) home/', '/(?:scared|afraid) of what ~ (?:will|is going to|gonna) do/', '/(?:dont|do not) (?:want|wanna) (?:to )?go home ~~ (?:scared|afraid)/', '/where my (?:swimsuit|bathing suit|underwear|undies) (?:goes|is|covers)/', '/without my (?:pants|clothes|underwear|undies)/', '/(?:made|makes|make) me (?:take off|do stuff|do things|keep secrets)/', '/if i tell ~~ (?:hurt|kill|hit|beat)\\w*/', '/(?:theres|there is|we have) no food/', '/(?:nobody|no one)\\w* (?:has )?(?:been )?home (?:since|for)/', '/(?:our|a|its) (?:little )?secret ~~ (?:cant|cannot|can not|mustnt|must not|shouldnt|wont) know/', '/(?:no|without a|without my|with no) (?:shirt|top|clothes|pants|t shirt) on/', '/(?:kissy|kissing|naked|sexy|bath) (?:pictures|photos|pics|selfies)/', '/(?:more private|nobody can see|no one can see|nobody will see|nobody will know)/',
 			`/${WHO} ~ ${HARM} me(?! at)/`, `/${HARM} me (?:up|really|so|every|with|when|till|until)/`,
 			'/touch\\w* (?:me )?(?:in |on |under )?(?:my )?(?:private\\w*|privates|pee pee|bottom|butt|down there|under my)/',
 			'/make\\w* me touch/', '/(?:our|a) secret (?:game|touch\\w*)/', '/under my (?:pjs|pajamas|pyjamas|clothes|shirt|pants|underwear|nightie)/',
@@ -37,6 +39,7 @@ export const en: LanguageLists = {
 			'/(?:online|internet|from the game|in my game|in the game) ~ (?:loves me|love me|be my boyfriend|be my girlfriend)/',
 		],
 		danger: [
+			'/(?:bring|bringing|got|has|get|gets)\\w* (?:a |his |her |their )?(?:knife|gun|blade) ~ (?:get me|hurt me|stab me|kill|cut me)/', '/(?:gun|knife|pistol|rifle|weapon) in (?:my |his |her |the )?(?:dads|moms|drawer|house|closet|car)/', '/(?:drunk|yelling|screaming) ~~ (?:gun|knife)/', '/(?:gun|knife) ~~ (?:drunk|yelling|screaming)/', '/(?:candy|sweets|a puppy|a present|presents|money|ice cream) if i (?:get|got|come|go) (?:in|into) (?:her|his|their|the) (?:car|van|truck)/', '/get in (?:her|his|their|a strangers) (?:car|van|truck)/',
 			'stranger wants me', 'stranger told me', 'stranger is following', 'someone is following me', 'im lost', 'i am lost',
 			'house is on fire', 'there is a fire', 'theres a fire', 'run away from home', 'ran away from home', 'cant breathe', 'cannot breathe',
 			'/(?:has|have|had|got|with|holding) a (?:gun|knife|knives|weapon)/',
@@ -106,5 +109,21 @@ export const en: LanguageLists = {
 		'/(?:take|took|taking|takes) off (?:their|your|our|all) clothes/', '/naked bodies/', '/hold your breath until/', '/(?:take|eat|swallow) (?:lots of|many|a lot of|a bunch of) (?:pills|benadryl|medicine|tablets)/',
 		'/light (?:the )?(?:spray|aerosol)/', '/to make a bomb/', '/easiest way to hurt/', '/(?:biting|bite|eat|eating) a tide pod/',
 	],
-	ignore: ['/beat\\w* me (?:at|in|to)/', '/dye my hair/'],
+	ignore: [
+		// Pets and insects: a cat that bit is not abuse.,
+		'/(?:cat|dog|puppy|kitten|kitty|hamster|bunny|rabbit|parrot|bird|horse|pony|goat|duck|goose|chicken|crab|bee|wasp|mosquito|ant|guinea pig) ~ (?:bit|bites|biting|scratch\\w*|kick\\w*|peck\\w*|sting|stung|stings|pinch\\w*) me/',
+		// Play, accidents and games: a pillow fight is not abuse, a game's monster is not danger.,
+		'/\\w+ me (?:with|in) (?:a |the |her |his |their |my )?(?:pillow|pillows|snowball|snowballs|ball|balloon|water balloon|nerf|foam|toy|pool noodle)\\w*/',
+		'/\\w+ me (?:by accident|accidentally|by mistake)/',
+		'/(?:accidentally|by accident) \\w+ me/',
+		'/(?:monster|zombie|boss|creeper|dragon|enemy|villain|ghost) ~ (?:hit|stab|stabbed|shot|kill|killed|bit|bite|attack|attacked)\\w* me/',
+		'/disappear\\w* like (?:a |an )?(?:magician|ninja|ghost|magic|wizard)/',
+		'/(?:kill|murder)\\w* me if i (?:spill|stain|break|broke|mess|lose|lost|forget|eat|get mud|get dirty|dont clean)\\w*/',
+		'/(?:friend|friends|classmate|classmates) (?:from|at|in) (?:school|class|my class) wants? to meet/',
+		// Protective advice a model gives: it names the address, the secret or the meeting to warn about them.,
+		'/(?:before you|never|dont|do not|dont ever) (?:share|give|tell|post|say|send)\\w* (?:anyone |anybody |strangers )?(?:your |ur )?(?:address|phone number|number|school|last name|full name|password|photos?|pictures?)/',
+		'/your (?:phone number|address|password|full name|last name|school) (?:is|are|stays?) (?:private|secret|just for)/',
+		'/(?:if|when) (?:a |any |some |an )?(?:grown ?up|adult|stranger|someone|anyone|somebody|person|people)\\w* (?:ever )?(?:asks|tells|wants|asked|told) you to (?:keep a secret|keep secrets|meet|send|share|come)/',
+		'/never (?:go to |go and )?meet (?:up with )?(?:someone|anyone|people|strangers|a stranger)/',
+		'/tell (?:a grown ?up|an adult|someone you trust|your (?:mom|mum|dad|parents)) if (?:someone|anyone|anybody) (?:ever )?asks/','/beat\\w* me (?:at|in|to)/', '/dye my hair/'],
 }

@@ -8,6 +8,7 @@ const APPS = '(?:whatsapp|wasap|discord|snapchat|snap|telegram|instagram|insta|t
 export const es: LanguageLists = {
 	crisis: {
 		self_harm: [
+			'/me (?:pego|golpeo|doy) (?:en )?(?:la cabeza|cabezazos) contra/', '/(?:pienso|pense|pensando) (?:mucho )?en (?:la muerte|morir|morirme|no estar)/', '/no (?:quiero|quisiera) (?:despertar|despertarme|estar en este mundo|seguir aqui|vivir)/', '/(?:dormir|dormirme|me duermo) para siempre/', '/(?:todas|todos) las? (?:pastillas|pildoras|medicinas)/', '/(?:ojala|quisiera) (?:pudiera )?desaparecer/', '/(?:soy|ser) una carga/', '/(?:mejor|mas felices) (?:si|sin) (?:yo no|no) (?:existiera|estuviera|hubiera nacido)/', '/si no existiera/', '/me (?:pego|golpeo|corto|rasguño|rasguno|araño|arano|quemo) ~ (?:a proposito|para no sentir)/',
 			'suicid*', 'matarme', 'me quiero morir', 'quiero morirme', 'no quiero vivir', 'quitarme la vida', 'hacerme daño', 'cortarme', 'me corto',
 			'/(?:quiero|quisiera|pienso en|pense en|voy a|me voy a|ganas de|deseo) ~ (?:morir|morirme|matarme|suicidarme|desaparecer|estar muerto|estar muerta|no existir)/',
 			'/ojala (?:me muera|estuviera muert[oa]|no hubiera nacido|no existiera|me muriera)/', '/(?:no|ya no|nunca) quiero (?:vivir|estar vivo|estar viva|despertar)/',
@@ -17,6 +18,7 @@ export const es: LanguageLists = {
 			'/(?:me corte|me cortaba|me lastime|me queme|me rasguño|me arañe) ~ (?:a proposito|adrede|hasta sangrar|para sentir)/',
 		],
 		abuse: [
+			'/me (?:avienta|avientan|tira|tiran|lanza|lanzan|aviento|tiro|lanzo) (?:cosas|al piso|al suelo|contra)/', '/tengo moretones/', '/(?:tengo que|debo) decir que me cai/', '/(?:miedo|me da miedo) (?:de )?(?:volver|ir|regresar) a (?:casa|mi casa)/', '/no quiero (?:volver|ir|regresar) a casa ~~ miedo/', '/(?:aprieta|aprietan|apreto) el cuello/', '/(?:ojala|deseo|quisiera) (?:que )?(?:nunca|no) (?:hubiera|hubieras) nacido/', '/si (?:se )?lo cuento ~~ (?:hace daño|lastima|pega|mata|castigan|castiga)/', '/me (?:hizo|hace|hacen) (?:quitarme|tocarle|tocar)/', '/(?:no puede|no pueden|no debe) saber/', '/(?:sin|no) (?:camiseta|playera|ropa|pantalones)/', '/fotos? de besitos/', '/(?:mas privado|nadie (?:lo )?ve|nadie se entera)/', '/(?:quedar|verse|verme) conmigo/', '/no se lo (?:cuente|digas|diga) a nadie/',
 			`/${WHO} ~ (?:me|nos) ${HARM}/`, '/(?:me|nos) (?:pega|pegan|golpea|golpean|patea|patean|ahorca|encierra|encierran|lastima|maltrata) (?:con|cuando|todos|mucho|muy|fuerte|hasta)/',
 			'/me (?:da|dan|dio|daba) (?:una )?(?:cachetada|bofetada|puñetazos?|patadas?|golpes?|cachetadas|palizas?|cintarazos?)/',
 			'/me toca ~ (?:partes|parte|privad\\w*|intim\\w*|abajo|ahi|debajo|pijama|ropa|pipi|colita|cola)/', '/me obliga\\w* a tocar\\w*/', '/juego secreto/',
@@ -31,6 +33,7 @@ export const es: LanguageLists = {
 			'/quiere (?:mi|saber mi) direccion/', '/(?:publicar|subir|enseñar) mis fotos/', '/(?:internet|juego) ~ (?:me quiere|me ama|su novi[oa])/',
 		],
 		danger: [
+			'/(?:agarro|agarra|tiene|trae|traer|saca|saco|con|tenia) (?:un |una |el |la |su )?(?:cuchillo|navaja|pistola|arma|escopeta)(?! de plastico| de juguete| de agua)/', '/(?:dulces|caramelos|un regalo|dinero) si me subo/', '/(?:subirme|me suba|me subo) a su (?:carro|coche|auto|camioneta)/',
 			'/(?:tiene|tenia|con) (?:un|una) (?:cuchillo|pistola|arma|navaja)/', '/(?:va a|voy a|van a) (?:matar|disparar|apuñalar) (?:a mi|a mama|a papa|a nosotros|me)/',
 			'/(?:me va a|me van a) (?:apuñalar|matar|disparar|pegar)/', '/me empujaron (?:por|de|desde)/', '/estoy perdid[oa]/', '/hay (?:un )?fuego/', '/se esta quemando la casa/',
 		],
@@ -70,5 +73,15 @@ export const es: LanguageLists = {
 		'/se quitan la ropa/', '/cuerpos desnudos/', '/muchas pastillas/', '/morder una capsula/', '/prende el aerosol/', '/hacerte (?:un poquito de )?daño/',
 		'/(?:lastimar|herir) a alguien/', '/poner veneno/', '/hacer una bomba/', '/hasta que te desmayas/',
 	],
-	ignore: ['/no soy (?:un |una )?(?:persona|humano|humana|niño|niña)(?: real| de verdad)?/', '/me toca a mi/', '/(?:me|te|le) toca (?:jugar|a ti|a el|a ella|turno)/', '/le pego a la pelota/', '/me gano/'],
+	ignore: [
+		'/(?:gato|gata|gatito|gatita|perro|perra|perrito|perrita|hamster|conejo|loro|pajaro|caballo|abeja|avispa|mosquito|hormiga|pato|gallina)s? (?:me )?(?:mordio|muerde|mordia|araño|arano|araña|arana|pico|pica|pateo|patea)/',
+		'/\\w+ (?:sin querer|sin querer queriendo|por accidente|de casualidad)/',
+		'/(?:me|nos) \\w+ con (?:la |una |el |un )?(?:almohada|almohadas|cojin|pelota|globo)\\w*/',
+		'/(?:monstruo|zombi|zombie|jefe|dragon|enemigo|fantasma) ~ (?:me|nos) \\w+/',
+		'/desaparecer como (?:un |una )?(?:mago|maga|ninja|fantasma|magia)/',
+		'/(?:me va a|me van a|me mata|me matan) (?:matar )?(?:si|cuando) (?:mancho|rompo|pierdo|ensucio|tiro|derramo|manche|rompi|perdi|no limpio|no recojo)/',
+		'/(?:el|la) (?:doctor|doctora|medico|medica|enfermera|enfermero|pediatra) me (?:toco|reviso|examino|reviso) (?:la |el )?(?:panza|barriga|cabeza|frente|brazo|garganta|oido|oidos|espalda|pecho)/',
+		'/(?:antes de|nunca|no) (?:compartas|compartir|des|dar|digas|decir) (?:a nadie )?(?:tu |tus )?(?:direccion|numero|telefono|apellido|contraseña|contrasena|fotos?)/',
+		'/si (?:un |una |algun |alguna )?(?:adulto|adulta|desconocido|desconocida|persona|alguien|mayor) (?:te )?(?:pide|dice|pidiera|pidio) (?:que )?(?:guardar|guardes|guarda|mantener) (?:un )?secreto/',
+		'/no tengo (?:un )?(?:cuerpo|familia|mama|papa|casa)(?: ni (?:un )?(?:cuerpo|familia|mama|papa|casa))*/','/no soy (?:un |una )?(?:persona|humano|humana|niño|niña)(?: real| de verdad)?/', '/me toca a mi/', '/(?:me|te|le) toca (?:jugar|a ti|a el|a ella|turno)/', '/le pego a la pelota/', '/me gano/'],
 }

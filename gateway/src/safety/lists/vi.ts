@@ -8,6 +8,7 @@ const APPS = '(?:zalo|discord|messenger|telegram|facebook|fb|roblox|tiktok|insta
 export const vi: LanguageLists = {
 	crisis: {
 		self_harm: [
+			'/nghĩ (?:đến|về|tới) (?:cái )?chết/', '/không muốn (?:ở trên đời|sống|thức dậy|sáng mai thức dậy)/', '/chết đi cho xong/', '/gánh nặng/', '/(?:nếu không có|không có) (?:con|tớ|em|mình) thì ~~ (?:vui|đỡ|sướng|hạnh phúc)/', '/(?:đâm|cứa|rạch|cắt|đập) (?:vào )?(?:người mình|tay|đầu|cổ tay)/', '/đập đầu vào tường/',
 			'muốn chết', 'tự tử', 'tự sát', 'tự làm đau', 'tự làm hại', 'không muốn sống', 'cắt tay mình',
 			'/tự (?:giết|hại|rạch|cắt|đâm)/', `/ước gì ~ (?:chết|không được sinh ra|không tồn tại|biến mất|không có mặt)/`,
 			`/không có ${ME} ~ (?:vui hơn|tốt hơn|sướng hơn|hạnh phúc hơn|đỡ hơn)/`, '/ngủ ~ không (?:bao giờ )?(?:dậy|tỉnh) (?:nữa|lại)/',
@@ -16,6 +17,7 @@ export const vi: LanguageLists = {
 			'/bao nhiêu (?:viên )?thuốc ~ chết/', '/biến mất (?:mãi mãi|vĩnh viễn|luôn)/', '/không muốn (?:sống|tồn tại) nữa/',
 		],
 		abuse: [
+			'/(?:ném|quăng|liệng) (?:đồ )?(?:vào người|con xuống|em xuống|xuống sàn)/', '/bầm (?:tím|hết)/', '/(?:nói|bảo) là (?:con|em) (?:té|ngã)/', '/(?:đừng|phải chi|ước gì) (?:mẹ|bố|ba) (?:đừng )?(?:đẻ|sinh) ra (?:con|em)/', '/đừng cho (?:mẹ|bố|ba|má) biết/', '/(?:xin|đòi) (?:hình|ảnh) ~ (?:đồ ngủ|không mặc|cởi)/', '/(?:kín hơn|không ai thấy|không ai biết)/',
 			'đánh con', 'đánh em', 'đánh cháu', 'đánh tớ', 'bị đánh', 'sờ vào chỗ kín', 'sờ vào người con', 'sờ vào người em', 'bạo hành', 'xâm hại',
 			'nhốt con', 'nhốt em',
 			`/(?:đánh|tát|đấm|đá|bóp cổ|véo|sờ|sờ mó|mó|nhốt|quất|đạp|xâm hại|hiếp|cưỡng hiếp) ${ME}/`, `/bắt ${ME} (?:sờ|cởi|xem|cầm)/`, '/(?:sờ|chạm|động|mó) (?:vào )?(?:chỗ kín|vùng kín|vùng riêng tư) (?:của )?(?:con|em|cháu|tớ)/',
@@ -29,6 +31,7 @@ export const vi: LanguageLists = {
 			'/(?:sẽ|thì) đăng ảnh/', '/đăng ảnh ~ lên mạng/', `/(?:trên mạng|trong game) ~ yêu ${ME}/`,
 		],
 		danger: [
+			'/(?:lấy|cầm|có|rút|vung) (?:ra )?(?:con |cây |khẩu )?(?:dao|súng)(?! nước| đồ chơi| nhựa)/', '/lên xe (?:cô|chú|ông|bà|anh|chị)/',
 			'người lạ', 'bị lạc', 'cháy nhà', 'đi theo con', 'đi theo em', 'có dao', 'có súng',
 			'/cầm (?:dao|súng|kéo)/', '/(?:bắn|giết|đâm|chém) (?:mẹ|bố|ba|má|cả nhà)/', `/(?:đâm|chém|giết|bắn) ${ME}/`, `/đẩy ${ME} (?:ngã|xuống)/`,
 		],
@@ -64,6 +67,14 @@ export const vi: LanguageLists = {
 		'/viên benadryl/', '/bật lửa vào bình xịt/', '/tự làm đau/',
 	],
 	ignore: [
+		'/(?:mèo|chó|chuột|ong|gà|vịt|ngỗng|kiến|muỗi|cún) ~ (?:cắn|cào|đốt|mổ|chích) (?:con|em|tớ|mình|cháu)/',
+		'/(?:thèm|muốn|mong|háo hức|nôn) ~~ (?:muốn chết|chết đi được|chết mất)/',
+		'/(?:quái vật|quái|zombie|boss|rồng|ma|kẻ thù) (?:trong game |trong trò chơi )?(?:đâm|chém|bắn|cắn|đánh) (?:con|em|tớ|mình|tui)/',
+		'/(?:mẹ|bố|ba|má) (?:sẽ )?(?:giết|xử) (?:con|em|tớ|tui)(?: luôn)? (?:haha|hihi|hehe|á|đó)/',
+		'/(?:mẹ|bố|ba|má) giết con luôn/',
+		'/(?:trước khi|đừng|không được|không nên) (?:cho ai biết|nói|đưa|chia sẻ|tải) ~ (?:địa chỉ|số điện thoại|ứng dụng|app)/',
+		'/(?:số điện thoại|địa chỉ|mật khẩu) (?:\\S+ ){0,2}(?:là )?(?:chuyện )?riêng tư/',
+		'/(?:con|em|tớ|mình) là người thật còn/', '/(?:tải|cài) (?:ứng dụng|app) (?:là việc của người lớn|phải hỏi|cần hỏi|nhớ hỏi|thì hỏi)/',
 		'/không ai (?:được|có quyền) (?:sờ|chạm|động)/',
 		'/(?:mệt|đói|buồn ngủ|nóng|lạnh|chán|khát|vui|mừng|đau|khó|sợ|cười) (?:muốn chết|gần chết|chết đi được|chết mất|chết luôn)/', '/chết cười/', '/cười chết/',
 		'/đánh (?:răng|thức|đàn|cờ|cầu|bóng|trống|vần|nhau)/', '/bị đánh thức/', '/(?:phòng khi|nếu|lỡ|khi) (?:con |em |bạn )?bị lạc/', '/bị lạc (?:trong|ở) (?:mê cung|game|trò chơi)/',
