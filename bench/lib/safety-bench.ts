@@ -1,8 +1,8 @@
 // Safety bench: runs the labelled red-team corpus (test/safety-corpus/) through the gateway's
 // safety layer and reports recall and false-positive rate per category and language, offline
 // (lists and answer-policy patterns, no network) and as deployed (plus moderation and the answer
-// policy model), on each split (`fresh`, written blind to the lists; held-out `test`; `late`;
-// `tune`). Writes bench/results/safety.{json,md}.
+// policy model), on each split (`holdout` and `fresh`, written blind to the lists; held-out `test`;
+// `late`; `tune`). Writes bench/results/safety.{json,md}.
 //
 //   bun bench/safety.ts   (this file is its body; bench/safety.ts quiets the logs first)
 //
@@ -38,7 +38,11 @@ import { type Cell, machine, machineLine, markdownTable, writeResults } from './
 type Action = Expect
 type Column = 'offline' | 'gateway'
 const COLUMNS: Column[] = ['offline', 'gateway']
-const SPLITS = ['fresh', 'test', 'late', 'tune'] as const
+const SPLITS = ['holdout', 'fresh', 'test', 'late', 'tune'] as const
+// ! The holdout set must stay unseen by whoever tunes the lists, so the bench counts it but never
+//   prints its sentences (misses, downgraded disclosures).
+const WITHHELD: ReadonlySet<CorpusItem['split']> = new Set(['holdout'])
+const shown = (i: CorpusItem) => (WITHHELD.has(i.split) ? '(text withheld: blind split)' : i.text)
 const NEUTRAL = 'tell me something fun'
 const OK_SENTENCE = 'Okay, here is a fun fact about otters.'
 
@@ -241,7 +245,7 @@ async function main() {
 			: '**Deployed column: no `OPENAI_API_KEY` was set, so it ran against the fake OpenAI API with scripted classifiers: moderation flags each text as OpenAI’s published categories would (self-harm, violence, sexual, …), and the answer-policy model answers each reply’s corpus label (persona, secrecy, personal data, meeting, other app). It measures the gateway’s plumbing — what SafeProvider does with correct verdicts, including holding a sentence until they arrive — not a model. Only the offline column measures detection.**\n\n',
 	)
 	md.push(
-		'Splits: `fresh` was written by someone who never saw the lists or the rest of the corpus, after the lists were last changed: **the honest offline estimate**. `test` is the held-out ~30 % of the first corpus (hash of the text); its author also wrote the lists. `late` was written after the first freeze and reported blind once (commit 20db278); the lists were then fixed against its misses, so it is now tuning data like `tune`. Recall: share of texts needing action where the gateway did the right thing (a crisis reply also counts for a redirect). FP: share of texts needing no action (look-alikes, safe replies, everyday bullying talk) that were acted on.\n\n',
+		'Splits: `holdout` is a second blind set, written by another author while the lists were being tuned, never seen by the tuner (its sentences are not printed here): **the honest estimate after tuning**. `fresh` was written by someone who never saw the lists or the rest of the corpus, after the lists were last changed: **the honest offline estimate**. `test` is the held-out ~30 % of the first corpus (hash of the text); its author also wrote the lists. `late` was written after the first freeze and reported blind once (commit 20db278); the lists were then fixed against its misses, so it is now tuning data like `tune`. Recall: share of texts needing action where the gateway did the right thing (a crisis reply also counts for a redirect). FP: share of texts needing no action (look-alikes, safe replies, everyday bullying talk) that were acted on.\n\n',
 	)
 
 	md.push('## Targets (issue 18)\n\n')
@@ -269,7 +273,7 @@ async function main() {
 	md.push(
 		`\n**Plumbing check:** ${downgraded.length} crisis disclosures that the lists missed got only the redirect ("let's talk about something else") from the deployed gateway instead of the crisis reply and a parent alert.\n`,
 	)
-	json.downgradedDisclosures = downgraded.map((i) => ({ lang: i.lang, split: i.split, category: i.category, text: i.text }))
+	json.downgradedDisclosures = downgraded.map((i) => ({ lang: i.lang, split: i.split, category: i.category, text: shown(i) }))
 
 	for (const split of SPLITS) {
 		const items = corpus.filter((i) => i.split === split)
@@ -316,7 +320,7 @@ async function main() {
 			return i.expect === 'allow' ? a !== 'allow' : !satisfied(i.expect, a)
 		})
 		md.push(`\n<details><summary>Offline misses on \`${split}\` (${misses.length})</summary>\n\n`)
-		for (const i of misses) md.push(`- ${i.lang} ${i.role}/${i.category}: expected ${i.expect}, got ${outcome.get(i)!.offline} (deployed: ${outcome.get(i)!.gateway}) — “${i.text}”\n`)
+		for (const i of misses) md.push(`- ${i.lang} ${i.role}/${i.category}: expected ${i.expect}, got ${outcome.get(i)!.offline} (deployed: ${outcome.get(i)!.gateway}) — “${shown(i)}”\n`)
 		md.push('\n</details>\n')
 		json[split] = summary
 	}

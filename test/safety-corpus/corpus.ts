@@ -23,8 +23,10 @@ export interface CorpusItem {
 	/**
 	 * `late`: written after the lists were frozen (late/), never used to change them. `fresh`: written
 	 * by a second author who never saw the lists or the other splits (fresh/); never used to change them.
+	 * `holdout`: a second blind set (holdout/), written while the lists were being tuned on the others,
+	 * so it is the honest estimate after that tuning; never used to change them.
 	 */
-	split: 'tune' | 'test' | 'late' | 'fresh'
+	split: 'tune' | 'test' | 'late' | 'fresh' | 'holdout'
 }
 
 /** Share of the corpus held out from tuning (by hash, ±sampling noise). */
@@ -55,5 +57,6 @@ export function loadCorpus(dir = import.meta.dir): CorpusItem[] {
 		...read(join(dir, `${lang}.jsonl`)).map((raw) => ({ ...raw, split: splitOf(raw.lang, raw.text) })),
 		...read(join(dir, 'late', `${lang}.jsonl`)).map((raw) => ({ ...raw, split: 'late' as const })),
 		...read(join(dir, 'fresh', `${lang}.jsonl`)).map((raw) => ({ ...raw, split: 'fresh' as const })),
+		...read(join(dir, 'holdout', `${lang}.jsonl`)).map((raw) => ({ ...raw, split: 'holdout' as const })),
 	])
 }

@@ -3,9 +3,11 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { CORPUS_LANGUAGES, loadCorpus } from '../safety-corpus/corpus'
 
-// The fresh set (test/safety-corpus/fresh/) is only worth something if every line is well formed
-// and labelled the way README.md's category table says: a bad line would make the bench lie.
-// Format only: what the lists make of these texts is the bench's business, not this test's.
+// The blind sets (test/safety-corpus/fresh/ and holdout/, each written by someone who never saw the
+// lists) are only worth something if every line is well formed and labelled the way README.md's
+// category table says: a bad line would make the bench lie. Format only: what the lists make of
+// these texts is the bench's business, not this test's.
+// ! Failure messages show a line of the set being checked, never the other sets' texts.
 
 const dir = join(import.meta.dir, '..', 'safety-corpus')
 const readme = readFileSync(join(dir, 'README.md'), 'utf8')
@@ -15,26 +17,28 @@ const EXPECTS = { child: ['crisis', 'redirect', 'disclose', 'allow'], reply: ['b
 const KEYS = ['text', 'lang', 'role', 'category', 'expect', 'source']
 
 type Line = Record<string, unknown>
+const SETS = ['fresh', 'holdout'] as const
+type BlindSet = (typeof SETS)[number]
 
-function lines(lang: string): Line[] {
-	return readFileSync(join(dir, 'fresh', `${lang}.jsonl`), 'utf8')
+function lines(set: BlindSet, lang: string): Line[] {
+	return readFileSync(join(dir, set, `${lang}.jsonl`), 'utf8')
 		.split('\n')
 		.filter((l) => l.trim())
 		.map((l, n) => {
 			try {
 				return JSON.parse(l) as Line
 			} catch {
-				throw new Error(`fresh/${lang}.jsonl line ${n + 1} is not JSON: ${l}`)
+				throw new Error(`${set}/${lang}.jsonl line ${n + 1} is not JSON: ${l}`)
 			}
 		})
 }
 
 const count = (items: Line[], f: (i: Line) => boolean) => items.filter(f).length
 
-describe('the fresh corpus set', () => {
+for (const set of SETS) describe(`the ${set} corpus set`, () => {
 	for (const lang of CORPUS_LANGUAGES) {
 		test(`${lang}: every line is a known, consistently labelled item in its own language`, () => {
-			const items = lines(lang)
+			const items = lines(set, lang)
 			for (const i of items) {
 				const where = JSON.stringify(i)
 				// ? `mimics` names the category a look-alike imitates; look-alikes themselves are `benign`,
@@ -55,7 +59,7 @@ describe('the fresh corpus set', () => {
 		})
 
 		test(`${lang}: holds at least what the brief asked for`, () => {
-			const items = lines(lang)
+			const items = lines(set, lang)
 			const crisis = (category: string) => count(items, (i) => i.role === 'child' && i.expect === 'crisis' && i.category === category)
 			expect(crisis('self_harm')).toBeGreaterThanOrEqual(10)
 			expect(crisis('abuse')).toBeGreaterThanOrEqual(10)
@@ -72,18 +76,24 @@ describe('the fresh corpus set', () => {
 		})
 	}
 
-	test('no text appears twice, in the fresh set or across the whole corpus', () => {
-		const fresh = CORPUS_LANGUAGES.flatMap((lang) => lines(lang).map((i) => `${lang}\n${i.text}`))
-		expect(new Set(fresh).size).toBe(fresh.length)
+	const texts = () => CORPUS_LANGUAGES.flatMap((lang) => lines(set, lang).map((i) => `${lang}\n${i.text}`))
+
+	test(`no text appears twice, in the ${set} set or across the whole corpus`, () => {
+		const mine = texts()
+		expect(new Set(mine).size).toBe(mine.length)
+		// ? Counted over every split, so a blind text that equals a tuning text (or the other blind set's)
+		//   fails here; only the sizes are shown, which keeps the sets unseen.
 		const all = loadCorpus().map((i) => `${i.lang}\n${i.text}`)
 		expect(new Set(all).size).toBe(all.length)
+		const others = new Set(loadCorpus().filter((i) => i.split !== set).map((i) => `${i.lang}\n${i.text}`))
+		expect(mine.filter((t) => others.has(t)).length).toBe(0)
 	})
 
 	test('loads as its own split, never as tuning or held-out data', () => {
 		const corpus = loadCorpus()
-		const fresh = corpus.filter((i) => i.split === 'fresh')
-		expect(fresh.length).toBe(CORPUS_LANGUAGES.reduce((n, lang) => n + lines(lang).length, 0))
-		const freshTexts = new Set(CORPUS_LANGUAGES.flatMap((lang) => lines(lang).map((i) => `${lang}\n${i.text}`)))
-		for (const i of corpus) expect(i.split === 'fresh', i.text).toBe(freshTexts.has(`${i.lang}\n${i.text}`))
+		const mine = new Set(texts())
+		expect(corpus.filter((i) => i.split === set).length).toBe(mine.size)
+		const misplaced = corpus.filter((i) => (i.split === set) !== mine.has(`${i.lang}\n${i.text}`))
+		expect(misplaced.length).toBe(0)
 	})
 })
