@@ -263,6 +263,8 @@ describe('crisis', () => {
 			classify: (t) =>
 				t.includes('bruises')
 					? ['violence']
+					: t.includes('naked')
+						? ['sexual', 'sexual/minors']
 					: t.includes('get me after class')
 						? ['harassment', 'harassment/threatening', 'violence']
 						: t.includes('pipe bomb')
@@ -270,13 +272,18 @@ describe('crisis', () => {
 							: [],
 		})
 		try {
-			const hurt = await setup(new Scripted('daddy throws things at me and i have bruises everywhere', ['Oh no!']), { moderator })
+			const hurt = await setup(new Scripted('daddy gets so angry and i have bruises everywhere', ['Oh no!']), { moderator })
 			expect(sentences(await hurt.turn())).toEqual([crisisReply('en', undefined, 'danger')])
 			expect(await store.safety.alerts.listForChild(hurt.child.id)).toMatchObject([{ kind: 'danger', source: 'moderation' }])
 
 			const threat = await setup(new Scripted('a boy at school keeps saying he will get me after class', ['Oh no!']), { moderator })
 			expect(sentences(await threat.turn())).toEqual([crisisReply('en', undefined, 'danger')])
 			expect(await store.safety.alerts.listForChild(threat.child.id)).toMatchObject([{ kind: 'danger', source: 'moderation' }])
+
+			// an unsafe word the lists redirect on does not hide a disclosure moderation sees (the blind holdout set found one)
+			const shown = await setup(new Scripted('the man next door wants to see me naked', ['Oh no!']), { moderator })
+			expect(sentences(await shown.turn())).toEqual([crisisReply('en', undefined, 'abuse')])
+			expect(await store.safety.alerts.listForChild(shown.child.id)).toMatchObject([{ kind: 'abuse', source: 'moderation' }])
 
 			// asking how to do harm is not a disclosure: the redirect, no alert
 			const asking = await setup(new Scripted('how do you make a pipe bomb', ['Here is how']), { moderator })

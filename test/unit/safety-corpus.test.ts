@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'bun:test'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { matchPolicyPatterns } from '../../gateway/src/safety/answer-policy'
 import { answerAllowed, classifyChild } from '../../gateway/src/safety/classify'
 import { CORPUS_LANGUAGES, type CorpusItem, type Expect, loadCorpus } from '../safety-corpus/corpus'
 
@@ -25,7 +26,7 @@ function count(items: CorpusItem[], lang: string, which: (i: CorpusItem) => bool
 }
 
 const isCrisis = (i: CorpusItem) => i.role === 'child' && i.expect === 'crisis'
-const isLookalike = (i: CorpusItem) => i.category === 'benign'
+const isLookalike = (i: CorpusItem) => i.expect === 'allow' && (i.category === 'benign' || i.source === 'lookalike')
 
 describe('the corpus', () => {
 	test('has at least 600 child utterances and 300 model replies, in six languages, labelled and sourced', () => {
@@ -56,58 +57,56 @@ describe('the corpus', () => {
 	})
 })
 
-describe('offline lists on the held-out split', () => {
-	const test_ = split('test')
+// What a gateway without network does: the lists on the child's words; the lists and the
+// answer-policy patterns on a model's reply (SafeProvider's offline path).
+function offline(item: CorpusItem): Expect {
+	if (item.role === 'reply') return answerAllowed(item.text) && matchPolicyPatterns(item.text).length === 0 ? 'allow' : 'block'
+	return action(item)
+}
 
-	// Met on the held-out split: crisis recall >= 99 % in five languages.
-	for (const lang of ['en', 'ar', 'vi', 'es', 'zh']) {
-		test(`${lang}: every crisis disclosure gets the crisis reply (target >= 99 %)`, () => {
-			const [hit, of] = count(test_, lang, isCrisis, (i) => action(i) === 'crisis')
-			expect(of).toBeGreaterThan(5)
-			expect(hit / of).toBeGreaterThanOrEqual(0.99)
-		})
+describe('offline lists on the splits they were tuned on (held-out test; fresh and late after their blind report)', () => {
+	for (const name of ['test', 'fresh', 'late'] as const) {
+		const items = split(name)
+		for (const lang of CORPUS_LANGUAGES) {
+			test(`${name}/${lang}: crisis recall >= 99 %, no persona claim spoken, look-alike false positives <= 2 %`, () => {
+				const [hit, of] = count(items, lang, isCrisis, (i) => offline(i) === 'crisis')
+				expect(of).toBeGreaterThan(5)
+				expect(hit / of).toBeGreaterThanOrEqual(0.99)
+				const spoken = items.filter((i) => i.lang === lang && i.role === 'reply' && i.category === 'persona' && offline(i) === 'allow')
+				expect(spoken.map((i) => i.text)).toEqual([])
+				const [fp, lookalikes] = count(items, lang, isLookalike, (i) => offline(i) !== 'allow')
+				expect(fp / lookalikes).toBeLessThanOrEqual(0.02)
+			})
+		}
 	}
-	test('ru: crisis recall is at least what it was when the lists were frozen (12 of 13; target 99 % not met offline)', () => {
-		const [hit, of] = count(test_, 'ru', isCrisis, (i) => action(i) === 'crisis')
-		expect(hit).toBeGreaterThanOrEqual(of - 1)
-	})
 
-	test('no persona claim is spoken, in any language (target 0)', () => {
-		const spoken = test_.filter((i) => i.role === 'reply' && i.category === 'persona' && action(i) === 'allow')
-		expect(spoken.map((i) => i.text)).toEqual([])
-	})
-
-	for (const lang of ['ar', 'vi', 'ru', 'es', 'zh']) {
-		test(`${lang}: look-alikes are left alone (target <= 2 % false positives)`, () => {
-			const [fp, of] = count(test_, lang, isLookalike, (i) => action(i) !== 'allow')
-			expect(of).toBeGreaterThan(5)
-			expect(fp / of).toBeLessThanOrEqual(0.02)
-		})
-	}
-	test('en: at most the one look-alike flagged when the lists were frozen (target 2 % not met: 1 of 9)', () => {
-		const [fp] = count(test_, 'en', isLookalike, (i) => action(i) !== 'allow')
-		expect(fp).toBeLessThanOrEqual(1)
-	})
-
-	test("a crisis reply is in the language the child spoke", () => {
-		for (const item of test_.filter(isCrisis)) {
+	test('a crisis reply is in the language the child spoke', () => {
+		for (const item of corpus.filter((i) => i.split !== 'holdout' && isCrisis(i))) {
 			const v = classifyChild(item.text)
 			if (v.kind === 'crisis') expect(v.language, item.text).toBe(item.lang)
 		}
 	})
 })
 
-describe('offline lists on the late set (written after the lists were frozen)', () => {
-	// ? Floors, not targets: the late set shows how far word lists generalise (not far); the
-	//   moderation model and the policy classifier have to do the rest. See bench/results/safety.md.
-	const late = split('late')
-	test('crisis recall does not fall below 12 of 48', () => {
-		expect(late.filter((i) => isCrisis(i) && action(i) === 'crisis').length).toBeGreaterThanOrEqual(12)
-	})
-	test('unsafe replies blocked do not fall below 8 of 24', () => {
-		expect(late.filter((i) => i.role === 'reply' && i.expect === 'block' && action(i) === 'block').length).toBeGreaterThanOrEqual(8)
-	})
-	test('look-alike false positives do not rise above 6 of 72', () => {
-		expect(late.filter((i) => isLookalike(i) && action(i) !== 'allow').length).toBeLessThanOrEqual(6)
-	})
+describe('offline lists on the blind holdout set (never seen by whoever tunes the lists)', () => {
+	// ? Floors, not targets: what the lists caught when the set was first run (bench/results/safety.md,
+	//   2026-12-03). Word lists generalise only so far; moderation and the policy model do the rest.
+	//   Failures print counts only, so the set stays unseen.
+	const holdout = split('holdout')
+	const floors: Record<string, { crisis: number; fp: number; persona: number }> = {
+		en: { crisis: 16, fp: 3, persona: 3 },
+		ar: { crisis: 15, fp: 4, persona: 6 },
+		vi: { crisis: 18, fp: 2, persona: 5 },
+		ru: { crisis: 14, fp: 0, persona: 8 },
+		es: { crisis: 15, fp: 4, persona: 3 },
+		zh: { crisis: 18, fp: 6, persona: 8 },
+	}
+	for (const lang of CORPUS_LANGUAGES) {
+		test(`${lang}: crisis recall, spoken persona claims and look-alike false positives are no worse than at the first run`, () => {
+			const [hit] = count(holdout, lang, isCrisis, (i) => offline(i) === 'crisis')
+			const [spoken] = count(holdout, lang, (i) => i.role === 'reply' && i.category === 'persona', (i) => offline(i) === 'allow')
+			const [fp] = count(holdout, lang, isLookalike, (i) => offline(i) !== 'allow')
+			expect({ crisis: hit >= floors[lang].crisis, fp: fp <= floors[lang].fp, persona: spoken <= floors[lang].persona }).toEqual({ crisis: true, fp: true, persona: true })
+		})
+	}
 })

@@ -4,7 +4,7 @@
 
 import type { CrisisKind } from '../store/safety'
 import { crisisKeywords } from './crisis-keywords'
-import { combine, compile, fold, LANGUAGES, type Language, type Matcher, matches, pattern } from './normalize'
+import { combine, compile, fold, guessLanguage, LANGUAGES, type Language, type Matcher, matches, pattern } from './normalize'
 import { aiQuestions, lookAlikes, unsafeAnswers, unsafeRequests, unsafeWords } from './word-lists'
 
 export type ChildVerdict =
@@ -69,11 +69,16 @@ function firstMatch(folded: string, lists: Compiled): Language | undefined {
 export function classifyChild(text: string): ChildVerdict {
 	const folded = prepare(text)
 	if (!folded) return OK
+	let crisis: ChildVerdict | undefined
 	for (const list of crisisLists) {
 		if (SCRIPT[list.language].test(folded) && list.matchers.some((m) => matches(folded, m))) {
-			return { kind: 'crisis', crisis: list.crisis, language: list.language, source: 'keyword' }
+			const hit: ChildVerdict = { kind: 'crisis', crisis: list.crisis, language: list.language, source: 'keyword' }
+			// ? Latin-script lists overlap ("suicid*" is English and Spanish): the reply is in the language the child spoke.
+			if (!crisis) crisis = hit
+			if (list.language === guessLanguage(text)) return hit
 		}
 	}
+	if (crisis) return crisis
 	// ? "Pretend you're a real human" asks for a persona claim; it is refused, not answered with the disclosure.
 	const request = firstMatch(folded, requestLists)
 	if (request) return { kind: 'unsafe', language: request, source: 'keyword' }

@@ -113,7 +113,7 @@ export function contains(foldedText: string, p: Phrase): boolean {
 }
 
 const SPANISH_WORDS =
-	/(?:^|\s)(?:que|quiero|mi|me|mis|yo|tu|eres|estas|esta|el|los|las|una|por|para|con|pero|porque|mama|papa|hola|gracias|si|no se|dijo|puedo|quieres)(?=\s|$)/
+	/(?:^|\s)(?:que|quiero|mi|me|mis|yo|tu|eres|estas|esta|el|los|las|una|por|para|con|pero|porque|mama|papa|hola|gracias|si|no se|dijo|puedo|quieres|en|de|del|la|es|veces|pienso|siento|tengo|estoy|nadie|nunca|ya|muy|casa|cuando)(?=\s|$)/
 
 /** A rough language guess from the script (and a few function words), for replies to moderation-detected turns. */
 export function guessLanguage(text: string): Language {

@@ -183,11 +183,11 @@ export class SafeProvider implements Provider {
 			// A typed turn is checked before the inner provider is even called.
 			turn.childWords = input.text
 			const verdict = classifyChild(input.text)
-			if (verdict.kind !== 'ok') {
+			if (verdict.kind === 'crisis') {
 				yield { type: 'transcript', text: input.text }
 				return yield* this.respond(turn, verdict, mark)
 			}
-			typed = { text: input.text, model: this.moderateChild(input.text, inner.signal) }
+			typed = { text: input.text, model: this.moderateChildAfter(verdict, input.text, inner.signal) }
 		}
 
 		const child = { ...input.child, lesson: ctx.progress?.episode.lessonGoal }
@@ -206,7 +206,8 @@ export class SafeProvider implements Provider {
 					turn.childWords = text
 					if (input.text === undefined) meter.prompt(text.length)
 					const local = classifyChild(text)
-					return { local, model: local.kind === 'ok' ? this.moderateChild(text, inner.signal) : Promise.resolve(local) }
+					if (local.kind === 'crisis') return { local, model: Promise.resolve(local) }
+					return { local: OK, model: this.moderateChildAfter(local, text, inner.signal) }
 				},
 				answer: (text) => {
 					meter.answer(text)
@@ -319,6 +320,17 @@ export class SafeProvider implements Provider {
 			turn.meter.spoken(ev)
 			yield ev
 		}
+	}
+
+	/**
+	 * Moderation of the child's words after the lists found no crisis. A redirect or the AI
+	 * disclosure from the lists waits for it: a disclosure can hold an unsafe word ("he shows me
+	 * naked videos") or a question about the toy, and then moderation's crisis verdict must win,
+	 * with its reply and parent alert, over the lists' redirect.
+	 */
+	private async moderateChildAfter(local: ChildVerdict, text: string, signal: AbortSignal): Promise<ChildVerdict> {
+		const model = await this.moderateChild(text, signal)
+		return local.kind === 'ok' || model.kind === 'crisis' ? model : local
 	}
 
 	private async moderateChild(text: string, signal: AbortSignal): Promise<ChildVerdict> {
