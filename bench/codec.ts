@@ -10,6 +10,7 @@
 //   bun bench/codec.ts [--rounds 15] [--scale 1]     (--rounds 3 --scale 0.1 for a quick check)
 // Writes bench/results/codec.json (machine, commit, command, every round) and codec.md.
 
+import { rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { fallbackCodec } from '../gateway/src/codec/fallback'
 import { loadNativeCodec, nativeCodecLoadError } from '../gateway/src/codec/native'
@@ -128,6 +129,7 @@ async function main(): Promise<void> {
 		}
 	}
 	direct?.close()
+	rmSync(input.dir, { recursive: true, force: true })
 	const alloc: Partial<Record<'native' | 'fallback', AllocFigures>> = { fallback: allocations(fallbackCodec, input.uplink) }
 	if (native) alloc.native = allocations(native, input.uplink)
 	const loadAtEnd = loadAverages()
