@@ -161,24 +161,30 @@ async function endOfSpeech(bs: BenchStore, kind: CodecKind, safe: boolean) {
 
 const m = machine()
 const bs = await openBenchStore()
-const fake = await startFakeOpenAI({ speech: 'tone', chatAnswer: ANSWER, speechChunkBytes: 4800 })
 const answer: Record<string, Stats> = {}
-for (const kind of ['native', 'fallback'] as const) {
-	for (const form of ['ogg', 'pcm24'] as const) {
-		console.error(`answer path: ${kind} ${form}…`)
-		const label = form === 'ogg' ? 'speech API Ogg Opus 20 ms → repacketized 60 ms' : 'speech API PCM 24 kHz → encoded 60 ms'
-		answer[`${kind}: ${label}`] = await answerPath(bs, kind, form, fake.url, fake.requests)
-	}
-}
-await fake.stop()
-
 const eos: Record<string, Stats> = {}
-for (const kind of ['native', 'fallback'] as const) {
-	console.error(`end of speech: ${kind}…`)
-	eos[`${kind}: bare provider`] = await endOfSpeech(bs, kind, false)
-	eos[`${kind}: safety + resilient wrapper (as gateway.ts)`] = await endOfSpeech(bs, kind, true)
+try {
+	const fake = await startFakeOpenAI({ speech: 'tone', chatAnswer: ANSWER, speechChunkBytes: 4800 })
+	try {
+		for (const kind of ['native', 'fallback'] as const) {
+			for (const form of ['ogg', 'pcm24'] as const) {
+				console.error(`answer path: ${kind} ${form}…`)
+				const label = form === 'ogg' ? 'speech API Ogg Opus 20 ms → repacketized 60 ms' : 'speech API PCM 24 kHz → encoded 60 ms'
+				answer[`${kind}: ${label}`] = await answerPath(bs, kind, form, fake.url, fake.requests)
+			}
+		}
+	} finally {
+		await fake.stop()
+	}
+	for (const kind of ['native', 'fallback'] as const) {
+		console.error(`end of speech: ${kind}…`)
+		eos[`${kind}: bare provider`] = await endOfSpeech(bs, kind, false)
+		eos[`${kind}: safety + resilient wrapper (as gateway.ts)`] = await endOfSpeech(bs, kind, true)
+	}
+} finally {
+	// the temp store goes even when a turn was wrong
+	await bs.close()
 }
-await bs.close()
 const loadAtEnd = loadAverages()
 
 const rows = (r: Record<string, Stats>): Cell[][] =>
