@@ -16,7 +16,7 @@ import { fallbackCodec } from '../gateway/src/codec/fallback'
 import { loadNativeCodec, nativeCodecLoadError } from '../gateway/src/codec/native'
 import type { Codec } from '../gateway/src/codec/types'
 import { makeCodecInput, UPLINK_FRAME } from './lib/codec-input'
-import { codecOps, DIRECT_OPS, DOWNLINK_BPS, ITERATIONS, LOAD_COMPLEXITIES, type Op, type OpRun, OPS, timeOp } from './lib/codec-ops'
+import { codecOps, Digest, DIRECT_OPS, DOWNLINK_BPS, ITERATIONS, LOAD_COMPLEXITIES, type Op, type OpRun, OPS, timeOp } from './lib/codec-ops'
 import { type DirectCodec, startDirectCodec } from './lib/direct-codec'
 import { type Cell, commandLine, loadAverages, machine, machineLine, markdownTable, type Spread, spread, writeResults } from './lib/report'
 
@@ -112,6 +112,19 @@ async function main(): Promise<void> {
 	}
 	const has = (path: Path, op: Op) => (path === 'direct' ? direct !== undefined && DIRECT_OPS.includes(op) : inProcess[path] !== undefined)
 
+	// ? Before anything is timed, on fresh state: the native and direct paths must produce the same
+	//   bytes from the same input, or native/direct would compare different work.
+	const sameOutput: Partial<Record<Op, boolean>> = {}
+	if (inProcess.native && direct) {
+		for (const op of DIRECT_OPS) {
+			const n = Math.min(ITERATIONS[op], 100)
+			const d = new Digest()
+			await inProcess.native[op](n, d)
+			sameOutput[op] = d.hash === (await direct.digest(op, n))
+			if (!sameOutput[op]) notes.push(`${op}: native and direct outputs differ over the first ${n} iterations, so native/direct is not overhead alone`)
+		}
+	}
+
 	const perRound: Record<Path, Partial<Record<Op, number[]>>> = { native: {}, fallback: {}, direct: {} }
 	const iterations = Object.fromEntries(OPS.map((op) => [op, Math.max(1, Math.round(ITERATIONS[op] * SCALE))])) as Record<Op, number>
 	for (let r = 0; r < ROUNDS; r++) {
@@ -149,7 +162,7 @@ async function main(): Promise<void> {
 			native: stat('native', op),
 			fallback: stat('fallback', op),
 			direct: stat('direct', op),
-			nativeOverDirect: nd && { perRound: nd, ...spread(nd), verdict: verdict(spread(nd)) },
+			nativeOverDirect: nd && { perRound: nd, ...spread(nd), verdict: sameOutput[op] === false ? 'outputs differ: not overhead' : verdict(spread(nd)) },
 			nativeOverFallback: nf && spread(nf),
 		}
 	}
@@ -193,6 +206,7 @@ async function main(): Promise<void> {
 		unit: 'µs per iteration (per 60 ms frame unless the op says otherwise; token verify per call)',
 		method: 'each round: every op on every path in rotating order; each timing = warm-up of iterations/5 untimed, then iterations timed; state kept across rounds',
 		napiOverhead: overheadLine,
+		sameOutput,
 		results: summary,
 		perRound,
 		toysPerCore: toys,
@@ -215,7 +229,8 @@ async function main(): Promise<void> {
 	})
 	const overheadRows: Cell[][] = DIRECT_OPS.map((op) => {
 		const r = summary[op].nativeOverDirect
-		return [op, r?.median.toFixed(3), r && `${r.min.toFixed(3)}–${r.max.toFixed(3)}`, r && `${r.q1.toFixed(3)}–${r.q3.toFixed(3)}`, r?.verdict]
+		const same = sameOutput[op]
+		return [op, same === undefined ? null : same ? 'yes' : 'NO', r?.median.toFixed(3), r && `${r.min.toFixed(3)}–${r.max.toFixed(3)}`, r && `${r.q1.toFixed(3)}–${r.q3.toFixed(3)}`, r?.verdict]
 	})
 	const toyRows: Cell[][] = PATHS.map((p) => [
 		p,
@@ -242,9 +257,9 @@ async function main(): Promise<void> {
 		markdownTable(['operation', 'iterations', 'native µs', 'fallback µs', 'direct µs', 'native ×RT', 'native/fallback'], opRows, 1),
 		'## N-API overhead: native / direct per round',
 		'',
-		'Both sides do the same work on the same input, so the ratio is what N-API and the TypeScript wrapper add. Each round pairs a native and a direct timing taken seconds apart. MP3 is not a pure overhead figure: natively it is an awaited hop to an encode thread and back (the gateway path), directly LAME alone.',
+		'Both sides do the same work on the same input, so the ratio is what N-API and the TypeScript wrapper add; "same output" is checked before timing: the hash of what each produced over its first iterations (up to 100) from fresh state. Each round pairs a native and a direct timing taken seconds apart. MP3 is not a pure overhead figure: natively it is an awaited hop to an encode thread and back (the gateway path), directly LAME alone.',
 		'',
-		markdownTable(['operation', 'median', 'min–max', 'IQR', 'reads as'], overheadRows, 3),
+		markdownTable(['operation', 'same output', 'median', 'min–max', 'IQR', 'reads as'], overheadRows, 3),
 		overheadLine,
 		'',
 		'## Talking toys per core',

@@ -48,8 +48,29 @@ export const OPS = Object.keys(ITERATIONS) as Op[]
 /** Ops codec_direct.rs also runs. */
 export const DIRECT_OPS: Op[] = OPS.filter((op) => op !== 'token verify')
 
-/** `run(n)` does n iterations; state (codec objects, input position) lives across calls. */
-export type OpRun = (n: number) => void | Promise<void>
+/**
+ * FNV-1a (32 bit) over what an op produced, as codec_direct.rs computes it: equal digests from the
+ * native and direct paths on fresh state show they do the same work with the same settings.
+ */
+export class Digest {
+	hash = 0x811c9dc5
+
+	bytes(b: Uint8Array): void {
+		let h = this.hash
+		for (let i = 0; i < b.length; i++) h = Math.imul(h ^ b[i], 16777619) >>> 0
+		this.hash = h
+	}
+
+	pcm(s: Int16Array): void {
+		this.bytes(new Uint8Array(s.buffer, s.byteOffset, s.byteLength))
+	}
+}
+
+/**
+ * `run(n, digest?)` does n iterations; state (codec objects, input position) lives across calls.
+ * Outputs are hashed into `digest` when one is given (one branch per output while timing).
+ */
+export type OpRun = (n: number, digest?: Digest) => void | Promise<void>
 
 function encodeOp(codec: Codec, input: Int16Array[], complexity: number): OpRun {
 	const enc = codec.createEncoder(TOY_RATE, 1, 'voip')
@@ -57,8 +78,11 @@ function encodeOp(codec: Codec, input: Int16Array[], complexity: number): OpRun 
 	enc.setComplexity(complexity)
 	const out = new Uint8Array(1500)
 	let j = 0
-	return (n) => {
-		for (let k = 0; k < n; k++) enc.encode(input[j++ % input.length], out)
+	return (n, d) => {
+		for (let k = 0; k < n; k++) {
+			const len = enc.encode(input[j++ % input.length], out)
+			if (d) d.bytes(out.subarray(0, len))
+		}
 	}
 }
 
@@ -67,8 +91,11 @@ function resampleOp(codec: Codec, input: Int16Array[], from: number, to: number)
 	// ? maxOutput depends on what is buffered, which changes per call: size for the worst case.
 	const out = new Int16Array(2 * Math.ceil((to * 60) / 1000) + 64)
 	let j = 0
-	return (n) => {
-		for (let k = 0; k < n; k++) r.process(input[j++ % input.length], out)
+	return (n, d) => {
+		for (let k = 0; k < n; k++) {
+			const len = r.process(input[j++ % input.length], out)
+			if (d) d.pcm(out.subarray(0, len))
+		}
 	}
 }
 
@@ -89,29 +116,43 @@ export function codecOps(codec: Codec, input: CodecInput): Record<Op, OpRun> {
 	let t = 0
 	const { uplink, speech16, speech24, pcm22, answer20 } = input
 	return {
-		decode: (n) => {
-			for (let k = 0; k < n; k++) dec.decode(uplink[i++ % uplink.length], pcm)
+		decode: (n, d) => {
+			for (let k = 0; k < n; k++) {
+				const len = dec.decode(uplink[i++ % uplink.length], pcm)
+				if (d) d.pcm(pcm.subarray(0, len))
+			}
 		},
-		vad: (n) => {
-			for (let k = 0; k < n; k++) vad.process(speech16[v++ % speech16.length])
+		vad: (n, d) => {
+			for (let k = 0; k < n; k++) {
+				const event = vad.process(speech16[v++ % speech16.length])
+				if (d) {
+					d.bytes(new Uint8Array([event]))
+					// ? Probability to 1e-6 as i32 little-endian, as the Rust side hashes it.
+					d.bytes(new Uint8Array(new Int32Array([Math.round(vad.probability * 1e6)]).buffer))
+				}
+			}
 		},
 		'resample 16k→24k': resampleOp(codec, speech16, UPLINK_RATE, TOY_RATE),
 		'encode c5': encodeOp(codec, speech24, 5),
 		'encode c3': encodeOp(codec, speech24, 3),
 		'encode c1': encodeOp(codec, speech24, 1),
 		'resample 24k→16k': resampleOp(codec, speech24, TOY_RATE, UPLINK_RATE),
-		'repacketize 3×20 ms': (n) => {
+		'repacketize 3×20 ms': (n, d) => {
 			for (let k = 0; k < 3 * n; k++) {
 				const len = rp.push(answer20[p++ % answer20.length], joined)
 				// the joined packet is copied out, as the downlink does
-				if (len > 0) joined.slice(0, len)
+				if (len > 0) {
+					const packet = joined.slice(0, len)
+					if (d) d.bytes(packet)
+				}
 			}
 		},
 		// ? Natively an awaited hop to an encode thread and back: its wall time, not LAME's alone.
-		'mp3 encode 240 ms': async (n) => {
+		'mp3 encode 240 ms': async (n, d) => {
 			for (let k = 0; k < n; k++) {
 				const at = (m++ * MP3_CHUNK) % (pcm22.length - MP3_CHUNK)
-				await mp3.encode(pcm22.subarray(at, at + MP3_CHUNK), 0)
+				const bytes = await mp3.encode(pcm22.subarray(at, at + MP3_CHUNK), 0)
+				if (d) d.bytes(bytes)
 			}
 		},
 		'token verify': (n) => {

@@ -5,7 +5,8 @@ import type { Op } from './codec-ops'
 
 // The "direct" path of bench/codec.ts: native/core/examples/codec_direct.rs, kept running so its
 // op state stays warm between rounds like the in-process paths' does. One line per op in
-// (`<op> <iterations> <warmup>`), one line back (µs per iteration).
+// (`<op> <iterations> <warmup>`), one line back (µs per iteration); `digest <op> <iterations>`
+// answers the hash of what the op produced.
 
 const NATIVE = join(import.meta.dir, '..', '..', 'native')
 
@@ -21,6 +22,8 @@ function hostTriple(): string {
 
 export interface DirectCodec {
 	time(op: Op, iterations: number, warmup: number): Promise<number>
+	/** FNV-1a of the outputs of `iterations` runs of `op` (bench/lib/codec-ops.ts Digest). */
+	digest(op: Op, iterations: number): Promise<number>
 	close(): void
 }
 
@@ -58,6 +61,13 @@ export async function startDirectCodec(inputDir: string): Promise<DirectCodec> {
 			const us = Number(await line())
 			if (!Number.isFinite(us)) throw new Error(`codec_direct: no figure for ${op}`)
 			return us
+		},
+		async digest(op, iterations) {
+			proc.stdin.write(`digest ${op} ${iterations}\n`)
+			proc.stdin.flush()
+			const hash = Number(await line())
+			if (!Number.isInteger(hash)) throw new Error(`codec_direct: no digest for ${op}`)
+			return hash
 		},
 		close() {
 			proc.stdin.end()

@@ -8,7 +8,9 @@
 //! The bench writes the input dir (bench/lib/codec-input.ts) and drives this process over
 //! stdin so its runs interleave with the in-process ones: each line `<op> <iterations> <warmup>`
 //! is answered by one line, µs per iteration of the timed part. The op state (decoder, encoders,
-//! VAD, ...) lives as long as the process, as the bench's own does.
+//! VAD, ...) lives as long as the process, as the bench's own does. `digest <op> <iterations>`
+//! runs the op with its outputs hashed (FNV-1a, 32 bit) and answers the hash: the bench compares
+//! it with the native path's before timing anything, so "the same work" is checked, not assumed.
 
 use std::collections::HashMap;
 use std::hint::black_box;
@@ -18,7 +20,7 @@ use std::time::Instant;
 
 use teddy_core::{
     Application, Decoder, Encoder, Mp3Encoder, Push, Repacketizer, Resampler, TurnDetector,
-    VadOptions,
+    VadEvent, VadOptions,
 };
 
 type Error = Box<dyn std::error::Error>;
@@ -63,8 +65,39 @@ fn frames(pcm: &[i16], size: usize) -> Vec<Vec<i16>> {
     pcm.chunks_exact(size).map(<[i16]>::to_vec).collect()
 }
 
-/// One benchmarked operation: `run(n)` does n iterations, keeping its state between calls.
-type Op = Box<dyn FnMut(usize)>;
+/// FNV-1a over what an op produced; off while timing (one predictable branch per output).
+struct Digest {
+    on: bool,
+    hash: u32,
+}
+
+impl Digest {
+    fn new(on: bool) -> Self {
+        Self {
+            on,
+            hash: 0x811c_9dc5,
+        }
+    }
+
+    fn bytes(&mut self, bytes: &[u8]) {
+        if self.on {
+            for b in bytes {
+                self.hash = (self.hash ^ u32::from(*b)).wrapping_mul(16_777_619);
+            }
+        }
+    }
+
+    fn pcm(&mut self, pcm: &[i16]) {
+        if self.on {
+            for s in pcm {
+                self.bytes(&s.to_le_bytes());
+            }
+        }
+    }
+}
+
+/// One benchmarked operation: `run(n, digest)` does n iterations, keeping its state between calls.
+type Op = Box<dyn FnMut(usize, &mut Digest)>;
 
 fn encoder_op(speech24: &[Vec<i16>], complexity: i64) -> Result<Op, Error> {
     let mut enc = Encoder::new(TOY_RATE, 1, Application::Voip)?;
@@ -73,9 +106,10 @@ fn encoder_op(speech24: &[Vec<i16>], complexity: i64) -> Result<Op, Error> {
     let input = speech24.to_vec();
     let mut out = [0u8; 1500];
     let mut j = 0;
-    Ok(Box::new(move |n| {
+    Ok(Box::new(move |n, d| {
         for _ in 0..n {
-            black_box(enc.encode(&input[j % input.len()], &mut out).ok());
+            let len = black_box(enc.encode(&input[j % input.len()], &mut out).unwrap_or(0));
+            d.bytes(&out[..len]);
             j += 1;
         }
     }))
@@ -86,9 +120,13 @@ fn resample_op(input: Vec<Vec<i16>>, from: u32, to: u32) -> Result<Op, Error> {
     // ? The same worst-case size as the JS side (the buffered tail changes per call).
     let mut out = vec![0i16; 2 * (to as usize * 60).div_ceil(1000) + 64];
     let mut j = 0;
-    Ok(Box::new(move |n| {
+    Ok(Box::new(move |n, d| {
         for _ in 0..n {
-            black_box(r.process_into(&input[j % input.len()], &mut out).ok());
+            let len = black_box(
+                r.process_into(&input[j % input.len()], &mut out)
+                    .unwrap_or(0),
+            );
+            d.pcm(&out[..len]);
             j += 1;
         }
     }))
@@ -113,9 +151,11 @@ fn ops(dir: &Path) -> Result<HashMap<&'static str, Op>, Error> {
     let mut i = 0;
     ops.insert(
         "decode",
-        Box::new(move |n| {
+        Box::new(move |n, d| {
             for _ in 0..n {
-                black_box(dec.decode(Some(&uplink[i % uplink.len()]), &mut pcm).ok());
+                let len =
+                    black_box(dec.decode(Some(&uplink[i % uplink.len()]), &mut pcm)).unwrap_or(0);
+                d.pcm(&pcm[..len]);
                 i += 1;
             }
         }),
@@ -126,9 +166,20 @@ fn ops(dir: &Path) -> Result<HashMap<&'static str, Op>, Error> {
     let mut v = 0;
     ops.insert(
         "vad",
-        Box::new(move |n| {
+        Box::new(move |n, d| {
             for _ in 0..n {
-                black_box(vad.push(&vad_input[v % vad_input.len()]));
+                let event = black_box(vad.push(&vad_input[v % vad_input.len()]));
+                if d.on {
+                    let code: u8 = match event {
+                        VadEvent::None => 0,
+                        VadEvent::SpeechStart { .. } => 1,
+                        VadEvent::SpeechEnd { .. } => 2,
+                    };
+                    // ? Probability to 1e-6: f64 printing differs between the two sides, this does not.
+                    let p = (vad.probability() * 1e6).round() as i32;
+                    d.bytes(&[code]);
+                    d.bytes(&p.to_le_bytes());
+                }
                 v += 1;
             }
         }),
@@ -151,13 +202,13 @@ fn ops(dir: &Path) -> Result<HashMap<&'static str, Op>, Error> {
     let mut k = 0;
     ops.insert(
         "repacketize 3×20 ms",
-        Box::new(move |n| {
+        Box::new(move |n, d| {
             for _ in 0..n {
                 for _ in 0..3 {
                     let pushed = rp.push(&answer[k % answer.len()], &mut joined);
                     // The joined packet is copied out, as the downlink (and the JS side) does.
                     if let Ok(Push::Ready(len)) = pushed {
-                        black_box(joined[..len].to_vec());
+                        d.bytes(&black_box(joined[..len].to_vec()));
                     }
                     k += 1;
                 }
@@ -170,15 +221,22 @@ fn ops(dir: &Path) -> Result<HashMap<&'static str, Op>, Error> {
     let mut m = 0;
     ops.insert(
         "mp3 encode 240 ms",
-        Box::new(move |n| {
+        Box::new(move |n, d| {
             for _ in 0..n {
                 let at = (m * MP3_CHUNK) % (pcm22.len() - MP3_CHUNK);
-                black_box(mp3.encode(&pcm22[at..at + MP3_CHUNK], &mut mp3_out).ok());
+                let len =
+                    black_box(mp3.encode(&pcm22[at..at + MP3_CHUNK], &mut mp3_out)).unwrap_or(0);
+                d.bytes(&mp3_out[..len]);
                 m += 1;
             }
         }),
     );
     Ok(ops)
+}
+
+fn op_named<'a>(ops: &'a mut HashMap<&'static str, Op>, name: &str) -> Result<&'a mut Op, Error> {
+    ops.get_mut(name)
+        .ok_or_else(|| format!("unknown op {name:?}").into())
 }
 
 fn main() -> Result<(), Error> {
@@ -193,20 +251,24 @@ fn main() -> Result<(), Error> {
     for line in std::io::stdin().lock().lines() {
         let line = line?;
         let parts: Vec<&str> = line.split_whitespace().collect();
-        // The op name holds spaces: the last two words are the counts.
-        let [name @ .., iterations, warmup] = parts.as_slice() else {
+        if let ["digest", name @ .., iterations] = parts.as_slice() {
+            let op = op_named(&mut ops, &name.join(" "))?;
+            let mut d = Digest::new(true);
+            op(iterations.parse()?, &mut d);
+            writeln!(out, "{}", d.hash)?;
+        } else if let [name @ .., iterations, warmup] = parts.as_slice() {
+            // The op name holds spaces: the last two words are the counts.
+            let op = op_named(&mut ops, &name.join(" "))?;
+            let (iterations, warmup): (usize, usize) = (iterations.parse()?, warmup.parse()?);
+            let mut off = Digest::new(false);
+            op(warmup, &mut off);
+            let t = Instant::now();
+            op(iterations, &mut off);
+            let us = t.elapsed().as_secs_f64() * 1e6 / iterations.max(1) as f64;
+            writeln!(out, "{us:.4}")?;
+        } else {
             return Err(format!("bad command {line:?}").into());
-        };
-        let name = name.join(" ");
-        let op = ops
-            .get_mut(name.as_str())
-            .ok_or_else(|| format!("unknown op {name:?}"))?;
-        let (iterations, warmup): (usize, usize) = (iterations.parse()?, warmup.parse()?);
-        op(warmup);
-        let t = Instant::now();
-        op(iterations);
-        let us = t.elapsed().as_secs_f64() * 1e6 / iterations.max(1) as f64;
-        writeln!(out, "{us:.4}")?;
+        }
         out.flush()?;
     }
     Ok(())
