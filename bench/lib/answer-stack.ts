@@ -7,7 +7,7 @@ import { FixedLines } from '../../gateway/src/ai/fixed-lines'
 import type { ChildProfile, Provider } from '../../gateway/src/ai/provider'
 import type { Codec } from '../../gateway/src/codec'
 import { type Config, loadConfig } from '../../gateway/src/config'
-import { createLogger } from '../../gateway/src/obs/logger'
+import { createLogger, log as gatewayLog } from '../../gateway/src/obs/logger'
 import { createSafety, type SafetyParts } from '../../gateway/src/safety/create-safety'
 import { SafetyIdentifiers } from '../../gateway/src/safety/safety-identifier'
 import { cachedFixed } from '../../gateway/src/safety/speak-fixed'
@@ -21,6 +21,9 @@ import { WriteBacklog } from '../../gateway/src/store/write-backlog'
 // Not wrapped in TimedProvider: that only records stage timestamps for the metrics endpoint.
 
 export const log = createLogger('silent')
+// ? The modules' shared logger, quieted as main.ts sets its level: the store's start-up lines and
+//   the safety layer's notes would otherwise fill the report.
+gatewayLog.level = 'error'
 
 export interface BenchStore {
 	config: Config
@@ -31,8 +34,10 @@ export interface BenchStore {
 
 export async function openBenchStore(): Promise<BenchStore> {
 	const dataDir = mkdtempSync(join(tmpdir(), 'teddy-answer-bench-'))
-	// ? Defaults as a fresh gateway has them, but moderation local (no OpenAI moderation round trip).
-	const config = loadConfig({ DATA_DIR: dataDir, MODERATION: 'local', PATH: process.env.PATH })
+	// ? Defaults as a fresh gateway has them, but moderation local (no OpenAI moderation round trip)
+	//   and no daily token budget: a thousand turns of one toy would spend it and hear "goodnight"
+	//   (the budget is still checked every turn).
+	const config = loadConfig({ DATA_DIR: dataDir, MODERATION: 'local', DAILY_TOKEN_BUDGET: '0', PATH: process.env.PATH })
 	const db: Database = await openDatabase({ dataDir })
 	await migrate(db.sql)
 	const store = createStore(db, new FieldCipher(randomBytes(32)), randomBytes(32).toString('hex'))
