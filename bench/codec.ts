@@ -1,136 +1,55 @@
-// Codec micro-benchmark: per-frame cost of everything the gateway does to audio, for the Rust
-// module through N-API ("native"), opusscript + TypeScript ("fallback"), and libopus called
-// straight from Rust ("direct", the physical limit). Same input for all: recorded speech,
-// 16 kHz mono, 60 ms Opus frames, looped; the downlink rows re-encode it as the speech API sends
-// it (48 kHz, 20 ms packets). Not a test: `bun bench/codec.ts`.
-// Writes bench/results/codec.json (machine, commit, every figure) and codec.md.
+// Codec micro-benchmark: per-frame cost of the audio work the gateway does, at its production
+// settings (bench/lib/codec-ops.ts lists them), for three paths on the same input:
+//   native   the Rust module through N-API, as the gateway runs it
+//   fallback opusscript + TypeScript
+//   direct   the same Rust code called from Rust (native/core/examples/codec_direct.rs), no N-API
+// Interleaved: every round times each op on each path, the paths in an order that rotates from
+// round to round, so drift in the machine's load hits all of them alike. Reported: the median and
+// spread over rounds, and native/direct per round, which is the N-API and wrapper overhead.
+//
+//   bun bench/codec.ts [--rounds 15] [--scale 1]     (--rounds 3 --scale 0.1 for a quick check)
+// Writes bench/results/codec.json (machine, commit, command, every round) and codec.md.
 
+import { rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { fallbackCodec } from '../gateway/src/codec/fallback'
 import { loadNativeCodec, nativeCodecLoadError } from '../gateway/src/codec/native'
-import { Resampler as TsResampler, resample } from '../gateway/src/codec/resample'
 import type { Codec } from '../gateway/src/codec/types'
-import { DOWNLINK_OPS, type DownlinkOp, downlinkOps, speechApiPackets } from './lib/downlink-ops'
-import { loadPackets } from './lib/packets'
-import { type Cell, machine, machineLine, markdownTable, medianMicros, writeResults } from './lib/report'
-import { makeV2Token } from './lib/token'
+import { makeCodecInput, UPLINK_FRAME } from './lib/codec-input'
+import { codecOps, Digest, DIRECT_OPS, DOWNLINK_BPS, ITERATIONS, LOAD_COMPLEXITIES, type Op, type OpRun, OPS, timeOp } from './lib/codec-ops'
+import { type DirectCodec, startDirectCodec } from './lib/direct-codec'
+import { type Cell, commandLine, loadAverages, machine, machineLine, markdownTable, type Spread, spread, writeResults } from './lib/report'
 
 const ROOT = join(import.meta.dir, '..')
 const ASSET = join(ROOT, 'bench', 'assets', 'speech-16k.opuspackets')
-const FRAME_MS = 60
-const FRAME = 960 // 60 ms at 16 kHz
-const DECODE_FRAMES = 3000
-const ENCODE_FRAMES = 500
-const DSP_FRAMES = 3000
-const TOKEN_CALLS = 20000
 const ALLOC_CALLS = 10000
+
+const arg = (name: string, fallback: number) => {
+	const i = process.argv.indexOf(`--${name}`)
+	const v = i > 0 ? Number(process.argv[i + 1]) : fallback
+	if (!(v > 0)) throw new Error(`--${name} wants a positive number`)
+	return v
+}
+const ROUNDS = Math.round(arg('rounds', 15))
+const SCALE = arg('scale', 1)
 
 type Path = 'native' | 'fallback' | 'direct'
 const PATHS: Path[] = ['native', 'fallback', 'direct']
 
-type Op = 'decode' | 'encode c0' | 'encode c5' | 'encode c10' | 'resample 16k→24k' | 'resample 24k→16k' | 'vad' | 'token verify'
-const OPS: Op[] = ['decode', 'encode c0', 'encode c5', 'encode c10', 'resample 16k→24k', 'resample 24k→16k', 'vad', 'token verify']
-type Figures = Partial<Record<Op, number>>
-
-// ? The DSP half of the Codec interface is being added alongside this bench; it is looked up
-//   at run time so the bench runs (and says what it skipped) against either version.
-interface DspResampler {
-	process(input: Int16Array, output: Int16Array): number
-	maxOutput(inputLen: number): number
-}
-interface DspCodec {
-	createResampler?: (inRate: number, outRate: number) => DspResampler
-	createVad?: (sampleRate: number) => { process(frame: Int16Array): number }
+/** Audio each op's iteration stands for, in ms (×RT = how many real-time streams one core keeps up with). */
+const AUDIO_MS: Partial<Record<Op, number>> = {
+	decode: 60,
+	vad: 60,
+	'resample 16k→24k': 60,
+	'encode c5': 60,
+	'encode c3': 60,
+	'encode c1': 60,
+	'resample 24k→16k': 60,
+	'repacketize 3×20 ms': 60,
+	'mp3 encode 240 ms': 240,
 }
 
 const notes: string[] = []
-
-function frames(pcm: Int16Array, size: number): Int16Array[] {
-	const out: Int16Array[] = []
-	for (let at = 0; at + size <= pcm.length; at += size) out.push(pcm.slice(at, at + size))
-	return out
-}
-
-function decodeAll(codec: Codec, packets: Uint8Array[]): Int16Array {
-	const dec = codec.createDecoder(16000)
-	const pcm = new Int16Array(packets.length * FRAME)
-	const out = new Int16Array(FRAME)
-	packets.forEach((p, i) => pcm.set(out.subarray(0, dec.decode(p, out)), i * FRAME))
-	return pcm
-}
-
-/** One resample step of a 60 ms frame, or null when this path has no resampler. */
-function resampleStep(codec: Codec, inRate: number, outRate: number): ((frame: Int16Array) => void) | null {
-	const dsp = codec as unknown as DspCodec
-	if (typeof dsp.createResampler === 'function') {
-		const r = dsp.createResampler(inRate, outRate)
-		// ? maxOutput depends on what is buffered, which changes per call: size for the worst case.
-		const out = new Int16Array(2 * Math.ceil((outRate * FRAME_MS) / 1000) + 64)
-		return (frame) => void r.process(frame, out)
-	}
-	if (codec.kind === 'fallback') {
-		notes.push(`fallback resample ${inRate}→${outRate}: TS Resampler (allocates its output per call); Codec has no createResampler yet`)
-		const r = new TsResampler(inRate, outRate)
-		return (frame) => void r.process(frame)
-	}
-	notes.push(`native resample ${inRate}→${outRate}: skipped, the native Codec has no createResampler`)
-	return null
-}
-
-function bench(codec: Codec, packets: Uint8Array[], speech16: Int16Array[], speech24: Int16Array[]): Figures {
-	const f: Figures = {}
-	const out = new Int16Array(FRAME)
-	const dec = codec.createDecoder(16000)
-	let i = 0
-	f.decode = medianMicros(DECODE_FRAMES, (n) => {
-		for (let k = 0; k < n; k++) dec.decode(packets[i++ % packets.length], out)
-	})
-
-	const packet = new Uint8Array(1500)
-	for (const c of [0, 5, 10] as const) {
-		const enc = codec.createEncoder(16000, 1, 'voip')
-		enc.setComplexity(c)
-		let j = 0
-		f[`encode c${c}`] = medianMicros(ENCODE_FRAMES, (n) => {
-			for (let k = 0; k < n; k++) enc.encode(speech16[j++ % speech16.length], packet)
-		})
-	}
-
-	for (const [op, from, to, input] of [
-		['resample 16k→24k', 16000, 24000, speech16],
-		['resample 24k→16k', 24000, 16000, speech24],
-	] as const) {
-		const step = resampleStep(codec, from, to)
-		if (!step) continue
-		let j = 0
-		f[op] = medianMicros(DSP_FRAMES, (n) => {
-			for (let k = 0; k < n; k++) step(input[j++ % input.length])
-		})
-	}
-
-	const dsp = codec as unknown as DspCodec
-	if (typeof dsp.createVad === 'function') {
-		const vad = dsp.createVad(16000)
-		let j = 0
-		f.vad = medianMicros(DSP_FRAMES, (n) => {
-			for (let k = 0; k < n; k++) vad.process(speech16[j++ % speech16.length])
-		})
-	} else {
-		notes.push(`${codec.kind} VAD: skipped, the Codec has no createVad`)
-	}
-
-	const secret = 'a'.repeat(64)
-	const verifier = codec.createTokenVerifier(secret)
-	const tokens = Array.from({ length: 64 }, (_, k) => makeV2Token(secret, `teddy-${k}`))
-	let j = 0
-	f['token verify'] = medianMicros(TOKEN_CALLS, (n) => {
-		for (let k = 0; k < n; k++) {
-			const t = j++ % tokens.length
-			if (!verifier.verify(`teddy-${t}`, tokens[t])) throw new Error('token bench: a valid token was refused')
-		}
-	})
-	return f
-}
 
 interface AllocFigures {
 	heapBytesPerCall: number
@@ -140,135 +59,217 @@ interface AllocFigures {
 /** Heap growth over many decodes into one reused buffer, with no forced GC in between. */
 function allocations(codec: Codec, packets: Uint8Array[]): AllocFigures {
 	const dec = codec.createDecoder(16000)
-	const out = new Int16Array(FRAME)
+	const out = new Int16Array(UPLINK_FRAME)
 	for (let k = 0; k < 200; k++) dec.decode(packets[k % packets.length], out)
 	Bun.gc(true)
 	const m0 = process.memoryUsage()
 	for (let k = 0; k < ALLOC_CALLS; k++) dec.decode(packets[k % packets.length], out)
 	const m1 = process.memoryUsage()
+	dec.free()
 	return {
 		heapBytesPerCall: (m1.heapUsed - m0.heapUsed) / ALLOC_CALLS,
 		arrayBufferBytesPerCall: (m1.arrayBuffers - m0.arrayBuffers) / ALLOC_CALLS,
 	}
 }
 
-function direct(): { codec: Figures; downlink: Partial<Record<DownlinkOp, number>> } | null {
-	const r = Bun.spawnSync(['cargo', 'run', '-q', '--release', '--example', 'codec_direct', '--', ASSET], {
-		cwd: join(ROOT, 'native'),
-		stderr: 'pipe',
-	})
-	if (!r.success) {
-		notes.push(`direct: cargo example failed, skipped (${r.stderr.toString().trim().split('\n').pop()})`)
-		return null
-	}
-	const d = JSON.parse(r.stdout.toString()) as { decodeUs: number; encodeUs: Record<string, number>; downlinkUs: Record<DownlinkOp, number> }
-	return {
-		codec: { decode: d.decodeUs, 'encode c0': d.encodeUs['0'], 'encode c5': d.encodeUs['5'], 'encode c10': d.encodeUs['10'] },
-		downlink: d.downlinkUs,
-	}
+/**
+ * What native/direct says about the N-API overhead, given its spread over rounds. The IQR decides,
+ * not the range: on a busy machine one disturbed round stretches the range across 1.0 for anything.
+ */
+function verdict(r: Spread): string {
+	if (r.min >= 1) return '≥ 1.0 every round'
+	if (r.q1 >= 1) return '≥ 1.0 (IQR above 1.0)'
+	if (r.q3 >= 1) return '1.0 within IQR: equal within noise'
+	return `${r.max < 1 ? '< 1.0 every round' : 'IQR below 1.0'}: re-run quiet; if it stays, the paths differ`
 }
 
-const ratio = (a?: number, b?: number) => (a !== undefined && b !== undefined ? a / b : undefined)
-const realtime = (op: Op, us?: number) => (us === undefined || op === 'token verify' ? undefined : (FRAME_MS * 1000) / us)
-const sum = (...xs: (number | undefined)[]) => (xs.every((x) => x !== undefined) ? xs.reduce((a = 0, b = 0) => a + b, 0) : undefined)
+interface OpSummary {
+	iterations: number
+	native?: Spread
+	fallback?: Spread
+	direct?: Spread
+	nativeOverDirect?: Spread & { perRound: number[]; verdict: string }
+	nativeOverFallback?: Spread
+}
+
+const fmtSpread = (s: Spread | undefined, digits = 1) => (s ? `${s.median.toFixed(digits)} (${s.min.toFixed(digits)}–${s.max.toFixed(digits)})` : null)
 
 async function main(): Promise<void> {
 	const m = machine()
 	if ((m.busyAtStart ?? 0) > 20) notes.push(`CPU ${m.busyAtStart}% busy at start: other processes shared the cores, figures are noisy`)
-	const packets = await loadPackets(ASSET)
-	const pcm16 = decodeAll(fallbackCodec, packets)
-	const speech16 = frames(pcm16, FRAME)
-	const speech24 = frames(resample(pcm16, 16000, 24000), 1440)
 	const native = loadNativeCodec()
 	if (!native) notes.push(`native: not loaded (${String(nativeCodecLoadError())}); run \`bun run build:native\``)
+	// ? The input is made by the codec being measured (or the fallback without it); direct reads the same files.
+	const input = await makeCodecInput(native ?? fallbackCodec, ASSET)
 
-	const results: Partial<Record<Path, Figures>> = {}
-	const downlink: Partial<Record<Path, Partial<Record<DownlinkOp, number>>>> = {}
-	const alloc: Partial<Record<'native' | 'fallback', AllocFigures>> = {}
-	const packets20 = speechApiPackets(fallbackCodec, pcm16)
-	for (const codec of [native, fallbackCodec]) {
-		if (!codec) continue
-		console.error(`benchmarking ${codec.kind}…`)
-		results[codec.kind] = bench(codec, packets, speech16, speech24)
-		downlink[codec.kind] = await downlinkOps(codec, packets20, pcm16)
-		alloc[codec.kind] = allocations(codec, packets)
+	const inProcess: Partial<Record<Path, Record<Op, OpRun>>> = { fallback: codecOps(fallbackCodec, input) }
+	if (native) inProcess.native = codecOps(native, input)
+	let direct: DirectCodec | undefined
+	try {
+		direct = await startDirectCodec(input.dir)
+	} catch (e) {
+		notes.push(`direct: skipped (${(e as Error).message})`)
 	}
-	console.error('benchmarking direct (cargo example)…')
-	const d = direct()
-	results.direct = d?.codec
-	downlink.direct = d?.downlink
+	const has = (path: Path, op: Op) => (path === 'direct' ? direct !== undefined && DIRECT_OPS.includes(op) : inProcess[path] !== undefined)
 
-	const ingest = Object.fromEntries(
-		PATHS.map((p) => {
-			const r = results[p]
-			const us = sum(r?.decode, r?.['resample 16k→24k'], r?.vad)
-			return [p, us === undefined ? null : { usPerFrame: us, toysPerCore: (FRAME_MS * 1000) / us }]
-		}),
-	)
-	const answer = Object.fromEntries(
-		PATHS.map((p) => {
-			const us = results[p]?.['encode c5']
-			return [p, us === undefined ? null : { usPerFrame: us, toysPerCore: (FRAME_MS * 1000) / us }]
-		}),
+	// ? Before anything is timed, on fresh state: the native and direct paths must produce the same
+	//   bytes from the same input, or native/direct would compare different work.
+	const sameOutput: Partial<Record<Op, boolean>> = {}
+	if (inProcess.native && direct) {
+		for (const op of DIRECT_OPS) {
+			const n = Math.min(ITERATIONS[op], 100)
+			const d = new Digest()
+			await inProcess.native[op](n, d)
+			sameOutput[op] = d.hash === (await direct.digest(op, n))
+			if (!sameOutput[op]) notes.push(`${op}: native and direct outputs differ over the first ${n} iterations, so native/direct is not overhead alone`)
+		}
+	}
+
+	const perRound: Record<Path, Partial<Record<Op, number[]>>> = { native: {}, fallback: {}, direct: {} }
+	const iterations = Object.fromEntries(OPS.map((op) => [op, Math.max(1, Math.round(ITERATIONS[op] * SCALE))])) as Record<Op, number>
+	for (let r = 0; r < ROUNDS; r++) {
+		console.error(`round ${r + 1}/${ROUNDS}…`)
+		for (const [o, op] of OPS.entries()) {
+			// ? Rotated by round and by op, so no path is always first (cold) or last after the slowest.
+			const order = PATHS.map((_, k) => PATHS[(k + r + o) % PATHS.length])
+			const n = iterations[op]
+			const warmup = Math.max(1, Math.round(n / 5))
+			for (const path of order) {
+				if (!has(path, op)) continue
+				const us = path === 'direct' ? await direct!.time(op, n, warmup) : await timeOp(inProcess[path]![op], n, warmup)
+				;(perRound[path][op] ??= []).push(us)
+			}
+		}
+	}
+	direct?.close()
+	rmSync(input.dir, { recursive: true, force: true })
+	const alloc: Partial<Record<'native' | 'fallback', AllocFigures>> = { fallback: allocations(fallbackCodec, input.uplink) }
+	if (native) alloc.native = allocations(native, input.uplink)
+	const loadAtEnd = loadAverages()
+
+	const stat = (path: Path, op: Op) => (perRound[path][op] ? spread(perRound[path][op]!) : undefined)
+	const ratios = (a: Path, b: Path, op: Op) => {
+		const x = perRound[a][op]
+		const y = perRound[b][op]
+		return x && y ? x.map((v, i) => v / y[i]) : undefined
+	}
+	const summary = {} as Record<Op, OpSummary>
+	for (const op of OPS) {
+		const nd = ratios('native', 'direct', op)
+		const nf = ratios('native', 'fallback', op)
+		summary[op] = {
+			iterations: iterations[op],
+			native: stat('native', op),
+			fallback: stat('fallback', op),
+			direct: stat('direct', op),
+			nativeOverDirect: nd && { perRound: nd, ...spread(nd), verdict: sameOutput[op] === false ? 'outputs differ: not overhead' : verdict(spread(nd)) },
+			nativeOverFallback: nf && spread(nf),
+		}
+	}
+
+	const med = (path: Path, op: Op) => summary[op][path]?.median
+	const perCore = (...us: (number | undefined)[]) => (us.every((x) => x !== undefined) ? 60_000 / (us as number[]).reduce((a, b) => a + b, 0) : undefined)
+	const toys = Object.fromEntries(
+		PATHS.map((p) => [
+			p,
+			{
+				ingestUs: med(p, 'decode') !== undefined && med(p, 'vad') !== undefined ? med(p, 'decode')! + med(p, 'vad')! : undefined,
+				ingestToysPerCore: perCore(med(p, 'decode'), med(p, 'vad')),
+				...Object.fromEntries(LOAD_COMPLEXITIES.map((c) => [`answerC${c}ToysPerCore`, perCore(med(p, `encode c${c}`))])),
+			},
+		]),
 	)
 
+	const overheadOps = DIRECT_OPS.filter((op) => op !== 'mp3 encode 240 ms' && summary[op].nativeOverDirect)
+	const below = overheadOps.filter((op) => summary[op].nativeOverDirect!.q3 < 1)
+	const overheadLine = overheadOps.length
+		? `N-API overhead (median native/direct): ${overheadOps.map((op) => `${op} ×${summary[op].nativeOverDirect!.median.toFixed(2)}`).join(', ')}. ${below.length ? `IQR below 1.0: ${below.join(', ')}; on a quiet machine that would mean the two paths do not do the same work.` : 'Every op reads ≥ 1.0 within its spread (IQR).'}`
+		: 'N-API overhead: not measured (the native module or the direct example is missing).'
+	const command = commandLine()
 	const json = {
 		bench: 'codec',
 		machine: m,
-		input: { asset: 'bench/assets/speech-16k.opuspackets', packets: packets.length, rate: 16000, frameMs: FRAME_MS },
-		unit: 'µs per 60 ms frame (token verify: µs per call); median of 7 runs after 1 warm-up',
-		iterations: { decode: DECODE_FRAMES, encode: ENCODE_FRAMES, dsp: DSP_FRAMES, token: TOKEN_CALLS },
-		results,
-		downlink: { unit: 'µs per 60 ms of answer; speech re-encoded as the speech API sends it (48 kHz, 20 ms packets)', ...downlink },
-		toysPerCore: { ingest, answer },
+		loadavgAtEnd: loadAtEnd,
+		command,
+		pathsMeasured: {
+			native: native ? 'gateway/src/codec/native.ts → N-API → teddy_core (release, LTO), as the gateway runs it' : null,
+			fallback: 'gateway/src/codec/fallback.ts: opusscript (libopus in WebAssembly) + TypeScript resampler, energy VAD, LAME in WebAssembly',
+			direct: direct ? 'native/core/examples/codec_direct.rs: teddy_core called from Rust (release, LTO), driven over stdin' : null,
+		},
+		settings: {
+			uplink: 'decode 16 kHz mono 60 ms packets; VAD = codec.createVad(16000) defaults per 60 ms frame (native: Silero + pitch; fallback: energy scorer)',
+			downlink: `encode 24 kHz mono 60 ms, voip, ${DOWNLINK_BPS / 1000} kbit/s, complexities ${LOAD_COMPLEXITIES.join('/')} (complexityForLoad)`,
+			input: `bench/assets/speech-16k.opuspackets: ${input.uplink.length} packets of recorded speech, looped; decoded and resampled once by the ${native ? 'native' : 'fallback'} codec and read by all three paths`,
+		},
+		rounds: ROUNDS,
+		scale: SCALE,
+		unit: 'µs per iteration (per 60 ms frame unless the op says otherwise; token verify per call)',
+		method: 'each round: every op on every path in rotating order; each timing = warm-up of iterations/5 untimed, then iterations timed; state kept across rounds',
+		napiOverhead: overheadLine,
+		sameOutput,
+		results: summary,
+		perRound,
+		toysPerCore: toys,
 		allocations: { calls: ALLOC_CALLS, op: 'decode into a reused Int16Array', ...alloc },
 		notes,
 	}
 
-	const rows: Cell[][] = OPS.map((op) => {
-		const [n, fb, d] = PATHS.map((p) => results[p]?.[op])
-		return [op, n, fb, d, realtime(op, n), realtime(op, fb), realtime(op, d), ratio(n, fb)?.toFixed(2), ratio(n, d)?.toFixed(2)]
+	const opRows: Cell[][] = OPS.map((op) => {
+		const s = summary[op]
+		const ms = AUDIO_MS[op]
+		return [
+			op,
+			String(s.native ? iterations[op] : '—'),
+			fmtSpread(s.native),
+			fmtSpread(s.fallback),
+			fmtSpread(s.direct),
+			ms && s.native ? String(Math.floor((ms * 1000) / s.native.median)) : null,
+			s.nativeOverFallback?.median.toFixed(2),
+		]
+	})
+	const overheadRows: Cell[][] = DIRECT_OPS.map((op) => {
+		const r = summary[op].nativeOverDirect
+		const same = sameOutput[op]
+		return [op, same === undefined ? null : same ? 'yes' : 'NO', r?.median.toFixed(3), r && `${r.min.toFixed(3)}–${r.max.toFixed(3)}`, r && `${r.q1.toFixed(3)}–${r.q3.toFixed(3)}`, r?.verdict]
 	})
 	const toyRows: Cell[][] = PATHS.map((p) => [
 		p,
-		ingest[p]?.usPerFrame,
-		ingest[p] ? String(Math.floor(ingest[p].toysPerCore)) : null,
-		answer[p]?.usPerFrame,
-		answer[p] ? String(Math.floor(answer[p].toysPerCore)) : null,
+		toys[p].ingestUs,
+		toys[p].ingestToysPerCore === undefined ? null : String(Math.floor(toys[p].ingestToysPerCore)),
+		...LOAD_COMPLEXITIES.map((c) => {
+			const v = (toys[p] as Record<string, number | undefined>)[`answerC${c}ToysPerCore`]
+			return v === undefined ? null : String(Math.floor(v))
+		}),
 	])
-	const downlinkRows: Cell[][] = DOWNLINK_OPS.map((op) => {
-		const [n, fb, dd] = PATHS.map((p) => downlink[p]?.[op])
-		return [op, n, fb, dd, ratio(n, downlink.native?.['transcode 3×20 ms c5'])?.toFixed(3)]
-	})
-	const allocRows: Cell[][] = (['native', 'fallback'] as const).map((p) => [
-		p,
-		alloc[p]?.heapBytesPerCall,
-		alloc[p]?.arrayBufferBytesPerCall,
-	])
+	const allocRows: Cell[][] = (['native', 'fallback'] as const).map((p) => [p, alloc[p]?.heapBytesPerCall, alloc[p]?.arrayBufferBytesPerCall])
 	const md = [
 		'# Codec benchmark',
 		'',
-		`Machine: ${machineLine(m)}.`,
-		`Input: ${packets.length} packets of recorded speech (16 kHz mono, 60 ms), looped. µs per 60 ms frame, median of 7 runs after a warm-up; ×RT = 60 000 µs / cost, i.e. real-time streams one core sustains. Ratios < 1 mean native is faster; native/direct is the N-API and wrapper overhead.`,
+		...((m.busyAtStart ?? 0) > 20 ? [`**Shared-machine run** (CPU ${m.busyAtStart}% busy at start): the figures show the method works, not what the code costs.`, ''] : []),
+		`Machine: ${machineLine(m)}; load average ${m.loadavg.join(' ')} at start, ${loadAtEnd.join(' ')} at the end.`,
 		'',
-		markdownTable(
-			['operation', 'native µs', 'fallback µs', 'direct µs', 'native ×RT', 'fallback ×RT', 'direct ×RT', 'native/fallback', 'native/direct'],
-			rows,
-			1,
-		),
-		'## Downlink: per 60 ms of answer',
+		`Command: \`${command}\``,
 		'',
-		"The speech API sends 20 ms Opus frames; a toy takes 60 ms packets. Repacketize joins three frames into one packet (no decode, no encode: what the gateway does now); transcode decodes them at a toy's 24 kHz and encodes one 60 ms frame (what it did before, at complexity 0 or 5 by load). MP3 is a seed toy's answer: LAME at 22.05 kHz, 32 kbit/s, fed 240 ms at a time; native runs it on an encode thread, so its figure is the wall time of an awaited call (thread hop included), direct is LAME's own cost. The last column is each native cost over native transcode c5.",
+		`Paths: native = the gateway's codec (N-API into the Rust core); fallback = opusscript + TypeScript; direct = the same Rust core called from Rust (\`native/core/examples/codec_direct.rs\`), same input files, same buffers and settings. Production settings: uplink decode 16 kHz mono 60 ms, VAD as the session runs it (native Silero + pitch, fallback energy scorer) per 60 ms frame; downlink encode 24 kHz mono 60 ms at ${DOWNLINK_BPS / 1000} kbit/s, voip, at the load steps' complexities ${LOAD_COMPLEXITIES.join(', ')}. Input: ${input.uplink.length} packets of recorded speech, looped.`,
 		'',
-		markdownTable(['path (per 60 ms)', 'native µs', 'fallback µs', 'direct µs', 'native / transcode c5'], downlinkRows, 1),
+		`Method: ${ROUNDS} rounds; in each, every op runs on every path in an order that rotates by round and op; each timing is ${SCALE === 1 ? '' : `(scale ${SCALE}) `}a warm-up of a fifth of its iterations, then the iterations shown. Figures: median (min–max) over rounds, µs per iteration; ×RT = audio ms / cost = real-time streams one core sustains (native).`,
+		'',
+		markdownTable(['operation', 'iterations', 'native µs', 'fallback µs', 'direct µs', 'native ×RT', 'native/fallback'], opRows, 1),
+		'## N-API overhead: native / direct per round',
+		'',
+		'Both sides do the same work on the same input, so the ratio is what N-API and the TypeScript wrapper add; "same output" is checked before timing: the hash of what each produced over its first iterations (up to 100) from fresh state. Each round pairs a native and a direct timing taken seconds apart. MP3 is not a pure overhead figure: natively it is an awaited hop to an encode thread and back (the gateway path), directly LAME alone.',
+		'',
+		markdownTable(['operation', 'same output', 'median', 'min–max', 'IQR', 'reads as'], overheadRows, 3),
+		overheadLine,
+		'',
 		'## Talking toys per core',
 		'',
-		'Ingest = decode + resample 16k→24k + VAD per 60 ms frame; answer = encode at complexity 5 per 60 ms frame. Toys = 60 000 / µs (one core, nothing else running). The direct path has no resampler or VAD, so its ingest is not given.',
+		'Ingest = decode + VAD per 60 ms frame (what a listening xiaozhi toy costs); answer = one 24 kHz 60 ms encode per frame at each load step. Toys = 60 000 / µs (one core, nothing else running), from the medians. The fallback runs the cheaper energy scorer as its VAD, so its ingest is not the same work.',
 		'',
-		markdownTable(['path', 'ingest µs', 'ingest toys/core', 'answer µs', 'answer toys/core'], toyRows, 1),
+		markdownTable(['path', 'ingest µs', 'ingest toys/core', ...LOAD_COMPLEXITIES.map((c) => `answer c${c} toys/core`)], toyRows, 1),
 		'## Allocations (rough)',
 		'',
-		`Growth of \`process.memoryUsage()\` over ${ALLOC_CALLS} decodes into one reused Int16Array, after \`Bun.gc(true)\` and with no GC forced in between. A collection during the loop would hide garbage, so these are lower bounds. The ArrayBuffer column is the usable signal: it counts the bytes of typed-array storage created per call (0 for both now: the fallback reads opusscript's PCM through one cached view of its heap; its own wrapper returned a fresh Buffer per decode). The JS-heap column is coarse in Bun: small wrapper objects often do not move \`heapUsed\` at all, so a 0 there does not prove a call creates no JS objects.`,
+		`Growth of \`process.memoryUsage()\` over ${ALLOC_CALLS} decodes into one reused Int16Array, after \`Bun.gc(true)\` and with no GC forced in between. A collection during the loop would hide garbage, so these are lower bounds. The ArrayBuffer column is the usable signal: bytes of typed-array storage created per call. The JS-heap column is coarse in Bun: small wrapper objects often do not move \`heapUsed\` at all, so a 0 there does not prove a call creates no JS objects.`,
 		'',
 		markdownTable(['path', 'JS heap bytes/call', 'ArrayBuffer bytes/call'], allocRows, 1),
 		...(notes.length ? ['## Notes', '', ...notes.map((n) => `- ${n}`), ''] : []),

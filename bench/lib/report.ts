@@ -2,8 +2,8 @@
 // and the JSON + Markdown files each bench writes under bench/results/.
 
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
-import { availableParallelism } from 'node:os'
-import { join } from 'node:path'
+import { availableParallelism, loadavg } from 'node:os'
+import { join, relative } from 'node:path'
 
 export interface Machine {
 	cpu: string
@@ -14,6 +14,8 @@ export interface Machine {
 	date: string
 	/** CPU busy (all cores, %) over the half second before the bench: above ~20, other work shared the cores. */
 	busyAtStart: number | null
+	/** 1, 5 and 15 minute load averages at the start. */
+	loadavg: number[]
 }
 
 export const RESULTS_DIR = join(import.meta.dir, '..', 'results')
@@ -57,6 +59,16 @@ function busyPercent(): number | null {
 	return total > 0 ? Math.round((100 * (total - d[3] - d[4])) / total) : null
 }
 
+export function loadAverages(): number[] {
+	return loadavg().map((l) => Math.round(l * 100) / 100)
+}
+
+/** How this bench was started, as one would type it from the repository root. */
+export function commandLine(): string {
+	const root = join(import.meta.dir, '..', '..')
+	return ['bun', ...process.argv.slice(1).map((a) => (a.startsWith('/') ? relative(root, a) : a))].join(' ')
+}
+
 export function machine(): Machine {
 	return {
 		cpu: cpuModel(),
@@ -66,6 +78,7 @@ export function machine(): Machine {
 		commit: commit(),
 		date: new Date().toISOString(),
 		busyAtStart: busyPercent(),
+		loadavg: loadAverages(),
 	}
 }
 
@@ -88,6 +101,28 @@ export function medianMicros(iterations: number, run: (n: number) => void, opts:
 	}
 	times.sort((a, b) => a - b)
 	return times[Math.floor(runs / 2)]
+}
+
+export interface Spread {
+	n: number
+	median: number
+	min: number
+	max: number
+	/** First and third quartiles (linear interpolation). */
+	q1: number
+	q3: number
+}
+
+/** Median, range and quartiles of repeated measurements. */
+export function spread(xs: readonly number[]): Spread {
+	if (xs.length === 0) throw new Error('spread of no measurements')
+	const s = [...xs].sort((a, b) => a - b)
+	const q = (p: number) => {
+		const at = p * (s.length - 1)
+		const lo = Math.floor(at)
+		return s[lo] + (s[Math.min(lo + 1, s.length - 1)] - s[lo]) * (at - lo)
+	}
+	return { n: s.length, median: q(0.5), min: s[0], max: s[s.length - 1], q1: q(0.25), q3: q(0.75) }
 }
 
 export type Cell = string | number | null | undefined
