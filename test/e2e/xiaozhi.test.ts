@@ -117,8 +117,10 @@ describe('xiaozhi binary protocol', () => {
 			expect(rms(Int16Array.from(pcm))).toBeGreaterThan(500)
 			// tts stop only once the paced audio would have played out (issue 11.6): a client that
 			// clears its queue on stop must not lose the answer's tail. A lower bound, in real time.
+			// ? One frame of slack: on a loaded machine this client can stamp the first frame tens of ms
+			//   late (CI saw 7 ms past a 20 ms slack); sending stop with the last frame would be 5 frames early.
 			const stopAt = s.messageTimes[s.messages.findIndex((m) => m.type === 'tts' && m.state === 'stop')]!
-			expect(stopAt - s.binaryTimes[0]!).toBeGreaterThanOrEqual(s.binary.length * params.frame_duration - 20)
+			expect(stopAt - s.binaryTimes[0]!).toBeGreaterThanOrEqual((s.binary.length - 1) * params.frame_duration)
 			s.close()
 		})
 	}
