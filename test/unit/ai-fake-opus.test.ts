@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test'
-import { createProvider } from '../../gateway/src/ai'
+import { createProvider, ResilientProvider } from '../../gateway/src/ai'
 import { FakeProvider } from '../../gateway/src/ai/fake'
 import type { ProviderEvent } from '../../gateway/src/ai/provider'
 import { fallbackCodec } from '../../gateway/src/codec/fallback'
@@ -39,10 +39,14 @@ describe('fake provider, opus20', () => {
 		expect(out.every((p) => packetSamples48k(p) === 2880)).toBe(true)
 	})
 
-	test('is chosen by config, and needs a codec', () => {
+	test('is chosen by config, wrapped like a remote provider, and needs a codec', () => {
 		const p = createProvider({ codec: fallbackCodec, ai: { provider: 'fake', fakeFormat: 'opus20' } })
-		expect(p).toBeInstanceOf(FakeProvider)
-		expect((p as FakeProvider).format).toBe('opus20')
+		// The fleet bench measures the production path: timeouts, retries and the circuit around the answer.
+		expect(p).toBeInstanceOf(ResilientProvider)
+		expect(p.name).toBe('fake')
+		const fake = (p as ResilientProvider).primary
+		expect(fake).toBeInstanceOf(FakeProvider)
+		expect((fake as FakeProvider).format).toBe('opus20')
 		expect(() => new FakeProvider({ format: 'opus20' })).toThrow(/codec/)
 	})
 })
