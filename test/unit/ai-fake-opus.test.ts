@@ -3,6 +3,7 @@ import { createProvider, ResilientProvider } from '../../gateway/src/ai'
 import { FakeProvider } from '../../gateway/src/ai/fake'
 import type { ProviderEvent } from '../../gateway/src/ai/provider'
 import { fallbackCodec } from '../../gateway/src/codec/fallback'
+import { loadNativeCodec, nativeCodecLoadError } from '../../gateway/src/codec/native'
 import { packetSamples48k } from '../../gateway/src/codec/opus-packets'
 import { Downlink } from '../../gateway/src/session/downlink'
 import { collect } from '../support/collect'
@@ -37,6 +38,15 @@ describe('fake provider, opus20', () => {
 		expect(count.encoders).toBe(0)
 		expect(out.length).toBe(Math.ceil(packets.length / 3))
 		expect(out.every((p) => packetSamples48k(p) === 2880)).toBe(true)
+	})
+
+	test('answers in Opus with the native codec too, whose resampler flushes exactly what it holds', async () => {
+		const native = loadNativeCodec()
+		if (!native) throw new Error(`native codec not built: ${nativeCodecLoadError()}`)
+		const fake = new FakeProvider({ latencyMs: 0, answerMs: 1200, speed: 1000, format: 'opus20', codec: native })
+		const events = await collect(fake.answer(turn()))
+		const packets = events.flatMap((e) => (e.type === 'opus' ? [...e.packets] : []))
+		expect(Math.abs(packets.length - 60)).toBeLessThanOrEqual(1)
 	})
 
 	test('is chosen by config, wrapped like a remote provider, and needs a codec', () => {
