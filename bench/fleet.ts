@@ -1,7 +1,7 @@
 // Fleet benchmark: simulated toys against a gateway with the fake AI provider.
 //   bun bench/fleet.ts <idle|talk|storm|soak|sweep|all> [options]
 // Starts its own gateway (bun gateway/src/main.ts, TEDDY_PROVIDER=fake) unless --url is given,
-// and writes bench/results/fleet-<scenario>.{json,md} (sweep: fleet-sweep-<path>-<answer>.{json,md,png};
+// and writes bench/results/fleet-<scenario>.{json,md} (sweep: fleet-sweep-<path>-<answer>[-<listen>][-p<k>].{json,md,png};
 // all writes fleet.*). By default the production path (see --path); --path lighter is the old one.
 // Run `bun bench/fleet.ts --help` for the options; README "Performance" for the recorded runs.
 
@@ -207,7 +207,8 @@ async function sweep(codec: 'native' | 'fallback', processes: number): Promise<S
 
 /** Names a sweep's files and chart after the path it measured. */
 function label(processes: number): string {
-	return `${a.path}-${a.answer}${processes > 1 ? `-p${processes}` : ''}`
+	const listen = a.listen ? `-${a.listen.replace(/[=.]/g, '').replaceAll(',', '-')}` : ''
+	return `${a.path}-${a.answer}${listen}${processes > 1 ? `-p${processes}` : ''}`
 }
 
 const m = machine()

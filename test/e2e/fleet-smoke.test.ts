@@ -84,7 +84,7 @@ test('10 production toys for 18 s, PCM answers (transcoded): every turn answered
 
 // ? Fewer toys, shorter: here for the pass-through path (Ogg → repacketized → toy). A session's first
 //   answer comes after the cached intro, so its provider part is heard but not timed on its own.
-test('3 production toys for 10 s, Ogg Opus answers (repacketized, passed through): every turn answered and stored', async () => {
-	const r = await runScenario(production(3, 10_000, 'ogg20'))
+test('3 production toys for 14 s, Ogg Opus answers (repacketized, passed through): every turn answered and stored', async () => {
+	const r = await runScenario(production(3, 14_000, 'ogg20'))
 	expectProductionPathHeld(r, 3, 1)
 }, 90_000)
