@@ -27,7 +27,8 @@ const HELP = `bun bench/fleet.ts <idle|talk|storm|soak|sweep|all> [options]
                       LOG_LEVEL=warn (what the figures before issue 17 measured). The fake is always
                       wrapped like a remote provider (resilient + safety with local moderation).
   --listen auto=8,manual=1,realtime=1   how the xiaozhi toys listen, by weight (seed toys: manual)
-  --no-pair           production path without pairing (no rows stored)
+  --no-pair           production path without pairing (no rows stored); with --url, toys are paired only
+                      when --database-url and ENCRYPTION_KEY (that gateway's) are given
   --log-level LEVEL   gateway LOG_LEVEL (default: info, lighter path warn)
   --answer pcm|ogg20  fake answers as 24 kHz PCM (gateway transcodes) or Ogg Opus in 20 ms packets
                       (gateway repacketizes and passes through) (default pcm)
@@ -118,6 +119,8 @@ const production = a.path === 'production'
 const listenMix = weights<ListenMode>('--listen', ['manual', 'auto', 'realtime'], a.listen ?? (production ? 'auto=8,manual=1,realtime=1' : 'manual=1'))
 const processList = a.processes.split(',').map(Number)
 if (processList.some((p) => !(p >= 1))) throw new Error('--processes: 1, 2, ... (sweep: a list, e.g. 1,2)')
+// ? Against --url the toys are paired only when the bench can reach that gateway's database and key.
+const paired = production && !a['no-pair'] && (!a.url || (!!a['database-url'] && !!process.env.ENCRYPTION_KEY))
 const cores = navigator.hardwareConcurrency
 // ? Pinned with --url too: the generator keeps off cpu 0, where the operator runs the gateway.
 const pin = !a['no-pin']
@@ -136,7 +139,8 @@ function options(scenario: Scenario, overrides: Partial<RunOptions> = {}): RunOp
 		workers: a.workers ? Number(a.workers) : Math.max(1, cores - 1),
 		mix: mix(a.mix),
 		listen: listenMix,
-		paired: production && !a['no-pair'],
+		paired,
+		encryptionKey: a.url ? process.env.ENCRYPTION_KEY : undefined,
 		path: production ? 'production' : 'lighter',
 		logLevel: a['log-level'] ?? (production ? 'info' : 'warn'),
 		answerFormat: a.answer as 'pcm' | 'ogg20',
@@ -321,12 +325,12 @@ function pathLine(): string {
 		.map(([k, v]) => `${k} ${v}`)
 		.join(', ')
 	if (!production) return `manual listening (${mixText}), unpaired toys, LOG_LEVEL=${a['log-level'] ?? 'warn'}: no uplink decode, no VAD, no conversation rows`
-	return `listen ${mixText} (auto/realtime: the gateway decodes every uplink frame and its VAD ends the turn), ${a['no-pair'] ? 'unpaired toys (no rows)' : 'toys paired to consented children (every turn stores its rows)'}, LOG_LEVEL=${a['log-level'] ?? 'info'}`
+	return `listen ${mixText} (auto/realtime: the gateway decodes every uplink frame and its VAD ends the turn), ${!paired ? 'unpaired toys (no rows)' : 'toys paired to consented children (every turn stores its rows)'}, LOG_LEVEL=${a['log-level'] ?? 'info'}`
 }
 
 function pinLine(): string {
 	if (!pin || cores < 2) return 'none (--no-pin or one core): generator, PostgreSQL and gateway share the cores; the generator\'s CPU is reported'
-	if (a.url) return `load generator on cpus 1-${cores - 1}; the external gateway's pinning is the operator's`
+	if (a.url) return `load generator on cpu${cores > 2 ? `s 1-${cores - 1}` : ' 1'}; the external gateway's pinning is the operator's (put it on cpu 0)`
 	const p = Math.max(...processList)
 	if (p >= cores) return `gateway processes on every core, so the load generator and PostgreSQL share them: their CPU is reported and the generator's is taken off the gateway's cores in "toys per core"`
 	return `gateway on cpu ${p === 1 ? '0' : `0-${p - 1}`}; load generator, the bench's PostgreSQL and this orchestrator on the other core(s)`

@@ -35,6 +35,8 @@ export interface RunOptions {
 	logLevel: string
 	/** Fake provider answers as 24 kHz PCM (the gateway encodes) or Ogg Opus in 20 ms packets (repacketized, passed through). */
 	answerFormat: 'pcm' | 'ogg20'
+	/** With url and paired: the gateway's ENCRYPTION_KEY (hex), so the children are sealed as it reads them. */
+	encryptionKey?: string
 	/** GATEWAY_PROCESSES: gateway processes sharing the port. */
 	processes: number
 	/** With url: what answers there (the report's header); otherwise read from /health/ready. */
@@ -124,7 +126,7 @@ export interface RunFigures {
 }
 
 export interface RunResult {
-	options: Omit<RunOptions, 'secret' | 'log' | 'rssBaseline'>
+	options: Omit<RunOptions, 'secret' | 'log' | 'rssBaseline' | 'encryptionKey'>
 	figures: RunFigures
 	timeline: TimelinePoint[]
 	startedAt: string
@@ -282,13 +284,15 @@ export async function runScenario(o: RunOptions): Promise<RunResult> {
 	let wsUrl = o.url
 	let pg: BenchPostgres | undefined
 	let databaseUrl = o.databaseUrl
-	const encryptionKey = randomBytes(32).toString('hex')
+	const encryptionKey = o.encryptionKey ?? randomBytes(32).toString('hex')
 	if (o.paired && !databaseUrl && !o.url) {
 		pg = await startBenchPostgres(workerCpus)
 		databaseUrl = pg.url
 		log(`private PostgreSQL on ${pg.url}${workerCpus ? `, pinned to cpu ${workerCpus}` : ''}`)
 	}
-	if (o.paired && !databaseUrl) throw new Error('paired toys against --url need --database-url (the gateway\'s database) to pair them and count their rows')
+	if (o.paired && o.url && (!databaseUrl || !o.encryptionKey)) {
+		throw new Error('paired toys against --url need --database-url and ENCRYPTION_KEY (the gateway\'s) to pair them and count their rows; or --no-pair')
+	}
 	if (!wsUrl) {
 		log(
 			`starting gateway (codec ${o.codec}, ${o.processes} process(es), fake provider ${o.answerFormat} ${o.latencyMs} ms / ${o.answerMs} ms${gatewayCpus ? `, pinned to cpu ${gatewayCpus}` : ''})`,
@@ -511,17 +515,21 @@ export async function runScenario(o: RunOptions): Promise<RunResult> {
 		gatewayCpus: gatewayCpus ?? (o.url ? 'external' : 'any'),
 		gatewayLogTail: logTail.slice(-40),
 	}
-	const { secret: _secret, log: _log, rssBaseline: _rss, ...options } = o
+	const { secret: _secret, log: _log, rssBaseline: _rss, encryptionKey: _key, ...options } = o
 	return { options, figures, timeline, startedAt, elapsedMs: Math.round(performance.now() - started) }
 }
 
 /** What answers at the gateway, as its readiness says (provider name); 'unknown' if it does not say. */
 async function providerOf(wsUrl: string): Promise<string> {
-	try {
-		const res = await fetch(`${wsUrl.replace(/^ws/, 'http')}/health/ready`)
-		const body = (await res.json()) as { provider?: unknown }
-		return typeof body.provider === 'string' ? body.provider : 'unknown'
-	} catch {
-		return 'unknown'
+	// ? A few tries: an external gateway may still be starting when the bench is.
+	for (let i = 0; i < 10; i++) {
+		try {
+			const res = await fetch(`${wsUrl.replace(/^ws/, 'http')}/health/ready`, { signal: AbortSignal.timeout(3000) })
+			const body = (await res.json()) as { provider?: unknown }
+			return typeof body.provider === 'string' ? body.provider : 'unknown'
+		} catch {
+			await Bun.sleep(500)
+		}
 	}
+	return 'unknown'
 }
