@@ -1,7 +1,7 @@
 // Fleet benchmark: simulated toys against a gateway with the fake AI provider.
 //   bun bench/fleet.ts <idle|talk|storm|soak|sweep|all> [options]
 // Starts its own gateway (bun gateway/src/main.ts, TEDDY_PROVIDER=fake) unless --url is given,
-// and writes bench/results/fleet-<scenario>.{json,md} (sweep: fleet-sweep-<path>-<answer>[-<listen>][-p<k>].{json,md,png};
+// and writes bench/results/fleet-<scenario>.{json,md} (sweep: fleet-sweep-<path>-<answer>[-<listen>][-p<k>][-vs-<k>].{json,md,png};
 // all writes fleet.*). By default the production path (see --path); --path lighter is the old one.
 // Run `bun bench/fleet.ts --help` for the options; README "Performance" for the recorded runs.
 
@@ -125,7 +125,7 @@ const cores = navigator.hardwareConcurrency
 // ? Pinned with --url too: the generator keeps off cpu 0, where the operator runs the gateway.
 const pin = !a['no-pin']
 // One fresh-start RSS baseline for the whole invocation (see RunOptions.rssBaseline).
-const rssBaseline: { kiB?: number | null } = {}
+const rssBaseline: Record<number, number | null> = {}
 const secret = a.url ? loadSharedSecret() : randomBytes(32).toString('hex')
 const [pauseLo, pauseHi] = a.pause.split('-').map(Number)
 
@@ -263,7 +263,7 @@ if (a.metrics === 'compare' && command !== 'sweep' && command !== 'all') {
 	}
 	const sweeps: Sweep[] = []
 	for (const c of codecs) for (const p of processCounts) sweeps.push(await sweep(c, p))
-	const name = command === 'all' ? 'fleet' : `fleet-sweep-${label(processCounts[0])}`
+	const name = command === 'all' ? 'fleet' : `fleet-sweep-${label(processCounts[0])}${processCounts.length > 1 ? `-vs-${processCounts.slice(1).join('-')}` : ''}`
 	const chart = renderChart(sweeps, join(RESULTS_DIR, `${name}.png`)) ? `${name}.png` : null
 	const headline = markdownHeadline(sweeps)
 	for (const s of sweeps) {

@@ -60,10 +60,10 @@ export interface RunOptions {
 	pin: boolean
 	databaseUrl?: string
 	/**
-	 * One RSS baseline for a whole invocation (a sweep's steps, a compare's rounds): the first fresh
-	 * gateway's, taken once it settled. Filled in by the first run when absent.
+	 * One RSS baseline per process count for a whole invocation (a sweep's steps, a compare's
+	 * rounds): the first fresh gateway's, taken once it settled. Filled in by the first run.
 	 */
-	rssBaseline?: { kiB?: number | null }
+	rssBaseline?: Record<number, number | null>
 	/** Gateway METRICS switch; with 'on' the run scrapes /metrics every 5 s, as Prometheus would (more often). */
 	metrics?: 'on' | 'off'
 	log?: (line: string) => void
@@ -325,8 +325,8 @@ export async function runScenario(o: RunOptions): Promise<RunResult> {
 	}
 	// ? Settled (lazy set-up done) before the baseline: one per invocation, not one per step.
 	await Bun.sleep(2000)
-	if (o.rssBaseline && o.rssBaseline.kiB === undefined) o.rssBaseline.kiB = sample()?.rssKiB ?? null
-	const baselineKiB = o.rssBaseline?.kiB ?? sample()?.rssKiB ?? null
+	if (o.rssBaseline && !(o.processes in o.rssBaseline)) o.rssBaseline[o.processes] = sample()?.rssKiB ?? null
+	const baselineKiB = o.rssBaseline?.[o.processes] ?? sample()?.rssKiB ?? null
 	// The scrape's own cost belongs to "metrics on": it is what an operator's Prometheus adds.
 	let scrapes = 0
 	// FLEET_SCRAPE_MS=0 measures metrics on without scrapes (the counters alone).
