@@ -68,6 +68,8 @@ export class Toy {
 	private heardStt = false
 	/** Frames of silence this turn streamed before the speech. */
 	private lead = 0
+	/** Realtime toy: its listen start holds on this connection (reset by a new socket or an abort). */
+	private realtimeListening = false
 	/** Seed-json: a barge-in already started the next turn's audio_session. */
 	private seedSession = ''
 
@@ -99,6 +101,7 @@ export class Toy {
 		ws.binaryType = 'arraybuffer'
 		this.ws = ws
 		this.pings = []
+		this.realtimeListening = false
 		return new Promise<boolean>((resolve) => {
 			const timer = setTimeout(() => this.handshakeDone?.(false, 'handshake timeout'), HANDSHAKE_TIMEOUT_MS)
 			this.handshakeDone = (ok, why) => {
@@ -160,7 +163,12 @@ export class Toy {
 		const startSent = seed && this.seedSession !== ''
 		this.seedSession = ''
 		r.turns.started++
-		if (!startSent) ws.send(seed ? seedAudioStart(sessionId) : listenStart(this.listen))
+		// ? Realtime firmware (xiaozhi-esp32 application.cc) says listen start once: its microphone stays
+		//   open over the answer and the gateway listens again when the answer ends. After an abort it
+		//   starts afresh. Auto firmware says it again every time it returns to listening.
+		const resend = this.listen !== 'realtime' || !this.realtimeListening
+		if (!startSent && resend) ws.send(seed ? seedAudioStart(sessionId) : listenStart(this.listen))
+		this.realtimeListening = this.listen === 'realtime'
 		const barge = Math.random() < this.plan.bargeInShare
 		let outcome: Outcome
 		if (this.endpointed) {
@@ -364,7 +372,10 @@ export class Toy {
 				// A seed toy barges in by starting its next turn; the gateway ends the answer with final:true.
 				this.seedSession = randomUUID()
 				this.ws?.send(seedAudioStart(this.seedSession))
-			} else this.ws?.send(ABORT)
+			} else {
+				this.ws?.send(ABORT)
+				this.realtimeListening = false
+			}
 		}
 	}
 
@@ -375,10 +386,18 @@ export class Toy {
 		this.heardStt = true
 		this.r.turns.endpointed++
 		const now = performance.now()
-		// ? The frame the VAD ends the turn on (run offline on the same packets); when the gateway ended
-		//   the turn sooner than that, the last frame sent is the best bound there is.
-		const k = this.plan.vadEndFrame[Math.min(this.lead, this.plan.vadEndFrame.length - 1)] ?? null
-		const at = k !== null && k < this.sentAt.length ? this.sentAt[k] : this.sentAt.at(-1)
+		// ? The frame the VAD ends the turn on, from the same VAD run offline over the same packets. It
+		//   depends on the lead, which the gateway may count a frame or two differently (frames in
+		//   flight when it reset its VAD), and a pause in the speech can put it ~1.2 s apart: of the
+		//   candidates near this lead, the latest already sent when `stt` came. When the gateway ended
+		//   the turn sooner than any, the last frame sent is the best bound there is.
+		const table = this.plan.vadEndFrame
+		let k = -1
+		for (let l = Math.max(0, this.lead - 3); l <= Math.min(table.length - 1, this.lead + 3); l++) {
+			const c = table[l]
+			if (c !== null && c < this.sentAt.length && c > k) k = c
+		}
+		const at = k >= 0 ? this.sentAt[k] : this.sentAt.at(-1)
 		if (at === undefined) return
 		a.eosAt = at
 		this.r.endpointMs.push(now - at)
