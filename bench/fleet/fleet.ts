@@ -11,7 +11,7 @@ export function emptyResult(): ToyResult {
 		handshakes: { attempted: 0, ok: 0, failed: 0, failures: {}, ms: [] },
 		held: 0,
 		unexpectedCloses: {},
-		turns: { started: 0, answered: 0, unanswered: 0, bargedIn: 0, fixedLine: 0 },
+		turns: { started: 0, answered: 0, unanswered: 0, noAudio: 0, playbackOverTimeout: 0, bargedIn: 0, fixedLine: 0, endpointed: 0, vadMissed: 0 },
 		uplinkFrames: 0,
 		uplinkBytes: 0,
 		downlinkFrames: 0,
@@ -20,6 +20,8 @@ export function emptyResult(): ToyResult {
 		seqGaps: 0,
 		uplinkSendFailures: 0,
 		ingestMs: [],
+		endpointMs: [],
+		anyFirstFrameMs: [],
 		heartbeatRttMs: [],
 		endOfSpeechToFirstFrameMs: [],
 		fixedLineFirstFrameMs: [],
@@ -37,10 +39,10 @@ export class ToyFleet {
 	private lives: Promise<void>[] = []
 
 	constructor(private readonly plan: ToyPlan) {
-		const audio = prepareUplink(plan.packets)
+		const audio = prepareUplink(plan.packets, plan.silence)
 		// Talkers are spread through the list so every protocol in the mix has some.
 		const every = plan.talkShare > 0 ? Math.max(1, Math.round(1 / plan.talkShare)) : 0
-		this.toys = plan.toys.map((t, i) => new Toy(t.id, t.protocol, every > 0 && i % every === 0, plan, audio, this.result))
+		this.toys = plan.toys.map((t, i) => new Toy(t.id, t.protocol, t.listen, every > 0 && i % every === 0, plan, audio, this.result))
 		this.result.toys = this.toys.length
 	}
 

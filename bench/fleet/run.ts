@@ -1,13 +1,17 @@
 // One fleet run: start (or target) a gateway, spread the toys over worker processes, let the
 // scenario play, sample the gateway's /proc every second, and merge everything into figures.
 
+import { randomBytes } from 'node:crypto'
 import { join } from 'node:path'
 import { loadPackets } from '../lib/packets'
 import { ToyFleet, emptyResult } from './fleet'
 import { type GatewayHandle, launcher, startGatewayProcess } from './gateway-proc'
+import { type BenchPostgres, startBenchPostgres } from './postgres'
 import { cpuPercent, type ProcSample, sampleProc } from './proc'
-import { type Summary, shift, summarize } from './stats'
-import type { ParentToWorker, Scenario, ToyPlan, ToyProtocol, ToyResult, WorkerToParent } from './types'
+import { countStoredTurns, pairToys } from './households'
+import { perConnectionKiB, type Summary, shift, summarize } from './stats'
+import type { ListenMode, ParentToWorker, Scenario, ToyPlan, ToyProtocol, ToyResult, WorkerToParent } from './types'
+import { silencePackets, vadEndFrames } from './uplink-audio'
 
 export interface RunOptions {
 	scenario: Scenario
@@ -18,6 +22,25 @@ export interface RunOptions {
 	/** Worker processes; 0 runs the toys in this process (smoke test). */
 	workers: number
 	mix: Partial<Record<ToyProtocol, number>>
+	/** How the xiaozhi toys listen, by weight (seed-json toys are always manual). */
+	listen: Partial<Record<ListenMode, number>>
+	/**
+	 * Toys paired to children of families that consented, so every turn stores its rows (needs
+	 * PostgreSQL: a private one pinned with the generator unless databaseUrl is given).
+	 */
+	paired: boolean
+	/** 'production' or 'lighter path': only a label for the report; the options above make the path. */
+	path: 'production' | 'lighter'
+	/** Gateway LOG_LEVEL (production: info). */
+	logLevel: string
+	/** Fake provider answers as 24 kHz PCM (the gateway encodes) or Ogg Opus in 20 ms packets (repacketized, passed through). */
+	answerFormat: 'pcm' | 'ogg20'
+	/** With url and paired: the gateway's ENCRYPTION_KEY (hex), so the children are sealed as it reads them. */
+	encryptionKey?: string
+	/** GATEWAY_PROCESSES: gateway processes sharing the port. */
+	processes: number
+	/** With url: what answers there (the report's header); otherwise read from /health/ready. */
+	providerName?: string
 	codec: 'native' | 'fallback'
 	/** Drive an already running gateway instead of starting one. */
 	url?: string
@@ -36,6 +59,11 @@ export interface RunOptions {
 	/** Pin the gateway to core 0 and the workers to the other cores (needs taskset and ≥ 2 cores). */
 	pin: boolean
 	databaseUrl?: string
+	/**
+	 * One RSS baseline per process count for a whole invocation (a sweep's steps, a compare's
+	 * rounds): the first fresh gateway's, taken once it settled. Filled in by the first run.
+	 */
+	rssBaseline?: Record<number, number | null>
 	/** Gateway METRICS switch; with 'on' the run scrapes /metrics every 5 s, as Prometheus would (more often). */
 	metrics?: 'on' | 'off'
 	log?: (line: string) => void
@@ -58,6 +86,8 @@ export interface RunFigures {
 	uplinkFramesPerSec: number
 	downlinkFramesPerSec: number
 	ingestMs: Summary
+	endpointMs: Summary
+	anyFirstFrameMs: Summary
 	heartbeatRttMs: Summary
 	endOfSpeechToFirstFrameMs: Summary
 	gatewayAddedMs: Summary
@@ -68,7 +98,8 @@ export interface RunFigures {
 	reconnectMs: Summary
 	/** storm: from the restart to every toy holding a greeted socket again; null if it never did. */
 	stormRecoveryMs: number | null
-	framesLost: number
+	/** null: the answer length is not known (external gateway), so loss cannot be counted. */
+	framesLost: number | null
 	seqGaps: number
 	uplinkSendFailures: number
 	clientErrors: Record<string, number>
@@ -83,12 +114,19 @@ export interface RunFigures {
 		ioBytesPerConnectionPerSec: number | null
 	}
 	client: { uplinkBytesPerToyPerSec: number; downlinkBytesPerToyPerSec: number }
-	generator: { workers: number; cpuPercent: number | null; cpus: string }
+	generator: { workers: number; cpuPercent: number | null; cpus: string; sharesGatewayCores: boolean }
+	/** The bench's own PostgreSQL (pinned with the generator); null when none was started here. */
+	postgres: { cpuPercent: number | null; cpus: string } | null
+	/** Rows the turns wrote (paired toys only): conversations and messages of this run's toys. */
+	stored: { conversations: number; messages: number } | null
+	provider: string
+	providerKnown: boolean
+	gatewayCpus: string
 	gatewayLogTail: string[]
 }
 
 export interface RunResult {
-	options: Omit<RunOptions, 'secret' | 'log'>
+	options: Omit<RunOptions, 'secret' | 'log' | 'rssBaseline' | 'encryptionKey'>
 	figures: RunFigures
 	timeline: TimelinePoint[]
 	startedAt: string
@@ -98,10 +136,10 @@ export interface RunResult {
 const PACKETS = join(import.meta.dir, '..', 'assets', 'speech-16k.opuspackets')
 const WORKER = join(import.meta.dir, 'worker.ts')
 
-function protocolsFor(n: number, mix: Partial<Record<ToyProtocol, number>>): ToyProtocol[] {
-	const entries = Object.entries(mix).filter(([, w]) => (w ?? 0) > 0) as Array<[ToyProtocol, number]>
+function protocolsFor<K extends string>(n: number, mix: Partial<Record<K, number>>): K[] {
+	const entries = Object.entries(mix).filter(([, w]) => ((w as number | undefined) ?? 0) > 0) as Array<[K, number]>
 	const total = entries.reduce((s, [, w]) => s + w, 0)
-	const out: ToyProtocol[] = []
+	const out: K[] = []
 	// Largest-remainder style interleave: protocol k gets its share spread evenly over the list.
 	const acc = entries.map(() => 0)
 	for (let i = 0; i < n; i++) {
@@ -131,6 +169,8 @@ function merge(into: ToyResult, r: ToyResult): void {
 	}
 	for (const k of [
 		'ingestMs',
+		'endpointMs',
+		'anyFirstFrameMs',
 		'heartbeatRttMs',
 		'endOfSpeechToFirstFrameMs',
 		'fixedLineFirstFrameMs',
@@ -227,16 +267,36 @@ export async function runScenario(o: RunOptions): Promise<RunResult> {
 	const startedAt = new Date().toISOString()
 	const cores = navigator.hardwareConcurrency
 	const pin = o.pin && cores >= 2 && !!Bun.which('taskset')
-	const gatewayCpus = pin ? '0' : undefined
-	const workerCpus = pin ? (cores === 2 ? '1' : `1-${cores - 1}`) : undefined
+	// ? k gateway processes get cores 0..k-1 and the generator the rest. With as many processes as
+	//   cores there is no core left: the generator shares them, and its CPU is reported to subtract.
+	const gwCores = o.url ? 0 : Math.min(o.processes, cores)
+	const shared = pin && gwCores >= cores
+	const gatewayCpus = pin && !o.url ? (gwCores === 1 ? '0' : `0-${gwCores - 1}`) : undefined
+	const rest = shared ? `0-${cores - 1}` : o.url ? `1-${cores - 1}` : `${gwCores}-${cores - 1}`
+	const workerCpus = pin ? rest.replace(/^(\d+)-\1$/, '$1') : undefined
+	// The orchestrator (IPC, log reading, sampling) runs with the generator, not on the gateway's core.
+	if (workerCpus) Bun.spawnSync(['taskset', '-a', '-p', '-c', workerCpus, String(process.pid)])
 	const perWorker = Math.ceil(o.n / Math.max(1, o.workers))
 	// Each socket is a file; a little slack for the runtime's own.
 	const needFds = Math.max(o.n, perWorker) + 256
 
 	let gw: GatewayHandle | undefined
 	let wsUrl = o.url
+	let pg: BenchPostgres | undefined
+	let databaseUrl = o.databaseUrl
+	const encryptionKey = o.encryptionKey ?? randomBytes(32).toString('hex')
+	if (o.paired && !databaseUrl && !o.url) {
+		pg = await startBenchPostgres(workerCpus)
+		databaseUrl = pg.url
+		log(`private PostgreSQL on ${pg.url}${workerCpus ? `, pinned to cpu ${workerCpus}` : ''}`)
+	}
+	if (o.paired && o.url && (!databaseUrl || !o.encryptionKey)) {
+		throw new Error('paired toys against --url need --database-url and ENCRYPTION_KEY (the gateway\'s) to pair them and count their rows; or --no-pair')
+	}
 	if (!wsUrl) {
-		log(`starting gateway (codec ${o.codec}, fake provider ${o.latencyMs} ms / ${o.answerMs} ms${pin ? ', pinned to cpu 0' : ''})`)
+		log(
+			`starting gateway (codec ${o.codec}, ${o.processes} process(es), fake provider ${o.answerFormat} ${o.latencyMs} ms / ${o.answerMs} ms${gatewayCpus ? `, pinned to cpu ${gatewayCpus}` : ''})`,
+		)
 		gw = await startGatewayProcess(
 			{
 				codec: o.codec,
@@ -244,20 +304,29 @@ export async function runScenario(o: RunOptions): Promise<RunResult> {
 				latencyMs: o.latencyMs,
 				answerMs: o.answerMs,
 				cpus: gatewayCpus,
-				databaseUrl: o.databaseUrl,
-				env: o.metrics ? { METRICS: o.metrics } : undefined,
+				databaseUrl,
+				env: {
+					...(o.metrics ? { METRICS: o.metrics } : {}),
+					LOG_LEVEL: o.logLevel,
+					FAKE_PROVIDER_FORMAT: o.answerFormat === 'ogg20' ? 'opus20' : 'pcm',
+					GATEWAY_PROCESSES: String(o.processes),
+					...(o.paired ? { ENCRYPTION_KEY: encryptionKey } : {}),
+				},
 			},
 			needFds,
 		)
 		wsUrl = gw.wsUrl
 	}
+	const provider = o.providerName ?? (await providerOf(wsUrl))
 	const gatewayPid = () => gw?.pid ?? o.gatewayPid ?? null
 	const sample = () => {
 		const pid = gatewayPid()
 		return pid ? sampleProc(pid) : null
 	}
-	await Bun.sleep(1000)
-	const baseline = sample()
+	// ? Settled (lazy set-up done) before the baseline: one per invocation, not one per step.
+	await Bun.sleep(2000)
+	if (o.rssBaseline && !(o.processes in o.rssBaseline)) o.rssBaseline[o.processes] = sample()?.rssKiB ?? null
+	const baselineKiB = o.rssBaseline?.[o.processes] ?? sample()?.rssKiB ?? null
 	// The scrape's own cost belongs to "metrics on": it is what an operator's Prometheus adds.
 	let scrapes = 0
 	// FLEET_SCRAPE_MS=0 measures metrics on without scrapes (the counters alone).
@@ -273,8 +342,12 @@ export async function runScenario(o: RunOptions): Promise<RunResult> {
 			: undefined
 
 	const known = !o.url || o.providerKnown === true
-	const packets = (await loadPackets(PACKETS)).map((p) => Buffer.from(p).toString('base64'))
+	const speech = await loadPackets(PACKETS)
+	const packets = speech.map((p) => Buffer.from(p).toString('base64'))
+	const silence = silencePackets(o.codec)
+	const vadEnd = vadEndFrames(o.codec, speech, silence, Math.round(o.pauseMs[1] / 60))
 	const protocols = protocolsFor(o.n, o.mix)
+	const listens = protocolsFor(o.n, o.listen)
 	const tag = Math.random().toString(36).slice(2, 8)
 	const talkShare = o.scenario === 'talk' ? 1 : o.scenario === 'soak' ? o.talkShare : 0
 	const slots = Math.max(1, o.workers)
@@ -290,17 +363,30 @@ export async function runScenario(o: RunOptions): Promise<RunResult> {
 		bargeInShare: o.bargeInShare,
 		providerLatencyMs: known ? o.latencyMs : null,
 		answerMs: known ? o.answerMs : null,
+		providerKnown: known,
 		ingestProbeEvery: 10,
 		reconnect: true,
 		backoffMs: [500, 8000],
-		answerTimeoutMs: o.latencyMs + o.answerMs + 15_000,
+		// ? No audio 15 s after the provider's latency; once audio flows, the deadline follows what arrived.
+		answerTimeoutMs: (known ? o.latencyMs : 0) + 15_000,
+		playbackGraceMs: 5000,
 		packets,
+		silence: silence.map((p) => Buffer.from(p).toString('base64')),
+		vadEndFrame: vadEnd,
 	}))
-	protocols.forEach((p, i) => plans[i % slots].toys.push({ id: `fleet-${tag}-${i}`, protocol: p }))
+	const toys = protocols.map((p, i) => ({ id: `fleet-${tag}-${i}`, protocol: p, listen: (p === 'seed' ? 'manual' : listens[i]) as ListenMode }))
+	toys.forEach((t, i) => plans[i % slots].toys.push(t))
+	if (o.paired && databaseUrl) {
+		const t = performance.now()
+		await pairToys(databaseUrl, encryptionKey, toys.map((t) => t.id))
+		log(`paired ${toys.length} toys to consented children in ${Math.round(performance.now() - t)} ms`)
+	}
 
 	log(`${o.scenario}: ${o.n} toys over ${o.workers || 'no'} worker process(es), ramp ${o.rampMs} ms`)
 	const driver = drive(plans, o.workers === 0, workerCpus, needFds)
 	const genBefore = () => driver.pids.map((p) => sampleProc(p))
+	const pgSample = () => (pg ? sampleProc(pg.pid) : null)
+	let pgStart: ProcSample | null = null
 	await driver.connected
 	const connectedHeld = driver.held()
 	log(`connected: ${connectedHeld}/${o.n} after ${Math.round(performance.now() - started)} ms`)
@@ -322,6 +408,7 @@ export async function runScenario(o: RunOptions): Promise<RunResult> {
 		await Bun.sleep(2000)
 		windowStart = sample()
 		genStart = genBefore()
+		pgStart = pgSample()
 		log('restarting the gateway: every toy gets 1012 and comes back with jittered backoff')
 		const restartAt = performance.now()
 		await gw.restart()
@@ -344,9 +431,11 @@ export async function runScenario(o: RunOptions): Promise<RunResult> {
 		await Bun.sleep(o.scenario === 'idle' ? 3000 : 0)
 		windowStart = sample()
 		genStart = genBefore()
+		pgStart = pgSample()
 		await Bun.sleep(o.durationMs)
 	}
 	const windowEnd = sample()
+	const pgEnd = pgSample()
 	clearInterval(scraper)
 	if (o.metrics === 'on') log(`${scrapes} scrapes of /metrics during the run`)
 	const genEnd = driver.pids.map((p) => sampleProc(p))
@@ -354,7 +443,16 @@ export async function runScenario(o: RunOptions): Promise<RunResult> {
 	const held = driver.held()
 	const r = await driver.stop()
 	const logTail = gw?.logTail() ?? []
+	// ? After the gateway drained its write backlog: rows still queued at the stop would be lost rows.
 	await gw?.stop()
+	let stored: RunFigures['stored'] = null
+	if (o.paired && databaseUrl) {
+		stored = await countStoredTurns(databaseUrl, `fleet-${tag}-%`).catch((err) => {
+			log(`could not count stored rows: ${(err as Error).message}`)
+			return null
+		})
+	}
+	await pg?.stop()
 
 	const windowS = windowStart && windowEnd ? (windowEnd.at - windowStart.at) / 1000 : o.durationMs / 1000
 	const activeS = o.scenario === 'storm' ? windowS : o.durationMs / 1000
@@ -365,6 +463,7 @@ export async function runScenario(o: RunOptions): Promise<RunResult> {
 	}, driver.pids.length > 0 ? 0 : null)
 	const rssKiB = windowEnd?.rssKiB ?? null
 	const eos = summarize(r.endOfSpeechToFirstFrameMs)
+	const pgCpu = pgStart && pgEnd ? cpuPercent(pgStart, pgEnd) : null
 	const io =
 		windowStart?.rchar != null && windowEnd?.rchar != null && windowStart.wchar != null && windowEnd.wchar != null && held > 0
 			? Math.round((windowEnd.rchar - windowStart.rchar + windowEnd.wchar - windowStart.wchar) / held / windowS)
@@ -379,6 +478,8 @@ export async function runScenario(o: RunOptions): Promise<RunResult> {
 		uplinkFramesPerSec: Math.round(r.uplinkFrames / activeS),
 		downlinkFramesPerSec: Math.round(r.downlinkFrames / activeS),
 		ingestMs: summarize(r.ingestMs),
+		endpointMs: summarize(r.endpointMs),
+		anyFirstFrameMs: summarize(r.anyFirstFrameMs),
 		heartbeatRttMs: summarize(r.heartbeatRttMs),
 		endOfSpeechToFirstFrameMs: eos,
 		gatewayAddedMs: o.url && !o.providerKnown ? summarize([]) : shift(eos, o.latencyMs),
@@ -388,7 +489,7 @@ export async function runScenario(o: RunOptions): Promise<RunResult> {
 		bargeInStopMs: summarize(r.bargeInStopMs),
 		reconnectMs: summarize(r.reconnectMs),
 		stormRecoveryMs,
-		framesLost: r.framesLost,
+		framesLost: known ? r.framesLost : null,
 		seqGaps: r.seqGaps,
 		uplinkSendFailures: r.uplinkSendFailures,
 		clientErrors: r.errors,
@@ -396,19 +497,39 @@ export async function runScenario(o: RunOptions): Promise<RunResult> {
 			pid: gatewayPid(),
 			cpuPercentAvg: windowStart && windowEnd ? cpuPercent(windowStart, windowEnd) : null,
 			cpuPercentMax: cpuSeries.length ? Math.max(...cpuSeries) : null,
-			rssBaselineKiB: baseline?.rssKiB ?? null,
+			rssBaselineKiB: baselineKiB,
 			rssKiB,
 			rssMaxKiB: timeline.length ? Math.max(...timeline.map((p) => p.rssKiB)) : rssKiB,
-			rssPerConnectionKiB: baseline && rssKiB !== null && held > 0 ? Math.round((10 * (rssKiB - baseline.rssKiB)) / held) / 10 : null,
+			rssPerConnectionKiB: perConnectionKiB(baselineKiB, rssKiB, held),
 			ioBytesPerConnectionPerSec: io,
 		},
 		client: {
 			uplinkBytesPerToyPerSec: Math.round(r.uplinkBytes / Math.max(1, o.n) / activeS),
 			downlinkBytesPerToyPerSec: Math.round(r.downlinkBytes / Math.max(1, o.n) / activeS),
 		},
-		generator: { workers: o.workers, cpuPercent: genCpu, cpus: workerCpus ?? (o.workers === 0 ? 'in-process' : 'any') },
+		generator: { workers: o.workers, cpuPercent: genCpu, cpus: workerCpus ?? (o.workers === 0 ? 'in-process' : 'any'), sharesGatewayCores: shared || !pin },
+		postgres: pg ? { cpuPercent: pgCpu, cpus: workerCpus ?? 'any' } : null,
+		stored,
+		provider,
+		providerKnown: known,
+		gatewayCpus: gatewayCpus ?? (o.url ? 'external' : 'any'),
 		gatewayLogTail: logTail.slice(-40),
 	}
-	const { secret: _secret, log: _log, ...options } = o
+	const { secret: _secret, log: _log, rssBaseline: _rss, encryptionKey: _key, ...options } = o
 	return { options, figures, timeline, startedAt, elapsedMs: Math.round(performance.now() - started) }
+}
+
+/** What answers at the gateway, as its readiness says (provider name); 'unknown' if it does not say. */
+async function providerOf(wsUrl: string): Promise<string> {
+	// ? A few tries: an external gateway may still be starting when the bench is.
+	for (let i = 0; i < 10; i++) {
+		try {
+			const res = await fetch(`${wsUrl.replace(/^ws/, 'http')}/health/ready`, { signal: AbortSignal.timeout(3000) })
+			const body = (await res.json()) as { provider?: unknown }
+			return typeof body.provider === 'string' ? body.provider : 'unknown'
+		} catch {
+			await Bun.sleep(500)
+		}
+	}
+	return 'unknown'
 }

@@ -4,16 +4,17 @@
 // away. Every figure is recorded into the worker's shared ToyResult.
 
 import { randomUUID } from 'node:crypto'
-import type { ToyPlan, ToyProtocol, ToyResult } from './types'
+import { framesMissing, playbackDeadline, unansweredKind } from './stats'
+import type { ListenMode, ToyPlan, ToyProtocol, ToyResult } from './types'
 import {
 	ABORT,
 	downlinkPayloadBytes,
 	epochNow,
 	FRAME_MS,
-	HELLO,
 	handshakeRequest,
-	LISTEN_START,
+	helloFor,
 	LISTEN_STOP,
+	listenStart,
 	PING,
 	providerStamp,
 	seedAudioChunk,
@@ -28,11 +29,17 @@ const HANDSHAKE_TIMEOUT_MS = 15_000
 const BARGE_AFTER_FRAMES = 8
 /** The pacer's burst: inter-arrival jitter is measured on the frames after it. */
 const BURST = 5
+/** Silence an endpointed toy streams after its speech before it gives up on the gateway's VAD. */
+const VAD_WAIT_FRAMES = 50
 
 type PingKind = 'handshake' | 'heartbeat' | 'ingest'
 
+type Outcome = 'stop' | 'closed' | 'noAudio' | 'playbackOverTimeout'
+
 interface Answer {
+	/** End of speech: listen stop / audio_end sent, or (endpointed) the frame the VAD ends the turn on. */
 	eosAt: number
+	firstFrameAt: number
 	frames: number
 	lastFrameAt: number
 	nextSeq: number
@@ -40,7 +47,7 @@ interface Answer {
 	bargeSentAt: number
 	/** The fake provider's first-audio time (epoch ms), from the sentence. */
 	stamp: number | null
-	done: (how: 'stop' | 'closed' | 'timeout') => void
+	done: (how: Outcome) => void
 }
 
 export class Toy {
@@ -53,18 +60,31 @@ export class Toy {
 	private open = false
 	private closedAt = 0
 	private readonly version: 1 | 2 | 3
+	private readonly hello: string
+	/** The gateway's VAD ends this toy's turns (xiaozhi auto/realtime). */
+	private readonly endpointed: boolean
+	/** Endpointed turn: when each frame since the speech began was sent, and whether `stt` came. */
+	private sentAt: number[] = []
+	private heardStt = false
+	/** Frames of silence this turn streamed before the speech. */
+	private lead = 0
+	/** Realtime toy: its listen start holds on this connection (reset by a new socket or an abort). */
+	private realtimeListening = false
 	/** Seed-json: a barge-in already started the next turn's audio_session. */
 	private seedSession = ''
 
 	constructor(
 		readonly id: string,
 		readonly protocol: ToyProtocol,
+		readonly listen: ListenMode,
 		readonly talks: boolean,
 		private readonly plan: ToyPlan,
 		private readonly audio: UplinkAudio,
 		private readonly r: ToyResult,
 	) {
 		this.version = versionOf(protocol)
+		this.hello = helloFor(this.version)
+		this.endpointed = protocol !== 'seed' && listen !== 'manual'
 	}
 
 	get connected(): boolean {
@@ -81,6 +101,7 @@ export class Toy {
 		ws.binaryType = 'arraybuffer'
 		this.ws = ws
 		this.pings = []
+		this.realtimeListening = false
 		return new Promise<boolean>((resolve) => {
 			const timer = setTimeout(() => this.handshakeDone?.(false, 'handshake timeout'), HANDSHAKE_TIMEOUT_MS)
 			this.handshakeDone = (ok, why) => {
@@ -101,7 +122,7 @@ export class Toy {
 			}
 			ws.onopen = () => {
 				if (this.protocol === 'seed') this.ping('handshake')
-				else ws.send(HELLO)
+				else ws.send(this.hello)
 			}
 			ws.onmessage = (e) => this.onMessage(e.data as string | ArrayBuffer)
 			ws.onclose = (e) => this.onClose(ws, e.code, e.reason)
@@ -119,7 +140,8 @@ export class Toy {
 				continue
 			}
 			const continued = await this.turn()
-			if (!continued) await this.sleep(this.pause())
+			// ? An endpointed toy spends its think time listening (turn() streams the silence).
+			if (!continued && !this.endpointed) await this.sleep(this.pause())
 		}
 	}
 
@@ -141,28 +163,107 @@ export class Toy {
 		const startSent = seed && this.seedSession !== ''
 		this.seedSession = ''
 		r.turns.started++
-		if (!startSent) ws.send(seed ? seedAudioStart(sessionId) : LISTEN_START)
-		const packets = seed ? this.audio.base64 : this.audio.binary[this.version]
+		// ? Realtime firmware (xiaozhi-esp32 application.cc) says listen start once: its microphone stays
+		//   open over the answer and the gateway listens again when the answer ends. After an abort it
+		//   starts afresh. Auto firmware says it again every time it returns to listening.
+		const resend = this.listen !== 'realtime' || !this.realtimeListening
+		if (!startSent && resend) ws.send(seed ? seedAudioStart(sessionId) : listenStart(this.listen))
+		this.realtimeListening = this.listen === 'realtime'
+		const barge = Math.random() < this.plan.bargeInShare
+		let outcome: Outcome
+		if (this.endpointed) {
+			// Listening while the child thinks: the microphone's noise floor goes up, decoded and VAD'd.
+			const silence = this.audio.silence[this.version]
+			this.lead = Math.round(this.pause() / FRAME_MS)
+			if (!(await this.send(silence, this.lead))) return this.abandon()
+			const answered = this.awaitAnswer(barge, false)
+			this.sentAt = []
+			this.heardStt = false
+			if (!(await this.send(this.audio.binary[this.version], this.audio.binary[this.version].length, true))) return this.abandon()
+			// Then silence until the VAD ends the turn (the gateway's `stt`), as firmware in auto mode does.
+			const ended = await this.send(silence, VAD_WAIT_FRAMES, true, () => this.heardStt)
+			if (!ended) return this.abandon()
+			if (!this.heardStt) {
+				r.turns.vadMissed++
+				this.error('the gateway VAD did not end the turn')
+				ws.send(LISTEN_STOP)
+				if (this.answer && this.answer.eosAt === 0) this.answer.eosAt = performance.now()
+			}
+			// ? Realtime firmware keeps its microphone open over the answer (barge-in by voice); auto stops.
+			if (this.listen === 'realtime') {
+				const mine = this.answer
+				void this.send(silence, Number.POSITIVE_INFINITY, false, () => this.answer !== mine)
+			}
+			outcome = await answered
+		} else {
+			const packets = seed ? this.audio.base64 : this.audio.binary[this.version]
+			const t0 = performance.now()
+			for (let i = 0; i < packets.length; i++) {
+				const wait = t0 + i * FRAME_MS - performance.now()
+				if (wait > 1) await Bun.sleep(wait)
+				if (!this.open || this.stopped) return this.abandon()
+				const frame = seed ? seedAudioChunk(sessionId, i, packets[i] as string) : (packets[i] as Uint8Array)
+				if (ws.readyState !== WebSocket.OPEN) r.uplinkSendFailures++
+				else ws.send(frame)
+				r.uplinkFrames++
+				r.uplinkBytes += typeof frame === 'string' ? frame.length : frame.byteLength
+				if ((i + 1) % this.plan.ingestProbeEvery === 0) this.ping('ingest')
+			}
+			const answered = this.awaitAnswer(barge, true)
+			ws.send(seed ? seedAudioEnd(sessionId) : LISTEN_STOP)
+			outcome = await answered
+		}
+		if (outcome === 'closed' && this.stopped) {
+			r.turns.started--
+			return false
+		}
+		if (outcome === 'stop') r.turns.answered++
+		else {
+			r.turns.unanswered++
+			if (outcome === 'noAudio' || outcome === 'playbackOverTimeout') r.turns[outcome]++
+			this.error(`turn not answered (${outcome})`)
+		}
+		return seed && barge && outcome === 'stop' && this.seedSession !== ''
+	}
+
+	private abandon(): false {
+		this.r.turns.started--
+		this.answer?.done('closed')
+		return false
+	}
+
+	/**
+	 * Streams `count` frames of `frames` (cycled) in real time. Stops early, returning true, when
+	 * `until()` holds; returns false when the socket closed or the run stopped. `track` records the
+	 * send times the endpoint latency is read against.
+	 */
+	private async send(frames: Uint8Array[], count: number, track = false, until?: () => boolean): Promise<boolean> {
+		const ws = this.ws
+		if (!ws || frames.length === 0) return this.open && !this.stopped
+		const r = this.r
 		const t0 = performance.now()
-		for (let i = 0; i < packets.length; i++) {
+		for (let i = 0; i < count; i++) {
 			const wait = t0 + i * FRAME_MS - performance.now()
 			if (wait > 1) await Bun.sleep(wait)
-			if (!this.open || this.stopped) {
-				r.turns.started--
-				return false
-			}
-			const frame = seed ? seedAudioChunk(sessionId, i, packets[i] as string) : (packets[i] as Uint8Array)
+			if (until?.()) return true
+			if (!this.open || this.stopped || ws !== this.ws) return false
+			const frame = frames[i % frames.length]
 			if (ws.readyState !== WebSocket.OPEN) r.uplinkSendFailures++
 			else ws.send(frame)
+			if (track) this.sentAt.push(performance.now())
 			r.uplinkFrames++
-			r.uplinkBytes += typeof frame === 'string' ? frame.length : frame.byteLength
-			if ((i + 1) % this.plan.ingestProbeEvery === 0) this.ping('ingest')
+			r.uplinkBytes += frame.byteLength
 		}
-		const barge = Math.random() < this.plan.bargeInShare
-		const outcome = await new Promise<'stop' | 'closed' | 'timeout'>((resolve) => {
-			const timer = setTimeout(() => this.answer?.done('timeout'), this.plan.answerTimeoutMs)
-			this.answer = {
-				eosAt: 0,
+		return true
+	}
+
+	/** The pending answer of this turn; `eosAt` is set now (manual) or when the VAD ends the turn. */
+	private awaitAnswer(barge: boolean, eosNow: boolean): Promise<Outcome> {
+		return new Promise<Outcome>((resolve) => {
+			let timer: ReturnType<typeof setTimeout> | undefined
+			const a: Answer = {
+				eosAt: eosNow ? performance.now() : 0,
+				firstFrameAt: 0,
 				frames: 0,
 				lastFrameAt: 0,
 				nextSeq: 0,
@@ -171,23 +272,27 @@ export class Toy {
 				stamp: null,
 				done: (how) => {
 					clearTimeout(timer)
-					this.answer = undefined
+					if (this.answer === a) this.answer = undefined
 					resolve(how)
 				},
 			}
-			ws.send(seed ? seedAudioEnd(sessionId) : LISTEN_STOP)
-			this.answer.eosAt = performance.now()
+			// No audio in time counts from end of speech; once audio flows, from what has been heard.
+			const check = () => {
+				if (this.answer !== a) return
+				if (a.frames === 0) {
+					const from = a.eosAt || performance.now()
+					const due = from + this.plan.answerTimeoutMs
+					if (a.eosAt > 0 && performance.now() >= due) return a.done('noAudio')
+					timer = setTimeout(check, Math.max(50, due - performance.now()))
+					return
+				}
+				const due = playbackDeadline(a.firstFrameAt, a.frames, FRAME_MS, this.plan.playbackGraceMs)
+				if (performance.now() >= due) return a.done(unansweredKind(a.frames))
+				timer = setTimeout(check, Math.max(50, due - performance.now()))
+			}
+			this.answer = a
+			timer = setTimeout(check, this.plan.answerTimeoutMs)
 		})
-		if (outcome === 'closed' && this.stopped) {
-			r.turns.started--
-			return false
-		}
-		if (outcome === 'stop') r.turns.answered++
-		else {
-			r.turns.unanswered++
-			this.error(`turn not answered (${outcome})`)
-		}
-		return seed && barge && outcome === 'stop' && this.seedSession !== ''
 	}
 
 	private onMessage(data: string | ArrayBuffer): void {
@@ -216,6 +321,8 @@ export class Toy {
 				return
 			case 'pong':
 				return this.pong()
+			case 'stt':
+				return this.endOfTurn()
 			case 'error':
 				return this.error(`error ${String(msg.code)}`)
 			case 'tts':
@@ -243,7 +350,11 @@ export class Toy {
 		const now = performance.now()
 		if (!a || a.eosAt === 0) return this.error('audio frame outside an answer')
 		if (a.frames === 0) {
-			if (a.stamp !== null) {
+			a.firstFrameAt = now
+			r.anyFirstFrameMs.push(now - a.eosAt)
+			if (!this.plan.providerKnown) {
+				// ? Only the fake stamps its answers: with any other provider, who answered is unknown.
+			} else if (a.stamp !== null) {
 				r.endOfSpeechToFirstFrameMs.push(now - a.eosAt)
 				r.providerToFirstFrameMs.push(epochNow() - a.stamp)
 			} else {
@@ -261,8 +372,35 @@ export class Toy {
 				// A seed toy barges in by starting its next turn; the gateway ends the answer with final:true.
 				this.seedSession = randomUUID()
 				this.ws?.send(seedAudioStart(this.seedSession))
-			} else this.ws?.send(ABORT)
+			} else {
+				this.ws?.send(ABORT)
+				this.realtimeListening = false
+			}
 		}
+	}
+
+	/** `stt`: the gateway ended the turn. Endpointed toys read the VAD's latency off it. */
+	private endOfTurn(): void {
+		const a = this.answer
+		if (!this.endpointed || !a || a.eosAt !== 0) return
+		this.heardStt = true
+		this.r.turns.endpointed++
+		const now = performance.now()
+		// ? The frame the VAD ends the turn on, from the same VAD run offline over the same packets. It
+		//   depends on the lead, which the gateway may count a frame or two differently (frames in
+		//   flight when it reset its VAD), and a pause in the speech can put it ~1.2 s apart: of the
+		//   candidates near this lead, the latest already sent when `stt` came. When the gateway ended
+		//   the turn sooner than any, the last frame sent is the best bound there is.
+		const table = this.plan.vadEndFrame
+		let k = -1
+		for (let l = Math.max(0, this.lead - 3); l <= Math.min(table.length - 1, this.lead + 3); l++) {
+			const c = table[l]
+			if (c !== null && c < this.sentAt.length && c > k) k = c
+		}
+		const at = k >= 0 ? this.sentAt[k] : this.sentAt.at(-1)
+		if (at === undefined) return
+		a.eosAt = at
+		this.r.endpointMs.push(now - at)
 	}
 
 	private stamp(text: unknown): void {
@@ -277,12 +415,9 @@ export class Toy {
 		if (!a) return this.error('answer end outside an answer')
 		const r = this.r
 		const now = performance.now()
-		if (a.stamp === null && a.frames > 0) r.turns.fixedLine++
+		if (this.plan.providerKnown && a.stamp === null && a.frames > 0) r.turns.fixedLine++
 		if (a.bargeSentAt > 0) r.bargeInStopMs.push(now - a.bargeSentAt)
-		else if (this.plan.answerMs !== null && a.stamp !== null) {
-			const expected = Math.ceil(this.plan.answerMs / FRAME_MS)
-			if (a.frames < expected) r.framesLost += expected - a.frames
-		}
+		else if (this.plan.providerKnown && a.stamp !== null) r.framesLost += framesMissing(this.plan.answerMs, FRAME_MS, a.frames) ?? 0
 		a.done('stop')
 	}
 

@@ -2,6 +2,12 @@
 
 export type Scenario = 'idle' | 'talk' | 'storm' | 'soak'
 export type ToyProtocol = 'v1' | 'v2' | 'v3' | 'seed'
+/**
+ * How a xiaozhi toy listens (PROTOCOL.md `listen.mode`): manual sends `listen stop`; auto streams the
+ * microphone until the gateway's VAD ends the turn; realtime also streams while the answer plays.
+ * Seed-json toys always end a turn with audio_end (manual).
+ */
+export type ListenMode = 'manual' | 'auto' | 'realtime'
 
 /** What one worker needs to drive its share of the fleet. Plain JSON: it crosses the IPC channel. */
 export interface ToyPlan {
@@ -10,7 +16,7 @@ export interface ToyPlan {
 	secret: string
 	scenario: Scenario
 	/** Device ids and protocols of this worker's toys. */
-	toys: Array<{ id: string; protocol: ToyProtocol }>
+	toys: Array<{ id: string; protocol: ToyProtocol; listen: ListenMode }>
 	/** Connections are spread evenly over this window. */
 	rampMs: number
 	/** Heartbeat (`ping`) interval of a toy that is not talking. */
@@ -24,15 +30,27 @@ export interface ToyPlan {
 	/** Fake provider settings, when known: they let the toy count missing frames and the gateway's own latency. */
 	providerLatencyMs: number | null
 	answerMs: number | null
-	/** A ping follows every k-th uplink frame; its pong round trip is the ingest latency. */
+	/** The answers carry the fake's stamp, so provider answers and cached lines can be told apart. */
+	providerKnown: boolean
+	/** Manual toys: a ping follows every k-th uplink frame; its pong round trip is a (decode-free) probe. */
 	ingestProbeEvery: number
 	/** Reconnect after an unexpected close (storm): full-jitter exponential backoff. */
 	reconnect: boolean
 	backoffMs: [number, number]
-	/** No answer within this long after end of speech: the turn counts as unanswered. */
+	/** No audio within this long after end of speech: the turn counts as unanswered ("no audio"). */
 	answerTimeoutMs: number
+	/** An answer that started and then neither ended nor kept up with real time for this long: "playback over timeout". */
+	playbackGraceMs: number
 	/** Uplink speech: base64 of the .opuspackets file (16 kHz mono, 60 ms packets). */
 	packets: string[]
+	/** Microphone between utterances (noise floor, same framing): auto/realtime toys stream it while listening. */
+	silence: string[]
+	/**
+	 * By frames of silence streamed since listen start (the lead): index, in the speech followed by
+	 * silence, of the frame on which the gateway's VAD ends the turn (found by running the gateway's
+	 * codec VAD over the same packets); null when unknown.
+	 */
+	vadEndFrame: Array<number | null>
 }
 
 /** Raw figures from one worker; the orchestrator merges and summarizes them. */
@@ -42,8 +60,22 @@ export interface ToyResult {
 	/** Toys whose socket was open when the run stopped. */
 	held: number
 	unexpectedCloses: Record<string, number>
-	/** fixedLine: answered with one of the gateway's cached lines instead of the provider (no stamp). */
-	turns: { started: number; answered: number; unanswered: number; bargedIn: number; fixedLine: number }
+	/**
+	 * fixedLine: answered with one of the gateway's cached lines instead of the provider (no stamp;
+	 * only counted when the provider is known). unanswered = noAudio + playbackOverTimeout.
+	 * endpointed: turns the gateway's VAD ended (auto/realtime); vadMissed: the VAD never did.
+	 */
+	turns: {
+		started: number
+		answered: number
+		unanswered: number
+		noAudio: number
+		playbackOverTimeout: number
+		bargedIn: number
+		fixedLine: number
+		endpointed: number
+		vadMissed: number
+	}
 	uplinkFrames: number
 	uplinkBytes: number
 	downlinkFrames: number
@@ -53,8 +85,12 @@ export interface ToyResult {
 	/** Sequence gaps (seed-json `seq`) and sends the client could not make. */
 	seqGaps: number
 	uplinkSendFailures: number
-	/** ms samples */
+	/** ms samples. ingestMs: manual toys' ping-after-frame round trip (no decode behind it). */
 	ingestMs: number[]
+	/** Auto/realtime: the frame the VAD ends the turn on is sent → `stt` arrives (decode + VAD + turn start). */
+	endpointMs: number[]
+	/** Every answer, whoever made it: end of speech → first frame. */
+	anyFirstFrameMs: number[]
 	heartbeatRttMs: number[]
 	/** Provider answers only (stamped). */
 	endOfSpeechToFirstFrameMs: number[]

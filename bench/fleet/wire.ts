@@ -3,7 +3,7 @@
 // (§3), plus the URLs and headers of each handshake.
 
 import { makeV2Token } from '../lib/token'
-import type { ToyProtocol } from './types'
+import type { ListenMode, ToyProtocol } from './types'
 
 export const FRAME_MS = 60
 
@@ -40,14 +40,17 @@ export interface UplinkAudio {
 	binary: Record<1 | 2 | 3, Uint8Array[]>
 	/** base64 of each packet for seed-json audio_chunk. */
 	base64: string[]
+	/** The microphone between utterances, framed per version (auto/realtime toys only; binary). */
+	silence: Record<1 | 2 | 3, Uint8Array[]>
 }
 
-export function prepareUplink(packetsBase64: readonly string[]): UplinkAudio {
+function framed(packetsBase64: readonly string[]): Record<1 | 2 | 3, Uint8Array[]> {
 	const raw = packetsBase64.map((b) => new Uint8Array(Buffer.from(b, 'base64')))
-	return {
-		binary: { 1: raw, 2: raw.map((p) => frameUplink(2, p)), 3: raw.map((p) => frameUplink(3, p)) },
-		base64: packetsBase64.slice(),
-	}
+	return { 1: raw, 2: raw.map((p) => frameUplink(2, p)), 3: raw.map((p) => frameUplink(3, p)) }
+}
+
+export function prepareUplink(packetsBase64: readonly string[], silenceBase64: readonly string[] = []): UplinkAudio {
+	return { binary: framed(packetsBase64), base64: packetsBase64.slice(), silence: framed(silenceBase64) }
 }
 
 export function versionOf(protocol: ToyProtocol): 1 | 2 | 3 {
@@ -70,15 +73,20 @@ export function handshakeRequest(base: string, secret: string, id: string, proto
 	}
 }
 
-export const HELLO = JSON.stringify({
-	type: 'hello',
-	version: 3,
-	transport: 'websocket',
-	features: {},
-	audio_params: { format: 'opus', sample_rate: 16000, channels: 1, frame_duration: FRAME_MS },
-})
+/** The hello a toy of that binary protocol version sends: its `version` is the one it speaks. */
+export function helloFor(version: 1 | 2 | 3): string {
+	return JSON.stringify({
+		type: 'hello',
+		version,
+		transport: 'websocket',
+		features: {},
+		audio_params: { format: 'opus', sample_rate: 16000, channels: 1, frame_duration: FRAME_MS },
+	})
+}
 export const PING = '{"type":"ping"}'
-export const LISTEN_START = '{"type":"listen","state":"start","mode":"manual"}'
+export function listenStart(mode: ListenMode): string {
+	return `{"type":"listen","state":"start","mode":"${mode}"}`
+}
 export const LISTEN_STOP = '{"type":"listen","state":"stop"}'
 export const ABORT = '{"type":"abort","reason":"wake_word_detected"}'
 

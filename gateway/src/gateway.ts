@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto'
 import { join } from 'node:path'
 import type { Server } from 'bun'
-import { CircuitBreaker, createProvider, EspeakTts, FakeProvider, OfflineProvider, ResilientProvider, TimedProvider } from './ai'
+import { CircuitBreaker, createProvider, EspeakTts, OfflineProvider, ResilientProvider, TimedProvider } from './ai'
 import { FixedLines } from './ai/fixed-lines'
 import { buildApp } from './app'
 import { buildParentApp } from './modules/parent-app/service'
@@ -147,8 +147,9 @@ export async function startGateway(config: Config, log: Logger = rootLog): Promi
 	const clientOfRequest = (req: Request): ClientInfo => clients.get(req) ?? { ip: 'unknown', key: 'unknown', secure: false }
 	// Parent side: accounts, children, consent, transcripts, export, deletion (parent-side.ts).
 	const resume = ops.resume
-	// ? The child's words leave the gateway with any provider but the offline bear (and the bench's fake).
-	const thirdPartyAi = !(upstream instanceof OfflineProvider || upstream instanceof FakeProvider)
+	// ? The child's words leave the gateway with any provider but the offline bear (and the bench's
+	//   fake, which is wrapped like a remote provider but sends nothing anywhere).
+	const thirdPartyAi = !(upstream instanceof OfflineProvider || config.ai.provider === 'fake')
 	const parents = buildParentSide({
 		config,
 		authSecret: resolveAuthSecret(config.accounts.authSecret, config.dataDir, log),

@@ -1,8 +1,9 @@
 import { describe, expect, test } from 'bun:test'
-import { createProvider } from '../../gateway/src/ai'
+import { createProvider, ResilientProvider } from '../../gateway/src/ai'
 import { FakeProvider } from '../../gateway/src/ai/fake'
 import type { ProviderEvent } from '../../gateway/src/ai/provider'
 import { fallbackCodec } from '../../gateway/src/codec/fallback'
+import { loadNativeCodec, nativeCodecLoadError } from '../../gateway/src/codec/native'
 import { packetSamples48k } from '../../gateway/src/codec/opus-packets'
 import { Downlink } from '../../gateway/src/session/downlink'
 import { collect } from '../support/collect'
@@ -39,10 +40,23 @@ describe('fake provider, opus20', () => {
 		expect(out.every((p) => packetSamples48k(p) === 2880)).toBe(true)
 	})
 
-	test('is chosen by config, and needs a codec', () => {
+	test('answers in Opus with the native codec too, whose resampler flushes exactly what it holds', async () => {
+		const native = loadNativeCodec()
+		if (!native) throw new Error(`native codec not built: ${nativeCodecLoadError()}`)
+		const fake = new FakeProvider({ latencyMs: 0, answerMs: 1200, speed: 1000, format: 'opus20', codec: native })
+		const events = await collect(fake.answer(turn()))
+		const packets = events.flatMap((e) => (e.type === 'opus' ? [...e.packets] : []))
+		expect(Math.abs(packets.length - 60)).toBeLessThanOrEqual(1)
+	})
+
+	test('is chosen by config, wrapped like a remote provider, and needs a codec', () => {
 		const p = createProvider({ codec: fallbackCodec, ai: { provider: 'fake', fakeFormat: 'opus20' } })
-		expect(p).toBeInstanceOf(FakeProvider)
-		expect((p as FakeProvider).format).toBe('opus20')
+		// The fleet bench measures the production path: timeouts, retries and the circuit around the answer.
+		expect(p).toBeInstanceOf(ResilientProvider)
+		expect(p.name).toBe('fake')
+		const fake = (p as ResilientProvider).primary
+		expect(fake).toBeInstanceOf(FakeProvider)
+		expect((fake as FakeProvider).format).toBe('opus20')
 		expect(() => new FakeProvider({ format: 'opus20' })).toThrow(/codec/)
 	})
 })

@@ -58,9 +58,15 @@ export function epochMs(): number {
 /** The clip as the speech API's `opus` format: 48 kHz, 20 ms packets, one configuration. */
 function oggOpus(codec: Codec, pcm: Int16Array): Uint8Array {
 	const r = codec.createResampler(FAKE_RATE, 48000)
-	const at48 = new Int16Array(r.maxOutput(pcm.length) + r.maxFlush())
-	let n = r.process(pcm, at48)
-	n += r.flush(at48.subarray(n))
+	const head = new Int16Array(r.maxOutput(pcm.length))
+	const headN = r.process(pcm, head)
+	// ! maxFlush() is what the filter holds now, so it is asked after the process (the native one is exact).
+	const tail = new Int16Array(r.maxFlush())
+	const tailN = r.flush(tail)
+	const n = headN + tailN
+	const at48 = new Int16Array(n)
+	at48.set(head.subarray(0, headN))
+	at48.set(tail.subarray(0, tailN), headN)
 	const enc = codec.createEncoder(48000, 1, 'audio')
 	const frame = 960
 	const whole = new Int16Array(Math.ceil(n / frame) * frame)

@@ -49,18 +49,18 @@ export interface AiSettings {
 
 export function createProvider(cfg: ProviderConfig): Provider {
 	const ai = cfg.ai ?? {}
-	// Benchmarks only (bench/fleet): fixed latency and answer length, so the gateway is what is measured.
-	if (ai.provider === 'fake') {
-		return new FakeProvider({ latencyMs: ai.fakeLatencyMs, answerMs: ai.fakeAnswerMs, format: ai.fakeFormat, codec: cfg.codec })
-	}
 	const apiKey = cfg.openaiApiKey?.trim()
 	const baseURL = cfg.openaiBaseUrl?.trim()
-	if (!apiKey && !baseURL) return new OfflineProvider({ tts: cfg.tts })
+	// Benchmarks only (bench/fleet): fixed latency and answer length, so the gateway is what is measured.
+	// ? Wrapped below like a remote provider, so a benchmark pays for the same wrappers production does.
+	const fake = ai.provider === 'fake'
+	if (!fake && !apiKey && !baseURL) return new OfflineProvider({ tts: cfg.tts })
 	// ? Local OpenAI-compatible servers usually ignore the key, but the SDK insists on one.
 	const key = apiKey || 'local'
 	const url = baseURL || undefined
-	const primary: Provider =
-		ai.mode === 'realtime'
+	const primary: Provider = fake
+		? new FakeProvider({ latencyMs: ai.fakeLatencyMs, answerMs: ai.fakeAnswerMs, format: ai.fakeFormat, codec: cfg.codec })
+		: ai.mode === 'realtime'
 			? new OpenAIRealtimeProvider({ apiKey: key, baseURL: url, vad: ai.realtimeVad, codec: cfg.codec })
 			: // Retries belong to the wrapper, which knows whether the child has heard anything yet.
 				new OpenAIPipelineProvider({ apiKey: key, baseURL: url, codec: cfg.codec, maxRetries: cfg.codec ? 0 : 1 })
