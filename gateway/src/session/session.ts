@@ -299,7 +299,8 @@ export class Session {
 		this.state = 'thinking'
 		if (this.metrics) {
 			this.metrics.hot.turnsStarted++
-			this.marks = { endOfSpeechAt: performance.now() }
+			// ? A shed turn's quick busy line is not an answer: its latency would flatter the overloaded gateway's.
+			this.marks = shed ? undefined : { endOfSpeechAt: performance.now() }
 		}
 		void this.runTurn(input, ctrl, playback, shed).catch((err) => {
 			// runTurn handles its own errors; this only guards against a bug escaping it.
@@ -366,7 +367,8 @@ export class Session {
 			if (!live()) return
 			this.downlink.reset()
 			this.pacer.push({ kind: 'end' })
-			if (this.metrics) this.metrics.hot.turnsAnswered++
+			// A shed turn is counted as shed (teddy_admission_shed_total), not as answered.
+			if (this.metrics && !shed) this.metrics.hot.turnsAnswered++
 		} catch (err) {
 			if (!live()) return
 			if (this.metrics) this.metrics.hot.turnsFailed++
