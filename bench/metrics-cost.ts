@@ -7,7 +7,7 @@
 
 import { LatencyHistogram, PACING_BUCKETS_MS } from '../gateway/src/obs/latency-histogram'
 import { HotCounters, Metrics } from '../gateway/src/obs/metrics'
-import { Pacer } from '../gateway/src/session/pacer'
+import { Pacer, PacingClock } from '../gateway/src/session/pacer'
 import { machine, machineLine, writeResults } from './lib/report'
 
 const FRAMES = 2_000_000
@@ -17,7 +17,7 @@ function pacerNsPerFrame(withMetrics: boolean): number {
 	const hist = withMetrics ? new LatencyHistogram('x', 'x', PACING_BUCKETS_MS) : undefined
 	const counters = withMetrics ? new HotCounters() : undefined
 	let sent = 0
-	const pacer = new Pacer(
+	const pacer = new Pacer(new PacingClock(), 
 		{
 			audio: () => {
 				sent++
@@ -69,6 +69,7 @@ async function scrapeMs(sockets: number): Promise<number> {
 		sessionsByState: () => census().states,
 		circuitState: () => 'closed',
 		answersEncoding: () => 3,
+		pacingLateMs: () => 0,
 		writes: () => ({ pending: 0, waiting: false, refused: 0, dropped: 0 }),
 		redisDegraded: () => 0,
 		draining: () => false,

@@ -67,6 +67,10 @@ export const ConfigSchema = T.Object({
 		// new Device-Ids registered per minute across the fleet
 		deviceRegistrationsPerMinute: Int(1, 1_000_000),
 		requestBodyBytes: Int(1024, 16 << 20),
+		// overload (session/admission.ts): smoothed pacing tick lateness, in ms, from which new
+		// turns get a "moment" line and from which new connections are refused (1012)
+		shedTurnsAtLateMs: Int(1, 60_000),
+		refuseConnectionsAtLateMs: Int(1, 60_000),
 	}),
 	shutdownGraceMs: Int(0, 60_000),
 	// Prometheus metrics (docs/operations.md): off only to measure their cost; a private port, a bearer, or both.
@@ -213,6 +217,8 @@ const envName: Record<string, string> = {
 	'/limits/tokensPerDevicePerMinute': 'TOKENS_PER_DEVICE_PER_MINUTE',
 	'/limits/deviceRegistrationsPerMinute': 'DEVICE_REGISTRATIONS_PER_MINUTE',
 	'/limits/requestBodyBytes': 'MAX_REQUEST_BODY_BYTES',
+	'/limits/shedTurnsAtLateMs': 'ADMISSION_SHED_TURNS_MS',
+	'/limits/refuseConnectionsAtLateMs': 'ADMISSION_REFUSE_CONNECTIONS_MS',
 	'/shutdownGraceMs': 'SHUTDOWN_GRACE_MS',
 	'/metrics/enabled': 'METRICS',
 	'/metrics/port': 'METRICS_PORT',
@@ -384,6 +390,10 @@ export function loadConfig(env: Env = process.env): Config {
 			tokensPerDevicePerMinute: num(env.TOKENS_PER_DEVICE_PER_MINUTE, 30),
 			deviceRegistrationsPerMinute: num(env.DEVICE_REGISTRATIONS_PER_MINUTE, 1000),
 			requestBodyBytes: num(env.MAX_REQUEST_BODY_BYTES, 64 * 1024),
+			// ? Provisional: a 60 ms frame is inaudibly late under ~40 ms; the fleet bench is to measure
+			//   where jitter starts on real hardware (issue 17 item 6).
+			shedTurnsAtLateMs: num(env.ADMISSION_SHED_TURNS_MS, 40),
+			refuseConnectionsAtLateMs: num(env.ADMISSION_REFUSE_CONNECTIONS_MS, 120),
 		},
 		shutdownGraceMs: num(env.SHUTDOWN_GRACE_MS, 8_000),
 		metrics: {

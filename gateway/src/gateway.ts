@@ -39,11 +39,14 @@ import type { ConnectionData } from './ws/connection'
 import { consentRefusal, type RefusalTarget } from './ws/consent-refusal'
 import { DeviceRegistry } from './ws/device-registry'
 import { createDeviceSockets, deviceProtocolOf } from './ws/device-sockets'
+import { sendPolicy } from './ws/send'
 import { startRevocationSweep } from './ws/revocation-sweep'
 import { type ConsentKind, consentRefusalLine } from './safety/consent'
 import { audit } from './modules/access/audit'
 import { countingLimiters, createOperations } from './operations'
-import { answersEncoding } from './session/downlink'
+import { Admission } from './session/admission'
+import { EncodeLoad } from './session/downlink'
+import { PacingClock } from './session/pacer'
 
 // Composition root: builds every part from config, wires them, listens. Nothing else constructs
 // infrastructure, so tests can start a whole gateway in-process with a config object.
@@ -123,6 +126,15 @@ export async function startGateway(config: Config, log: Logger = rootLog): Promi
 	Promise.all(Object.values(consentRefusalLine).flatMap((l) => [fixedLines.render(l, 16000), fixedLines.render(l, 24000)])).catch((err) =>
 		log.warn({ err }, 'consent lines could not be pre-rendered'),
 	)
+	// The line an overloaded gateway answers new turns with must cost nothing then: render it now.
+	Promise.all([fixedLines.render('busy', 16000), fixedLines.render('busy', 24000)]).catch((err) => log.warn({ err }, 'the busy line could not be pre-rendered'))
+	// Owned by this gateway, shared by its sessions: the pacing timer, the encode load, overload control.
+	const pacing = new PacingClock()
+	const encodeLoad = new EncodeLoad(codec.encodeThreads)
+	const admission = new Admission(
+		{ shedTurnsAtMs: limits.shedTurnsAtLateMs, refuseConnectionsAtMs: limits.refuseConnectionsAtLateMs },
+		{ signal: () => pacing.lateMs(), lines: fixedLines, log, counters },
+	)
 	const safety = await createSafety(answering, config, store.safety, writes, log, {
 		speak: speakFixed,
 		circuit,
@@ -182,9 +194,9 @@ export async function startGateway(config: Config, log: Logger = rootLog): Promi
 	const consent = {
 		reader: parents.store.consents,
 		thirdPartyAi,
-		refuse: (target: RefusalTarget, kind: ConsentKind) => consentRefusal({ codec, speak: speakFixed, log, limits: config.limits }, target, kind),
+		refuse: (target: RefusalTarget, kind: ConsentKind) => consentRefusal({ codec, speak: speakFixed, log, limits: config.limits, pacing, encodeLoad }, target, kind),
 	}
-	const sessionDeps = { config, log, codec, provider, store, writes, turnLimiter, resume, consent, metrics: ops.metrics }
+	const sessionDeps = { config, log, codec, provider, store, writes, turnLimiter, resume, consent, metrics: ops.metrics, pacing, encodeLoad, admission }
 	const sockets = createDeviceSockets({
 		config,
 		log,
@@ -196,6 +208,8 @@ export async function startGateway(config: Config, log: Logger = rootLog): Promi
 		registry,
 		metrics: ops.metrics,
 		fleet: ops.fleet,
+		sendPolicy: sendPolicy(limits.sendBufferBytes),
+		admission,
 	})
 	const stopRevocationSweep = startRevocationSweep({
 		registry: sockets.registry,
@@ -227,7 +241,8 @@ export async function startGateway(config: Config, log: Logger = rootLog): Promi
 		connectionsByProtocol: () => sockets.census().protocols,
 		sessionsByState: () => sockets.census().states,
 		circuitState: () => (upstream instanceof ResilientProvider ? upstream.breaker.state : 'none'),
-		answersEncoding,
+		answersEncoding: () => encodeLoad.answers,
+		pacingLateMs: () => pacing.lateMs(),
 		writes: () => writes.status(),
 		draining: () => draining,
 	})

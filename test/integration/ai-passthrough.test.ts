@@ -5,7 +5,7 @@ import { OpenAIPipelineProvider } from '../../gateway/src/ai/openai-pipeline'
 import type { ProviderEvent, TurnInput } from '../../gateway/src/ai/provider'
 import { loadCodec, type OpusRate } from '../../gateway/src/codec'
 import { createLogger } from '../../gateway/src/obs/logger'
-import { Downlink } from '../../gateway/src/session/downlink'
+import { Downlink, EncodeLoad } from '../../gateway/src/session/downlink'
 import { Session } from '../../gateway/src/session/session'
 import { collect } from '../support/collect'
 import { countingCodec } from '../support/counting-codec'
@@ -49,7 +49,7 @@ function turn(extra: Partial<TurnInput> = {}): TurnInput {
 
 /** What the toy is sent, through the session's own downlink. */
 async function toToy(events: ProviderEvent[], rate: 16000 | 24000): Promise<Uint8Array[]> {
-	const d = new Downlink(codec, 'opus', rate, 60)
+	const d = new Downlink(codec, new EncodeLoad(codec.encodeThreads), 'opus', rate, 60)
 	const out: Uint8Array[] = []
 	const send = (p: Uint8Array) => out.push(p)
 	for (const e of events) {

@@ -1,19 +1,34 @@
-import type { Codec, OpusEncoder } from '../../gateway/src/codec'
+import type { Codec, OpusDecoder, OpusEncoder } from '../../gateway/src/codec'
 
-/** A codec that counts what its Opus encoders are asked to do: frames encoded, encoders made. */
+/**
+ * A codec that counts what its Opus encoders are asked to do: frames encoded, encoders and
+ * decoders made and freed (the real codec underneath does the work).
+ */
 export function countingCodec(inner: Codec) {
-	const count = { encoders: 0, frames: 0, decoders: 0 }
+	const count = { encoders: 0, frames: 0, decoders: 0, encodersFreed: 0, decodersFreed: 0 }
 	const codec: Codec = {
 		...inner,
 		kind: inner.kind,
 		encodeThreads: inner.encodeThreads,
 		createDecoder: (...args) => {
 			count.decoders++
-			return inner.createDecoder(...args)
+			const dec = inner.createDecoder(...args)
+			let freed = false
+			const counted: OpusDecoder = {
+				decode: (packet, out) => dec.decode(packet, out),
+				reset: () => dec.reset(),
+				free: () => {
+					if (!freed) count.decodersFreed++
+					freed = true
+					dec.free()
+				},
+			}
+			return counted
 		},
 		createEncoder: (...args) => {
 			count.encoders++
 			const enc = inner.createEncoder(...args)
+			let freed = false
 			const counted: OpusEncoder = {
 				encode: (pcm, out) => {
 					count.frames++
@@ -26,7 +41,11 @@ export function countingCodec(inner: Codec) {
 				setBitrate: (b) => enc.setBitrate(b),
 				setComplexity: (c) => enc.setComplexity(c),
 				reset: () => enc.reset(),
-				free: () => enc.free(),
+				free: () => {
+					if (!freed) count.encodersFreed++
+					freed = true
+					enc.free()
+				},
 			}
 			return counted
 		},

@@ -1,7 +1,7 @@
 import type { ChildProfile, Provider } from '../../gateway/src/ai/provider'
 import type { Codec } from '../../gateway/src/codec'
 import { createLogger } from '../../gateway/src/obs/logger'
-import { Session, type SessionSink } from '../../gateway/src/session/session'
+import { Session, type SessionOptions, type SessionSink } from '../../gateway/src/session/session'
 
 /** One thing the toy was told, with when (performance.now()). */
 export type Heard =
@@ -12,7 +12,7 @@ export type Heard =
  * A Session on a 16 kHz Opus downlink whose sink records what a toy would be told, in order:
  * `calls` as short strings, `timeline` with arrival times (for what-the-child-hears figures).
  */
-export function recordingSession(codec: Codec, provider: Provider, deviceId: string, child: ChildProfile) {
+export function recordingSession(codec: Codec, provider: Provider, deviceId: string, child: ChildProfile, extra: Partial<SessionOptions> = {}) {
 	const calls: string[] = []
 	const timeline: Heard[] = []
 	let frames = 0
@@ -47,6 +47,7 @@ export function recordingSession(codec: Codec, provider: Provider, deviceId: str
 			deviceId,
 			turnMaxMs: 30_000,
 			downlink: { format: 'opus', sampleRate: 16000, frameMs: 60 },
+			...extra,
 		},
 		sink,
 	)

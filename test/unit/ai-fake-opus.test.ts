@@ -5,7 +5,7 @@ import type { ProviderEvent } from '../../gateway/src/ai/provider'
 import { fallbackCodec } from '../../gateway/src/codec/fallback'
 import { loadNativeCodec, nativeCodecLoadError } from '../../gateway/src/codec/native'
 import { packetSamples48k } from '../../gateway/src/codec/opus-packets'
-import { Downlink } from '../../gateway/src/session/downlink'
+import { Downlink, EncodeLoad } from '../../gateway/src/session/downlink'
 import { collect } from '../support/collect'
 import { countingCodec } from '../support/counting-codec'
 
@@ -27,7 +27,7 @@ describe('fake provider, opus20', () => {
 		expect(Math.abs(packets.length - 50)).toBeLessThanOrEqual(1)
 
 		const { codec, count } = countingCodec(fallbackCodec)
-		const d = new Downlink(codec, 'opus', 24000, 60)
+		const d = new Downlink(codec, new EncodeLoad(codec.encodeThreads), 'opus', 24000, 60)
 		const out: Uint8Array[] = []
 		for (const e of opus) {
 			d.pushOpus(e.packets)

@@ -5,7 +5,7 @@ import { loadPackets } from '../../bench/lib/packets'
 import { fallbackCodec } from '../../gateway/src/codec/fallback'
 import { loadNativeCodec } from '../../gateway/src/codec/native'
 import type { Codec, OpusRate } from '../../gateway/src/codec/types'
-import { Downlink, MP3_RATE } from '../../gateway/src/session/downlink'
+import { Downlink, EncodeLoad, MP3_RATE } from '../../gateway/src/session/downlink'
 import { countingCodec } from '../support/counting-codec'
 
 // What a toy is sent from provider audio: Opus frames joined into its packets without an encode,
@@ -72,7 +72,7 @@ describe.each(codecs)('Opus downlink from 20 ms provider frames (%s)', (_name, m
 	test('joins them into 60 ms packets that decode exactly like the frames, with no encoder', async () => {
 		const { codec, count } = countingCodec(make())
 		const frames = frames20(make(), 48000, 'audio', 50)
-		const d = new Downlink(codec, 'opus', 24000, 60)
+		const d = new Downlink(codec, new EncodeLoad(codec.encodeThreads), 'opus', 24000, 60)
 		const out = await relay(d, [frames.slice(0, 31), frames.slice(31)])
 		expect(count.encoders).toBe(0)
 		expect(count.decoders).toBe(0)
@@ -92,7 +92,7 @@ describe.each(codecs)('Opus downlink from 20 ms provider frames (%s)', (_name, m
 		const mixed = [...frames20(make(), 16000, 'voip', 4), ...frames20(make(), 48000, 'audio', 41)]
 		const change = 4
 		const steady = frames20(make(), 48000, 'audio', 30)
-		const d = new Downlink(codec, 'opus', 24000, 60)
+		const d = new Downlink(codec, new EncodeLoad(codec.encodeThreads), 'opus', 24000, 60)
 		const out = await relay(d, [mixed, steady])
 		// up to the change the frames passed; from it to the end of that stream they were encoded
 		const passed = Math.floor(change / 3)
@@ -109,7 +109,7 @@ describe.each(codecs)('Opus downlink from 20 ms provider frames (%s)', (_name, m
 	test('a barge-in drops a partial group: nothing of it reaches the next answer', async () => {
 		const { codec, count } = countingCodec(make())
 		const frames = frames20(make(), 48000, 'audio', 6)
-		const d = new Downlink(codec, 'opus', 24000, 60)
+		const d = new Downlink(codec, new EncodeLoad(codec.encodeThreads), 'opus', 24000, 60)
 		const out: Uint8Array[] = []
 		d.pushOpus(frames.slice(0, 5))
 		await d.encode((p) => out.push(p))
@@ -124,7 +124,7 @@ describe.each(codecs)('Opus downlink from 20 ms provider frames (%s)', (_name, m
 	test('PCM after Opus waits for the Opus: its group is completed first', async () => {
 		const c = make()
 		const frames = frames20(c, 48000, 'audio', 4)
-		const d = new Downlink(c, 'opus', 24000, 60)
+		const d = new Downlink(c, new EncodeLoad(c.encodeThreads), 'opus', 24000, 60)
 		const out: Uint8Array[] = []
 		d.pushOpus(frames)
 		d.push(resampled(c, 24000).subarray(0, 1440 * 2), 24000)
@@ -148,7 +148,7 @@ describe.each(codecs)('MP3 downlink (%s)', (_name, make) => {
 
 	test('cuts the stream into pieces of two whole frames that decode to the answer', async () => {
 		const c = make()
-		const d = new Downlink(c, 'mp3', MP3_RATE, (1152 * 1000) / MP3_RATE)
+		const d = new Downlink(c, new EncodeLoad(c.encodeThreads), 'mp3', MP3_RATE, (1152 * 1000) / MP3_RATE)
 		const pcm = resampled(c, 24000)
 		const out: Uint8Array[] = []
 		for (let at = 0; at < pcm.length; at += 2400) {
@@ -167,7 +167,7 @@ describe.each(codecs)('MP3 downlink (%s)', (_name, make) => {
 
 	test('a barge-in starts the next answer as a new stream, with nothing of the old one', async () => {
 		const c = make()
-		const d = new Downlink(c, 'mp3', MP3_RATE, (1152 * 1000) / MP3_RATE)
+		const d = new Downlink(c, new EncodeLoad(c.encodeThreads), 'mp3', MP3_RATE, (1152 * 1000) / MP3_RATE)
 		const pcm = resampled(c, 24000)
 		const first: Uint8Array[] = []
 		d.push(pcm.subarray(0, 12000), 24000)
@@ -184,5 +184,27 @@ describe.each(codecs)('MP3 downlink (%s)', (_name, make) => {
 		const r = await mp3Decode(second)
 		expect(r.errors).toEqual([])
 		expect(Math.abs(r.samplesDecoded - (24000 * MP3_RATE) / 24000 - 576 - 529)).toBeLessThanOrEqual(576)
+	})
+})
+
+describe('encode load', () => {
+	test('belongs to one gateway: answers encoding on one do not lower the complexity of another', async () => {
+		const codec = fallbackCodec
+		const busy = new EncodeLoad(1)
+		// 40 answers in flight on one encode thread: the next one gets complexity 3, not 5.
+		for (let i = 0; i < 40; i++) busy.started()
+		expect(busy.started()).toBe(3)
+		const own = new EncodeLoad(1)
+		const d = new Downlink(codec, own, 'opus', 24000, 60)
+		const sent: Uint8Array[] = []
+		d.push(new Int16Array(1440 * 3), 24000)
+		await d.encode((p) => sent.push(p))
+		expect(sent.length).toBe(3)
+		// this downlink's answer counts on its own gateway's load only
+		expect(own.answers).toBe(1)
+		expect(busy.answers).toBe(41)
+		d.reset()
+		expect(own.answers).toBe(0)
+		expect(own.started()).toBe(5)
 	})
 })

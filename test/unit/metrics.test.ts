@@ -2,7 +2,7 @@ import { describe, expect, test } from 'bun:test'
 import { LatencyHistogram } from '../../gateway/src/obs/latency-histogram'
 import { Metrics } from '../../gateway/src/obs/metrics'
 import { countingLimiters } from '../../gateway/src/operations'
-import { Pacer } from '../../gateway/src/session/pacer'
+import { Pacer, PacingClock } from '../../gateway/src/session/pacer'
 import { MemoryRateLimiter } from '../../gateway/src/store/rate-limits'
 import { parsePrometheus, sample } from '../support/prometheus-text'
 
@@ -53,6 +53,7 @@ describe('Metrics', () => {
 			sessionsByState: () => ({ idle: 6, speaking: 1 }),
 			circuitState: () => 'open',
 			answersEncoding: () => 1,
+			pacingLateMs: () => 0,
 			writes: () => ({ pending: 3, waiting: true, refused: 0, dropped: 0 }),
 			redisDegraded: () => 1,
 			draining: () => false,
@@ -88,7 +89,7 @@ describe('pacing lateness', () => {
 	test('frames of the burst are not counted; a frame sent late is, by how late', () => {
 		const h = new LatencyHistogram('p', 'p', [1, 5, 10, 20, 40, 60, 120])
 		const sent: number[] = []
-		const pacer = new Pacer({ audio: () => sent.push(1), sentence() {}, end() {} }, 60, 5, h)
+		const pacer = new Pacer(new PacingClock(), { audio: () => sent.push(1), sentence() {}, end() {} }, 60, 5, h)
 		for (let i = 0; i < 5; i++) pacer.push({ kind: 'audio', packet: new Uint8Array(1) })
 		expect(sent.length).toBe(5)
 		// four of the five burst frames went at once; the fifth fills the toy's buffer to burst-1

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test'
-import { Pacer } from '../../gateway/src/session/pacer'
+import { Pacer, PacingClock } from '../../gateway/src/session/pacer'
 
 // Downlink pacing (PROTOCOL.md §4): a burst of at most 5 frames, then real time, so a toy's
 // 40-packet queue never overflows; sentence marks ride just before their audio; end after the last.
@@ -32,7 +32,7 @@ async function until(pred: () => boolean, timeoutMs = 5000): Promise<void> {
 describe('pacer', () => {
 	test('counts what the toy has played: frames released minus what it still buffers', () => {
 		const r = recorder()
-		const pacer = new Pacer(r.sink, FRAME_MS)
+		const pacer = new Pacer(new PacingClock(), r.sink, FRAME_MS)
 		for (let i = 0; i < 20; i++) pacer.push({ kind: 'audio', packet: packet(i) })
 		const t = performance.now()
 		// the burst of 5 is in the toy's buffer, none of it played yet
@@ -49,7 +49,7 @@ describe('pacer', () => {
 		// Issue 11.6: tts stop went out 1-15 ms after the last frame while the toy still held up to 5
 		// frames; a client that clears its buffer on stop lost ~0.7 s of every answer.
 		const r = recorder()
-		const pacer = new Pacer(r.sink, FRAME_MS)
+		const pacer = new Pacer(new PacingClock(), r.sink, FRAME_MS)
 		for (let i = 0; i < 8; i++) pacer.push({ kind: 'audio', packet: packet(i) })
 		pacer.push({ kind: 'end' })
 		await until(() => r.events.some((e) => e.kind === 'end'))
@@ -61,7 +61,7 @@ describe('pacer', () => {
 
 	test('a turn with no audio ends at once', () => {
 		const r = recorder()
-		const pacer = new Pacer(r.sink, FRAME_MS)
+		const pacer = new Pacer(new PacingClock(), r.sink, FRAME_MS)
 		pacer.push({ kind: 'sentence', text: 'hi' })
 		pacer.push({ kind: 'end' })
 		expect(r.events.map((e) => e.kind)).toEqual(['sentence', 'end'])
@@ -69,7 +69,7 @@ describe('pacer', () => {
 
 	test('releases exactly 5 frames at once when 20 are pushed together', () => {
 		const r = recorder()
-		const pacer = new Pacer(r.sink, FRAME_MS)
+		const pacer = new Pacer(new PacingClock(), r.sink, FRAME_MS)
 		for (let i = 0; i < 20; i++) pacer.push({ kind: 'audio', packet: packet(i) })
 		expect(r.audio().length).toBe(5)
 		expect(pacer.pending).toBe(15)
@@ -78,7 +78,7 @@ describe('pacer', () => {
 
 	test('releases the rest no faster than real time', async () => {
 		const r = recorder()
-		const pacer = new Pacer(r.sink, FRAME_MS)
+		const pacer = new Pacer(new PacingClock(), r.sink, FRAME_MS)
 		const t0 = performance.now()
 		for (let i = 0; i < 20; i++) pacer.push({ kind: 'audio', packet: packet(i) })
 		pacer.push({ kind: 'end' })
@@ -98,7 +98,7 @@ describe('pacer', () => {
 
 	test('puts each sentence right before its audio', async () => {
 		const r = recorder()
-		const pacer = new Pacer(r.sink, FRAME_MS)
+		const pacer = new Pacer(new PacingClock(), r.sink, FRAME_MS)
 		pacer.push({ kind: 'sentence', text: 'one' })
 		for (let i = 0; i < 7; i++) pacer.push({ kind: 'audio', packet: packet(i) })
 		pacer.push({ kind: 'sentence', text: 'two' })
@@ -113,7 +113,7 @@ describe('pacer', () => {
 
 	test('sends end only after the last audio', async () => {
 		const r = recorder()
-		const pacer = new Pacer(r.sink, FRAME_MS)
+		const pacer = new Pacer(new PacingClock(), r.sink, FRAME_MS)
 		for (let i = 0; i < 8; i++) pacer.push({ kind: 'audio', packet: packet(i) })
 		pacer.push({ kind: 'end' })
 		expect(r.events.some((e) => e.kind === 'end')).toBe(false)
@@ -125,14 +125,14 @@ describe('pacer', () => {
 
 	test('sends end at once when nothing is queued', () => {
 		const r = recorder()
-		const pacer = new Pacer(r.sink, FRAME_MS)
+		const pacer = new Pacer(new PacingClock(), r.sink, FRAME_MS)
 		pacer.push({ kind: 'end' })
 		expect(r.events.map((e) => e.kind)).toEqual(['end'])
 	})
 
 	test('sends nothing after clear', async () => {
 		const r = recorder()
-		const pacer = new Pacer(r.sink, FRAME_MS)
+		const pacer = new Pacer(new PacingClock(), r.sink, FRAME_MS)
 		pacer.push({ kind: 'sentence', text: 'hello' })
 		for (let i = 0; i < 20; i++) pacer.push({ kind: 'audio', packet: packet(i) })
 		pacer.push({ kind: 'sentence', text: 'later' })
@@ -149,12 +149,49 @@ describe('pacer', () => {
 
 	test('starts a fresh burst for the next turn after clear', () => {
 		const r = recorder()
-		const pacer = new Pacer(r.sink, FRAME_MS)
+		const pacer = new Pacer(new PacingClock(), r.sink, FRAME_MS)
 		for (let i = 0; i < 20; i++) pacer.push({ kind: 'audio', packet: packet(i) })
 		pacer.clear()
 		const before = r.audio().length
 		for (let i = 0; i < 20; i++) pacer.push({ kind: 'audio', packet: packet(i) })
 		expect(r.audio().length - before).toBe(5)
 		pacer.clear()
+	})
+})
+
+describe('pacing clock', () => {
+	test('each gateway has its own: pacers on one clock do not run on, or load, another', async () => {
+		const a = new PacingClock()
+		const b = new PacingClock()
+		const r = recorder()
+		const pacer = new Pacer(a, r.sink, FRAME_MS)
+		for (let i = 0; i < 8; i++) pacer.push({ kind: 'audio', packet: packet(i) })
+		expect(a.speaking).toBe(1)
+		expect(b.speaking).toBe(0)
+		await until(() => r.audio().length === 8)
+		pacer.push({ kind: 'end' })
+		await until(() => r.events.some((e) => e.kind === 'end'))
+		expect(a.speaking).toBe(0)
+	})
+
+	test('its lateness rises when the event loop is saturated, and only on the clock that is ticking', async () => {
+		const busy = new PacingClock()
+		const idle = new PacingClock()
+		const r = recorder()
+		const pacer = new Pacer(busy, r.sink, FRAME_MS)
+		// Five minutes of audio: the clock keeps ticking throughout.
+		for (let i = 0; i < 5000; i++) pacer.push({ kind: 'audio', packet: packet(i % 256) })
+		// A core that is saturated: the event loop is blocked 50 ms at a time, back to back.
+		const hog = setInterval(() => {
+			const until = performance.now() + 50
+			while (performance.now() < until) {}
+		}, 1)
+		await Bun.sleep(1500)
+		clearInterval(hog)
+		// ? A lower bound only: a 50 ms block makes most 10 ms ticks fire ~40 ms late.
+		expect(busy.lateMs()).toBeGreaterThan(20)
+		expect(idle.lateMs()).toBe(0)
+		pacer.clear()
+		expect(busy.speaking).toBe(0)
 	})
 })

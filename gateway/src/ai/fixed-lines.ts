@@ -7,7 +7,7 @@ import type { Codec, OpusRate } from '../codec'
 import type { ProviderEvent } from './provider'
 import { type EspeakTts, sharedTts, type SpeechOptions } from './tts-espeak'
 
-export type FixedLineId = 'greeting' | 'thinking' | 'fallback' | 'goodbye' | 'crisis'
+export type FixedLineId = 'greeting' | 'thinking' | 'fallback' | 'goodbye' | 'crisis' | 'busy'
 
 /** The words, kept short and true: the bear never claims to have understood when it has not. */
 export const fixedLineTexts: Record<FixedLineId, string> = {
@@ -16,6 +16,8 @@ export const fixedLineTexts: Record<FixedLineId, string> = {
 	fallback: 'Oops, my ears got a bit fuzzy. Can you say that again?',
 	goodbye: 'Bye bye! Talk to you soon.',
 	crisis: 'That sounds really hard. Please tell a grown-up you trust right now. They can help you.',
+	// What a toy hears when the gateway is overloaded and sheds a new turn (session/admission.ts).
+	busy: 'I need a moment. Can you ask me again?',
 }
 
 /** The downlink rates toys use: 16 kHz (seed-json) and 24 kHz (xiaozhi). */

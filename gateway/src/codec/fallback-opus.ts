@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module'
-import { CodecError, type OpusApplication, type OpusDecoder, type OpusEncoder, type OpusRate } from './types'
+import { CodecError, CodecFreedError, type OpusApplication, type OpusDecoder, type OpusEncoder, type OpusRate } from './types'
 
 // libopus compiled to WASM (the opusscript package) behind the same interface as the native codec;
 // it exists so the gateway runs without the Rust build, and as the benchmark baseline.
@@ -74,22 +74,28 @@ function opusError(what: string, code: number): CodecError {
 
 /** One opusscript handler (it holds both an encoder and a decoder; we use one side). */
 class WasmCodec {
-	protected readonly handler: Handler
+	private readonly live: Handler
 	private freed = false
 
 	constructor(rate: OpusRate, application: OpusApplication) {
 		try {
-			this.handler = new (opus().m.OpusScriptHandler)(rate, 1, APPLICATION[application])
+			this.live = new (opus().m.OpusScriptHandler)(rate, 1, APPLICATION[application])
 		} catch (e) {
 			// The heap grows on demand; this is how running out of memory looks.
 			throw new CodecError(`cannot create an Opus codec in the WASM heap: ${(e as Error).message}`)
 		}
 	}
 
+	/** The handler; after free() a CodecFreedError, never a call into memory that was released. */
+	protected get handler(): Handler {
+		if (this.freed) throw new CodecFreedError(`this ${this.constructor.name} was freed; make a new one`)
+		return this.live
+	}
+
 	free(): void {
 		if (this.freed) return
 		this.freed = true
-		opus().m.OpusScriptHandler.destroy_handler(this.handler)
+		opus().m.OpusScriptHandler.destroy_handler(this.live)
 	}
 }
 
@@ -99,13 +105,14 @@ export class FallbackOpusDecoder extends WasmCodec implements OpusDecoder {
 	}
 
 	decode(packet: Uint8Array | null, out: Int16Array): number {
+		const handler = this.handler
 		const w = opus()
 		const { m, pcm, packet: at } = w
 		const bytes = packet?.byteLength ?? 0
 		if (bytes > PACKET_BYTES) throw new CodecError(`corrupt Opus packet: ${bytes} bytes is longer than any packet`)
 		// A zero-length packet asks libopus for concealment.
 		if (packet) m.HEAPU8.set(packet, at)
-		const n = this.handler._decode(at, bytes, pcm)
+		const n = handler._decode(at, bytes, pcm)
 		if (n < 0) throw opusError('corrupt Opus packet', n)
 		const samples = Math.min(out.length, n)
 		const s = pcmSlots(w)
@@ -124,6 +131,7 @@ export class FallbackOpusEncoder extends WasmCodec implements OpusEncoder {
 	}
 
 	encode(pcm: Int16Array, out: Uint8Array): number {
+		const handler = this.handler
 		const w = opus()
 		const { m, pcm: at, packet } = w
 		if (pcm.length > MAX_SAMPLES) throw new CodecError(`Opus encode failed: ${pcm.length} samples is longer than any frame`)
@@ -132,7 +140,7 @@ export class FallbackOpusEncoder extends WasmCodec implements OpusEncoder {
 			s[2 * j] = pcm[j] & 0xff
 			s[2 * j + 1] = (pcm[j] >> 8) & 0xff
 		}
-		const n = this.handler._encode(at, pcm.byteLength, packet, pcm.length)
+		const n = handler._encode(at, pcm.byteLength, packet, pcm.length)
 		if (n < 0) throw opusError(`Opus encode failed (${pcm.length} samples)`, n)
 		if (n > out.length) throw new CodecError(`output buffer too small: ${n} > ${out.length}`)
 		out.set(m.HEAPU8.subarray(packet, packet + n))

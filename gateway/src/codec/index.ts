@@ -19,7 +19,7 @@ export type {
 	VadOptions,
 	VerifiedToken,
 } from './types'
-export { CodecError, REPACKET_REFUSED } from './types'
+export { CodecError, CodecFreedError, REPACKET_REFUSED } from './types'
 
 /**
  * Picks the codec: the Rust module when it is built, unless `fallback` is asked for.

@@ -4,6 +4,7 @@ import { checkMuxArgs } from './ogg'
 import {
 	type Codec,
 	CodecError,
+	CodecFreedError,
 	type Mp3Encoder,
 	type OggDemuxer,
 	type OpusDecoder,
@@ -24,6 +25,7 @@ import {
 interface NativeDecoder {
 	decode(packet: Uint8Array | null | undefined, out: Int16Array): number
 	reset(): void
+	free(): void
 }
 
 interface NativeEncoder {
@@ -32,6 +34,7 @@ interface NativeEncoder {
 	setBitrate(bps: number): void
 	setComplexity(complexity: number): void
 	reset(): void
+	free(): void
 }
 
 interface NativeVerified {
@@ -113,6 +116,11 @@ export function loadNativeCodec(): Codec | null {
 			return null
 		}
 	}
+	// ! An older build without free() would throw at every session's end.
+	if (typeof mod.OpusEncoder.prototype.free !== 'function' || typeof mod.OpusDecoder.prototype.free !== 'function') {
+		loadError = new Error('native module lacks OpusEncoder/OpusDecoder free(); rebuild it with `bun run build:native`')
+		return null
+	}
 	loadError = null
 	return {
 		kind: 'native',
@@ -152,9 +160,21 @@ function construct<T>(make: () => T): T {
 }
 
 // The native errors carry the core's message (what was wrong, what is accepted) and a napi
-// `code` (`InvalidArg` for bad input, `GenericFailure` for libopus itself); both are kept.
-function toCodecError(e: unknown): CodecError {
-	return new CodecError((e as Error)?.message ?? String(e), { cause: e })
+// `code` (`InvalidArg` for bad input, `GenericFailure` for libopus itself); both are kept. A call
+// after free() says so first (native/binding/src/lib.rs `freed`).
+function toCodecError(e: unknown): CodecError | CodecFreedError {
+	const message = (e as Error)?.message ?? String(e)
+	if (message.startsWith('FREED:')) return new CodecFreedError(message, { cause: e })
+	return new CodecError(message, { cause: e })
+}
+
+/** Runs a call that throws only after free() (setters, reset). */
+function guarded<T>(call: () => T): T {
+	try {
+		return call()
+	} catch (e) {
+		throw toCodecError(e)
+	}
 }
 
 class NativeOpusDecoder implements OpusDecoder {
@@ -169,11 +189,12 @@ class NativeOpusDecoder implements OpusDecoder {
 	}
 
 	reset(): void {
-		this.native.reset()
+		guarded(() => this.native.reset())
 	}
 
-	// The native state is freed by its finalizer; nothing scarce to return early.
-	free(): void {}
+	free(): void {
+		this.native.free()
+	}
 }
 
 class NativeOpusEncoder implements OpusEncoder {
@@ -206,19 +227,20 @@ class NativeOpusEncoder implements OpusEncoder {
 	}
 
 	setBitrate(bitsPerSecond: number): void {
-		this.native.setBitrate(bitsPerSecond)
+		guarded(() => this.native.setBitrate(bitsPerSecond))
 	}
 
 	setComplexity(complexity: number): void {
-		this.native.setComplexity(complexity)
+		guarded(() => this.native.setComplexity(complexity))
 	}
 
 	reset(): void {
-		this.native.reset()
+		guarded(() => this.native.reset())
 	}
 
-	// The native state is freed by its finalizer; nothing scarce to return early.
-	free(): void {}
+	free(): void {
+		this.native.free()
+	}
 }
 
 class NativeTokenVerifier implements TokenVerifier {

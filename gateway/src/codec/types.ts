@@ -16,7 +16,11 @@ export interface OpusDecoder {
 	 */
 	decode(packet: Uint8Array | null, out: Int16Array): number
 	reset(): void
-	/** Releases the codec state now. The fallback's WebAssembly heap is fixed-size, so state must not wait for GC. */
+	/**
+	 * Releases the codec state now: the fallback's WebAssembly heap is fixed-size, and a native
+	 * state (~44 KB an encoder) should not wait for the GC's finalizer. Every later call but free()
+	 * throws CodecFreedError; freeing twice is a no-op.
+	 */
 	free(): void
 }
 
@@ -180,4 +184,9 @@ export interface Codec {
 
 export class CodecError extends Error {
 	readonly code = 'INVALID_AUDIO'
+}
+
+/** A call on an encoder or decoder whose free() ran: a bug in the caller, not bad audio. */
+export class CodecFreedError extends Error {
+	readonly code = 'CODEC_FREED'
 }

@@ -29,6 +29,8 @@ export class HotCounters {
 	storeErrors = { postgres: 0, redis: 0 }
 	resumed = { local: 0, redis: 0 }
 	fleetCommands = { sent: 0, received: 0, undelivered: 0 }
+	/** Work refused under overload (session/admission.ts): turns that got the busy line, connections refused. */
+	admissionShed = { turn: 0, connection: 0 }
 }
 
 export type RateLimitName = keyof HotCounters['rateLimited']
@@ -41,6 +43,8 @@ export interface MetricSources {
 	sessionsByState(): Record<string, number>
 	circuitState(): 'closed' | 'open' | 'half-open' | 'none'
 	answersEncoding(): number
+	/** How late the pacing tick fires, smoothed over ~1 s (ms): the admission control's load signal. */
+	pacingLateMs(): number
 	writes(): { pending: number; waiting: boolean; refused: number; dropped: number }
 	/** 1 while Redis is configured but unreachable (node-local state), 0 otherwise; null without Redis. */
 	redisDegraded(): number | null
@@ -102,6 +106,10 @@ export class Metrics {
 		this.counter('teddy_fleet_commands_total', 'Cross-node device commands: sent to another node, received from one, undelivered (no node held the toy)', ['outcome'], (c) => {
 			for (const [k, v] of Object.entries(h.fleetCommands)) c.labels(k).inc(v)
 		})
+		this.counter('teddy_admission_shed_total', 'Work refused because the gateway was overloaded: turns answered with the busy line, connections refused with 1012', ['kind'], (c) => {
+			c.labels('turn').inc(h.admissionShed.turn)
+			c.labels('connection').inc(h.admissionShed.connection)
+		})
 		this.gauge('teddy_connected_toys', 'Toys holding a WebSocket on this gateway, by wire protocol', ['protocol'], (g, s) => {
 			for (const [k, v] of Object.entries(s.connectionsByProtocol())) g.labels(k).set(v)
 		})
@@ -114,6 +122,9 @@ export class Metrics {
 		})
 		this.gauge('teddy_codec_info', 'Which codec path runs: 1 for the active one', ['codec'], (g, s) => g.labels(s.codec).set(1))
 		this.gauge('teddy_encode_answers_in_flight', 'Answers being Opus-encoded right now (the encode queue the threads share)', [], (g, s) => g.set(s.answersEncoding()))
+		this.gauge('teddy_pacing_tick_lateness_seconds', 'How late the 10 ms pacing tick fires, smoothed over about a second (the admission control load signal)', [], (g, s) =>
+			g.set(s.pacingLateMs() / 1000),
+		)
 		this.gauge('teddy_write_backlog_pending', 'Turn writes not yet stored (grows while PostgreSQL is unreachable)', [], (g, s) => g.set(s.writes().pending))
 		this.gauge('teddy_write_backlog_waiting', '1 while turn writes wait for PostgreSQL to come back', [], (g, s) => g.set(s.writes().waiting ? 1 : 0))
 		this.gauge('teddy_write_backlog_refused', 'Turn writes refused (backlog full) since start', [], (g, s) => g.set(s.writes().refused))
@@ -163,6 +174,7 @@ export class Metrics {
 			send_buffer_cuts: { answer_dropped: h.answersCut, socket_closed: h.socketsCut },
 			provider: { retries: h.providerRetries, errors: h.providerErrors, circuit: s?.circuitState() ?? 'none' },
 			encode_answers_in_flight: s?.answersEncoding() ?? 0,
+			admission: { pacing_late_ms: s?.pacingLateMs() ?? 0, shed_turns: h.admissionShed.turn, shed_connections: h.admissionShed.connection },
 			rate_limited: { ...h.rateLimited },
 			store_errors: { ...h.storeErrors },
 			write_backlog: s?.writes() ?? { pending: 0, waiting: false, refused: 0, dropped: 0 },

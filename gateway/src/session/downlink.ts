@@ -31,8 +31,6 @@ export const MP3_PIECE_MS = (MP3_FRAMES_PER_PIECE * 576 * 1000) / MP3_RATE
 const MP3_DECODE_RATE = 24000
 
 const MAX_PACKET = 1500
-// One encode target for every session: the packet is copied out before the next encode.
-const packetBuf = new Uint8Array(MAX_PACKET)
 const EMPTY = new Int16Array(0)
 
 // Complexity by load (DESIGN.md: downlink encode dominates). Each answer picks its complexity when
@@ -41,12 +39,37 @@ const EMPTY = new Int16Array(0)
 // The steps are from the fleet bench: with hundreds of encoders their states no longer stay in
 // cache and a frame costs about twice what codec.md measures; at 90-130 answers on one encode
 // thread, c3 took 65 % of the core and the pacing ran late (README, Performance).
-let encoding = 0
-function complexityForLoad(encodeThreads: number): number {
-	const perThread = encoding / Math.max(1, encodeThreads)
-	if (perThread <= 24) return 5
-	if (perThread <= 64) return 3
-	return 1
+/**
+ * The encode threads' shared load: answers being Opus-encoded right now over every session of one
+ * gateway (made in gateway.ts, so two gateways in one process, or two tests, do not add up).
+ */
+export class EncodeLoad {
+	private encoding = 0
+	/**
+	 * One encode target for every downlink of this gateway: encodes run on the JS thread one at a
+	 * time and the packet is copied out before the next.
+	 */
+	readonly packetBuf = new Uint8Array(MAX_PACKET)
+
+	constructor(private readonly encodeThreads: number) {}
+
+	/** Answers being encoded right now. */
+	get answers(): number {
+		return this.encoding
+	}
+
+	/** An answer starts encoding; returns the complexity it gets. */
+	started(): number {
+		this.encoding++
+		const perThread = this.encoding / Math.max(1, this.encodeThreads)
+		if (perThread <= 24) return 5
+		if (perThread <= 64) return 3
+		return 1
+	}
+
+	ended(): void {
+		this.encoding--
+	}
 }
 
 export class Downlink {
@@ -71,6 +94,7 @@ export class Downlink {
 
 	constructor(
 		private readonly codec: Codec,
+		private readonly load: EncodeLoad,
 		readonly format: DownlinkFormat,
 		readonly sampleRate: DownlinkRate,
 		readonly frameMs: number,
@@ -161,7 +185,7 @@ export class Downlink {
 
 	/** Drops what is framed but not encoded, and any encode still queued (barge-in, end of turn). */
 	reset(): void {
-		if (this.inTurn && this.format === 'opus') encoding--
+		if (this.inTurn && this.format === 'opus') this.load.ended()
 		this.inTurn = false
 		this.generation++
 		this.fill = 0
@@ -234,13 +258,12 @@ export class Downlink {
 	private startAnswer(): void {
 		this.encoder ??= this.createEncoder()
 		this.inTurn = true
-		encoding++
-		this.encoder.setComplexity(complexityForLoad(this.codec.encodeThreads))
+		this.encoder.setComplexity(this.load.started())
 	}
 
 	private encodeOne(frame: Int16Array): Uint8Array {
-		const n = this.encoder!.encode(frame, packetBuf)
-		return packetBuf.slice(0, n)
+		const n = this.encoder!.encode(frame, this.load.packetBuf)
+		return this.load.packetBuf.slice(0, n)
 	}
 
 	private createEncoder(): OpusEncoder {
@@ -263,9 +286,4 @@ export class Downlink {
 		if (this.resampled.length < samples) this.resampled = new Int16Array(Math.max(samples, 4096))
 		return this.resampled
 	}
-}
-
-/** Answers being encoded right now, over every session (the encode threads' shared load). */
-export function answersEncoding(): number {
-	return encoding
 }

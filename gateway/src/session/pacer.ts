@@ -1,6 +1,6 @@
 // Releases a turn's downlink on a real-time clock: a short burst to fill the toy's jitter
-// buffer, then one frame per frame time. One shared timer serves every speaking toy, so an idle
-// or listening toy costs no timer at all.
+// buffer, then one frame per frame time. One timer (the gateway's PacingClock) serves every
+// speaking toy, so an idle or listening toy costs no timer at all.
 
 export type PacedItem =
 	| { kind: 'audio'; packet: Uint8Array }
@@ -14,26 +14,63 @@ export interface PacedSink {
 }
 
 const TICK_MS = 10
-const active = new Set<Pacer>()
-let timer: ReturnType<typeof setInterval> | undefined
+/** Time constant of the tick lateness average (about a second of ticks). */
+const LATE_TAU_MS = 1000
 
-function schedule(p: Pacer): void {
-	active.add(p)
-	if (!timer) {
-		timer = setInterval(() => {
-			const now = performance.now()
-			for (const pacer of active) pacer.pump(now)
-		}, TICK_MS)
-		// The pacer must never keep a draining process alive on its own.
-		timer.unref?.()
+/**
+ * The one 10 ms timer that releases every speaking toy's frames (one per gateway, made in
+ * gateway.ts), and how late it fires: a tick that is late means every answer's frames leave
+ * late, so its smoothed lateness is the load signal that predicts choppy audio
+ * (session/admission.ts).
+ */
+export class PacingClock {
+	private readonly active = new Set<Pacer>()
+	private timer: ReturnType<typeof setInterval> | undefined
+	private lastTick = 0
+	private late = 0
+	private lateAt = 0
+
+	/** Pacers with frames waiting (toys being spoken to). */
+	get speaking(): number {
+		return this.active.size
 	}
-}
 
-function unschedule(p: Pacer): void {
-	active.delete(p)
-	if (active.size === 0 && timer) {
-		clearInterval(timer)
-		timer = undefined
+	/**
+	 * How late the tick fired, in ms, averaged over about a second; it decays while no toy is
+	 * spoken to (no timer runs then, and nothing can stutter).
+	 */
+	lateMs(now = performance.now()): number {
+		return this.late * Math.exp(-Math.max(0, now - this.lateAt) / LATE_TAU_MS)
+	}
+
+	schedule(p: Pacer): void {
+		this.active.add(p)
+		if (this.timer) return
+		const now = performance.now()
+		this.late = this.lateMs(now)
+		this.lateAt = now
+		this.lastTick = now
+		this.timer = setInterval(this.tick, TICK_MS)
+		// The pacer must never keep a draining process alive on its own.
+		this.timer.unref?.()
+	}
+
+	unschedule(p: Pacer): void {
+		this.active.delete(p)
+		if (this.active.size === 0 && this.timer) {
+			clearInterval(this.timer)
+			this.timer = undefined
+		}
+	}
+
+	private readonly tick = (): void => {
+		const now = performance.now()
+		const dt = now - this.lastTick
+		const late = Math.max(0, dt - TICK_MS)
+		this.late += (late - this.late) * (1 - Math.exp(-dt / LATE_TAU_MS))
+		this.lateAt = now
+		this.lastTick = now
+		for (const pacer of this.active) pacer.pump(now)
 	}
 }
 
@@ -45,6 +82,7 @@ export class Pacer {
 	private t0 = 0
 
 	constructor(
+		private readonly clock: PacingClock,
 		private readonly sink: PacedSink,
 		private readonly frameMs: number,
 		private readonly burstFrames = 5,
@@ -54,7 +92,7 @@ export class Pacer {
 
 	push(item: PacedItem): void {
 		this.queue.push(item)
-		if (this.queue.length - this.head === 1) schedule(this)
+		if (this.queue.length - this.head === 1) this.clock.schedule(this)
 		this.pump(performance.now())
 	}
 
@@ -63,7 +101,7 @@ export class Pacer {
 		this.queue = []
 		this.head = 0
 		this.sent = 0
-		unschedule(this)
+		this.clock.unschedule(this)
 		this.wake()
 	}
 
@@ -139,7 +177,7 @@ export class Pacer {
 		// Drained but the turn is not over: stay idle until the next push re-schedules.
 		this.queue = []
 		this.head = 0
-		unschedule(this)
+		this.clock.unschedule(this)
 		this.wake()
 	}
 }

@@ -4,8 +4,9 @@ import { CodecError, type Codec, type Vad } from '../codec'
 import { GatewayError } from '../errors'
 import type { Logger } from '../obs/logger'
 import type { Metrics } from '../obs/metrics'
-import { Downlink, type DownlinkFormat, type DownlinkSpec, MP3_PIECE_MS, MP3_RATE } from './downlink'
-import { Pacer } from './pacer'
+import { Downlink, type DownlinkFormat, type DownlinkSpec, EncodeLoad, MP3_PIECE_MS, MP3_RATE } from './downlink'
+import type { Admission } from './admission'
+import { Pacer, PacingClock } from './pacer'
 import type { SessionContext } from './resume-cache'
 import { TurnPlayback } from './turn-playback'
 import { Uplink, type UplinkFormat } from './uplink'
@@ -54,6 +55,14 @@ export interface SessionOptions {
 	onTurnEnd?: (ctx: SessionContext) => void
 	/** Turn counters and stage latencies (obs/metrics.ts); absent when metrics are off. */
 	metrics?: Metrics
+	/**
+	 * The gateway's pacing timer and encode load (gateway.ts makes one of each for all its
+	 * sessions); a session alone (a bench, a test) gets its own.
+	 */
+	pacing?: PacingClock
+	encodeLoad?: EncodeLoad
+	/** Overload control (session/admission.ts): a shed turn hears the busy line instead of the provider. */
+	admission?: Pick<Admission, 'admitTurn' | 'busyLine'>
 }
 
 type TurnAudio = Pick<TurnInput, 'pcm' | 'sampleRate' | 'speechMs' | 'text' | 'opusPackets' | 'opusRate' | 'streamed'>
@@ -93,12 +102,16 @@ export class Session {
 	private readonly metrics: Metrics | undefined
 	/** Timing of the turn being answered, until its first frame is out. */
 	private marks: TurnMarks | undefined
+	private readonly pacing: PacingClock
+	private readonly encodeLoad: EncodeLoad
 
 	constructor(
 		private readonly opts: SessionOptions,
 		private readonly sink: SessionSink,
 	) {
 		this.metrics = opts.metrics
+		this.pacing = opts.pacing ?? new PacingClock()
+		this.encodeLoad = opts.encodeLoad ?? new EncodeLoad(opts.codec.encodeThreads)
 		const resumed = opts.resume?.()
 		this.startedAt = resumed?.startedAt ?? Date.now()
 		this.turns = resumed?.turns ?? 0
@@ -106,7 +119,7 @@ export class Session {
 		this.uplink = new Uplink(opts.codec, opts.turnMaxMs)
 		const d = opts.downlink
 		this.baseDownlink = d
-		this.downlink = new Downlink(opts.codec, d.format, d.sampleRate, d.frameMs)
+		this.downlink = new Downlink(opts.codec, this.encodeLoad, d.format, d.sampleRate, d.frameMs)
 		this.pacer = this.createPacer(d.frameMs)
 	}
 
@@ -124,13 +137,14 @@ export class Session {
 			format === 'mp3' ? { format, sampleRate: MP3_RATE, frameMs: MP3_PIECE_MS } : { format, sampleRate: base.sampleRate, frameMs: base.frameMs }
 		this.downlink.free()
 		const next = this.opts.downlink
-		this.downlink = new Downlink(this.opts.codec, format, next.sampleRate, next.frameMs)
+		this.downlink = new Downlink(this.opts.codec, this.encodeLoad, format, next.sampleRate, next.frameMs)
 		// The pacer paces by piece length; it is idle after the interrupt.
 		if (next.frameMs !== d.frameMs) this.pacer = this.createPacer(next.frameMs)
 	}
 
 	private createPacer(frameMs: number): Pacer {
 		return new Pacer(
+			this.pacing,
 			{
 				audio: (p) => {
 					this.playback?.released()
@@ -274,6 +288,9 @@ export class Session {
 			this.state = 'idle'
 			throw new GatewayError('RATE_LIMITED', 'too many turns from this toy; slow down')
 		}
+		// ? After the rate limit: a toy over its own limit is told so, overload or not.
+		const shed = this.opts.admission ? !this.opts.admission.admitTurn() : false
+		if (shed) stream?.cancel()
 		const ctrl = new AbortController()
 		this.turn = ctrl
 		this.playback?.finish()
@@ -282,15 +299,17 @@ export class Session {
 		this.state = 'thinking'
 		if (this.metrics) {
 			this.metrics.hot.turnsStarted++
-			this.marks = { endOfSpeechAt: performance.now() }
+			// ? A shed turn's quick busy line is not an answer: its latency would flatter the overloaded gateway's.
+			this.marks = shed ? undefined : { endOfSpeechAt: performance.now() }
 		}
-		void this.runTurn(input, ctrl, playback).catch((err) => {
+		void this.runTurn(input, ctrl, playback, shed).catch((err) => {
 			// runTurn handles its own errors; this only guards against a bug escaping it.
 			this.opts.log.error({ err, sessionId: this.id }, 'turn crashed')
 		})
 	}
 
-	private async runTurn(input: TurnAudio, ctrl: AbortController, playback: TurnPlayback): Promise<void> {
+	/** `shed`: the gateway is overloaded; the child hears the busy line, and the turn is not part of the conversation. */
+	private async runTurn(input: TurnAudio, ctrl: AbortController, playback: TurnPlayback, shed: boolean): Promise<void> {
 		const { provider, child, log, recorder } = this.opts
 		const turnId = randomUUID()
 		const answer: string[] = []
@@ -306,7 +325,10 @@ export class Session {
 			const history = this.history.slice()
 			const tools = this.opts.tools
 			const marks = this.marks
-			const events = provider.answer({ ...input, child, history, signal: ctrl.signal, session, downlink, playback, tools, marks })
+			const events =
+				shed && this.opts.admission
+					? await this.opts.admission.busyLine(downlink.sampleRate)
+					: provider.answer({ ...input, child, history, signal: ctrl.signal, session, downlink, playback, tools, marks })
 			let heard = false
 			for await (const ev of events) {
 				if (!live()) break
@@ -345,7 +367,8 @@ export class Session {
 			if (!live()) return
 			this.downlink.reset()
 			this.pacer.push({ kind: 'end' })
-			if (this.metrics) this.metrics.hot.turnsAnswered++
+			// A shed turn is counted as shed (teddy_admission_shed_total), not as answered.
+			if (this.metrics && !shed) this.metrics.hot.turnsAnswered++
 		} catch (err) {
 			if (!live()) return
 			if (this.metrics) this.metrics.hot.turnsFailed++
@@ -356,7 +379,7 @@ export class Session {
 			this.startSpeaking()
 			this.pacer.push({ kind: 'end' })
 		} finally {
-			if (answer.length > 0) {
+			if (answer.length > 0 && !shed) {
 				const text = answer.join(' ')
 				this.remember('assistant', text)
 				recorder?.record('assistant', text)

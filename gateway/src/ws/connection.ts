@@ -34,6 +34,14 @@ export interface ConnectionData {
 	protocolVersion?: number
 	/** The gateway's frame counters (one object for all sockets); absent when metrics are off. */
 	counters?: HotCounters
+	/** The gateway's send-buffer policy (ws/send.ts). */
+	send: SendPolicy
+}
+
+/** The send-buffer policy of one gateway (made in gateway.ts by ws/send.ts, carried on each socket's data). */
+export interface SendPolicy {
+	/** Buffered bytes past which the rest of an answer's audio is dropped. */
+	readonly audioCap: number
 }
 
 export type DeviceSocket = ServerWebSocket<ConnectionData>

@@ -4,6 +4,8 @@ import { GatewayError } from '../errors'
 import type { Logger } from '../obs/logger'
 import { type ConsentKind, consentRefusalLine, consentRefusalMessage } from '../safety/consent'
 import type { SpeakFixed } from '../safety/speak-fixed'
+import type { EncodeLoad } from '../session/downlink'
+import type { PacingClock } from '../session/pacer'
 import { Session, type SessionSink } from '../session/session'
 import type { ProtocolVersion } from './binary-frame'
 import type { DeviceSocket, ProtocolHandler } from './connection'
@@ -21,6 +23,9 @@ export interface RefusalDeps {
 	speak: SpeakFixed
 	log: Logger
 	limits: XiaozhiLimits
+	/** The gateway's pacing timer and encode load, shared with every other session. */
+	pacing: PacingClock
+	encodeLoad: EncodeLoad
 }
 
 export interface RefusalTarget {
@@ -86,6 +91,8 @@ export function consentRefusal(deps: RefusalDeps, target: RefusalTarget, kind: C
 				deviceId: target.deviceId,
 				turnMaxMs: 30_000,
 				downlink: { format: 'opus', sampleRate: seed ? 16000 : 24000, frameMs: 60 },
+				pacing: deps.pacing,
+				encodeLoad: deps.encodeLoad,
 			},
 			sink,
 		)

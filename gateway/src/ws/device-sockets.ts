@@ -4,12 +4,13 @@ import type { DeviceAuthenticator } from '../auth/device-auth'
 import { CLOSE, GatewayError } from '../errors'
 import type { Logger } from '../obs/logger'
 import type { Config } from '../config'
-import type { ConnectionData, DeviceSocket } from './connection'
+import { ADMISSION_RETRY_SECONDS, type Admission } from '../session/admission'
+import type { ConnectionData, DeviceSocket, SendPolicy } from './connection'
 import { DeviceRegistry } from './device-registry'
 import { authenticateSeed, type SeedHandshake } from './seed-json-handshake'
 import type { ProtocolHandler } from './connection'
 import { authenticateXiaozhi, type XiaozhiHandshake } from './xiaozhi-handshake'
-import { asGatewayError, closeWithError, configureSendBuffer } from './send'
+import { asGatewayError, closeWithError } from './send'
 import type { RateLimiter } from '../store/rate-limits'
 import type { Metrics } from '../obs/metrics'
 import type { FleetNode } from './fleet-node'
@@ -53,6 +54,10 @@ export interface DeviceSocketsDeps {
 	fleet?: Pick<FleetNode, 'connected' | 'disconnected'>
 	/** Made by gateway.ts when others need to reach live toys (DeviceControl); else made here. */
 	registry?: DeviceRegistry
+	/** This gateway's send-buffer policy (ws/send.ts sendPolicy). */
+	sendPolicy: SendPolicy
+	/** Overload control: refuses new connections when the gateway is far over its load (session/admission.ts). */
+	admission?: Pick<Admission, 'admitConnection'>
 }
 
 export function createDeviceSockets(deps: DeviceSocketsDeps) {
@@ -61,7 +66,6 @@ export function createDeviceSockets(deps: DeviceSocketsDeps) {
 	let draining = false
 	const metrics = deps.metrics
 	const counters = metrics?.hot
-	configureSendBuffer(config.limits.sendBufferBytes)
 	const idleSweep = setInterval(closeIdle, Math.min(5000, Math.max(250, config.limits.idleTimeoutMs / 4)))
 	idleSweep.unref?.()
 
@@ -75,9 +79,15 @@ export function createDeviceSockets(deps: DeviceSocketsDeps) {
 	): Promise<Response | undefined> {
 		const cid = randomUUID()
 		const started = performance.now()
-		const data: ConnectionData = { cid, protocol, deviceId: '', ip, lastFrameAt: Date.now(), counters }
+		const data: ConnectionData = { cid, protocol, deviceId: '', ip, lastFrameAt: Date.now(), counters, send: deps.sendPolicy }
 		try {
 			if (draining) throw new GatewayError('RESTARTING', 'gateway is restarting; reconnect shortly')
+			// ? Before any token or store work: a refused toy costs the overloaded gateway next to nothing.
+			if (deps.admission && !deps.admission.admitConnection()) {
+				throw new GatewayError('RESTARTING', `gateway is overloaded; retry in ${ADMISSION_RETRY_SECONDS} s with jittered backoff`, {
+					retryAfterSeconds: ADMISSION_RETRY_SECONDS,
+				})
+			}
 			// ? Toys send no Origin; a browser always does, and cannot forge it.
 			const origin = req.headers.get('origin')
 			if (origin !== null && !deps.originAllowed(origin)) {

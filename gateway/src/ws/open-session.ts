@@ -17,6 +17,9 @@ import type { Metrics } from '../obs/metrics'
 import { type ConsentReader, missingConsent } from '../session/consent-gate'
 import type { SessionContext } from '../session/resume-cache'
 import type { ResumeStore } from '../session/resume-store'
+import type { Admission } from '../session/admission'
+import type { EncodeLoad } from '../session/downlink'
+import type { PacingClock } from '../session/pacer'
 import { Session, type SessionOptions, type SessionSink, type TurnRecorder } from '../session/session'
 
 // Builds the session behind an authenticated socket: registers the device, checks it may talk,
@@ -38,6 +41,10 @@ export interface SessionDeps {
 	metrics?: Metrics
 	/** Parental consent (parents package): which consents a child has, and how a refused toy is told. */
 	consent?: ConsentGate
+	/** The gateway's pacing timer, encode load and overload control, shared by its sessions. */
+	pacing: PacingClock
+	encodeLoad: EncodeLoad
+	admission?: Admission
 }
 
 export interface ConsentGate {
@@ -100,6 +107,9 @@ function sessionOptions(
 		onClose: (ctx) => deps.resume.park(deviceId, childId, ctx),
 		onTurnEnd: (ctx) => deps.resume.checkpoint(deviceId, childId, ctx),
 		metrics: deps.metrics,
+		pacing: deps.pacing,
+		encodeLoad: deps.encodeLoad,
+		admission: deps.admission,
 		codec: deps.codec,
 		provider: deps.provider,
 		log,

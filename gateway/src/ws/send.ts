@@ -1,6 +1,6 @@
 import { CLOSE, type ErrorCode, GatewayError } from '../errors'
 import { log } from '../obs/logger'
-import type { DeviceSocket } from './connection'
+import type { DeviceSocket, SendPolicy } from './connection'
 
 // Every byte to a toy goes through here, so one place enforces the send-buffer policy:
 // a toy on slow Wi-Fi that stops reading never makes the gateway buffer without bound.
@@ -8,10 +8,9 @@ import type { DeviceSocket } from './connection'
 //     at the next turn instead of hearing a stuttering tail);
 //   - a send that Bun drops because the cap is reached closes the socket with a logged reason.
 
-let audioCap = 128 * 1024
-
-export function configureSendBuffer(sendBufferBytes: number): void {
-	audioCap = sendBufferBytes >> 1
+/** Audio stops at half the send buffer, leaving room for the JSON that ends the answer. */
+export function sendPolicy(sendBufferBytes: number): SendPolicy {
+	return { audioCap: sendBufferBytes >> 1 }
 }
 
 const DROPPED = 0
@@ -41,7 +40,7 @@ export function sendAudio(ws: DeviceSocket, frame: Uint8Array | string): boolean
 		if (ws.data.counters) ws.data.counters.audioFramesDropped++
 		return false
 	}
-	if (ws.getBufferedAmount() > audioCap) {
+	if (ws.getBufferedAmount() > ws.data.send.audioCap) {
 		ws.data.audioDropped = true
 		if (ws.data.counters) {
 			ws.data.counters.answersCut++

@@ -8,7 +8,7 @@ use napi::{Env, Error, Status};
 use napi_derive::napi;
 use teddy_core::{Application, Encoder};
 
-use crate::{check_disjoint, encode_pool, map_error};
+use crate::{check_disjoint, encode_pool, freed, map_error};
 
 /// libopus never writes a packet longer than this for one frame (RFC 6716 §3.4 caps a frame at 1275 bytes).
 const MAX_PACKET: usize = 1500;
@@ -24,10 +24,13 @@ struct Shared {
 ///
 /// `reset()` never waits for a batch being encoded (a barge-in must not stall the event loop): it
 /// bumps `generation`; a batch queued before it comes back empty, and whoever next takes the
-/// state resets it first.
+/// state resets it first. A batch checks the generation before every frame, so a stale one lets
+/// go of the state within one frame: the JS thread's next `encode`/`setComplexity` never waits
+/// for the rest of an answer that is gone.
 #[napi]
 pub struct OpusEncoder {
-    shared: Arc<Mutex<Shared>>,
+    /// `None` once `free()` ran; a batch still running holds its own reference until it gives up.
+    shared: Option<Arc<Mutex<Shared>>>,
     generation: Arc<AtomicU64>,
 }
 
@@ -82,12 +85,17 @@ impl OpusEncoder {
         let app: Application = application.parse().map_err(map_error)?;
         let encoder = Encoder::new(sample_rate, channels, app).map_err(map_error)?;
         Ok(Self {
-            shared: Arc::new(Mutex::new(Shared {
+            shared: Some(Arc::new(Mutex::new(Shared {
                 encoder,
                 applied: 0,
-            })),
+            }))),
             generation: Arc::new(AtomicU64::new(0)),
         })
+    }
+
+    fn state(&self) -> napi::Result<MutexGuard<'_, Shared>> {
+        let shared = self.shared.as_ref().ok_or_else(|| freed("OpusEncoder"))?;
+        Ok(lock(shared, &self.generation))
     }
 
     /// Encodes exactly one frame (2.5–120 ms) and returns the packet length in bytes.
@@ -96,10 +104,7 @@ impl OpusEncoder {
         // SAFETY: synchronous call on the JS thread; the slice does not outlive it.
         let out = unsafe { out.as_mut() };
         check_disjoint(pcm, out)?;
-        let n = lock(&self.shared, &self.generation)
-            .encoder
-            .encode(pcm, out)
-            .map_err(map_error)?;
+        let n = self.state()?.encoder.encode(pcm, out).map_err(map_error)?;
         Ok(n as u32)
     }
 
@@ -116,9 +121,10 @@ impl OpusEncoder {
         due_ms: f64,
     ) -> napi::Result<Object<'env>> {
         let due = due_from_ms(due_ms)?;
+        let shared = self.shared.as_ref().ok_or_else(|| freed("OpusEncoder"))?;
         let (deferred, promise) = env.create_deferred()?;
         let job = EncodeFrames {
-            shared: Arc::clone(&self.shared),
+            shared: Arc::clone(shared),
             generation: Arc::clone(&self.generation),
             queued_at: self.generation.load(Ordering::Acquire),
             pcm: pcm.to_vec(),
@@ -129,7 +135,7 @@ impl OpusEncoder {
             Box::new(move || {
                 // ! A panic on an encode thread must become this batch's rejection, not a promise
                 //   that never settles.
-                match catch_unwind(AssertUnwindSafe(|| job.run())) {
+                match catch_unwind(AssertUnwindSafe(|| job.run().map(Batch::packets))) {
                     Ok(Ok((data, lengths))) => deferred.resolve(move |_env| {
                         Ok(EncodedFrames {
                             data: Uint8Array::new(data),
@@ -149,23 +155,55 @@ impl OpusEncoder {
 
     #[napi(catch_unwind)]
     pub fn set_bitrate(&self, bps: i64) -> napi::Result<()> {
-        lock(&self.shared, &self.generation)
-            .encoder
-            .set_bitrate(bps)
-            .map_err(map_error)
+        self.state()?.encoder.set_bitrate(bps).map_err(map_error)
     }
 
     #[napi(catch_unwind)]
     pub fn set_complexity(&self, complexity: i64) -> napi::Result<()> {
-        lock(&self.shared, &self.generation)
+        self.state()?
             .encoder
             .set_complexity(complexity)
             .map_err(map_error)
     }
 
     #[napi(catch_unwind)]
-    pub fn reset(&self) {
+    pub fn reset(&self) -> napi::Result<()> {
+        if self.shared.is_none() {
+            return Err(freed("OpusEncoder"));
+        }
         self.generation.fetch_add(1, Ordering::AcqRel);
+        Ok(())
+    }
+
+    /// Releases the codec state now rather than at the GC's finalizer (~44 KB per encoder, and
+    /// thousands of toys come and go). Never waits: a batch still queued or running is made stale
+    /// and drops the state when it lets go, within one frame. Later calls throw; freeing twice is
+    /// a no-op.
+    #[napi(catch_unwind)]
+    pub fn free(&mut self) {
+        self.generation.fetch_add(1, Ordering::AcqRel);
+        self.shared = None;
+    }
+}
+
+/// What a batch came to.
+#[derive(Debug)]
+enum Batch {
+    Done(Vec<u8>, Vec<u32>),
+    /// A reset (or free) made it stale after `encoded` of its frames: nothing of it is wanted.
+    Stale {
+        // ? Only the tests read it: they show a stale batch gives up early.
+        #[cfg_attr(not(test), allow(dead_code))]
+        encoded: usize,
+    },
+}
+
+impl Batch {
+    fn packets(self) -> (Vec<u8>, Vec<u32>) {
+        match self {
+            Batch::Done(data, lengths) => (data, lengths),
+            Batch::Stale { .. } => (Vec::new(), Vec::new()),
+        }
     }
 }
 
@@ -179,25 +217,33 @@ pub struct EncodeFrames {
 }
 
 impl EncodeFrames {
-    fn run(&self) -> napi::Result<(Vec<u8>, Vec<u32>)> {
-        if self.generation.load(Ordering::Acquire) != self.queued_at || self.frame == 0 {
-            return Ok((Vec::new(), Vec::new()));
+    fn stale(&self) -> bool {
+        self.generation.load(Ordering::Acquire) != self.queued_at
+    }
+
+    fn run(&self) -> napi::Result<Batch> {
+        if self.stale() {
+            return Ok(Batch::Stale { encoded: 0 });
+        }
+        if self.frame == 0 {
+            return Ok(Batch::Done(Vec::new(), Vec::new()));
         }
         let mut s = lock(&self.shared, &self.generation);
-        // A reset may have landed while this waited for the state.
-        if s.applied != self.queued_at {
-            return Ok((Vec::new(), Vec::new()));
-        }
         let frames = self.pcm.len() / self.frame;
         let mut data = Vec::with_capacity(frames * 200);
         let mut lengths = Vec::with_capacity(frames);
         let mut packet = [0u8; MAX_PACKET];
-        for pcm in self.pcm.chunks_exact(self.frame) {
+        for (i, pcm) in self.pcm.chunks_exact(self.frame).enumerate() {
+            // ? One atomic load per frame (~20 µs of encode each): a reset, or a reset that landed
+            //   while this waited for the state, frees the state for the JS thread within a frame.
+            if self.stale() {
+                return Ok(Batch::Stale { encoded: i });
+            }
             let n = s.encoder.encode(pcm, &mut packet).map_err(map_error)?;
             data.extend_from_slice(&packet[..n]);
             lengths.push(n as u32);
         }
-        Ok((data, lengths))
+        Ok(Batch::Done(data, lengths))
     }
 }
 
@@ -237,7 +283,7 @@ mod tests {
                 pcm: vec![0; 2880],
                 frame,
             };
-            let (data, lengths) = job.run().unwrap();
+            let (data, lengths) = job.run().unwrap().packets();
             assert!(data.is_empty() && lengths.is_empty());
         }
     }
@@ -255,5 +301,64 @@ mod tests {
             frame: 1000,
         };
         assert_eq!(job.run().unwrap_err().status, Status::InvalidArg);
+    }
+
+    /// Noise, so every frame costs libopus real work (silence would be encoded almost for free).
+    fn noise(samples: usize) -> Vec<i16> {
+        let mut x: u32 = 0x1234_5678;
+        (0..samples)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 17;
+                x ^= x << 5;
+                (x >> 18) as i16
+            })
+            .collect()
+    }
+
+    #[test]
+    fn reset_frees_the_state_from_a_stale_batch_within_a_frame() {
+        let mut encoder = Encoder::new(48_000, 1, Application::Audio).unwrap();
+        encoder.set_complexity(10).unwrap();
+        let shared = Arc::new(Mutex::new(Shared {
+            encoder,
+            applied: 0,
+        }));
+        let generation = Arc::new(AtomicU64::new(0));
+        // 100 s of audio in 20 ms frames: far longer than the test takes to reset it.
+        let frames = 5000;
+        let job = EncodeFrames {
+            shared: Arc::clone(&shared),
+            generation: Arc::clone(&generation),
+            queued_at: 0,
+            pcm: noise(960 * frames),
+            frame: 960,
+        };
+        let batch = std::thread::spawn(move || job.run());
+        // Wait until the batch holds the state, as an answer's batch does when the child barges in.
+        while shared.try_lock().is_ok() {
+            assert!(
+                !batch.is_finished(),
+                "the batch ended before it was seen running"
+            );
+            std::thread::yield_now();
+        }
+        // The barge-in: reset, then the next answer's first frame on the JS thread.
+        generation.fetch_add(1, Ordering::AcqRel);
+        let mut packet = [0u8; MAX_PACKET];
+        let mut s = lock(&shared, &generation);
+        assert_eq!(s.applied, 1, "the next answer starts from a reset state");
+        assert!(s.encoder.encode(&noise(960), &mut packet).unwrap() > 0);
+        drop(s);
+        match batch.join().unwrap().unwrap() {
+            Batch::Stale { encoded } => assert!(
+                encoded < frames,
+                "the stale batch gave up the state after {encoded} of {frames} frames"
+            ),
+            Batch::Done(_, lengths) => panic!(
+                "the stale batch encoded all {} frames while the JS thread waited",
+                lengths.len()
+            ),
+        }
     }
 }

@@ -31,6 +31,15 @@ pub(crate) fn map_error(err: CodecError) -> Error {
     Error::new(status, err.to_string())
 }
 
+/// A call on a codec whose `free()` ran. The message starts with `FREED` so the JS wrapper (and
+/// anyone reading a log) can tell a use-after-free bug from bad audio.
+pub(crate) fn freed(what: &str) -> Error {
+    Error::new(
+        Status::GenericFailure,
+        format!("FREED: this {what} was freed; make a new one"),
+    )
+}
+
 /// JS may pass views of one ArrayBuffer as both input and output; Rust must not
 /// hold `&[T]` and `&mut [U]` over the same bytes, so such calls are refused.
 pub(crate) fn check_disjoint<T, U>(input: &[T], output: &[U]) -> napi::Result<()> {

@@ -24,6 +24,10 @@ export const MetricsJson = t.Object({
 	send_buffer_cuts: t.Object({ answer_dropped: t.Integer(), socket_closed: t.Integer() }),
 	provider: t.Object({ retries: t.Integer(), errors: t.Integer(), circuit: t.String() }),
 	encode_answers_in_flight: t.Integer(),
+	admission: t.Object(
+		{ pacing_late_ms: t.Number(), shed_turns: t.Integer(), shed_connections: t.Integer() },
+		{ description: 'overload control: the smoothed pacing tick lateness it acts on, and the turns and connections it shed' },
+	),
 	rate_limited: t.Record(t.String(), t.Integer()),
 	store_errors: t.Record(t.String(), t.Integer()),
 	write_backlog: t.Object({ pending: t.Integer(), waiting: t.Boolean(), refused: t.Integer(), dropped: t.Integer() }),
