@@ -35,7 +35,7 @@ const EMPTY = new Int16Array(0)
 
 // Complexity by load (DESIGN.md: downlink encode dominates). Each answer picks its complexity when
 // its first frame is encoded, from how many answers each encoding thread carries at that moment;
-// c5 costs about 3x c0 per frame (bench/results/codec.md) for a small gain on a toy's speaker.
+// c5 costs about 2.5x c1 per 24 kHz frame (688 vs 281 µs, bench/results/codec.md) for a small gain on a toy's speaker.
 // The steps are from the fleet bench: with hundreds of encoders their states no longer stay in
 // cache and a frame costs about twice what codec.md measures; at 90-130 answers on one encode
 // thread, c3 took 65 % of the core and the pacing ran late (README, Performance).
