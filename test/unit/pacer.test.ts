@@ -194,4 +194,28 @@ describe('pacing clock', () => {
 		pacer.clear()
 		expect(busy.speaking).toBe(0)
 	})
+
+	test('frames that wait for their encode raise the load signal though the tick is on time', async () => {
+		// ? What 300 talking toys on one core did (README, Performance): the 10 ms tick stayed on time
+		//   while answers' frames came from the encoder late, and the toys' buffers ran dry.
+		const starved = new PacingClock()
+		const fed = new PacingClock()
+		const r = recorder()
+		// Every clock also paces one toy whose answer is all there, so its tick runs throughout.
+		const steady = [starved, fed].map((clock) => new Pacer(clock, recorder().sink, FRAME_MS))
+		for (const p of steady) for (let i = 0; i < 80; i++) p.push({ kind: 'audio', packet: packet(i) })
+		// Four toys on the starved clock get a frame every 150 ms against a 60 ms frame time, each
+		// ~90 ms after its buffer ran dry, staggered so that most ticks see a late frame somewhere.
+		const slow = Array.from({ length: 4 }, () => new Pacer(starved, r.sink, FRAME_MS))
+		for (let i = 0; i < 12; i++) {
+			for (const p of slow) {
+				p.push({ kind: 'audio', packet: packet(i) })
+				await Bun.sleep(37)
+			}
+		}
+		// A lower bound only: after the burst every one of their frames left over a frame late.
+		expect(starved.lateMs()).toBeGreaterThan(40)
+		expect(fed.lateMs()).toBeLessThan(starved.lateMs())
+		for (const p of [...slow, ...steady]) p.clear()
+	})
 })

@@ -29,6 +29,8 @@ export class PacingClock {
 	private lastTick = 0
 	private late = 0
 	private lateAt = 0
+	/** The latest any toy's frame left since the last tick (ms past when it was due). */
+	private worstFrameLate = 0
 
 	/** Pacers with frames waiting (toys being spoken to). */
 	get speaking(): number {
@@ -36,8 +38,12 @@ export class PacingClock {
 	}
 
 	/**
-	 * How late the tick fired, in ms, averaged over about a second; it decays while no toy is
-	 * spoken to (no timer runs then, and nothing can stutter).
+	 * How late audio leaves, in ms, averaged over about a second of ticks: per tick, the later of
+	 * the tick itself and the latest frame any toy got since the previous tick. It decays while
+	 * no toy is spoken to (no timer runs then, and nothing can stutter).
+	 * ? The tick alone is not enough: with 300 talking toys on one core the tick stayed on time
+	 *   while frames waited for their encode and 1 in 10 left over a frame late (README,
+	 *   Performance); the worst frame per tick saw it.
 	 */
 	lateMs(now = performance.now()): number {
 		return this.late * Math.exp(-Math.max(0, now - this.lateAt) / LATE_TAU_MS)
@@ -55,20 +61,34 @@ export class PacingClock {
 		this.timer.unref?.()
 	}
 
+	/** A pacer released a frame `ms` after it was due. */
+	frameLate(ms: number): void {
+		if (ms > this.worstFrameLate) this.worstFrameLate = ms
+	}
+
 	unschedule(p: Pacer): void {
 		this.active.delete(p)
 		if (this.active.size === 0 && this.timer) {
 			clearInterval(this.timer)
 			this.timer = undefined
+			// ? A toy whose queue ran dry and got its next frame late stops the timer at once: fold now.
+			this.fold(performance.now(), 0)
 		}
+	}
+
+	private fold(now: number, tickLate: number): void {
+		// ? At least a tick's weight: the fold on unschedule can come right after schedule().
+		const dt = Math.max(TICK_MS, now - this.lateAt)
+		const late = Math.max(tickLate, this.worstFrameLate)
+		this.worstFrameLate = 0
+		this.late += (late - this.late) * (1 - Math.exp(-dt / LATE_TAU_MS))
+		this.lateAt = now
 	}
 
 	private readonly tick = (): void => {
 		const now = performance.now()
 		const dt = now - this.lastTick
-		const late = Math.max(0, dt - TICK_MS)
-		this.late += (late - this.late) * (1 - Math.exp(-dt / LATE_TAU_MS))
-		this.lateAt = now
+		this.fold(now, Math.max(0, dt - TICK_MS))
 		this.lastTick = now
 		for (const pacer of this.active) pacer.pump(now)
 	}
@@ -147,9 +167,12 @@ export class Pacer {
 				// How much audio the toy holds now; after an underrun it holds none, so re-base.
 				let ahead = this.t0 + this.sent * this.frameMs - now
 				// ? Once past the burst a frame is due when the toy holds burst-1 frames; anything less is lateness.
-				if (this.lateness && this.sent >= this.burstFrames - 1) {
+				if (this.sent >= this.burstFrames - 1) {
 					const late = (this.burstFrames - 1) * this.frameMs - ahead
-					if (late >= 0) this.lateness.observe(late)
+					if (late >= 0) {
+						this.lateness?.observe(late)
+						this.clock.frameLate(late)
+					}
 				}
 				if (ahead < 0) {
 					this.t0 = now - this.sent * this.frameMs
