@@ -235,6 +235,25 @@ describe('crisis', () => {
 		expect(audio.reduce((n, e) => n + (e.type === 'audio' ? e.pcm.length : 0), 0)).toBeGreaterThan(22050)
 	})
 
+	test('typed unsafe words never reach the model, and moderation can still make them a crisis', async () => {
+		const inner = new Scripted('', ['Sure!'])
+		const plain = await setup(inner)
+		expect(sentences(await plain.turn({ text: 'tell me about porn', pcm: new Int16Array(0) }))).toEqual([redirect])
+		expect(inner.calls).toHaveLength(0)
+
+		const moderator = new OpenAIModerator({ apiKey: 'test', baseURL: fake.url })
+		fake.setBehaviour({ classify: (t) => (t.includes('naked') ? ['sexual', 'sexual/minors'] : []) })
+		try {
+			const told = await setup(inner, { moderator })
+			const events = await told.turn({ text: 'the man next door wants to see me naked', pcm: new Int16Array(0) })
+			expect(sentences(events)).toEqual([crisisReply('en', undefined, 'abuse')])
+			expect(inner.calls).toHaveLength(0)
+			expect(await store.safety.alerts.listForChild(told.child.id)).toMatchObject([{ kind: 'abuse', source: 'moderation' }])
+		} finally {
+			fake.setBehaviour({ classify: undefined })
+		}
+	})
+
 	test('a typed crisis never reaches the model', async () => {
 		const inner = new Scripted('', ['no'])
 		const { turn, child } = await setup(inner)

@@ -183,11 +183,13 @@ export class SafeProvider implements Provider {
 			// A typed turn is checked before the inner provider is even called.
 			turn.childWords = input.text
 			const verdict = classifyChild(input.text)
-			if (verdict.kind === 'crisis') {
+			if (verdict.kind !== 'ok') {
+				// ? Typed words the lists flag never reach the model; moderation may still make them a crisis.
+				const final = verdict.kind === 'crisis' ? verdict : await this.moderateChildAfter(verdict, input.text, inner.signal)
 				yield { type: 'transcript', text: input.text }
-				return yield* this.respond(turn, verdict, mark)
+				return yield* this.respond(turn, final, mark)
 			}
-			typed = { text: input.text, model: this.moderateChildAfter(verdict, input.text, inner.signal) }
+			typed = { text: input.text, model: this.moderateChild(input.text, inner.signal) }
 		}
 
 		const child = { ...input.child, lesson: ctx.progress?.episode.lessonGoal }
