@@ -185,7 +185,8 @@ export class SafeProvider implements Provider {
 			const verdict = classifyChild(input.text)
 			if (verdict.kind !== 'ok') {
 				// ? Typed words the lists flag never reach the model; moderation may still make them a crisis.
-				const final = verdict.kind === 'crisis' ? verdict : await this.moderateChildAfter(verdict, input.text, inner.signal)
+				const checked = verdict.kind === 'crisis' ? verdict : await this.moderateChildAfter(verdict, input.text, inner.signal)
+				const final = checked.kind === 'ok' ? verdict : checked
 				yield { type: 'transcript', text: input.text }
 				return yield* this.respond(turn, final, mark)
 			}
