@@ -82,27 +82,6 @@ export function machine(): Machine {
 	}
 }
 
-export interface TimerOptions {
-	/** Timed runs; the median is reported (default 7). */
-	runs?: number
-	/** Untimed runs first, for the JIT and caches (default 1). */
-	warmup?: number
-}
-
-/** Median over runs of µs per iteration; `run(n)` must do `n` iterations. */
-export function medianMicros(iterations: number, run: (n: number) => void, opts: TimerOptions = {}): number {
-	const runs = opts.runs ?? 7
-	for (let i = 0; i < (opts.warmup ?? 1); i++) run(iterations)
-	const times: number[] = []
-	for (let i = 0; i < runs; i++) {
-		const t = Bun.nanoseconds()
-		run(iterations)
-		times.push((Bun.nanoseconds() - t) / 1000 / iterations)
-	}
-	times.sort((a, b) => a - b)
-	return times[Math.floor(runs / 2)]
-}
-
 export interface Spread {
 	n: number
 	median: number
