@@ -95,6 +95,13 @@ export class Session {
 	private vad: Vad | undefined
 	private vadRate = 0
 	private heardSpeech = false
+	/**
+	 * The audio of the turn being thought about, while no answer has reached the toy: if the
+	 * child goes on after the pause the VAD took for an end, it goes back in front of what follows.
+	 */
+	private unanswered: { pcm: Int16Array; packets: Uint8Array[]; speechMs: number } | undefined
+	/** The turn a continuation superseded: its words are part of the next turn, not a turn of their own. */
+	private superseded: AbortController | undefined
 	private turns = 0
 	private readonly startedAt: number
 	private speaking = false
@@ -190,6 +197,7 @@ export class Session {
 	/** One chunk of the child's audio. Returns true when this chunk ended the turn. */
 	pushAudio(data: Uint8Array): boolean {
 		try {
+			if (this.state === 'thinking' && this.unanswered) return this.listenForContinuation(data)
 			if (this.state !== 'listening') return this.listenForBargeIn(data)
 			const pcm = this.uplink.push(data)
 			// Before the VAD: the frame that ends the turn is streamed before the turn is answered.
@@ -210,6 +218,26 @@ export class Session {
 		// ? 30 s cap: end the turn as if the child had stopped (PROTOCOL.md §5).
 		this.endListening()
 		return true
+	}
+
+	/**
+	 * The turn ended on a pause and its answer has not started: the child may only have been
+	 * taking a breath. What the toy sends meanwhile is kept; if the VAD hears speech again the
+	 * pending answer is dropped and the turn goes on, so the provider hears the whole sentence
+	 * rather than its first half, then its second half as a turn of its own.
+	 */
+	private listenForContinuation(data: Uint8Array): boolean {
+		const pcm = this.uplink.push(data)
+		if (!pcm || !this.vad || this.vad.process(pcm) !== VAD_SPEECH_START) return false
+		const before = this.unanswered
+		if (!before) return false
+		this.opts.log.info({ sessionId: this.id, pausedAfterMs: Math.round(before.speechMs) }, 'the child went on after a pause: one turn')
+		this.superseded = this.turn
+		this.interrupt()
+		this.uplink.prepend(before.pcm, before.packets, before.speechMs)
+		this.state = 'listening'
+		this.heardSpeech = true
+		return false
 	}
 
 	private listenForBargeIn(data: Uint8Array): boolean {
@@ -244,6 +272,9 @@ export class Session {
 		// ? `pcm` goes along anyway: a fallback provider that did not get the stream answers from it.
 		if (stream && input.pcm.length > 0) input.streamed = true
 		else stream?.cancel()
+		// ? Only a turn the provider gets whole can go on: a streamed one (Realtime) is already an
+		//   item of the provider's conversation, and its next turn follows it there.
+		this.unanswered = this.listen.endpointing && decoded && !input.streamed ? { pcm, packets: opusPackets, speechMs } : undefined
 		this.startTurn(input, stream)
 	}
 
@@ -255,6 +286,7 @@ export class Session {
 
 	/** Barge-in: cancel the provider, drop queued audio, tell the toy at once. */
 	interrupt(): void {
+		this.unanswered = undefined
 		// Audio still being listened to is then sent whole at the turn's end, not streamed.
 		this.dropStream()
 		// Before the abort: the provider truncates to what was played, and the pacer forgets it.
@@ -314,6 +346,15 @@ export class Session {
 		const turnId = randomUUID()
 		const answer: string[] = []
 		const live = () => !ctrl.signal.aborted && !this.closed
+		// ? The child's words are kept once the answer starts (or the turn ends), not when heard: a
+		//   turn the child went on from is kept whole by the turn that continues it, not twice.
+		let childWords: string | undefined
+		const keepChildWords = () => {
+			if (childWords === undefined || this.superseded === ctrl) return
+			this.remember('child', childWords)
+			recorder?.record('child', childWords)
+			childWords = undefined
+		}
 		// An interrupted turn's encode may still resolve after the next turn began: drop its packets.
 		const send = (packet: Uint8Array) => {
 			if (live()) this.pacer.push({ kind: 'audio', packet })
@@ -339,10 +380,10 @@ export class Session {
 					if (heard) continue
 					heard = true
 					this.sink.transcript(ev.text)
-					this.remember('child', ev.text)
-					recorder?.record('child', ev.text)
+					childWords = ev.text
 					continue
 				}
+				keepChildWords()
 				this.startSpeaking()
 				if (ev.type === 'sentence') {
 					answer.push(ev.text)
@@ -379,6 +420,8 @@ export class Session {
 			this.startSpeaking()
 			this.pacer.push({ kind: 'end' })
 		} finally {
+			keepChildWords()
+			if (this.superseded === ctrl) this.superseded = undefined
 			if (answer.length > 0 && !shed) {
 				const text = answer.join(' ')
 				this.remember('assistant', text)
@@ -433,6 +476,11 @@ export class Session {
 
 	private startSpeaking(): void {
 		if (this.speaking) return
+		if (this.unanswered) {
+			// The answer starts: the turn is over, and what the toy sent while it was coming is not the next one.
+			this.unanswered = undefined
+			if (this.state === 'thinking') this.uplink.discard()
+		}
 		this.speaking = true
 		this.state = 'speaking'
 		this.sink.speechStart()

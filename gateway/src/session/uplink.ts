@@ -127,6 +127,23 @@ export class Uplink {
 		return (this.samples * 1000) / this.sampleRate
 	}
 
+	/**
+	 * Puts a turn already taken back in front of what was collected since (the child went on
+	 * after a pause the VAD took for the end). The turn's length cap counts both.
+	 */
+	prepend(pcm: Int16Array, packets: readonly Uint8Array[], speechMs: number): void {
+		if (pcm.length > 0) this.chunks.unshift(pcm)
+		if (packets.length > 0) this.packets.unshift(...packets)
+		this.samples += Math.round((speechMs * this.sampleRate) / 1000)
+	}
+
+	/** Drops what was collected (audio that belongs to no turn). */
+	discard(): void {
+		this.chunks = []
+		this.packets = []
+		this.samples = 0
+	}
+
 	/** The turn's Opus packets (empty for pcm16 toys); call before take(). */
 	takePackets(): Uint8Array[] {
 		const p = this.packets
