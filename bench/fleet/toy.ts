@@ -189,11 +189,12 @@ export class Toy {
 				ws.send(LISTEN_STOP)
 				if (this.answer && this.answer.eosAt === 0) this.answer.eosAt = performance.now()
 			}
-			// ? Realtime firmware keeps its microphone open over the answer (barge-in by voice); auto stops.
-			if (this.listen === 'realtime') {
-				const mine = this.answer
-				void this.send(silence, Number.POSITIVE_INFINITY, false, () => this.answer !== mine)
-			}
+			// ? Realtime firmware keeps its microphone open over the answer (barge-in by voice); auto
+			//   keeps it open until the answer starts (tts start). Tracked: if the child went on after
+			//   a pause (the clip has one), the gateway ends the continued turn on one of these frames.
+			const mine = this.answer
+			const realtime = this.listen === 'realtime'
+			void this.send(silence, Number.POSITIVE_INFINITY, true, () => this.answer !== mine || (!realtime && (mine?.frames ?? 0) > 0))
 			outcome = await answered
 		} else {
 			const packets = seed ? this.audio.base64 : this.audio.binary[this.version]
@@ -382,7 +383,18 @@ export class Toy {
 	/** `stt`: the gateway ended the turn. Endpointed toys read the VAD's latency off it. */
 	private endOfTurn(): void {
 		const a = this.answer
-		if (!this.endpointed || !a || a.eosAt !== 0) return
+		if (!this.endpointed || !a) return
+		if (a.eosAt !== 0) {
+			// ? A second `stt` before any answer audio: the VAD had ended the turn on a pause, the
+			//   child went on, and the gateway dropped that answer for one to the whole turn, which
+			//   it has just ended. Its end is the last frame sent (the offline table knows only the
+			//   first end); the endpoint delay, ~20 ms at p99, is then not counted.
+			if (a.frames === 0 && this.sentAt.length > 0) {
+				a.eosAt = this.sentAt.at(-1) as number
+				this.r.turns.continued++
+			}
+			return
+		}
 		this.heardStt = true
 		this.r.turns.endpointed++
 		const now = performance.now()

@@ -75,6 +75,8 @@ export interface ToyResult {
 		fixedLine: number
 		endpointed: number
 		vadMissed: number
+		/** Turns the child went on after a pause the VAD had ended them on, before any answer audio (one turn). */
+		continued: number
 	}
 	uplinkFrames: number
 	uplinkBytes: number
