@@ -100,8 +100,8 @@ export class Session {
 	 * child goes on after the pause the VAD took for an end, it goes back in front of what follows.
 	 */
 	private unanswered: { pcm: Int16Array; packets: Uint8Array[]; speechMs: number } | undefined
-	/** The turn a continuation superseded: its words are part of the next turn, not a turn of their own. */
-	private superseded: AbortController | undefined
+	/** Turns a continuation superseded: their words are part of the next turn, not turns of their own. */
+	private readonly superseded = new WeakSet<AbortController>()
 	private turns = 0
 	private readonly startedAt: number
 	private speaking = false
@@ -232,7 +232,7 @@ export class Session {
 		const before = this.unanswered
 		if (!before) return false
 		this.opts.log.info({ sessionId: this.id, pausedAfterMs: Math.round(before.speechMs) }, 'the child went on after a pause: one turn')
-		this.superseded = this.turn
+		if (this.turn) this.superseded.add(this.turn)
 		this.interrupt()
 		this.uplink.prepend(before.pcm, before.packets, before.speechMs)
 		this.state = 'listening'
@@ -350,7 +350,7 @@ export class Session {
 		//   turn the child went on from is kept whole by the turn that continues it, not twice.
 		let childWords: string | undefined
 		const keepChildWords = () => {
-			if (childWords === undefined || this.superseded === ctrl) return
+			if (childWords === undefined || this.superseded.has(ctrl)) return
 			this.remember('child', childWords)
 			recorder?.record('child', childWords)
 			childWords = undefined
@@ -421,13 +421,13 @@ export class Session {
 			this.pacer.push({ kind: 'end' })
 		} finally {
 			keepChildWords()
-			if (this.superseded === ctrl) this.superseded = undefined
 			if (answer.length > 0 && !shed) {
 				const text = answer.join(' ')
 				this.remember('assistant', text)
 				recorder?.record('assistant', text)
 			}
-			if (ctrl.signal.aborted && !this.closed && this.metrics) this.metrics.hot.turnsInterrupted++
+			// ? A turn the child went on from was not interrupted by anyone: it is part of the next one.
+			if (ctrl.signal.aborted && !this.closed && this.metrics && !this.superseded.has(ctrl)) this.metrics.hot.turnsInterrupted++
 			if (!this.closed) this.opts.onTurnEnd?.(this.context())
 		}
 	}
