@@ -119,16 +119,28 @@ describe('a child who goes on after a pause', () => {
 		s.session.close()
 	})
 
-	test('a turn the provider was streamed (Realtime) is not sent again: the next turn follows it', async () => {
-		const provider = new RecordingProvider(300, true)
-		const s = run({ endpointing: true, bargeIn: true }, provider)
-		talk(s.session, true)
-		await settle(s)
-		expect(provider.asked.length).toBe(2)
-		const [first, next] = provider.asked as [Asked, Asked]
-		expect(next.samples).toBeLessThan(first.samples + speechSamples())
-		s.session.close()
-	})
+	for (const [name, mode] of [
+		['auto', { endpointing: true }],
+		['realtime', { endpointing: true, bargeIn: true }],
+	] as const) {
+		test(`${name} mode: a turn the provider was streamed (Realtime) is not sent again; what follows is a turn after it`, async () => {
+			const provider = new RecordingProvider(300, true)
+			const s = run(mode, provider)
+			talk(s.session, true)
+			await settle(s)
+			const asked = provider.asked
+			expect(asked.length).toBeGreaterThanOrEqual(2)
+			// The last ask answers the second clip alone; the first clip was asked without it.
+			const last = asked.at(-1)!
+			expect(last.signal.aborted).toBe(false)
+			expect(last.samples).toBeLessThan(asked[0]!.samples + speechSamples())
+			expect(last.samples).toBeGreaterThan(0)
+			// What follows is a turn of its own, answered once.
+			expect(s.recorded.slice(-2)).toEqual([`child:turn ${asked.length}`, 'assistant:Apples are lovely.'])
+			expect(s.calls.filter((c) => c === 'start').length).toBe(1)
+			s.session.close()
+		})
+	}
 
 	test('a pause and no more speech: the answer plays as before', async () => {
 		const provider = new RecordingProvider(100)

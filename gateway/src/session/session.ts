@@ -76,6 +76,7 @@ const HISTORY_TURNS = 20
 const AHEAD_FRAMES = 10
 const VAD_SPEECH_START = 1
 const VAD_SPEECH_END = 2
+const EMPTY_PCM = new Int16Array(0)
 
 export class Session {
 	state: SessionState = 'idle'
@@ -99,7 +100,7 @@ export class Session {
 	 * The audio of the turn being thought about, while no answer has reached the toy: if the
 	 * child goes on after the pause the VAD took for an end, it goes back in front of what follows.
 	 */
-	private unanswered: { pcm: Int16Array; packets: Uint8Array[]; speechMs: number } | undefined
+	private unanswered: { pcm: Int16Array; packets: Uint8Array[]; speechMs: number; streamed: boolean } | undefined
 	/** Turns a continuation superseded: their words are part of the next turn, not turns of their own. */
 	private readonly superseded = new WeakSet<AbortController>()
 	private turns = 0
@@ -231,6 +232,14 @@ export class Session {
 		if (!pcm || !this.vad || this.vad.process(pcm) !== VAD_SPEECH_START) return false
 		const before = this.unanswered
 		if (!before) return false
+		if (before.streamed) {
+			// ? A streamed turn (Realtime) is already an item of the provider's conversation: what
+			//   follows is a turn after it there, listened to afresh, as a barge-in in realtime mode.
+			this.opts.log.info({ sessionId: this.id }, 'the child went on after a pause: a turn after it')
+			this.beginListening(this.uplink.format, this.uplink.sampleRate, this.listen)
+			this.heardSpeech = true
+			return false
+		}
 		this.opts.log.info({ sessionId: this.id, pausedAfterMs: Math.round(before.speechMs) }, 'the child went on after a pause: one turn')
 		if (this.turn) this.superseded.add(this.turn)
 		this.interrupt()
@@ -272,9 +281,11 @@ export class Session {
 		// ? `pcm` goes along anyway: a fallback provider that did not get the stream answers from it.
 		if (stream && input.pcm.length > 0) input.streamed = true
 		else stream?.cancel()
-		// ? Only a turn the provider gets whole can go on: a streamed one (Realtime) is already an
-		//   item of the provider's conversation, and its next turn follows it there.
-		this.unanswered = this.listen.endpointing && decoded && !input.streamed ? { pcm, packets: opusPackets, speechMs } : undefined
+		// ? Only a turn the provider gets whole is sent again with what follows: a streamed one
+		//   (Realtime) is already an item of the provider's conversation.
+		const streamed = input.streamed === true
+		this.unanswered =
+			this.listen.endpointing && decoded ? { pcm: streamed ? EMPTY_PCM : pcm, packets: streamed ? [] : opusPackets, speechMs: streamed ? 0 : speechMs, streamed } : undefined
 		this.startTurn(input, stream)
 	}
 
@@ -355,6 +366,8 @@ export class Session {
 			recorder?.record('child', childWords)
 			childWords = undefined
 		}
+		// A turn cut short keeps its words at once, so they stay before the next turn's.
+		ctrl.signal.addEventListener('abort', keepChildWords, { once: true })
 		// An interrupted turn's encode may still resolve after the next turn began: drop its packets.
 		const send = (packet: Uint8Array) => {
 			if (live()) this.pacer.push({ kind: 'audio', packet })
