@@ -31,3 +31,26 @@ export function packetSamples48k(packet: Uint8Array): number {
 export function packetMs(packet: Uint8Array): number {
 	return packetSamples48k(packet) / 48
 }
+
+/** What a packet's encoder said of voice activity (silkVoice). */
+export const VOICE_UNKNOWN = 0
+export const VOICE_ACTIVE = 1
+export const VOICE_QUIET = 2
+
+/**
+ * The encoder's own voice-activity flags of a mono SILK-only packet with one Opus frame (what
+ * xiaozhi firmware and any libopus VOIP encoder at 8–16 kHz send): one flag per 20 ms SILK frame,
+ * coded first and equiprobable, so they are the top bits of the byte after the TOC (RFC 6716
+ * §4.2.3; libopus reads them the same way in silk_get_TOC). VOICE_QUIET when every flag is off;
+ * VOICE_UNKNOWN for anything else (CELT, hybrid, stereo, several frames, an empty packet).
+ */
+export function silkVoice(packet: Uint8Array): number {
+	if (packet.length < 2) return VOICE_UNKNOWN
+	const toc = packet[0]
+	const config = toc >> 3
+	// SILK-only configs are 0–11; toc bit 2 is stereo; the two low bits 0 mean one frame.
+	if (config > 11 || (toc & 7) !== 0) return VOICE_UNKNOWN
+	const frames = (config & 3) === 3 ? 3 : (config & 3) === 2 ? 2 : 1
+	const flags = packet[1] >> (8 - frames)
+	return flags === 0 ? VOICE_QUIET : VOICE_ACTIVE
+}

@@ -200,11 +200,14 @@ export class Session {
 		try {
 			if (this.state === 'thinking' && this.unanswered) return this.listenForContinuation(data)
 			if (this.state !== 'listening') return this.listenForBargeIn(data)
+			const endpointing = this.vad !== undefined && this.listen.endpointing === true
+			// Waiting for the child to start: packets the toy's encoder marked quiet need no decode.
+			this.uplink.gate = endpointing && !this.heardSpeech
 			const pcm = this.uplink.push(data)
 			// Before the VAD: the frame that ends the turn is streamed before the turn is answered.
 			if (pcm && this.stream) this.stream.append(pcm)
-			if (pcm && this.vad && this.listen.endpointing) {
-				const event = this.vad.process(pcm)
+			if (pcm && this.vad && endpointing) {
+				const event = this.vad.process(this.listened(pcm))
 				if (event === VAD_SPEECH_START) this.heardSpeech = true
 				else if (event === VAD_SPEECH_END && this.heardSpeech) {
 					this.endListening()
@@ -228,8 +231,9 @@ export class Session {
 	 * rather than its first half, then its second half as a turn of its own.
 	 */
 	private listenForContinuation(data: Uint8Array): boolean {
+		this.uplink.gate = true
 		const pcm = this.uplink.push(data)
-		if (!pcm || !this.vad || this.vad.process(pcm) !== VAD_SPEECH_START) return false
+		if (!pcm || !this.vad || this.vad.process(this.listened(pcm)) !== VAD_SPEECH_START) return false
 		const before = this.unanswered
 		if (!before) return false
 		if (before.streamed) {
@@ -249,9 +253,21 @@ export class Session {
 		return false
 	}
 
+	/**
+	 * `pcm` for the VAD. After quiet packets went undecoded the VAD starts afresh: its network's
+	 * state is from before them (often the end of the last sentence), and noise that follows read
+	 * as speech from there (bench/vad-accuracy.ts, native-opus-gate). Only while no turn is under
+	 * way, as the gate is.
+	 */
+	private listened(pcm: Int16Array): Int16Array {
+		if (this.uplink.takeResumed()) this.vad?.reset()
+		return pcm
+	}
+
 	private listenForBargeIn(data: Uint8Array): boolean {
 		if (!this.listen.bargeIn || !this.vad || (this.state !== 'speaking' && this.state !== 'thinking')) return false
-		if (this.vad.process(this.uplink.decodeOnly(data)) !== VAD_SPEECH_START) return false
+		this.uplink.gate = true
+		if (this.vad.process(this.listened(this.uplink.decodeOnly(data))) !== VAD_SPEECH_START) return false
 		this.opts.log.info({ sessionId: this.id }, 'barge-in: child spoke over the answer')
 		const { format, sampleRate } = this.uplink
 		this.beginListening(format, sampleRate, this.listen)

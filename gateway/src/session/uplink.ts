@@ -1,10 +1,17 @@
 import { CodecError, type Codec, type OpusDecoder, type OpusRate } from '../codec'
-import { packetSamples48k } from '../codec/opus-packets'
+import { packetSamples48k, silkVoice, VOICE_ACTIVE, VOICE_QUIET } from '../codec/opus-packets'
 
 // Collects one turn of the child's speech. Opus is decoded as it arrives only when something
 // listens to it (the VAD, a provider's uplink stream); otherwise the turn is kept as the toy's
 // packets, checked and timed from their TOC byte, and decoded at the end only if the provider
 // asks for PCM. The decoder is made when it is first needed (never on connect) and reused.
+//
+// A packet its encoder marked as without voice (silkVoice) is not decoded: it reads as digital
+// silence, which the VAD scores without running its network. That is most of what an open
+// microphone sends between a child's sentences, and decode + VAD cost ~110 µs a frame. The flags
+// are trusted only once this toy's encoder has set one (an encoder that never sets them is
+// decoded in full), and the decoder is reset before the next voiced packet: a fresh start, as at
+// the start of a stream, rather than a state that missed packets.
 
 export type UplinkFormat = 'opus' | 'pcm16'
 
@@ -21,6 +28,24 @@ export class Uplink {
 	// re-encoding. Dropped with the turn (no audio is kept after it is answered).
 	private packets: Uint8Array[] = []
 	private samples = 0
+	/** This toy's encoder sets voice-activity flags, so a packet with none set is quiet. */
+	private flagsSeen = false
+	/** Quiet packets went undecoded since the decoder last ran. */
+	private skipped = false
+	/**
+	 * A packet was decoded after quiet ones went undecoded: whoever listens (the VAD) starts afresh
+	 * too, as its state is from before them. Read and cleared by takeResumed().
+	 */
+	private resumed = false
+	/** Packets read as silence without decoding (the ingest bench counts them). */
+	quietPackets = 0
+	/**
+	 * Quiet packets are read as silence only while this is set: while the gateway waits for a
+	 * child to start speaking. Inside a turn every packet is decoded, so the endpointer hears a
+	 * pause as it is (Silero scores a breath mid-sentence between speech and quiet, and the turn
+	 * holds; digital silence would end it).
+	 */
+	gate = false
 	format: UplinkFormat = 'opus'
 	sampleRate = 16000
 	/** Whether this turn's Opus is decoded as it arrives (see begin). */
@@ -110,12 +135,38 @@ export class Uplink {
 		let pcm: Int16Array
 		if (this.format === 'opus') {
 			if (!this.decoder) throw new CodecError('audio before audio_start')
+			const voice = silkVoice(data)
+			if (voice === VOICE_ACTIVE) this.flagsSeen = true
+			else if (voice === VOICE_QUIET && this.flagsSeen && this.gate) return this.silence(data)
+			if (this.skipped) {
+				this.decoder.reset()
+				this.skipped = false
+				this.resumed = true
+			}
 			const n = this.decoder.decode(data, this.scratch)
 			pcm = this.scratch.subarray(0, n)
 		} else {
 			if (data.byteLength % 2 !== 0) throw new CodecError('pcm16 chunk has an odd number of bytes')
 			pcm = new Int16Array(data.slice().buffer)
 		}
+		return pcm
+	}
+
+	/** True once after a packet was decoded following undecoded quiet ones. */
+	takeResumed(): boolean {
+		const r = this.resumed
+		this.resumed = false
+		return r
+	}
+
+	/** A quiet packet's length of digital silence (the scratch buffer, zeroed). */
+	private silence(data: Uint8Array): Int16Array {
+		const n = (packetSamples48k(data) * this.sampleRate) / 48000
+		if (n > this.scratch.length) throw new CodecError(`Opus packet too long (${n} samples)`)
+		this.skipped = true
+		this.quietPackets++
+		const pcm = this.scratch.subarray(0, n)
+		pcm.fill(0)
 		return pcm
 	}
 
