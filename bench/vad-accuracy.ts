@@ -16,6 +16,7 @@ import { fallbackCodec } from '../gateway/src/codec/fallback'
 import { loadNativeCodec, nativeCodecLoadError } from '../gateway/src/codec/native'
 import { VAD_DEFAULTS } from '../gateway/src/codec/vad'
 import type { Codec, VadOptions } from '../gateway/src/codec/types'
+import { Uplink } from '../gateway/src/session/uplink'
 import { type Cell, machine, machineLine, markdownTable, writeResults } from './lib/report'
 import {
 	buildCorpus,
@@ -55,7 +56,7 @@ const SET = arg('--set') === 'tuning' ? 'tuning' : 'bench'
 const OPTIONS = JSON.parse(arg('--options') ?? '{}') as VadOptions
 const ONLY = arg('--only')?.split(',')
 
-type Detector = 'native' | 'ts' | 'silero' | 'silero-700'
+type Detector = 'native' | 'native-opus' | 'native-opus-gate' | 'ts' | 'silero' | 'silero-700'
 
 interface Run {
 	/** Speech probability per 10 ms frame. */
@@ -97,19 +98,50 @@ interface Scores {
 
 // --- detectors -----------------------------------------------------------------------------
 
-function runOurs(codec: Codec, pcm: Int16Array): Run {
-	const n = pcm.length / FRAME
+/** 10 ms frames per 60 ms packet, a toy's frame. */
+const PER_PACKET = 6
+
+/** The condition as a toy sends it: 60 ms Opus packets, libopus VOIP at 16 kHz (xiaozhi's settings). */
+function toyPackets(codec: Codec, pcm: Int16Array): Uint8Array[] {
+	const enc = codec.createEncoder(RATE, 1, 'voip')
+	const buf = new Uint8Array(1500)
+	const step = FRAME * PER_PACKET
+	const out: Uint8Array[] = []
+	for (let at = 0; at + step <= pcm.length; at += step) out.push(buf.slice(0, enc.encode(pcm.subarray(at, at + step), buf)))
+	enc.free()
+	return out
+}
+
+/**
+ * Our detector behind the gateway's ingest: each packet decoded by the session's Uplink, then
+ * the VAD. `gate`: as the session runs it, packets the encoder flagged quiet are read as silence
+ * while no turn is under way (session/uplink.ts); off, every packet is decoded. The cost per 10 ms
+ * includes the decode.
+ */
+function runOursOpus(codec: Codec, packets: Uint8Array[], gate: boolean): Run & { quietShare: number } {
+	const n = packets.length * PER_PACKET
 	const vad = codec.createVad(RATE, OPTIONS)
+	const uplink = new Uplink(codec, 30_000)
+	uplink.begin('opus', RATE, true)
+	uplink.gate = gate
 	const probs = new Float32Array(n)
-	const endsMs: number[] = []
 	const events: [number, number, number][] = []
 	const t = Bun.nanoseconds()
-	for (let f = 0; f < n; f++) {
-		const ev = vad.process(pcm.subarray(f * FRAME, (f + 1) * FRAME))
-		probs[f] = vad.probability
-		if (ev !== 0) events.push([f, ev, vad.lastEventMs])
+	for (let k = 0; k < packets.length; k++) {
+		const pcm = uplink.decodeOnly(packets[k])
+		if (uplink.takeResumed()) vad.reset()
+		const ev = vad.process(pcm)
+		probs.fill(vad.probability, k * PER_PACKET, (k + 1) * PER_PACKET)
+		if (ev !== 0) events.push([(k + 1) * PER_PACKET - 1, ev, vad.lastEventMs])
+		if (gate) uplink.gate = ev === 2 || (ev !== 1 && uplink.gate)
 	}
 	const us = (Bun.nanoseconds() - t) / 1000 / n
+	uplink.free()
+	return { ...turnsOf(events, n), probs, usPerFrame: us, usPerCall: us * PER_PACKET, quietShare: uplink.quietPackets / packets.length }
+}
+
+function turnsOf(events: [number, number, number][], n: number): Pick<Run, 'endsMs' | 'turns'> {
+	const endsMs: number[] = []
 	const turns: [number, number][] = []
 	let from: number | null = null
 	for (const [f, ev, ms] of events) {
@@ -122,7 +154,22 @@ function runOurs(codec: Codec, pcm: Int16Array): Run {
 		}
 	}
 	if (from !== null) turns.push([from, n * FRAME_MS])
-	return { probs, endsMs, turns, usPerFrame: us, usPerCall: us }
+	return { endsMs, turns }
+}
+
+function runOurs(codec: Codec, pcm: Int16Array): Run {
+	const n = pcm.length / FRAME
+	const vad = codec.createVad(RATE, OPTIONS)
+	const probs = new Float32Array(n)
+	const events: [number, number, number][] = []
+	const t = Bun.nanoseconds()
+	for (let f = 0; f < n; f++) {
+		const ev = vad.process(pcm.subarray(f * FRAME, (f + 1) * FRAME))
+		probs[f] = vad.probability
+		if (ev !== 0) events.push([f, ev, vad.lastEventMs])
+	}
+	const us = (Bun.nanoseconds() - t) / 1000 / n
+	return { ...turnsOf(events, n), probs, usPerFrame: us, usPerCall: us }
 }
 
 // The package's own types say `any` for the runtime; these are the parts used here.
@@ -352,6 +399,15 @@ async function main(): Promise<void> {
 	for (const c of conditions) {
 		// ? All detectors on one condition back to back, so their costs share the machine's load.
 		const runs: [Detector, Run][] = codecs.map(([d, codec]) => [d, runOurs(codec, c.pcm)])
+		if (native && (wanted('native-opus') || wanted('native-opus-gate'))) {
+			const packets = toyPackets(native, c.pcm)
+			if (wanted('native-opus')) runs.push(['native-opus', runOursOpus(native, packets, false)])
+			if (wanted('native-opus-gate')) {
+				const gated = runOursOpus(native, packets, true)
+				runs.push(['native-opus-gate', gated])
+				notes.push(`${c.noise} ${c.snrDb ?? '∞'} dB: the gate read ${(100 * gated.quietShare).toFixed(1)} % of packets as silence`)
+			}
+		}
 		if (silero && wanted('silero')) runs.push(['silero', await runSilero(silero, c.pcm, SILERO_REDEMPTION)])
 		if (silero && wanted('silero-700')) runs.push(['silero-700', await runSilero(silero, c.pcm, SILERO_700_REDEMPTION)])
 		for (const [detector, run] of runs) {

@@ -63,6 +63,10 @@ export class Toy {
 	private readonly hello: string
 	/** The gateway's VAD ends this toy's turns (xiaozhi auto/realtime). */
 	private readonly endpointed: boolean
+	/** Whether the gateway gated the lead of the turn being listened to (which end table applies). */
+	private leadGated = false
+	/** This connection's gateway has seen speech from this toy, so it gates the quiet packets before a turn. */
+	private flagsShown = false
 	/** Endpointed turn: when each frame since the speech began was sent, and whether `stt` came. */
 	private sentAt: number[] = []
 	private heardStt = false
@@ -102,6 +106,7 @@ export class Toy {
 		this.ws = ws
 		this.pings = []
 		this.realtimeListening = false
+		this.flagsShown = false
 		return new Promise<boolean>((resolve) => {
 			const timer = setTimeout(() => this.handshakeDone?.(false, 'handshake timeout'), HANDSHAKE_TIMEOUT_MS)
 			this.handshakeDone = (ok, why) => {
@@ -179,6 +184,9 @@ export class Toy {
 			const answered = this.awaitAnswer(barge, false)
 			this.sentAt = []
 			this.heardStt = false
+			// ? The lead just sent was read as the table for this connection's state says; from now on the gateway gates.
+			this.leadGated = this.flagsShown
+			this.flagsShown = true
 			if (!(await this.send(this.audio.binary[this.version], this.audio.binary[this.version].length, true))) return this.abandon()
 			// Then silence until the VAD ends the turn (the gateway's `stt`), as firmware in auto mode does.
 			const ended = await this.send(silence, VAD_WAIT_FRAMES, true, () => this.heardStt)
@@ -403,7 +411,7 @@ export class Toy {
 		//   flight when it reset its VAD), and a pause in the speech can put it ~1.2 s apart: of the
 		//   candidates near this lead, the latest already sent when `stt` came. When the gateway ended
 		//   the turn sooner than any, the last frame sent is the best bound there is.
-		const table = this.plan.vadEndFrame
+		const table = this.leadGated ? this.plan.vadEndFrame.gated : this.plan.vadEndFrame.decoded
 		let k = -1
 		for (let l = Math.max(0, this.lead - 3); l <= Math.min(table.length - 1, this.lead + 3); l++) {
 			const c = table[l]

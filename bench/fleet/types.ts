@@ -1,5 +1,7 @@
 // Shapes shared by the fleet orchestrator (bench/fleet/run.ts) and its worker processes.
 
+import type { VadEndTables } from './uplink-audio'
+
 export type Scenario = 'idle' | 'talk' | 'storm' | 'soak'
 export type ToyProtocol = 'v1' | 'v2' | 'v3' | 'seed'
 /**
@@ -50,7 +52,7 @@ export interface ToyPlan {
 	 * silence, of the frame on which the gateway's VAD ends the turn (found by running the gateway's
 	 * codec VAD over the same packets); null when unknown.
 	 */
-	vadEndFrame: Array<number | null>
+	vadEndFrame: VadEndTables
 }
 
 /** Raw figures from one worker; the orchestrator merges and summarizes them. */

@@ -2,7 +2,9 @@
 // gateway's VAD ends a turn. Built once per run in the orchestrator with the gateway's own codec.
 
 import { loadCodec } from '../../gateway/src/codec'
+import { silkVoice, VOICE_ACTIVE } from '../../gateway/src/codec/opus-packets'
 import type { Codec, CodecKind } from '../../gateway/src/codec/types'
+import { Uplink } from '../../gateway/src/session/uplink'
 import { FRAME_MS } from './wire'
 
 const RATE = 16000
@@ -40,26 +42,42 @@ export function silencePackets(kind: CodecKind): Uint8Array[] {
  * silence; null if it never does within `tail` frames. ? It depends on the lead (the VAD's noise
  * floor and state settle on it), hence one answer per lead.
  */
-export function vadEndFrames(kind: CodecKind, speech: Uint8Array[], silence: Uint8Array[], maxLead: number, tail = 50): Array<number | null> {
+export function vadEndFrames(kind: CodecKind, speech: Uint8Array[], silence: Uint8Array[], maxLead: number, tail = 50): VadEndTables {
 	const codec = loadCodec(kind)
-	return Array.from({ length: maxLead + 1 }, (_, lead) => vadEndFrame(codec, speech, silence, lead, tail))
+	const table = (gated: boolean) => Array.from({ length: maxLead + 1 }, (_, lead) => vadEndFrame(codec, speech, silence, lead, tail, gated))
+	return { decoded: table(false), gated: table(true) }
 }
 
-function vadEndFrame(codec: Codec, speech: Uint8Array[], silence: Uint8Array[], lead: number, tail: number): number | null {
-	const dec = codec.createDecoder(RATE)
+/**
+ * `decoded`: a toy's first turn on a connection, every packet decoded. `gated`: later turns,
+ * once the gateway has seen that the toy's encoder sets voice flags, so its quiet packets before
+ * the child speaks are read as silence (session/uplink.ts).
+ */
+export interface VadEndTables {
+	decoded: Array<number | null>
+	gated: Array<number | null>
+}
+
+// The session's ingest (Uplink, its gate and the VAD's fresh start after skipped packets).
+function vadEndFrame(codec: Codec, speech: Uint8Array[], silence: Uint8Array[], lead: number, tail: number, gated: boolean): number | null {
+	const uplink = new Uplink(codec, 60_000)
+	uplink.begin('opus', RATE, true)
 	const vad = codec.createVad(RATE)
-	const pcm = new Int16Array(SAMPLES * 2)
+	// An earlier turn showed the gateway this encoder's flags.
+	if (gated) uplink.decodeOnly(speech.find((p) => silkVoice(p) === VOICE_ACTIVE) as Uint8Array)
 	const stream = [...Array.from({ length: lead }, (_, i) => silence[i % silence.length]), ...speech, ...Array.from({ length: tail }, (_, i) => silence[i % silence.length])]
 	let heard = false
 	try {
 		for (let i = 0; i < stream.length; i++) {
-			const n = dec.decode(stream[i], pcm)
-			const e = vad.process(pcm.subarray(0, n))
+			uplink.gate = gated && !heard
+			const pcm = uplink.decodeOnly(stream[i])
+			if (uplink.takeResumed()) vad.reset()
+			const e = vad.process(pcm)
 			if (e === 1) heard = true
 			else if (e === VAD_SPEECH_END && heard && i >= lead) return i - lead
 		}
 		return null
 	} finally {
-		dec.free()
+		uplink.free()
 	}
 }
