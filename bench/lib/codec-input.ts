@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Codec } from '../../gateway/src/codec/types'
-import { loadPackets, writePackets } from './packets'
+import { decodeAll, loadPackets, writePackets } from './packets'
 
 // The one input every path of bench/codec.ts works on, made once and written to a temp dir so the
 // Rust "direct" process (native/core/examples/codec_direct.rs) reads the very same samples and
@@ -52,17 +52,7 @@ const bytes = (pcm: Int16Array) => new Uint8Array(pcm.buffer, pcm.byteOffset, pc
 /** Decodes and resamples `asset` with `codec` and writes the results for the direct process. */
 export async function makeCodecInput(codec: Codec, asset: string): Promise<CodecInput> {
 	const uplink = await loadPackets(asset)
-	const dec = codec.createDecoder(UPLINK_RATE)
-	const pcm16 = new Int16Array(uplink.length * UPLINK_FRAME)
-	const out = new Int16Array(UPLINK_FRAME)
-	let at = 0
-	for (const p of uplink) {
-		const n = dec.decode(p, out)
-		pcm16.set(out.subarray(0, n), at)
-		at += n
-	}
-	dec.free()
-	const speech16 = pcm16.subarray(0, at)
+	const speech16 = decodeAll(codec, uplink, UPLINK_RATE)
 	const pcm24 = resampleAll(codec, speech16, UPLINK_RATE, TOY_RATE)
 	const pcm22 = resampleAll(codec, speech16, UPLINK_RATE, MP3_RATE)
 	const answer20 = speechApiPackets(codec, speech16)

@@ -3,6 +3,8 @@
 // repeated to the end of the file, no header. The codec parameters (16 kHz mono, 60 ms frames)
 // are fixed by convention for the files in bench/assets and stated where each file is made.
 
+import type { Codec, OpusRate } from '../../gateway/src/codec/types'
+
 export function readPackets(bytes: Uint8Array): Uint8Array[] {
 	const packets: Uint8Array[] = []
 	let at = 0
@@ -34,4 +36,29 @@ export function writePackets(packets: readonly Uint8Array[]): Uint8Array {
 /** Loads a packet file from disk (Bun.file). */
 export async function loadPackets(path: string): Promise<Uint8Array[]> {
 	return readPackets(new Uint8Array(await Bun.file(path).arrayBuffer()))
+}
+
+/** Decodes `packets` in order with one fresh decoder of `codec` at `rate`: the whole stream as PCM. */
+export function decodeAll(codec: Codec, packets: readonly Uint8Array[], rate: OpusRate = 16000): Int16Array {
+	const dec = codec.createDecoder(rate)
+	// 120 ms, the longest an Opus packet lasts.
+	const frame = new Int16Array((rate * 120) / 1000)
+	const parts: Int16Array[] = []
+	let total = 0
+	try {
+		for (const p of packets) {
+			const n = dec.decode(p, frame)
+			parts.push(frame.slice(0, n))
+			total += n
+		}
+	} finally {
+		dec.free()
+	}
+	const out = new Int16Array(total)
+	let at = 0
+	for (const part of parts) {
+		out.set(part, at)
+		at += part.length
+	}
+	return out
 }

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, test } from 'bun:test'
 import { join } from 'node:path'
-import { loadPackets } from '../../bench/lib/packets'
+import { decodeAll, loadPackets } from '../../bench/lib/packets'
 import { fallbackCodec } from '../../gateway/src/codec/fallback'
 import { loadNativeCodec, nativeCodecLoadError } from '../../gateway/src/codec/native'
 import { type Codec, CodecError } from '../../gateway/src/codec/types'
@@ -25,19 +25,6 @@ const codecs: Array<[string, () => Codec]> = [
 
 let packets: Uint8Array[]
 let speech: Int16Array
-
-function decodeAll(codec: Codec, input: readonly Uint8Array[]): Int16Array {
-	const dec = codec.createDecoder(RATE)
-	const out = new Int16Array(input.length * FRAME)
-	const frame = new Int16Array(FRAME)
-	let at = 0
-	for (const p of input) {
-		const n = dec.decode(p, frame)
-		out.set(frame.subarray(0, n), at)
-		at += n
-	}
-	return out.subarray(0, at)
-}
 
 function encodeAll(codec: Codec, pcm: Int16Array): Uint8Array[] {
 	const enc = codec.createEncoder(RATE, 1, 'voip')

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, test } from 'bun:test'
 import { join } from 'node:path'
-import { loadPackets } from '../../bench/lib/packets'
+import { decodeAll, loadPackets } from '../../bench/lib/packets'
 import { render } from '../../bench/lib/speech-corpus'
 import { fallbackCodec } from '../../gateway/src/codec/fallback'
 import { loadNativeCodec, nativeCodecLoadError } from '../../gateway/src/codec/native'
@@ -35,17 +35,7 @@ let onsetMs: number // first 10 ms of the question above the codec's noise (its 
 let offsetMs: number // end of its last such 10 ms
 
 beforeAll(async () => {
-	const packets = await loadPackets(ASSET)
-	const dec = fallbackCodec.createDecoder(RATE)
-	const out = new Int16Array(packets.length * FRAME)
-	const frame = new Int16Array(FRAME)
-	let at = 0
-	for (const p of packets) {
-		const n = dec.decode(p, frame)
-		out.set(frame.subarray(0, n), at)
-		at += n
-	}
-	speech = out.subarray(0, at)
+	speech = decodeAll(fallbackCodec, await loadPackets(ASSET), RATE)
 	padded = new Int16Array(speech.length + 3.5 * RATE)
 	padded.set(speech, RATE)
 	const sentence = render('<speak>I want to <break time="1000ms"/> play a game with you.</speak>', { voice: 'en+f4', speed: 120, pitch: 90 }, true)
