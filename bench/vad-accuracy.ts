@@ -515,8 +515,8 @@ function markdown(
 	return `# Turn detection (VAD accuracy)
 
 ${machineLine(m)}
-! The machine was shared with other helpers' builds and tests: costs are only comparable as
-ratios between detectors, each condition measured back to back in one run.
+Costs are only comparable as ratios between detectors, each condition measured back to back in
+one run (shared 2-core machines are noisy).
 
 Corpus (${corpus.utterances.length} espeak-ng utterances, ${(corpus.labels.length / 100).toFixed(1)} s at 16 kHz, seed ${SET === 'tuning' ? TUNING_SEED : SEED}; ${tools.espeak}; ${tools.sox}):
 ${corpus.utterances.length - children.length} adult-paced questions in 4 voices with 0.3–2 s between turns, then ${children.length} child-like
@@ -534,7 +534,11 @@ frames; a turn ends ${VAD_DEFAULTS.hangoverMs} ms into a pause when the pitch be
 ${VAD_DEFAULTS.holdMs} ms when it stayed level (mid-sentence), halfway when it cannot tell. ts: the fallback's
 energy classifier with the same endpointer. silero: the package's FrameProcessor as this bench
 always ran it (${SILERO_REDEMPTION} × 32 ms redemption, threshold ${THRESHOLD}/${THRESHOLD - 0.15}, ${SILERO_MIN_SPEECH} windows minimum). silero-700:
-the same with ${SILERO_700_REDEMPTION} × 32 ms, xiaozhi's 700 ms of silence.
+the same with ${SILERO_700_REDEMPTION} × 32 ms, xiaozhi's 700 ms of silence. native-opus: native behind the
+gateway's ingest, the audio sent as a toy sends it (60 ms libopus VOIP packets at 16 kHz), every
+packet decoded; its cost includes the decode. native-opus-gate: the same as the session runs it,
+packets the encoder flagged quiet read as silence while no turn is under way (the share per
+condition is in the notes).
 
 Scores. Cut turn: an end inside an utterance (in brackets: inside a child-like one, of how many
 mid-sentence pauses). End delay: end event − last labelled speech frame. In-turn %: speech frames
