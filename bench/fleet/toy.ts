@@ -29,8 +29,12 @@ const HANDSHAKE_TIMEOUT_MS = 15_000
 const BARGE_AFTER_FRAMES = 8
 /** The pacer's burst: inter-arrival jitter is measured on the frames after it. */
 const BURST = 5
-/** Silence an endpointed toy streams after its speech before it gives up on the gateway's VAD. */
-const VAD_WAIT_FRAMES = 50
+/**
+ * How long an endpointed toy streams silence after its speech before it gives up on the
+ * gateway's VAD, in real time: a count of frames would make a generator that stalled and then
+ * caught up (frames sent back to back) give up before the gateway could even answer.
+ */
+const VAD_WAIT_MS = 3000
 
 type PingKind = 'handshake' | 'heartbeat' | 'ingest'
 
@@ -189,7 +193,8 @@ export class Toy {
 			this.flagsShown = true
 			if (!(await this.send(this.audio.binary[this.version], this.audio.binary[this.version].length, true))) return this.abandon()
 			// Then silence until the VAD ends the turn (the gateway's `stt`), as firmware in auto mode does.
-			const ended = await this.send(silence, VAD_WAIT_FRAMES, true, () => this.heardStt)
+			const spokeAt = performance.now()
+			const ended = await this.send(silence, Number.POSITIVE_INFINITY, true, () => this.heardStt || performance.now() - spokeAt > VAD_WAIT_MS)
 			if (!ended) return this.abandon()
 			if (!this.heardStt) {
 				r.turns.vadMissed++
