@@ -58,7 +58,7 @@ class RecordingProvider implements Provider {
 function run(mode: ListenOptions, provider: RecordingProvider) {
 	const recorded: string[] = []
 	const s = recordingSession(codec, provider, 'cont-1', child, {
-		recorder: { record: (role, text) => recorded.push(`${role}:${text}`), end: () => {} },
+		recorder: { record: (role, text) => recorded.push(`${role}:${text}`), end: () => recorded.push('end') },
 	})
 	s.session.beginListening('opus', 16000, mode)
 	return { ...s, recorded }
@@ -141,6 +141,17 @@ describe('a child who goes on after a pause', () => {
 			s.session.close()
 		})
 	}
+
+	test('a hang-up while the bear is thinking keeps the child\'s words, before the conversation ends', async () => {
+		const provider = new RecordingProvider(5000)
+		const s = run({ endpointing: true }, provider)
+		talk(s.session, false)
+		// The provider has said what it heard; the answer is still coming.
+		const deadline = Date.now() + 5000
+		while (!s.calls.some((c) => c.startsWith('transcript:')) && Date.now() < deadline) await Bun.sleep(5)
+		s.session.close()
+		expect(s.recorded).toEqual(['child:turn 1', 'end'])
+	})
 
 	test('a pause and no more speech: the answer plays as before', async () => {
 		const provider = new RecordingProvider(100)

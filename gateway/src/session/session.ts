@@ -327,15 +327,17 @@ export class Session {
 	}
 
 	close(): void {
-		if (!this.closed) {
-			this.opts.onClose?.(this.context())
-			this.opts.recorder?.end()
-		}
+		const first = !this.closed
 		this.closed = true
 		this.dropStream()
 		this.playback?.interrupt()
+		// Before the conversation ends: a turn cut short by the hang-up keeps the child's words.
 		this.turn?.abort()
 		this.turn = undefined
+		if (first) {
+			this.opts.onClose?.(this.context())
+			this.opts.recorder?.end()
+		}
 		this.pacer.clear()
 		this.uplink.free()
 		this.downlink.free()
