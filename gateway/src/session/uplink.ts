@@ -6,12 +6,13 @@ import { packetSamples48k, silkVoice, VOICE_ACTIVE, VOICE_QUIET } from '../codec
 // packets, checked and timed from their TOC byte, and decoded at the end only if the provider
 // asks for PCM. The decoder is made when it is first needed (never on connect) and reused.
 //
-// A packet its encoder marked as without voice (silkVoice) is not decoded: it reads as digital
-// silence, which the VAD scores without running its network. That is most of what an open
-// microphone sends between a child's sentences, and decode + VAD cost ~110 µs a frame. The flags
-// are trusted only once this toy's encoder has set one (an encoder that never sets them is
-// decoded in full), and the decoder is reset before the next voiced packet: a fresh start, as at
-// the start of a stream, rather than a state that missed packets.
+// While the session waits for a child to start speaking (`gate`), a packet its encoder marked as
+// without voice (silkVoice) is not decoded: it reads as digital silence, which the VAD scores
+// without running its network. That is most of what an open microphone sends between a child's
+// sentences, and decode + VAD cost ~110 µs a frame against ~4. The flags are trusted only once
+// this toy's encoder has set one (an encoder that never sets them is decoded in full), and the
+// decoder is reset before the next packet it decodes: a fresh start, as at the start of a
+// stream, rather than a state that missed packets.
 
 export type UplinkFormat = 'opus' | 'pcm16'
 
