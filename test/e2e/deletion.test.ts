@@ -77,12 +77,15 @@ async function talk(deviceId: string, childId: string): Promise<TestSocket> {
 	s.messages.length = 0
 	s.send({ type: 'listen', state: 'detect', text: 'my uncle hits me' })
 	await s.waitFor((m) => m.type === 'tts' && m.state === 'sentence_start', 30_000)
-	// the turn's bookkeeping (memory, progress, alert) is written as the turn settles
+	// the turn's bookkeeping (memory, progress, alert) is written as the turn settles, and the
+	// messages through the write backlog once each answer starts (the crisis reply's own row
+	// when it has played, which this does not wait for): both land a few ms after the toy hears
 	for (let i = 0; i < 100; i++) {
-		const [row] = await sql<{ n: number }[]>`
-			select (select count(*) from child_summaries where child_id = ${childId}) + (select count(*) from parent_alerts where child_id = ${childId}) as n
+		const [row] = await sql<{ n: number; messages: number }[]>`
+			select (select count(*) from child_summaries where child_id = ${childId}) + (select count(*) from parent_alerts where child_id = ${childId}) as n,
+				(select count(*) from messages m join conversations c on c.id = m.conversation_id where c.child_id = ${childId}) as messages
 		`
-		if (Number(row!.n) >= 2) break
+		if (Number(row!.n) >= 2 && Number(row!.messages) >= 3) break
 		await Bun.sleep(50)
 	}
 	return s
