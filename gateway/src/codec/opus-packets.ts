@@ -50,7 +50,8 @@ export function silkVoice(packet: Uint8Array): number {
 	const config = toc >> 3
 	// SILK-only configs are 0–11; toc bit 2 is stereo; the two low bits 0 mean one frame.
 	if (config > 11 || (toc & 7) !== 0) return VOICE_UNKNOWN
-	const frames = (config & 3) === 3 ? 3 : (config & 3) === 2 ? 2 : 1
+	// 10 and 20 ms are one SILK frame, 40 ms two, 60 ms three.
+	const frames = Math.max(1, config & 3)
 	const flags = packet[1] >> (8 - frames)
 	return flags === 0 ? VOICE_QUIET : VOICE_ACTIVE
 }
