@@ -22,16 +22,11 @@ import type { DownlinkSpec } from '../gateway/src/session/downlink'
 import { Session, type SessionSink } from '../gateway/src/session/session'
 import { startFakeOpenAI } from '../test/support/fake-openai'
 import { type AnswerForm, answerStack, type BenchStore, benchToy, log, openBenchStore } from './lib/answer-stack'
+import { wholeArg } from './lib/args'
 import { type Cell, commandLine, loadAverages, machine, machineLine, markdownTable, writeResults } from './lib/report'
 
-const arg = (name: string, fallback: number) => {
-	const i = process.argv.indexOf(`--${name}`)
-	const v = i > 0 ? Number(process.argv[i + 1]) : fallback
-	if (!Number.isInteger(v) || v < 1) throw new Error(`--${name} wants a positive whole number`)
-	return v
-}
-const TURNS = arg('turns', 1000)
-const EOS_TURNS = arg('eos-turns', 300)
+const TURNS = wholeArg('turns', 1000)
+const EOS_TURNS = wholeArg('eos-turns', 300)
 const WARMUP = 10
 const FIXED_LATENCY_MS = 100
 const PROMPT = 'Tell me something about otters'

@@ -11,20 +11,15 @@
 //   bun bench/ingest.ts [--rounds 15] [--frames 3000]
 // Writes bench/results/ingest.{json,md}.
 
-import { silencePackets } from './fleet/uplink-audio'
 import { loadCodec } from '../gateway/src/codec'
 import { Uplink } from '../gateway/src/session/uplink'
+import { silencePackets } from './fleet/uplink-audio'
+import { wholeArg } from './lib/args'
 import { loadPackets } from './lib/packets'
 import { commandLine, machine, machineLine, markdownTable, spread, writeResults } from './lib/report'
 
-const arg = (name: string, fallback: number) => {
-	const i = process.argv.indexOf(`--${name}`)
-	const v = i > 0 ? Number(process.argv[i + 1]) : fallback
-	if (!Number.isInteger(v) || v < 1) throw new Error(`--${name} wants a positive whole number`)
-	return v
-}
-const ROUNDS = arg('rounds', 15)
-const FRAMES = arg('frames', 3000)
+const ROUNDS = wholeArg('rounds', 15)
+const FRAMES = wholeArg('frames', 3000)
 const RATE = 16000
 
 const codec = loadCodec('native')

@@ -41,24 +41,13 @@ export async function loadPackets(path: string): Promise<Uint8Array[]> {
 /** Decodes `packets` in order with one fresh decoder of `codec` at `rate`: the whole stream as PCM. */
 export function decodeAll(codec: Codec, packets: readonly Uint8Array[], rate: OpusRate = 16000): Int16Array {
 	const dec = codec.createDecoder(rate)
-	// 120 ms, the longest an Opus packet lasts.
-	const frame = new Int16Array((rate * 120) / 1000)
-	const parts: Int16Array[] = []
-	let total = 0
+	// Room for 120 ms a packet, the longest an Opus packet lasts.
+	const out = new Int16Array((packets.length * rate * 120) / 1000)
+	let at = 0
 	try {
-		for (const p of packets) {
-			const n = dec.decode(p, frame)
-			parts.push(frame.slice(0, n))
-			total += n
-		}
+		for (const p of packets) at += dec.decode(p, out.subarray(at))
 	} finally {
 		dec.free()
 	}
-	const out = new Int16Array(total)
-	let at = 0
-	for (const part of parts) {
-		out.set(part, at)
-		at += part.length
-	}
-	return out
+	return out.subarray(0, at)
 }
