@@ -16,7 +16,7 @@ import { fallbackCodec } from '../gateway/src/codec/fallback'
 import { loadNativeCodec, nativeCodecLoadError } from '../gateway/src/codec/native'
 import type { Codec } from '../gateway/src/codec/types'
 import { makeCodecInput, UPLINK_FRAME } from './lib/codec-input'
-import { codecOps, Digest, DIRECT_OPS, DOWNLINK_BPS, ITERATIONS, LOAD_COMPLEXITIES, type Op, type OpRun, OPS, timeOp } from './lib/codec-ops'
+import { codecOps, Digest, DIRECT_OPS, DOWNLINK_BPS, ITERATIONS, LOAD_STEP_OPS, type Op, type OpRun, OPS, timeOp } from './lib/codec-ops'
 import { type DirectCodec, startDirectCodec } from './lib/direct-codec'
 import { type Cell, commandLine, loadAverages, machine, machineLine, markdownTable, type Spread, spread, writeResults } from './lib/report'
 
@@ -41,9 +41,10 @@ const AUDIO_MS: Partial<Record<Op, number>> = {
 	decode: 60,
 	vad: 60,
 	'resample 16k→24k': 60,
-	'encode c5': 60,
-	'encode c3': 60,
-	'encode c1': 60,
+	'encode c5 fb': 60,
+	'encode c3 wb': 60,
+	'encode c1 wb': 60,
+	'encode c1 fb': 60,
 	'resample 24k→16k': 60,
 	'repacketize 3×20 ms': 60,
 	'mp3 encode 240 ms': 240,
@@ -175,7 +176,7 @@ async function main(): Promise<void> {
 			{
 				ingestUs: med(p, 'decode') !== undefined && med(p, 'vad') !== undefined ? med(p, 'decode')! + med(p, 'vad')! : undefined,
 				ingestToysPerCore: perCore(med(p, 'decode'), med(p, 'vad')),
-				...Object.fromEntries(LOAD_COMPLEXITIES.map((c) => [`answerC${c}ToysPerCore`, perCore(med(p, `encode c${c}`))])),
+				answerToysPerCore: Object.fromEntries(LOAD_STEP_OPS.map((op) => [op, perCore(med(p, op))])),
 			},
 		]),
 	)
@@ -198,7 +199,7 @@ async function main(): Promise<void> {
 		},
 		settings: {
 			uplink: 'decode 16 kHz mono 60 ms packets; VAD = codec.createVad(16000) defaults per 60 ms frame (native: Silero + pitch; fallback: energy scorer)',
-			downlink: `encode 24 kHz mono 60 ms, voip, ${DOWNLINK_BPS / 1000} kbit/s, complexities ${LOAD_COMPLEXITIES.join('/')} (complexityForLoad)`,
+			downlink: `encode 24 kHz mono 60 ms, voip, ${DOWNLINK_BPS / 1000} kbit/s, at each load step of session/downlink.ts ENCODE_STEPS (${LOAD_STEP_OPS.join(', ')}; wb = band capped at 8 kHz, fb = full band), and encode c1 fb, the heaviest step before the cap`,
 			input: `bench/assets/speech-16k.opuspackets: ${input.uplink.length} packets of recorded speech, looped; decoded and resampled once by the ${native ? 'native' : 'fallback'} codec and read by all three paths`,
 		},
 		rounds: ROUNDS,
@@ -236,8 +237,8 @@ async function main(): Promise<void> {
 		p,
 		toys[p].ingestUs,
 		toys[p].ingestToysPerCore === undefined ? null : String(Math.floor(toys[p].ingestToysPerCore)),
-		...LOAD_COMPLEXITIES.map((c) => {
-			const v = (toys[p] as Record<string, number | undefined>)[`answerC${c}ToysPerCore`]
+		...LOAD_STEP_OPS.map((op) => {
+			const v = toys[p].answerToysPerCore[op]
 			return v === undefined ? null : String(Math.floor(v))
 		}),
 	])
@@ -250,7 +251,7 @@ async function main(): Promise<void> {
 		'',
 		`Command: \`${command}\``,
 		'',
-		`Paths: native = the gateway's codec (N-API into the Rust core); fallback = opusscript + TypeScript; direct = the same Rust core called from Rust (\`native/core/examples/codec_direct.rs\`), same input files, same buffers and settings. Production settings: uplink decode 16 kHz mono 60 ms, VAD as the session runs it (native Silero + pitch, fallback energy scorer) per 60 ms frame; downlink encode 24 kHz mono 60 ms at ${DOWNLINK_BPS / 1000} kbit/s, voip, at the load steps' complexities ${LOAD_COMPLEXITIES.join(', ')}. Input: ${input.uplink.length} packets of recorded speech, looped.`,
+		`Paths: native = the gateway's codec (N-API into the Rust core); fallback = opusscript + TypeScript; direct = the same Rust core called from Rust (\`native/core/examples/codec_direct.rs\`), same input files, same buffers and settings. Production settings: uplink decode 16 kHz mono 60 ms, VAD as the session runs it (native Silero + pitch, fallback energy scorer) per 60 ms frame; downlink encode 24 kHz mono 60 ms at ${DOWNLINK_BPS / 1000} kbit/s, voip, with each load step's settings (${LOAD_STEP_OPS.map((op) => op.slice('encode '.length)).join(', ')}: complexity, and wb = audio band capped at 8 kHz so Opus codes SILK alone, fb = full band), and c1 fb, the heaviest step before the cap. Input: ${input.uplink.length} packets of recorded speech, looped.`,
 		'',
 		`Method: ${ROUNDS} rounds; in each, every op runs on every path in an order that rotates by round and op; each timing is ${SCALE === 1 ? '' : `(scale ${SCALE}) `}a warm-up of a fifth of its iterations, then the iterations shown. Figures: median (min–max) over rounds, µs per iteration; ×RT = audio ms / cost = real-time streams one core sustains (native).`,
 		'',
@@ -266,7 +267,7 @@ async function main(): Promise<void> {
 		'',
 		'Ingest = decode + VAD per 60 ms frame (what a listening xiaozhi toy costs); answer = one 24 kHz 60 ms encode per frame at each load step. Toys = 60 000 / µs (one core, nothing else running), from the medians. The fallback runs the cheaper energy scorer as its VAD, so its ingest is not the same work.',
 		'',
-		markdownTable(['path', 'ingest µs', 'ingest toys/core', ...LOAD_COMPLEXITIES.map((c) => `answer c${c} toys/core`)], toyRows, 1),
+		markdownTable(['path', 'ingest µs', 'ingest toys/core', ...LOAD_STEP_OPS.map((op) => `answer ${op.slice('encode '.length)} toys/core`)], toyRows, 1),
 		'## Allocations (rough)',
 		'',
 		`Growth of \`process.memoryUsage()\` over ${ALLOC_CALLS} decodes into one reused Int16Array, after \`Bun.gc(true)\` and with no GC forced in between. A collection during the loop would hide garbage, so these are lower bounds. The ArrayBuffer column is the usable signal: bytes of typed-array storage created per call. The JS-heap column is coarse in Bun: small wrapper objects often do not move \`heapUsed\` at all, so a 0 there does not prove a call creates no JS objects.`,

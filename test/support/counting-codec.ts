@@ -40,6 +40,7 @@ export function countingCodec(inner: Codec) {
 				},
 				setBitrate: (b) => enc.setBitrate(b),
 				setComplexity: (c) => enc.setComplexity(c),
+				setMaxBandwidth: (hz) => enc.setMaxBandwidth(hz),
 				reset: () => enc.reset(),
 				free: () => {
 					if (!freed) count.encodersFreed++

@@ -33,6 +33,7 @@ for (const x of BAD) {
 	await call(`encodeFrames(frameSamples=${x})`, () => enc.encodeFrames(pcm, x, 10))
 	await call(`setBitrate(${x})`, () => enc.setBitrate(x))
 	await call(`setComplexity(${x})`, () => enc.setComplexity(x))
+	await call(`setMaxBandwidth(${x})`, () => enc.setMaxBandwidth(x))
 	await call('encode after bad settings', () => enc.encode(pcm.subarray(0, 1440), out8))
 	const dec = new native.OpusDecoder(16000, 1)
 	await call('decode after bad numbers', () => dec.decode(null, out16.subarray(0, 960)))
@@ -62,6 +63,7 @@ for (const x of [undefined, null, '16000', {}, [], 10n]) {
 	const enc = new native.OpusEncoder(24000, 1, 'voip')
 	await call(`encodeFrames(dueMs=${String(x)})`, () => enc.encodeFrames(pcm, 1440, x))
 	await call(`setBitrate(${String(x)})`, () => enc.setBitrate(x))
+	await call(`setMaxBandwidth(${String(x)})`, () => enc.setMaxBandwidth(x))
 	await call(`Resampler(${String(x)})`, () => new native.Resampler(x, 24000))
 	await call(`Vad(${String(x)})`, () => new native.Vad(x))
 }

@@ -187,13 +187,43 @@ describe.each(codecs)('MP3 downlink (%s)', (_name, make) => {
 	})
 })
 
+describe.each(codecs)('encode settings by load (%s)', (_name, make) => {
+	let c: Codec
+	beforeAll(() => {
+		c = make()
+	})
+
+	/** The TOC configurations (RFC 6716 §3.1) of one answer's packets, and its decoded samples. */
+	async function answer(load: EncodeLoad): Promise<{ configs: Set<number>; samples: number[] }> {
+		const d = new Downlink(c, load, 'opus', 24000, 60)
+		const sent: Uint8Array[] = []
+		d.push(resampled(c, 24000).subarray(0, 1440 * 10), 24000)
+		await d.encode((p) => sent.push(p))
+		d.free()
+		return { configs: new Set(sent.map((p) => p[0]! >> 3)), samples: decode(c, sent, 24000).map((f) => f.length) }
+	}
+
+	test('under load an answer is SILK wideband (configs 8-11), cheaper to encode; light load keeps the full band', async () => {
+		const light = await answer(new EncodeLoad(1))
+		const busy = new EncodeLoad(1)
+		for (let i = 0; i < 100; i++) busy.started()
+		const heavy = await answer(busy)
+		// 24 kbit/s at 24 kHz: left alone, Opus picks hybrid (SILK + CELT, configs 12-15)
+		expect([...light.configs].every((cfg) => cfg >= 12 && cfg <= 15)).toBe(true)
+		expect([...heavy.configs]).toEqual([11])
+		// the toy decodes both at its rate, 60 ms a packet
+		expect(heavy.samples).toEqual(Array(10).fill(1440))
+		expect(light.samples).toEqual(Array(10).fill(1440))
+	})
+})
+
 describe('encode load', () => {
 	test('belongs to one gateway: answers encoding on one do not lower the complexity of another', async () => {
 		const codec = fallbackCodec
 		const busy = new EncodeLoad(1)
 		// 40 answers in flight on one encode thread: the next one gets complexity 3, not 5.
 		for (let i = 0; i < 40; i++) busy.started()
-		expect(busy.started()).toBe(3)
+		expect(busy.started().complexity).toBe(3)
 		const own = new EncodeLoad(1)
 		const d = new Downlink(codec, own, 'opus', 24000, 60)
 		const sent: Uint8Array[] = []
@@ -205,6 +235,6 @@ describe('encode load', () => {
 		expect(busy.answers).toBe(41)
 		d.reset()
 		expect(own.answers).toBe(0)
-		expect(own.started()).toBe(5)
+		expect(own.started().complexity).toBe(5)
 	})
 })

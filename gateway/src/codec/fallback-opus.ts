@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module'
-import { CodecError, CodecFreedError, type OpusApplication, type OpusDecoder, type OpusEncoder, type OpusRate } from './types'
+import { CodecError, CodecFreedError, type OpusApplication, type OpusBandwidth, type OpusDecoder, type OpusEncoder, type OpusRate } from './types'
 
 // libopus compiled to WASM (the opusscript package) behind the same interface as the native codec;
 // it exists so the gateway runs without the Rust build, and as the benchmark baseline.
@@ -34,6 +34,8 @@ const APPLICATION: Record<OpusApplication, number> = { voip: 2048, audio: 2049, 
 const OPUS_SET_BITRATE = 4002
 const OPUS_SET_COMPLEXITY = 4010
 const OPUS_RESET_STATE = 4028
+const OPUS_SET_MAX_BANDWIDTH = 4004
+const OPUS_BANDWIDTH: Record<OpusBandwidth, number> = { 4000: 1101, 6000: 1102, 8000: 1103, 12000: 1104, 20000: 1105 }
 const ERRORS: Record<number, string> = {
 	[-1]: 'bad argument',
 	[-2]: 'buffer too small',
@@ -163,6 +165,10 @@ export class FallbackOpusEncoder extends WasmCodec implements OpusEncoder {
 
 	setComplexity(complexity: number): void {
 		this.ctl(OPUS_SET_COMPLEXITY, complexity, 'complexity')
+	}
+
+	setMaxBandwidth(hz: OpusBandwidth): void {
+		this.ctl(OPUS_SET_MAX_BANDWIDTH, OPUS_BANDWIDTH[hz], 'bandwidth')
 	}
 
 	reset(): void {

@@ -10,6 +10,7 @@ export type {
 	OggDemuxer,
 	OpusDecoder,
 	OpusEncoder,
+	OpusBandwidth,
 	OpusRate,
 	OpusRepacketizer,
 	Resampler,

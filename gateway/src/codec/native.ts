@@ -7,6 +7,7 @@ import {
 	CodecFreedError,
 	type Mp3Encoder,
 	type OggDemuxer,
+	type OpusBandwidth,
 	type OpusDecoder,
 	type OpusEncoder,
 	type OpusRepacketizer,
@@ -33,6 +34,7 @@ interface NativeEncoder {
 	encodeFrames(pcm: Int16Array, frameSamples: number, dueMs: number): Promise<{ data: Uint8Array; lengths: number[] }>
 	setBitrate(bps: number): void
 	setComplexity(complexity: number): void
+	setMaxBandwidth(hz: number): void
 	reset(): void
 	free(): void
 }
@@ -232,6 +234,10 @@ class NativeOpusEncoder implements OpusEncoder {
 
 	setComplexity(complexity: number): void {
 		guarded(() => this.native.setComplexity(complexity))
+	}
+
+	setMaxBandwidth(hz: OpusBandwidth): void {
+		guarded(() => this.native.setMaxBandwidth(hz))
 	}
 
 	reset(): void {

@@ -8,6 +8,9 @@ export type OpusApplication = 'voip' | 'audio' | 'lowdelay'
 /** Opus sample rates libopus accepts. */
 export type OpusRate = 8000 | 12000 | 16000 | 24000 | 48000
 
+/** Audio bandwidths Opus codes, in Hz: narrow, medium, wide, super-wide and full band. */
+export type OpusBandwidth = 4000 | 6000 | 8000 | 12000 | 20000
+
 export interface OpusDecoder {
 	/**
 	 * Decodes one packet into `out` (mono int16) and returns the samples written.
@@ -37,6 +40,11 @@ export interface OpusEncoder {
 	encodeFrames(pcm: Int16Array, frameSamples: number, dueMs: number): Promise<Uint8Array[]>
 	setBitrate(bitsPerSecond: number): void
 	setComplexity(complexity: number): void
+	/**
+	 * Caps the audio band the encoder codes (Hz of audio bandwidth; 20000 is no cap). Below 12 kHz
+	 * Opus codes speech with SILK alone, which costs a fraction of its hybrid mode (codec.md).
+	 */
+	setMaxBandwidth(hz: OpusBandwidth): void
 	reset(): void
 	/** Releases the codec state now (see OpusDecoder.free). */
 	free(): void

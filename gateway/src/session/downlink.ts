@@ -1,4 +1,4 @@
-import type { Codec, Mp3Encoder, OpusEncoder, OpusRate, Resampler } from '../codec'
+import type { Codec, Mp3Encoder, OpusBandwidth, OpusEncoder, OpusRate, Resampler } from '../codec'
 import { Mp3Framer } from '../codec/mp3-frames'
 import { OpusRelay } from './opus-relay'
 
@@ -33,12 +33,29 @@ const MP3_DECODE_RATE = 24000
 const MAX_PACKET = 1500
 const EMPTY = new Int16Array(0)
 
-// Complexity by load (DESIGN.md: downlink encode dominates). Each answer picks its complexity when
-// its first frame is encoded, from how many answers each encoding thread carries at that moment;
-// c5 costs about 2.5x c1 per 24 kHz frame (688 vs 281 µs, bench/results/codec.md) for a small gain on a toy's speaker.
-// The steps are from the fleet bench: with hundreds of encoders their states no longer stay in
-// cache and a frame costs about twice what codec.md measures; at 90-130 answers on one encode
-// thread, c3 took 65 % of the core and the pacing ran late (README, Performance).
+// Encode settings by load (DESIGN.md: downlink encode dominates). Each answer picks its settings
+// when its first frame is encoded, from how many answers each encoding thread carries at that
+// moment. Light load gets the full band at c5. Under load the band stops at 8 kHz: at 24 kbit/s
+// Opus then codes speech with SILK alone instead of SILK + CELT (hybrid), which costs about 0.6x
+// at the same complexity (bench/results/codec.md), and a toy's small speaker gives little above
+// 8 kHz anyway; the toy's own decoder does less work too. The steps are from the fleet bench: with
+// hundreds of encoders their states no longer stay in cache and a frame costs about twice what
+// codec.md measures; at 90-130 answers on one encode thread, full-band c3 took 65 % of the core
+// and the pacing ran late (README, Performance).
+
+/** How one answer is encoded. */
+export interface EncodeSetting {
+	complexity: number
+	/** The audio band coded (OpusEncoder.setMaxBandwidth); 20000 is no cap. */
+	bandHz: OpusBandwidth
+}
+
+/** The load steps, lightest first: answers per encode thread up to `upTo` get `setting`. */
+export const ENCODE_STEPS: readonly { upTo: number; setting: EncodeSetting }[] = [
+	{ upTo: 24, setting: { complexity: 5, bandHz: 20000 } },
+	{ upTo: 64, setting: { complexity: 3, bandHz: 8000 } },
+	{ upTo: Number.POSITIVE_INFINITY, setting: { complexity: 1, bandHz: 8000 } },
+]
 /**
  * The encode threads' shared load: answers being Opus-encoded right now over every session of one
  * gateway (made in gateway.ts, so two gateways in one process, or two tests, do not add up).
@@ -58,13 +75,12 @@ export class EncodeLoad {
 		return this.encoding
 	}
 
-	/** An answer starts encoding; returns the complexity it gets. */
-	started(): number {
+	/** An answer starts encoding; returns how it is encoded. */
+	started(): EncodeSetting {
 		this.encoding++
 		const perThread = this.encoding / Math.max(1, this.encodeThreads)
-		if (perThread <= 24) return 5
-		if (perThread <= 64) return 3
-		return 1
+		// The last step's bound is infinite, so find always finds one.
+		return ENCODE_STEPS.find((s) => perThread <= s.upTo)!.setting
 	}
 
 	ended(): void {
@@ -258,7 +274,9 @@ export class Downlink {
 	private startAnswer(): void {
 		this.encoder ??= this.createEncoder()
 		this.inTurn = true
-		this.encoder.setComplexity(this.load.started())
+		const { complexity, bandHz } = this.load.started()
+		this.encoder.setComplexity(complexity)
+		this.encoder.setMaxBandwidth(bandHz)
 	}
 
 	private encodeOne(frame: Int16Array): Uint8Array {

@@ -166,6 +166,15 @@ impl OpusEncoder {
             .map_err(map_error)
     }
 
+    /// Caps the coded audio band (Hz): 4000, 6000, 8000, 12000 or 20000 (no cap).
+    #[napi(catch_unwind)]
+    pub fn set_max_bandwidth(&self, hz: u32) -> napi::Result<()> {
+        self.state()?
+            .encoder
+            .set_max_bandwidth(hz)
+            .map_err(map_error)
+    }
+
     #[napi(catch_unwind)]
     pub fn reset(&self) -> napi::Result<()> {
         if self.shared.is_none() {

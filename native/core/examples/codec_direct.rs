@@ -99,10 +99,12 @@ impl Digest {
 /// One benchmarked operation: `run(n, digest)` does n iterations, keeping its state between calls.
 type Op = Box<dyn FnMut(usize, &mut Digest)>;
 
-fn encoder_op(speech24: &[Vec<i16>], complexity: i64) -> Result<Op, Error> {
+/// `band_hz`: the audio band cap (8000 = wideband, 20000 = none), as the load step sets it.
+fn encoder_op(speech24: &[Vec<i16>], complexity: i64, band_hz: u32) -> Result<Op, Error> {
     let mut enc = Encoder::new(TOY_RATE, 1, Application::Voip)?;
     enc.set_bitrate(DOWNLINK_BPS)?;
     enc.set_complexity(complexity)?;
+    enc.set_max_bandwidth(band_hz)?;
     let input = speech24.to_vec();
     let mut out = [0u8; 1500];
     let mut j = 0;
@@ -185,9 +187,11 @@ fn ops(dir: &Path) -> Result<HashMap<&'static str, Op>, Error> {
         }),
     );
 
-    ops.insert("encode c5", encoder_op(&speech24, 5)?);
-    ops.insert("encode c3", encoder_op(&speech24, 3)?);
-    ops.insert("encode c1", encoder_op(&speech24, 1)?);
+    // The load steps of session/downlink.ts (ENCODE_STEPS), and c1 full band for comparison.
+    ops.insert("encode c5 fb", encoder_op(&speech24, 5, 20_000)?);
+    ops.insert("encode c3 wb", encoder_op(&speech24, 3, 8_000)?);
+    ops.insert("encode c1 wb", encoder_op(&speech24, 1, 8_000)?);
+    ops.insert("encode c1 fb", encoder_op(&speech24, 1, 20_000)?);
     ops.insert(
         "resample 16k→24k",
         resample_op(speech16.clone(), UPLINK_RATE, TOY_RATE)?,

@@ -28,6 +28,8 @@ pub enum CodecError {
     InvalidBitrate { bps: i64 },
     /// Complexity outside 0..=10.
     InvalidComplexity { complexity: i64 },
+    /// An audio bandwidth Opus does not code (4, 6, 8, 12 or 20 kHz).
+    InvalidBandwidth { hz: u32 },
     /// Any other libopus failure (internal error, allocation failure).
     Libopus { code: i32, message: String },
 }
@@ -84,6 +86,10 @@ impl fmt::Display for CodecError {
             CodecError::InvalidComplexity { complexity } => {
                 write!(f, "invalid Opus complexity {complexity}: use 0..=10")
             }
+            CodecError::InvalidBandwidth { hz } => write!(
+                f,
+                "invalid Opus bandwidth {hz} Hz: use 4000, 6000, 8000, 12000 or 20000"
+            ),
             CodecError::Libopus { code, message } => write!(f, "libopus error {code}: {message}"),
         }
     }

@@ -258,6 +258,21 @@ impl Encoder {
         self.ctl(ffi::OPUS_SET_COMPLEXITY_REQUEST, complexity as i32)
     }
 
+    /// Caps the audio band the encoder codes, in Hz of audio bandwidth: 4000 (narrowband), 6000,
+    /// 8000 (wideband), 12000 or 20000 (fullband, no cap). Below 12 kHz, Opus codes speech with
+    /// SILK alone, which costs a fraction of the hybrid mode it picks on its own at 24 kbit/s.
+    pub fn set_max_bandwidth(&mut self, hz: u32) -> Result<(), CodecError> {
+        let band = match hz {
+            4000 => ffi::OPUS_BANDWIDTH_NARROWBAND,
+            6000 => ffi::OPUS_BANDWIDTH_MEDIUMBAND,
+            8000 => ffi::OPUS_BANDWIDTH_WIDEBAND,
+            12000 => ffi::OPUS_BANDWIDTH_SUPERWIDEBAND,
+            20000 => ffi::OPUS_BANDWIDTH_FULLBAND,
+            _ => return Err(CodecError::InvalidBandwidth { hz }),
+        };
+        self.ctl(ffi::OPUS_SET_MAX_BANDWIDTH_REQUEST, band)
+    }
+
     /// Forgets all history but keeps settings (bitrate, complexity).
     pub fn reset(&mut self) {
         // SAFETY: OPUS_RESET_STATE takes no argument and cannot fail on a live state.

@@ -247,3 +247,49 @@ fn opus_states_are_send() {
     is_send::<Decoder>();
     is_send::<Encoder>();
 }
+
+#[test]
+fn opus_bandwidth_cap_keeps_packets_at_wideband_and_still_carries_the_tone() {
+    // The downlink's under-load setting: 24 kHz, 24 kbit/s, capped at 8 kHz of audio band.
+    let (rate, frame) = (24_000, 1_440);
+    let mut enc = Encoder::new(rate, 1, Application::Voip).unwrap();
+    enc.set_bitrate(24_000).unwrap();
+    enc.set_max_bandwidth(8_000).unwrap();
+    let mut out = [0u8; 1500];
+    let capped: Vec<Vec<u8>> = (0..10)
+        .map(|i| {
+            let n = enc
+                .encode(&sine(1_000.0, rate, frame, i * frame), &mut out)
+                .unwrap();
+            out[..n].to_vec()
+        })
+        .collect();
+    // and a 1 kHz tone comes through.
+    // No packet codes above wideband (TOC configs 0..=11 are SILK, 16..=23 CELT up to wideband;
+    // a steady tone may go to CELT, speech stays SILK: test/unit/downlink.test.ts).
+    let configs: Vec<u8> = capped.iter().map(|p| p[0] >> 3).collect();
+    assert!(
+        configs.iter().all(|c| *c <= 11 || (16..=23).contains(c)),
+        "{configs:?}"
+    );
+    assert!(configs.contains(&11), "{configs:?}");
+    let mut dec = Decoder::new(rate, 1).unwrap();
+    let mut pcm = vec![0i16; frame];
+    let mut heard = Vec::new();
+    for p in &capped {
+        let n = dec.decode(Some(p), &mut pcm).unwrap();
+        heard.extend_from_slice(&pcm[..n]);
+    }
+    let sent = sine(1_000.0, rate, heard.len(), 0);
+    assert!(best_correlation(&sent[frame..], &heard[frame..], 400) > 0.9);
+}
+
+#[test]
+fn opus_bandwidth_outside_the_five_opus_bands_is_refused() {
+    let mut enc = Encoder::new(24_000, 1, Application::Voip).unwrap();
+    assert_eq!(
+        enc.set_max_bandwidth(16_000),
+        Err(CodecError::InvalidBandwidth { hz: 16_000 })
+    );
+    assert!(enc.set_max_bandwidth(8_000).is_ok());
+}
