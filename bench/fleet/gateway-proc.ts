@@ -89,7 +89,16 @@ export async function startGatewayProcess(opts: GatewayOptions, needFds: number)
 		DEVICE_REGISTRATIONS_PER_MINUTE: '1000000',
 		REST_REQUESTS_PER_IP_PER_MINUTE: '1000000',
 		...opts.env,
+		// FLEET_GATEWAY_ENV ("K=V K2=V2", e.g. BUN_JSC_logGC=1) adds settings for a diagnosis run.
+		...Object.fromEntries(
+			(process.env.FLEET_GATEWAY_ENV ?? '')
+				.split(' ')
+				.filter(Boolean)
+				.map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
+		),
 	}
+	// FLEET_GATEWAY_LOG=<file> keeps every line the gateway prints, not just the last 200.
+	const logFile = process.env.FLEET_GATEWAY_LOG ? Bun.file(process.env.FLEET_GATEWAY_LOG).writer() : undefined
 
 	async function launch(): Promise<void> {
 		// FLEET_GATEWAY_BUN_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") profiles the gateway under load.
@@ -107,6 +116,7 @@ export async function startGatewayProcess(opts: GatewayOptions, needFds: number)
 				for await (const chunk of stream) {
 					for (const line of dec.decode(chunk).split('\n')) {
 						if (!line) continue
+						logFile?.write(`${line}\n`)
 						tail.push(line.slice(0, 400))
 						if (tail.length > 200) tail.shift()
 					}
@@ -142,6 +152,7 @@ export async function startGatewayProcess(opts: GatewayOptions, needFds: number)
 		async stop() {
 			if (proc.exitCode === null) proc.kill('SIGTERM')
 			await proc.exited
+			await logFile?.end()
 			rmSync(dataDir, { recursive: true, force: true })
 		},
 	}

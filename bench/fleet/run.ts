@@ -218,7 +218,8 @@ function drive(plans: ToyPlan[], inProcess: boolean, cpus: string | undefined, n
 		onConnected = resolve
 	})
 	const procs = plans.map((plan, i) =>
-		Bun.spawn(launcher(['bun', WORKER], needFds, cpus), {
+		// FLEET_WORKER_BUN_ARGS (e.g. "--preload <file>") instruments the load generator, as FLEET_GATEWAY_BUN_ARGS the gateway.
+		Bun.spawn(launcher(['bun', ...(process.env.FLEET_WORKER_BUN_ARGS ?? '').split(' ').filter(Boolean), WORKER], needFds, cpus), {
 			cwd: join(import.meta.dir, '..', '..'),
 			stdin: 'ignore',
 			stdout: 'inherit',
