@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, test } from 'bun:test'
 import OpusScript from 'opusscript'
-import type { Provider, ProviderEvent, StreamContext, TurnInput, UplinkStream } from '../../gateway/src/ai/provider'
+import type { PcmQuestion, Provider, ProviderEvent, StreamContext, TurnInput, UplinkStream } from '../../gateway/src/ai/provider'
 import { loadCodec } from '../../gateway/src/codec'
 import type { ListenOptions } from '../../gateway/src/session/session'
 import { loadPackets } from '../../bench/lib/packets'
@@ -26,6 +26,7 @@ beforeAll(async () => {
 
 interface Asked {
 	samples: number
+	packets: number
 	speechMs: number
 	history: number
 	signal: AbortSignal
@@ -35,6 +36,8 @@ interface Asked {
 class RecordingProvider implements Provider {
 	readonly name = 'recording'
 	readonly asked: Asked[] = []
+	/** Set: answer() reads `pcm` only when this says so (as the speech pipeline does). */
+	needsPcm?: (turn: PcmQuestion) => boolean
 	constructor(
 		private readonly latencyMs: number,
 		private readonly streams = false,
@@ -46,7 +49,7 @@ class RecordingProvider implements Provider {
 	}
 
 	async *answer(input: TurnInput): AsyncIterable<ProviderEvent> {
-		this.asked.push({ samples: input.pcm.length, speechMs: input.speechMs ?? 0, history: input.history.length, signal: input.signal })
+		this.asked.push({ samples: input.pcm.length, packets: input.opusPackets?.length ?? 0, speechMs: input.speechMs ?? 0, history: input.history.length, signal: input.signal })
 		yield { type: 'transcript', text: `turn ${this.asked.length}` }
 		await Bun.sleep(this.latencyMs)
 		if (input.signal.aborted) return
@@ -161,6 +164,63 @@ describe('a child who goes on after a pause', () => {
 		expect(provider.asked.length).toBe(1)
 		expect(provider.asked[0]!.signal.aborted).toBe(false)
 		expect(s.calls.filter((c) => c === 'start').length).toBe(1)
+		s.session.close()
+	})
+})
+
+// The VAD decodes every packet, but a turn keeps its PCM only when the provider reads it: the
+// speech pipeline transcribes the toy's own packets. Under load those turn buffers (32 KB a second
+// of speech each) were most of what the garbage collector had to reclaim.
+describe('a turn the provider takes as Opus packets', () => {
+	test('keeps only its packets; the provider gets every one, and no PCM', async () => {
+		const provider = new RecordingProvider(0)
+		provider.needsPcm = () => false
+		const s = run({ endpointing: true }, provider)
+		talk(s.session, false)
+		await settle(s)
+		const asked = provider.asked.at(-1)!
+		expect(asked.samples).toBe(0)
+		// the clip and the pause up to where the VAD ended the turn
+		expect(asked.packets).toBeGreaterThan(speech.length)
+		expect(asked.speechMs).toBeGreaterThanOrEqual(((speech.length * 960) / 16000) * 1000)
+		s.session.close()
+	})
+
+	test('a provider that reads PCM still gets the turn decoded as it came', async () => {
+		const provider = new RecordingProvider(0)
+		const s = run({ endpointing: true }, provider)
+		talk(s.session, false)
+		await settle(s)
+		const asked = provider.asked.at(-1)!
+		expect(asked.samples).toBe(asked.packets * 960)
+		s.session.close()
+	})
+
+	test('packets unlike the first (a frame length change): the PCM is decoded from them at the end', async () => {
+		const provider = new RecordingProvider(0)
+		// like the pipeline: PCM only when the packets cannot make one Ogg file
+		provider.needsPcm = (turn) => new Set(turn.opusPackets?.map((p) => p.length > 0 && p[0]! >> 3)).size > 1 || (turn.opusPackets?.length ?? 0) === 0
+		const s = run({ endpointing: true }, provider)
+		const enc = new OpusScript(16000, 1, OpusScript.Application.VOIP)
+		// 20 ms packets first (SILK WB 20 ms: TOC config 9), then the clip's 60 ms ones (config 11)
+		for (let i = 0; i < 10; i++) s.session.pushAudio(new Uint8Array(enc.encode(Buffer.alloc(320 * 2), 320)))
+		talk(s.session, false)
+		await settle(s)
+		const asked = provider.asked.at(-1)!
+		expect(asked.samples).toBe(10 * 320 + (asked.packets - 10) * 960)
+		s.session.close()
+	})
+
+	test('a child who goes on after a pause: the provider gets both halves\' packets', async () => {
+		const provider = new RecordingProvider(300)
+		provider.needsPcm = () => false
+		const s = run({ endpointing: true }, provider)
+		talk(s.session, true)
+		await settle(s)
+		const whole = provider.asked.at(-1)!
+		expect(whole.signal.aborted).toBe(false)
+		expect(whole.samples).toBe(0)
+		expect(whole.packets).toBeGreaterThanOrEqual(2 * speech.length + PAUSE / 2)
 		s.session.close()
 	})
 })

@@ -192,7 +192,7 @@ export class Session {
 		this.state = 'listening'
 		this.openStream(sampleRate)
 		// Nothing listens to the audio while the child speaks: keep the packets, skip the decode.
-		this.uplink.begin(format, sampleRate, Boolean(mode.endpointing || mode.bargeIn || this.stream))
+		this.uplink.begin(format, sampleRate, Boolean(mode.endpointing || mode.bargeIn || this.stream), this.wantsPcm)
 	}
 
 	/** One chunk of the child's audio. Returns true when this chunk ended the turn. */
@@ -275,12 +275,20 @@ export class Session {
 		return false
 	}
 
+	/**
+	 * Whether a turn whose packets are like `first` keeps its decoded PCM (Uplink.begin): the
+	 * provider reads it, or a stream is open (a fallback that did not get the stream answers from it).
+	 */
+	private readonly wantsPcm = (first: Uint8Array): boolean =>
+		this.stream !== undefined || needsPcm(this.opts.provider, { opusPackets: [first], opusRate: this.uplink.sampleRate, sampleRate: this.uplink.sampleRate })
+
 	/** audio_end / listen stop: the child finished; answer. */
 	endListening(): void {
 		if (this.state !== 'listening') return
 		const opusPackets = this.uplink.takePackets()
 		const speechMs = this.uplink.durationMs
 		const decoded = this.uplink.decoding
+		const pcmKept = this.uplink.pcmKept
 		const pcm = this.uplink.take()
 		const stream = this.stream
 		this.stream = undefined
@@ -293,7 +301,7 @@ export class Session {
 		const sampleRate = this.uplink.sampleRate
 		const input: TurnAudio =
 			opusPackets.length > 0 ? { pcm, sampleRate, speechMs, opusPackets, opusRate: sampleRate } : { pcm, sampleRate, speechMs }
-		if (!decoded && needsPcm(this.opts.provider, input)) input.pcm = this.uplink.decodePackets(opusPackets)
+		if (!pcmKept && needsPcm(this.opts.provider, input)) input.pcm = this.uplink.decodePackets(opusPackets)
 		// ? `pcm` goes along anyway: a fallback provider that did not get the stream answers from it.
 		if (stream && input.pcm.length > 0) input.streamed = true
 		else stream?.cancel()
@@ -524,7 +532,7 @@ export class Session {
 		this.sink.speechEnd()
 		// Realtime mode is always listening: the next turn starts when the answer ends.
 		if (this.listen.bargeIn && this.state === 'idle' && !this.closed) {
-			this.uplink.begin(this.uplink.format, this.uplink.sampleRate)
+			this.uplink.begin(this.uplink.format, this.uplink.sampleRate, true, this.wantsPcm)
 			this.vad?.reset()
 			this.heardSpeech = false
 			this.state = 'listening'

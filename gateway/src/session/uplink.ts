@@ -1,5 +1,6 @@
 import { CodecError, type Codec, type OpusDecoder, type OpusRate } from '../codec'
 import { packetSamples48k, silkVoice, VOICE_ACTIVE, VOICE_QUIET } from '../codec/opus-packets'
+import { TurnPackets, TurnPcm } from './turn-audio'
 
 // Collects one turn of the child's speech. Opus is decoded as it arrives only when something
 // listens to it (the VAD, a provider's uplink stream); otherwise the turn is kept as the toy's
@@ -19,15 +20,18 @@ export type UplinkFormat = 'opus' | 'pcm16'
 const OPUS_RATES = new Set([8000, 12000, 16000, 24000, 48000])
 const MAX_FRAME_MS = 120
 const EMPTY = new Int16Array(0)
+/** What a turn's buffers make room for at first (turn-audio.ts): most turns fit. */
+const TYPICAL_TURN_S = 2
+const TYPICAL_PACKET_BYTES = 8192
 
 export class Uplink {
 	private decoder: OpusDecoder | undefined
 	private decoderRate = 0
 	private scratch = new Int16Array(0)
-	private chunks: Int16Array[] = []
+	private pcm = new TurnPcm(16000 * TYPICAL_TURN_S)
 	// The turn's Opus packets as received: transcription can take them as Ogg Opus with no
 	// re-encoding. Dropped with the turn (no audio is kept after it is answered).
-	private packets: Uint8Array[] = []
+	private readonly packets = new TurnPackets(TYPICAL_PACKET_BYTES)
 	private samples = 0
 	/** This toy's encoder sets voice-activity flags, so a packet with none set is quiet. */
 	private flagsSeen = false
@@ -51,6 +55,10 @@ export class Uplink {
 	sampleRate = 16000
 	/** Whether this turn's Opus is decoded as it arrives (see begin). */
 	decoding = true
+	/** Asked at a turn's first Opus packet: does the turn keep its PCM, or only its packets? */
+	private wantsPcm: ((first: Uint8Array) => boolean) | undefined
+	/** Whether this turn's decoded PCM is kept; undefined until its first packet. */
+	private keepPcm: boolean | undefined
 
 	constructor(
 		private readonly codec: Codec,
@@ -61,13 +69,21 @@ export class Uplink {
 		return format === 'opus' ? OPUS_RATES.has(rate) : Number.isInteger(rate) && rate >= 8000 && rate <= 48000
 	}
 
-	/** `decode`: decode Opus as it arrives (someone listens); false keeps only the packets. */
-	begin(format: UplinkFormat, sampleRate: number, decode = true): void {
+	/**
+	 * `decode`: decode Opus as it arrives (someone listens); false keeps only the packets.
+	 * `wantsPcm`: whether a turn whose packets are like this first one keeps its decoded PCM as
+	 * well (the provider reads it). Absent: it does. A turn that decodes only for the VAD keeps just
+	 * its packets: PCM is 32 KB a second of a child's speech, held for the turn, and under load
+	 * those buffers were most of what the garbage collector had to reclaim.
+	 */
+	begin(format: UplinkFormat, sampleRate: number, decode = true, wantsPcm?: (first: Uint8Array) => boolean): void {
 		this.format = format
 		this.sampleRate = sampleRate
+		this.wantsPcm = wantsPcm
+		this.keepPcm = format === 'opus' ? undefined : true
 		this.decoding = decode || format !== 'opus'
-		this.chunks = []
-		this.packets = []
+		this.pcm = new TurnPcm(sampleRate * TYPICAL_TURN_S)
+		this.packets.clear()
 		this.samples = 0
 		// A toy whose turns are kept as packets holds no decoder (the fallback codec's are scarce).
 		if (format === 'opus' && this.decoding) this.decoderFor(sampleRate)
@@ -88,8 +104,8 @@ export class Uplink {
 		this.decoder?.free()
 		this.decoder = undefined
 		this.decoderRate = 0
-		this.chunks = []
-		this.packets = []
+		this.pcm.clear()
+		this.packets.clear()
 		this.samples = 0
 	}
 
@@ -100,20 +116,22 @@ export class Uplink {
 
 	/**
 	 * Adds one chunk and returns its PCM (empty when not decoding), or null once the turn has
-	 * reached its length cap. Throws CodecError on bad audio.
+	 * reached its length cap. Throws CodecError on bad audio. The PCM is valid until the next
+	 * push when the turn does not keep it (pcmKept).
 	 */
 	push(data: Uint8Array): Int16Array | null {
 		if (this.full) return null
 		if (!this.decoding) {
 			const samples48k = packetSamples48k(data)
 			if (samples48k === 0) throw new CodecError(`not a valid Opus packet (${data.byteLength} bytes)`)
-			this.packets.push(data.slice())
+			this.packets.push(data)
 			this.samples += (samples48k * this.sampleRate) / 48000
 			return EMPTY
 		}
-		const pcm = this.decode(data).slice()
-		if (this.format === 'opus') this.packets.push(data.slice())
-		this.chunks.push(pcm)
+		this.keepPcm ??= this.wantsPcm?.(data) ?? true
+		const decoded = this.decode(data)
+		const pcm = this.keepPcm ? this.pcm.push(decoded) : decoded
+		if (this.format === 'opus') this.packets.push(data)
 		this.samples += pcm.length
 		return pcm
 	}
@@ -122,14 +140,9 @@ export class Uplink {
 	decodePackets(packets: readonly Uint8Array[]): Int16Array {
 		if (this.format !== 'opus' || packets.length === 0) return EMPTY
 		this.decoderFor(this.sampleRate).reset()
-		const parts: Int16Array[] = []
-		let total = 0
-		for (const p of packets) {
-			const pcm = this.decode(p).slice()
-			parts.push(pcm)
-			total += pcm.length
-		}
-		return concat(parts, total)
+		const out = new TurnPcm(this.sampleRate * TYPICAL_TURN_S)
+		for (const p of packets) out.push(this.decode(p))
+		return out.take()
 	}
 
 	private decode(data: Uint8Array): Int16Array {
@@ -175,6 +188,11 @@ export class Uplink {
 		return this.samples >= (this.sampleRate * this.maxMs) / 1000
 	}
 
+	/** Whether take() returns the turn's PCM (else decodePackets makes it from the packets). */
+	get pcmKept(): boolean {
+		return this.decoding && this.keepPcm !== false
+	}
+
 	get durationMs(): number {
 		return (this.samples * 1000) / this.sampleRate
 	}
@@ -184,40 +202,27 @@ export class Uplink {
 	 * after a pause the VAD took for the end). The turn's length cap counts both.
 	 */
 	prepend(pcm: Int16Array, packets: readonly Uint8Array[], speechMs: number): void {
-		if (pcm.length > 0) this.chunks.unshift(pcm)
-		if (packets.length > 0) this.packets.unshift(...packets)
+		this.pcm.prepend(pcm)
+		this.packets.prepend(packets)
 		this.samples += Math.round((speechMs * this.sampleRate) / 1000)
 	}
 
 	/** Drops what was collected (audio that belongs to no turn). */
 	discard(): void {
-		this.chunks = []
-		this.packets = []
+		this.pcm.clear()
+		this.packets.clear()
 		this.samples = 0
 	}
 
 	/** The turn's Opus packets (empty for pcm16 toys); call before take(). */
 	takePackets(): Uint8Array[] {
-		const p = this.packets
-		this.packets = []
-		return p
+		return this.packets.take()
 	}
 
 	/** The turn's decoded speech (empty when it was kept as packets), and a clean slate for the next turn. */
 	take(): Int16Array {
-		const out = concat(this.chunks, this.decoding ? this.samples : 0)
-		this.chunks = []
+		const out = this.pcm.take()
 		this.samples = 0
 		return out
 	}
-}
-
-function concat(parts: readonly Int16Array[], total: number): Int16Array {
-	const out = new Int16Array(total)
-	let o = 0
-	for (const c of parts) {
-		out.set(c, o)
-		o += c.length
-	}
-	return out
 }
