@@ -1,5 +1,5 @@
 import type { Codec, OpusBandwidth } from '../../gateway/src/codec/types'
-import { ENCODE_STEPS, type EncodeSetting } from '../../gateway/src/session/downlink'
+import { DOWNLINK_BAND_HZ, ENCODE_STEPS } from '../../gateway/src/session/downlink'
 import { type CodecInput, MP3_RATE, TOY_RATE, UPLINK_RATE } from './codec-input'
 import { makeV2Token } from './token'
 
@@ -9,36 +9,37 @@ import { makeV2Token } from './token'
 //   - uplink: decode a toy's 16 kHz 60 ms packet (session/uplink.ts); VAD on the 60 ms frame as
 //     the session runs it (codec.createVad(16000): Silero + pitch natively, the energy scorer in
 //     the fallback); resample 16k→24k (the realtime API's uplink, openai-realtime-uplink.ts)
-//   - downlink: encode a 24 kHz 60 ms frame at 24 kbit/s with the settings of each load step
-//     (ENCODE_STEPS in session/downlink.ts: c5 full band, c3 and c1 capped at wideband), and
-//     full-band c1 (the heaviest step before the cap) to show what the cap saves; resample 24k→16k (provider PCM to a 16 kHz toy);
-//     join three of the speech API's 20 ms packets into a toy's 60 ms one (opus-relay.ts); MP3
+//   - downlink: encode a 24 kHz 60 ms frame at 24 kbit/s at each load step's complexity
+//     (ENCODE_STEPS in session/downlink.ts) in the 8 kHz band the downlink codes, and c5 and c1
+//     with no band cap (the steps before it) to show what the cap saves; resample 24k→16k
+//     (provider PCM to a 16 kHz toy); join three of the speech API's 20 ms packets into a toy's 60 ms one (opus-relay.ts); MP3
 //     for a seed toy (LAME 22.05 kHz 32 kbit/s, fed one 240 ms provider chunk at a time)
 //   - token verify: the connect-time HMAC check (no direct counterpart)
 
 export const DOWNLINK_BPS = 24_000
+const MP3_KBPS = 32
+const MP3_CHUNK = 4 * 1323 // 240 ms at 22.05 kHz
 
-/** An encode op's name: its complexity, and `wb` when its band is capped at 8 kHz. */
-function encodeName(s: EncodeSetting): EncodeOp {
-	return `encode c${s.complexity} ${s.bandHz === 8000 ? 'wb' : 'fb'}` as EncodeOp
+type EncodeOp = 'encode c5 wb' | 'encode c3 wb' | 'encode c1 wb' | 'encode c5 fb' | 'encode c1 fb'
+interface EncodeSetting {
+	complexity: number
+	bandHz: OpusBandwidth
 }
-type EncodeOp = 'encode c5 fb' | 'encode c3 wb' | 'encode c1 wb' | 'encode c1 fb'
-/** The settings behind each encode op. */
+/** The settings behind each encode op: wb = the 8 kHz band the downlink codes, fb = no cap. */
 const ENCODE_OPS: Record<EncodeOp, EncodeSetting> = {
-	'encode c5 fb': { complexity: 5, bandHz: 20000 },
+	'encode c5 wb': { complexity: 5, bandHz: 8000 },
 	'encode c3 wb': { complexity: 3, bandHz: 8000 },
 	'encode c1 wb': { complexity: 1, bandHz: 8000 },
+	'encode c5 fb': { complexity: 5, bandHz: 20000 },
 	'encode c1 fb': { complexity: 1, bandHz: 20000 },
 }
 /** The encode ops of the downlink's load steps, lightest load first. */
 export const LOAD_STEP_OPS: EncodeOp[] = ENCODE_STEPS.map((s) => {
-	const name = encodeName(s.setting)
+	const name = `encode c${s.complexity} ${DOWNLINK_BAND_HZ === 8000 ? 'wb' : 'fb'}`
 	// ! A step the ops do not time would leave the bench measuring settings the gateway no longer uses.
-	if (!(name in ENCODE_OPS)) throw new Error(`codec bench: no op for the load step ${JSON.stringify(s.setting)}`)
-	return name
+	if (!(name in ENCODE_OPS)) throw new Error(`codec bench: no op for the load step c${s.complexity} at ${DOWNLINK_BAND_HZ} Hz`)
+	return name as EncodeOp
 })
-const MP3_KBPS = 32
-const MP3_CHUNK = 4 * 1323 // 240 ms at 22.05 kHz
 
 export type Op =
 	| 'decode'
@@ -55,9 +56,10 @@ export const ITERATIONS: Record<Op, number> = {
 	decode: 2000,
 	vad: 1000,
 	'resample 16k→24k': 2000,
-	'encode c5 fb': 300,
+	'encode c5 wb': 300,
 	'encode c3 wb': 300,
 	'encode c1 wb': 300,
+	'encode c5 fb': 300,
 	'encode c1 fb': 300,
 	'resample 24k→16k': 2000,
 	'repacketize 3×20 ms': 2000,

@@ -33,29 +33,27 @@ const MP3_DECODE_RATE = 24000
 const MAX_PACKET = 1500
 const EMPTY = new Int16Array(0)
 
-// Encode settings by load (DESIGN.md: downlink encode dominates). Each answer picks its settings
-// when its first frame is encoded, from how many answers each encoding thread carries at that
-// moment. Light load gets the full band at c5. Under load the band stops at 8 kHz: at 24 kbit/s
-// Opus then codes speech with SILK alone instead of SILK + CELT (hybrid), which costs about 0.6x
-// at the same complexity (bench/results/codec.md), and a toy's small speaker gives little above
-// 8 kHz anyway; the toy's own decoder does less work too. The steps are from the fleet bench: with
-// hundreds of encoders their states no longer stay in cache and a frame costs about twice what
-// codec.md measures; at 90-130 answers on one encode thread, full-band c3 took 65 % of the core
-// and the pacing ran late (README, Performance).
+// Every answer is coded in the 8 kHz speech band: at 24 kbit/s Opus then codes it with SILK
+// alone rather than SILK + CELT (hybrid), which both costs less (c1: 193 vs 333 µs a 60 ms frame,
+// bench/results/codec.md) and sounds better in the speech band, where the bits go (PESQ-WB c5:
+// 3.86 capped vs 3.08 hybrid, bench/results/encode-quality.md). What the cap gives up is 8-12 kHz,
+// which a toy's small speaker barely plays; the toy's decoder does less work too.
+export const DOWNLINK_BAND_HZ: OpusBandwidth = 8000
 
-/** How one answer is encoded. */
-export interface EncodeSetting {
-	complexity: number
-	/** The audio band coded (OpusEncoder.setMaxBandwidth); 20000 is no cap. */
-	bandHz: OpusBandwidth
-}
+// Complexity by load (DESIGN.md: downlink encode dominates). Each answer picks its complexity when
+// its first frame is encoded, from how many answers each encoding thread carries at that moment.
+// The steps keep an encode thread's share of its core near a fifth: c5 (518 µs a frame) up to 16
+// answers, c3 (380 µs) up to 32, then c1 (193 µs); c1 scores 3.11 against c5's 3.86 (PESQ-WB).
+// With hundreds of encoders their states no longer stay in cache and a frame costs more than
+// codec.md measures (README, Performance).
 
-/** The load steps, lightest first: answers per encode thread up to `upTo` get `setting`. */
-export const ENCODE_STEPS: readonly { upTo: number; setting: EncodeSetting }[] = [
-	{ upTo: 24, setting: { complexity: 5, bandHz: 20000 } },
-	{ upTo: 64, setting: { complexity: 3, bandHz: 8000 } },
-	{ upTo: Number.POSITIVE_INFINITY, setting: { complexity: 1, bandHz: 8000 } },
+/** The load steps, lightest first: answers per encode thread up to `upTo` get `complexity`. */
+export const ENCODE_STEPS: readonly { upTo: number; complexity: number }[] = [
+	{ upTo: 16, complexity: 5 },
+	{ upTo: 32, complexity: 3 },
+	{ upTo: Number.POSITIVE_INFINITY, complexity: 1 },
 ]
+
 /**
  * The encode threads' shared load: answers being Opus-encoded right now over every session of one
  * gateway (made in gateway.ts, so two gateways in one process, or two tests, do not add up).
@@ -75,12 +73,12 @@ export class EncodeLoad {
 		return this.encoding
 	}
 
-	/** An answer starts encoding; returns how it is encoded. */
-	started(): EncodeSetting {
+	/** An answer starts encoding; returns the complexity it gets. */
+	started(): number {
 		this.encoding++
 		const perThread = this.encoding / Math.max(1, this.encodeThreads)
 		// The last step's bound is infinite, so find always finds one.
-		return ENCODE_STEPS.find((s) => perThread <= s.upTo)!.setting
+		return ENCODE_STEPS.find((s) => perThread <= s.upTo)!.complexity
 	}
 
 	ended(): void {
@@ -274,9 +272,7 @@ export class Downlink {
 	private startAnswer(): void {
 		this.encoder ??= this.createEncoder()
 		this.inTurn = true
-		const { complexity, bandHz } = this.load.started()
-		this.encoder.setComplexity(complexity)
-		this.encoder.setMaxBandwidth(bandHz)
+		this.encoder.setComplexity(this.load.started())
 	}
 
 	private encodeOne(frame: Int16Array): Uint8Array {
@@ -286,8 +282,9 @@ export class Downlink {
 
 	private createEncoder(): OpusEncoder {
 		const enc = this.codec.createEncoder(this.sampleRate as OpusRate, 1, 'voip')
-		// Speech to a small speaker: 24 kbit/s is transparent enough; complexity is set per answer.
+		// Speech to a small speaker: 24 kbit/s in the speech band; complexity is set per answer.
 		enc.setBitrate(24_000)
+		enc.setMaxBandwidth(DOWNLINK_BAND_HZ)
 		return enc
 	}
 

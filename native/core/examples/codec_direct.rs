@@ -187,10 +187,12 @@ fn ops(dir: &Path) -> Result<HashMap<&'static str, Op>, Error> {
         }),
     );
 
-    // The load steps of session/downlink.ts (ENCODE_STEPS), and c1 full band for comparison.
-    ops.insert("encode c5 fb", encoder_op(&speech24, 5, 20_000)?);
+    // The load steps of session/downlink.ts (ENCODE_STEPS) in its 8 kHz band, and c5 and c1
+    // with no band cap (the steps before it) for comparison.
+    ops.insert("encode c5 wb", encoder_op(&speech24, 5, 8_000)?);
     ops.insert("encode c3 wb", encoder_op(&speech24, 3, 8_000)?);
     ops.insert("encode c1 wb", encoder_op(&speech24, 1, 8_000)?);
+    ops.insert("encode c5 fb", encoder_op(&speech24, 5, 20_000)?);
     ops.insert("encode c1 fb", encoder_op(&speech24, 1, 20_000)?);
     ops.insert(
         "resample 16k→24k",
