@@ -174,6 +174,7 @@ function verdict(r: RunResult, budgetMs: number, jitterBudgetMs: number): string
 	if (f.turns.noAudio > 0) why.push(`${f.turns.noAudio} turns with no audio`)
 	if (f.turns.playbackOverTimeout > 0) why.push(`${f.turns.playbackOverTimeout} answers that stalled`)
 	if (f.turns.vadMissed > 0) why.push(`${f.turns.vadMissed} turns the VAD never ended`)
+	if (f.turns.shed > 0) why.push(`${f.turns.shed} turns shed by admission control`)
 	if (f.stored && f.stored.conversations === 0 && f.turns.answered > 0) why.push('no conversation stored')
 	if (f.turns.answered === 0) why.push('no turn answered')
 	const p99 = f.gatewayAddedMs.p99

@@ -11,7 +11,7 @@ export function emptyResult(): ToyResult {
 		handshakes: { attempted: 0, ok: 0, failed: 0, failures: {}, ms: [] },
 		held: 0,
 		unexpectedCloses: {},
-		turns: { started: 0, answered: 0, unanswered: 0, noAudio: 0, playbackOverTimeout: 0, bargedIn: 0, fixedLine: 0, endpointed: 0, vadMissed: 0, continued: 0 },
+		turns: { started: 0, answered: 0, unanswered: 0, noAudio: 0, playbackOverTimeout: 0, bargedIn: 0, fixedLine: 0, endpointed: 0, vadMissed: 0, shed: 0, continued: 0 },
 		uplinkFrames: 0,
 		uplinkBytes: 0,
 		downlinkFrames: 0,

@@ -69,6 +69,7 @@ export function runMarkdown(title: string, r: RunResult): string {
 				],
 				['turns unanswered: no audio / playback over timeout', `${turns.noAudio} / ${turns.playbackOverTimeout}`],
 				['turns ended by the gateway\'s VAD / VAD never ended', `${turns.endpointed} / ${turns.vadMissed}`],
+				['turns shed by admission control (busy line, no stt)', turns.shed],
 				['turns the child went on after a pause (answered whole)', String(turns.continued)],
 				['rows stored: conversations / messages', f.stored ? `${f.stored.conversations} / ${f.stored.messages}` : 'n/a (toys unpaired)'],
 				['uplink frames/s', f.uplinkFramesPerSec],

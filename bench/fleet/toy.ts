@@ -74,6 +74,8 @@ export class Toy {
 	/** Endpointed turn: when each frame since the speech began was sent, and whether `stt` came. */
 	private sentAt: number[] = []
 	private heardStt = false
+	/** This turn's answer started with no `stt` before it: the gateway shed it (its busy line). */
+	private shedTurn = false
 	/** Frames of silence this turn streamed before the speech. */
 	private lead = 0
 	/** Realtime toy: its listen start holds on this connection (reset by a new socket or an abort). */
@@ -188,15 +190,16 @@ export class Toy {
 			const answered = this.awaitAnswer(barge, false)
 			this.sentAt = []
 			this.heardStt = false
+			this.shedTurn = false
 			// ? The lead just sent was read as the table for this connection's state says; from now on the gateway gates.
 			this.leadGated = this.flagsShown
 			this.flagsShown = true
 			if (!(await this.send(this.audio.binary[this.version], this.audio.binary[this.version].length, true))) return this.abandon()
 			// Then silence until the VAD ends the turn (the gateway's `stt`), as firmware in auto mode does.
 			const spokeAt = performance.now()
-			const ended = await this.send(silence, Number.POSITIVE_INFINITY, true, () => this.heardStt || performance.now() - spokeAt > VAD_WAIT_MS)
+			const ended = await this.send(silence, Number.POSITIVE_INFINITY, true, () => this.heardStt || this.shedTurn || performance.now() - spokeAt > VAD_WAIT_MS)
 			if (!ended) return this.abandon()
-			if (!this.heardStt) {
+			if (!this.heardStt && !this.shedTurn) {
 				r.turns.vadMissed++
 				this.error('the gateway VAD did not end the turn')
 				ws.send(LISTEN_STOP)
@@ -342,6 +345,7 @@ export class Toy {
 			case 'tts':
 				if (msg.state === 'sentence_start') return this.stamp(msg.text)
 				if (msg.state === 'stop') return this.answerEnded()
+				if (msg.state === 'start') return this.answerStarted()
 				return
 			case 'audio_response': {
 				const a = this.answer
@@ -391,6 +395,18 @@ export class Toy {
 				this.realtimeListening = false
 			}
 		}
+	}
+
+	/**
+	 * `tts start` with no `stt` before it: the gateway ended the turn and answers it without having
+	 * asked the provider (admission control's busy line). Its end of speech is the last frame sent.
+	 */
+	private answerStarted(): void {
+		const a = this.answer
+		if (!this.endpointed || !a || a.eosAt !== 0 || this.heardStt) return
+		this.shedTurn = true
+		this.r.turns.shed++
+		a.eosAt = this.sentAt.at(-1) ?? performance.now()
 	}
 
 	/** `stt`: the gateway ended the turn. Endpointed toys read the VAD's latency off it. */

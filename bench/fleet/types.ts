@@ -77,6 +77,11 @@ export interface ToyResult {
 		fixedLine: number
 		endpointed: number
 		vadMissed: number
+		/**
+		 * Turns the gateway ended and answered with no `stt`: its busy line, when admission control
+		 * sheds new turns (session/admission.ts). Not the VAD missing the end.
+		 */
+		shed: number
 		/** Turns the child went on after a pause the VAD had ended them on, before any answer audio (one turn). */
 		continued: number
 	}
