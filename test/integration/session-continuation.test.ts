@@ -4,6 +4,7 @@ import type { PcmQuestion, Provider, ProviderEvent, StreamContext, TurnInput, Up
 import { loadCodec } from '../../gateway/src/codec'
 import type { ListenOptions } from '../../gateway/src/session/session'
 import { loadPackets } from '../../bench/lib/packets'
+import { Metrics } from '../../gateway/src/obs/metrics'
 import { recordingSession } from '../support/recording-session'
 
 // A child who pauses mid-sentence ("I like… red apples") is one turn. The gateway's VAD may take
@@ -58,10 +59,11 @@ class RecordingProvider implements Provider {
 	}
 }
 
-function run(mode: ListenOptions, provider: RecordingProvider) {
+function run(mode: ListenOptions, provider: RecordingProvider, metrics?: Metrics) {
 	const recorded: string[] = []
 	const s = recordingSession(codec, provider, 'cont-1', child, {
 		recorder: { record: (role, text) => recorded.push(`${role}:${text}`), end: () => recorded.push('end') },
+		metrics,
 	})
 	s.session.beginListening('opus', 16000, mode)
 	return { ...s, recorded }
@@ -109,6 +111,25 @@ describe('a child who goes on after a pause', () => {
 			s.session.close()
 		})
 	}
+
+	test('the turn counters add up: an ask the child went on from is counted as continued, not as a turn of its own', async () => {
+		const metrics = new Metrics()
+		const provider = new RecordingProvider(300)
+		const s = run({ endpointing: true }, provider, metrics)
+		talk(s.session, true)
+		await settle(s)
+		s.session.close()
+		const asks = provider.asked.length
+		const { started, answered, interrupted, failed, continued } = metrics.snapshot().turns as Record<string, number>
+		expect(started).toBe(asks)
+		expect(answered).toBe(1)
+		expect(continued).toBe(asks - 1)
+		expect(interrupted).toBe(0)
+		expect(failed).toBe(0)
+		expect(answered + continued + interrupted + failed).toBe(started)
+		const text = await metrics.registry.metrics()
+		expect(text).toContain(`teddy_turns_total{outcome="continued"} ${asks - 1}`)
+	})
 
 	test('once the answer has started, the child speaking again is not the same turn', async () => {
 		const provider = new RecordingProvider(0)

@@ -22,6 +22,8 @@ export class HotCounters {
 	turnsAnswered = 0
 	turnsInterrupted = 0
 	turnsFailed = 0
+	/** Asks dropped because the child went on after the pause they ended on: part of the next turn. */
+	turnsContinued = 0
 	providerRetries = 0
 	providerErrors = 0
 	/** Refusals by limit name (the names gateway.ts gives its limiters: conn, claim, rest, …, and turn). */
@@ -86,11 +88,12 @@ export class Metrics {
 			c.labels('answer_dropped').inc(h.answersCut)
 			c.labels('socket_closed').inc(h.socketsCut)
 		})
-		this.counter('teddy_turns_total', 'Conversation turns by outcome (started counts every turn)', ['outcome'], (c) => {
+		this.counter('teddy_turns_total', 'Conversation turns by outcome (started counts every ask; continued: the child went on after the pause it ended on, so the next ask has it)', ['outcome'], (c) => {
 			c.labels('started').inc(h.turnsStarted)
 			c.labels('answered').inc(h.turnsAnswered)
 			c.labels('interrupted').inc(h.turnsInterrupted)
 			c.labels('failed').inc(h.turnsFailed)
+			c.labels('continued').inc(h.turnsContinued)
 		})
 		this.counter('teddy_provider_retries_total', 'AI provider calls retried after a transient failure', [], (c) => c.inc(h.providerRetries))
 		this.counter('teddy_provider_errors_total', 'AI provider turns that failed (the child heard a fallback line)', [], (c) => c.inc(h.providerErrors))
@@ -169,7 +172,7 @@ export class Metrics {
 			draining: s?.draining() ?? false,
 			connections: s?.connectionsByProtocol() ?? {},
 			sessions: s?.sessionsByState() ?? {},
-			turns: { started: h.turnsStarted, answered: h.turnsAnswered, interrupted: h.turnsInterrupted, failed: h.turnsFailed },
+			turns: { started: h.turnsStarted, answered: h.turnsAnswered, interrupted: h.turnsInterrupted, failed: h.turnsFailed, continued: h.turnsContinued },
 			frames: { in: h.framesIn, out: h.framesOut, audio_dropped: h.audioFramesDropped },
 			send_buffer_cuts: { answer_dropped: h.answersCut, socket_closed: h.socketsCut },
 			provider: { retries: h.providerRetries, errors: h.providerErrors, circuit: s?.circuitState() ?? 'none' },

@@ -246,6 +246,7 @@ export class Session {
 		}
 		this.opts.log.info({ sessionId: this.id, pausedAfterMs: Math.round(before.speechMs) }, 'the child went on after a pause: one turn')
 		if (this.turn) this.superseded.add(this.turn)
+		if (this.metrics) this.metrics.hot.turnsContinued++
 		this.interrupt()
 		this.uplink.prepend(before.pcm, before.packets, before.speechMs)
 		this.state = 'listening'
