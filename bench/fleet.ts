@@ -54,6 +54,8 @@ const HELP = `bun bench/fleet.ts <idle|talk|storm|soak|sweep|all> [options]
                       ratios within the one run; writes bench/results/fleet-metrics-cost.{json,md}
   sweep: --steps 100,200,...  [--fallback-steps 50,60,... for the fallback codec]  --budget MS (gateway-added p99, default 20)
          --jitter-budget MS (downlink pacing jitter p99, default 60: one frame; beyond it the toy's buffer runs down)
+         --repeat K (runs per step, default 1: a step holds only if every run does; one 30 s run's p99 is a
+                    handful of turns, and near the limit the same step holds in one run and misses in the next)
 env FLEET_GATEWAY_BUN_ARGS="--cpu-prof --cpu-prof-md --cpu-prof-dir=/tmp/prof" profiles the gateway under load`
 
 const { values: a, positionals } = parseArgs({
@@ -89,6 +91,7 @@ const { values: a, positionals } = parseArgs({
 		'fallback-steps': { type: 'string' },
 		budget: { type: 'string', default: '20' },
 		'jitter-budget': { type: 'string', default: '60' },
+		repeat: { type: 'string', default: '1' },
 		help: { type: 'boolean', default: false },
 	},
 })
@@ -191,15 +194,21 @@ async function sweep(codec: 'native' | 'fallback', processes: number): Promise<S
 	const steps: SweepStep[] = []
 	const list = (codec === 'fallback' && a['fallback-steps']) || a.steps
 	let maxToys = 0
-	let limitedBy = `not reached (held at every step up to ${list.split(',').at(-1)})`
-	for (const n of list.split(',').map(Number)) {
-		const result = await runScenario(options('talk', { n, codec, processes, durationMs: (a.duration ? Number(a.duration) : 30) * 1000 }))
-		const reason = verdict(result, budgetMs, jitterBudgetMs)
-		steps.push({ n, held: reason === '', reason, result })
-		console.error(`sweep ${codec} ×${processes} N=${n}: ${reason || 'held'} (added p99 ${result.figures.gatewayAddedMs.p99} ms, gateway CPU ${result.figures.gateway.cpuPercentAvg}%)`)
-		if (reason) {
-			limitedBy = `at N=${n}: ${reason}`
-			break
+	const repeat = Number(a.repeat)
+	if (!Number.isInteger(repeat) || repeat < 1) throw new Error('--repeat: a whole number of runs per step, 1 or more')
+	let limitedBy = `not reached (held at every step up to ${list.split(',').at(-1)}${repeat > 1 ? `, ${repeat} runs each` : ''})`
+	steps: for (const n of list.split(',').map(Number)) {
+		for (let run = 1; run <= repeat; run++) {
+			const result = await runScenario(options('talk', { n, codec, processes, durationMs: (a.duration ? Number(a.duration) : 30) * 1000 }))
+			const reason = verdict(result, budgetMs, jitterBudgetMs)
+			steps.push({ n, held: reason === '', reason, result, ...(repeat > 1 ? { run, of: repeat } : {}) })
+			const which = repeat > 1 ? ` run ${run}/${repeat}` : ''
+			console.error(`sweep ${codec} ×${processes} N=${n}${which}: ${reason || 'held'} (added p99 ${result.figures.gatewayAddedMs.p99} ms, gateway CPU ${result.figures.gateway.cpuPercentAvg}%)`)
+			// ? A step holds only if every run does: the first run that misses ends the sweep.
+			if (reason) {
+				limitedBy = `at N=${n}${which}: ${reason}`
+				break steps
+			}
 		}
 		maxToys = n
 	}

@@ -13,6 +13,9 @@ export interface SweepStep {
 	held: boolean
 	reason: string
 	result: RunResult
+	/** With --repeat: which run of the step this is, of how many. */
+	run?: number
+	of?: number
 }
 
 export interface Sweep {
@@ -123,7 +126,7 @@ export function sweepMarkdown(s: Sweep, chart: string | null): string {
 	const rows = s.steps.map((st) => {
 		const f = st.result.figures
 		return [
-			String(st.n),
+			st.of ? `${st.n} (run ${st.run}/${st.of})` : String(st.n),
 			String(f.connectionsHeld),
 			String(f.turns.answered),
 			`${f.turns.noAudio}/${f.turns.playbackOverTimeout}`,
