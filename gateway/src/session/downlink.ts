@@ -34,7 +34,7 @@ const MAX_PACKET = 1500
 const EMPTY = new Int16Array(0)
 
 // Every answer is coded in the 8 kHz speech band: at 24 kbit/s Opus then codes it with SILK
-// alone rather than SILK + CELT (hybrid), which both costs less (c1: 193 vs 333 µs a 60 ms frame,
+// alone rather than SILK + CELT (hybrid), which both costs less (c1: 171 vs 265 µs a 60 ms frame,
 // bench/results/codec.md) and sounds better in the speech band, where the bits go (PESQ-WB c5:
 // 3.86 capped vs 3.08 hybrid, bench/results/encode-quality.md). What the cap gives up is 8-12 kHz,
 // which a toy's small speaker barely plays; the toy's decoder does less work too.
@@ -42,8 +42,8 @@ export const DOWNLINK_BAND_HZ: OpusBandwidth = 8000
 
 // Complexity by load (DESIGN.md: downlink encode dominates). Each answer picks its complexity when
 // its first frame is encoded, from how many answers each encoding thread carries at that moment.
-// The steps keep an encode thread's share of its core near a fifth: c5 (518 µs a frame) up to 16
-// answers, c3 (380 µs) up to 32, then c1 (193 µs); c1 scores 3.11 against c5's 3.86 (PESQ-WB).
+// The steps keep an encode thread's share of its core under a fifth: c5 (442 µs a frame) up to 16
+// answers, c3 (341 µs) up to 32, then c1 (171 µs); c1 scores 3.11 against c5's 3.86 (PESQ-WB).
 // With hundreds of encoders their states no longer stay in cache and a frame costs more than
 // codec.md measures (README, Performance).
 
